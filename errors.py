@@ -1,0 +1,31 @@
+"""Errors a user can cause, each with a message that says what to do.
+
+The CLI and the UI catch `UserError` and show its message; anything else is a
+bug and is logged with its traceback, never shown raw to the user.
+"""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """Base class: the message is written for the person at the keyboard."""
+
+
+class IngestError(UserError):
+    """A file (or one record in it) could not be turned into a document."""
+
+
+class IndexNotFoundError(UserError):
+    """No index exists where the user pointed us."""
+
+
+class IndexLockedError(UserError):
+    """Another process is writing the same index right now."""
+
+
+class QuestionError(UserError):
+    """The question is empty, too long, or otherwise unusable."""
+
+
+class SettingsError(UserError):
+    """The settings file or environment holds an unknown key or a bad value."""

