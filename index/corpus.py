@@ -1,0 +1,360 @@
+"""The persisted corpus: documents, their chunks, vectors (FAISS) and BM25, kept in step.
+
+`CorpusIndex` is what the CLI and the UI hold. Its surface is small:
+`open`, `ingest`, `delete`, `search`, `document`, `documents`, `stats`.
+Ingest is incremental (a content hash per document: new documents are added,
+changed ones re-indexed, unchanged ones skipped) and checkpointed; every save
+goes through `index.persistence`, so the index on disk is never half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+from llama_index.core import Document
+from llama_index.core.embeddings import BaseEmbedding
+from llama_index.core.schema import MetadataMode, TextNode
+
+from errors import IndexNotFoundError, UserError
+from index.bm25 import BM25Index
+from index.embedding import embed_query, embed_texts, load_embedding_model
+from index.faiss_store import FaissChunkStore
+from index.persistence import current_generation, generation_stamp, save_generation, writer_lock
+from ingest.chunking import chunk_document
+from ingest.loaders import LoadResult, load_paths
+from settings import Settings
+
+DOCUMENTS_FILE = "documents.jsonl"
+MANIFEST_FILE = "manifest.json"
+EMBED_BATCH = 256
+
+# progress(phase, done, total): total is None while unknown.
+ProgressFn = Callable[[str, int, "int | None"], None]
+
+
+def _no_progress(phase: str, done: int, total: int | None) -> None:
+    pass
+
+
+@dataclass
+class DocumentRecord:
+    """A document as indexed: the cleaned text every citation span points into."""
+
+    doc_id: str
+    title: str
+    source: str
+    text: str
+    content_hash: str
+    added: str
+    chunk_ids: list[str]
+    metadata: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class IngestOutcome:
+    status: str  # added | updated | skipped | failed
+    source: str
+    doc_id: str = ""
+    reason: str = ""
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+    chunks_embedded: int = 0
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(o.status == status for o in self.outcomes)
+
+    def summary(self) -> str:
+        parts = [f"{self.count(s)} {s}" for s in ("added", "updated", "skipped", "failed")]
+        return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded in {self.seconds:.1f}s"
+
+
+@dataclass
+class Hit:
+    """One retrieved chunk with the scores that ranked it (scores absent for a retriever that missed it)."""
+
+    node: TextNode
+    score: float
+    rank: int
+    dense: float | None = None
+    bm25: float | None = None
+
+    @property
+    def chunk_id(self) -> str:
+        return self.node.node_id
+
+    @property
+    def doc_id(self) -> str:
+        return str(self.node.metadata.get("doc_id", self.node.ref_doc_id))
+
+
+def content_hash(doc: Document) -> str:
+    payload = json.dumps([doc.text, doc.metadata.get("title", "")], ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def embedding_text(node: TextNode) -> str:
+    """What is embedded and BM25-indexed: the chunk with its document title (llama-index EMBED mode)."""
+    return node.get_content(metadata_mode=MetadataMode.EMBED)
+
+
+class CorpusIndex:
+    def __init__(self, folder: Path, settings: Settings) -> None:
+        self.folder = Path(folder)
+        self.settings = settings
+        self._documents: dict[str, DocumentRecord] = {}
+        self._store: FaissChunkStore | None = None
+        self._bm25 = BM25Index()
+        self._stamp = ""
+        self._lock = threading.RLock()  # one writer per process; readers see whole states
+
+    # --- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, folder: Path, settings: Settings, *, must_exist: bool = False) -> CorpusIndex:
+        """Load the live generation in `folder`, or an empty index if there is none yet."""
+        index = cls(folder, settings)
+        if current_generation(index.folder) is None:
+            if must_exist:
+                raise IndexNotFoundError(
+                    f"no index in {index.folder}; build one with `python app.py ingest PATH --index {index.folder}`"
+                )
+            return index
+        index._load()
+        return index
+
+    def _load(self) -> None:
+        gen = current_generation(self.folder)
+        if gen is None:
+            return
+        manifest = json.loads((gen / MANIFEST_FILE).read_text())
+        documents = {}
+        with open(gen / DOCUMENTS_FILE, encoding="utf-8") as f:
+            for line in f:
+                rec = DocumentRecord(**json.loads(line))
+                documents[rec.doc_id] = rec
+        store = FaissChunkStore.from_persist_dir(gen) if manifest["chunks"] else None
+        bm25 = BM25Index.load(gen)
+        with self._lock:
+            self._documents, self._store, self._bm25, self._stamp = documents, store, bm25, gen.name
+
+    def refresh(self) -> bool:
+        """Reload if another process saved a newer generation; True when it did."""
+        if generation_stamp(self.folder) != self._stamp:
+            with self._lock:
+                if generation_stamp(self.folder) != self._stamp:
+                    self._load()
+                    return True
+        return False
+
+    @property
+    def embed_model(self) -> BaseEmbedding:
+        return load_embedding_model(self.settings.embedding)
+
+    # --- reading ---------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    def stats(self) -> dict[str, int]:
+        return {"documents": len(self._documents), "chunks": len(self._store) if self._store else 0}
+
+    def documents(self) -> list[DocumentRecord]:
+        return sorted(self._documents.values(), key=lambda d: d.added, reverse=True)
+
+    def document(self, doc_id: str) -> DocumentRecord | None:
+        return self._documents.get(doc_id)
+
+    def chunk(self, chunk_id: str) -> TextNode | None:
+        nodes = self._store.get_nodes([chunk_id]) if self._store else []
+        return nodes[0] if nodes else None
+
+    # --- writing ---------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | Path], progress: ProgressFn = _no_progress) -> IngestReport:
+        """Add new, re-index changed, skip unchanged documents; never raises for a bad file."""
+        started = time.perf_counter()
+        report = IngestReport()
+        with writer_lock(self.folder), self._lock:
+            self.refresh()
+            pending = self._read(paths, report, progress)
+            total_chunks = sum(len(chunks) for _, chunks, _ in pending)
+            done = since_save = 0
+            batch: list[tuple[Document, list[TextNode], IngestOutcome]] = []
+            progress("Embedding", 0, total_chunks)
+            for item in pending:
+                batch.append(item)
+                if sum(len(c) for _, c, _ in batch) >= EMBED_BATCH or item is pending[-1]:
+                    n = self._embed_and_apply(batch)
+                    done += n
+                    since_save += n
+                    report.chunks_embedded += n
+                    progress("Embedding", done, total_chunks)
+                    batch = []
+                    if since_save >= self.settings.ingest.checkpoint_chunks and item is not pending[-1]:
+                        self._save()
+                        since_save = 0
+            if pending or not current_generation(self.folder):
+                self._save()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _read(self, paths: Iterable[str | Path], report: IngestReport, progress: ProgressFn):
+        """Load and chunk everything first (cheap), so embedding progress has a known total."""
+        pending: list[tuple[Document, list[TextNode], IngestOutcome]] = []
+        seen: dict[str, int] = {}
+        cfg = self.settings.ingest
+        results = load_paths(list(paths), max_file_mb=cfg.max_file_mb, max_document_chars=cfg.max_document_chars)
+        for i, result in enumerate(results, 1):
+            if i % 50 == 0:
+                progress("Reading", i, None)
+            outcome = self._classify(result)
+            report.outcomes.append(outcome)
+            if outcome.status in ("added", "updated"):
+                doc = result.document
+                if doc.doc_id in seen:  # the same id twice in one batch: the later one wins
+                    pending[seen[doc.doc_id]] = None
+                seen[doc.doc_id] = len(pending)
+                chunks = chunk_document(doc, cfg.chunk_words, cfg.chunk_overlap_sentences)
+                pending.append((doc, chunks, outcome))
+        return [p for p in pending if p is not None]
+
+    def _classify(self, result: LoadResult) -> IngestOutcome:
+        if result.error:
+            return IngestOutcome("failed", result.source, reason=result.error)
+        doc = result.document
+        note = "; ".join(result.notes)
+        self._make_id_unique(doc)
+        existing = self._documents.get(doc.doc_id)
+        if existing is None:
+            return IngestOutcome("added", result.source, doc.doc_id, note)
+        if existing.content_hash == content_hash(doc):
+            return IngestOutcome("skipped", result.source, doc.doc_id, "unchanged")
+        return IngestOutcome("updated", result.source, doc.doc_id, note or "content changed")
+
+    def _make_id_unique(self, doc: Document) -> None:
+        """Two different files called notes.txt must not overwrite each other; JSONL ids are authoritative."""
+        existing = self._documents.get(doc.doc_id)
+        source = str(doc.metadata.get("source", ""))
+        if existing and doc.metadata.get("format") != "jsonl" and existing.source.split("#")[0] != source.split("#")[0]:
+            suffix = hashlib.sha1(source.split("#")[0].encode()).hexdigest()[:8]
+            doc.id_ = f"{doc.doc_id}-{suffix}"
+            doc.metadata["doc_id"] = doc.id_
+
+    def _embed_and_apply(self, batch: list[tuple[Document, list[TextNode], IngestOutcome]]) -> int:
+        nodes = [n for _, chunks, _ in batch for n in chunks]
+        if nodes:
+            vectors = embed_texts(self.embed_model, [embedding_text(n) for n in nodes])
+            for node, vec in zip(nodes, vectors):
+                node.embedding = vec.tolist()
+            if self._store is None:
+                self._store = FaissChunkStore(dim=vectors.shape[1])
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+        for doc, chunks, _ in batch:
+            if doc.doc_id in self._documents:
+                self._store.delete(doc.doc_id)
+            self._store.add(chunks)
+            meta = {k: v for k, v in doc.metadata.items() if k not in ("doc_id", "title", "source")}
+            self._documents[doc.doc_id] = DocumentRecord(
+                doc.doc_id, str(doc.metadata.get("title", "")), str(doc.metadata.get("source", "")), doc.text,
+                content_hash(doc), stamp, [c.node_id for c in chunks], meta,
+            )
+        return len(nodes)
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove a document and its chunks; False when no such document exists."""
+        with writer_lock(self.folder), self._lock:
+            self.refresh()
+            if doc_id not in self._documents:
+                return False
+            del self._documents[doc_id]
+            if self._store is not None:
+                self._store.delete(doc_id)
+            self._save()
+            return True
+
+    def _save(self) -> None:
+        nodes = self._store.get_nodes() if self._store else []
+        self._bm25.index([n.node_id for n in nodes], [embedding_text(n) for n in nodes])
+
+        def write(tmp: Path) -> None:
+            if self._store is not None and len(self._store):
+                self._store.persist(str(tmp))
+            self._bm25.save(tmp)
+            with open(tmp / DOCUMENTS_FILE, "w", encoding="utf-8") as f:
+                for rec in self._documents.values():
+                    f.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
+            manifest = {
+                "documents": len(self._documents),
+                "chunks": len(nodes),
+                "embedding_dim": self._store.dim if self._store else None,
+                "chunk_words": self.settings.ingest.chunk_words,
+            }
+            (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
+
+        self._stamp = save_generation(self.folder, write).name
+
+    # --- retrieval -------------------------------------------------------------------------
+    def search(self, query: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
+        """Ranked chunks for `query`: dense, BM25, or both fused by reciprocal rank."""
+        cfg = self.settings.retrieval
+        k = k or cfg.top_k
+        mode = mode or cfg.mode
+        self.refresh()
+        with self._lock:
+            store, bm25 = self._store, self._bm25
+        if store is None or not len(store):
+            return []
+        n = max(cfg.candidates, k)
+        dense: list[tuple[str, float]] = []
+        qvec = None
+        if mode in ("dense", "hybrid"):
+            qvec = embed_query(self.embed_model, query)
+            from llama_index.core.vector_stores.types import VectorStoreQuery
+
+            result = store.query(VectorStoreQuery(query_embedding=qvec.tolist(), similarity_top_k=n))
+            dense = list(zip(result.ids, result.similarities))
+        sparse = bm25.retrieve(query, n) if mode in ("bm25", "hybrid") else []
+        fused = fuse_rankings([dense, sparse] if mode == "hybrid" else [dense or sparse], cfg.rrf_k)[:k]
+        dense_by_id, sparse_by_id = dict(dense), dict(sparse)
+        nodes = {n.node_id: n for n in store.get_nodes([cid for cid, _ in fused])}
+        hits = [
+            Hit(nodes[cid], score, rank, dense_by_id.get(cid), sparse_by_id.get(cid))
+            for rank, (cid, score) in enumerate(fused, 1)
+            if cid in nodes
+        ]
+        if qvec is not None:  # every hit gets a cosine, also those only BM25 found
+            missing = [h for h in hits if h.dense is None]
+            if missing:
+                sims = store.vectors([h.chunk_id for h in missing]) @ qvec
+                for h, s in zip(missing, sims):
+                    h.dense = float(s)
+        return hits
+
+    def chunk_vectors(self, chunk_ids: list[str]) -> np.ndarray:
+        return self._store.vectors(chunk_ids) if self._store else np.zeros((0, 0), dtype="float32")
+
+
+def fuse_rankings(rankings: list[list[tuple[str, float]]], rrf_k: int = 60) -> list[tuple[str, float]]:
+    """Reciprocal rank fusion: sum of 1/(rrf_k + rank) over the rankings that contain an id.
+
+    With a single ranking the original scores are kept, so `dense` and `bm25`
+    modes report cosine and BM25 scores respectively.
+    """
+    if len(rankings) == 1:
+        return list(rankings[0])
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, (cid, _) in enumerate(ranking, 1):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (rrf_k + rank)
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+__all__ = ["CorpusIndex", "DocumentRecord", "Hit", "IngestReport", "UserError", "fuse_rankings"]

