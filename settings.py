@@ -78,9 +78,13 @@ class RetrievalSettings(_Group):
 class AnswerSettings(_Group):
     context_chunks: int = Field(8, gt=0, description="Top chunks the answerer reads.")
     max_chunks_per_document: int = Field(3, gt=0, description="So one paper cannot crowd the others out of the context.")
-    max_sentences: int = Field(4, gt=0, description="Most sentences quoted in one extractive answer.")
+    max_sentences: int = Field(4, gt=0, description="Most quotes (of one or two sentences) in one extractive answer.")
+    read_whole_documents: int = Field(
+        2, ge=0, description="The answerer reads all chunks of this many top documents, when they are short."
+    )
+    short_document_chunks: int = Field(8, gt=0, description="A document of at most this many chunks counts as short.")
     min_relevance: float = Field(
-        0.42,
+        0.45,
         description="Below this evidence score the answerer says it found nothing (calibrated by `python -m evals.calibrate`).",
     )
     max_question_chars: int = Field(2_000, gt=0, description="Longer questions are refused with a clear message.")

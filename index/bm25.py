@@ -11,6 +11,7 @@ bm25s indexes ~10k chunks/s, far below embedding cost.
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -66,6 +67,20 @@ class BM25Index:
             return []
         docs, scores = self._bm25.retrieve([tokens], k=min(k, len(self._ids)), show_progress=False, n_threads=1)
         return [(self._ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """Inverse document frequency over chunks (Lucene form); unseen tokens get the maximum."""
+        if self._bm25 is None:
+            return {t: 1.0 for t in tokens}
+        n = self._bm25.scores["num_docs"]
+        indptr = self._bm25.scores["indptr"]
+        vocab = self._bm25.vocab_dict
+        out = {}
+        for t in tokens:
+            j = vocab.get(t)
+            df = int(indptr[j + 1] - indptr[j]) if j is not None else 0
+            out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return out
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

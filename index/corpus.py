@@ -338,6 +338,10 @@ class CorpusIndex:
                     h.dense = float(s)
         return hits
 
+    def term_weights(self, tokens: list[str]) -> dict[str, float]:
+        """IDF of BM25 tokens over this corpus's chunks: how much a query term says."""
+        return self._bm25.idf(sorted(set(tokens)))
+
     def chunk_vectors(self, chunk_ids: list[str]) -> np.ndarray:
         return self._store.vectors(chunk_ids) if self._store else np.zeros((0, 0), dtype="float32")
 

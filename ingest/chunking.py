@@ -17,10 +17,8 @@ import re
 from llama_index.core import Document
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-from ingest.sentences import split_sentences
+from ingest.sentences import SECTION_LABEL, split_sentences
 
-# "BACKGROUND: ...", "MATERIALS AND METHODS: ..." at the start of a paragraph.
-_SECTION_LABEL = re.compile(r"(?m)^([A-Z][A-Z /&-]{2,40}):\s")
 # A short stand-alone heading line: "Introduction", "## Methods", "2. Results".
 _HEADING = re.compile(r"(?m)^(?:#{1,6} |\d{1,2}\.? )?([A-Z][A-Za-z ]{2,40})$")
 
@@ -34,24 +32,15 @@ def chunk_id(doc_id: str, index: int) -> str:
 
 def _sections(text: str) -> list[tuple[int, str]]:
     """Sorted (offset, section name) pairs where a new section begins."""
-    marks = [(m.start(), m.group(1).strip().title()) for m in _SECTION_LABEL.finditer(text)]
+    marks = [(m.start(), m.group(1).strip().title()) for m in SECTION_LABEL.finditer(text)]
     marks += [(m.start(), m.group(1).strip()) for m in _HEADING.finditer(text) if len(m.group(1).split()) <= 5]
     return sorted(marks)
-
-
-def _label_end(text: str, start: int) -> int:
-    """Skip a leading "LABEL: " so that quotes start at the prose, not the label."""
-    m = _SECTION_LABEL.match(text, start)
-    return m.end() if m else start
 
 
 def _sentence_spans(text: str, max_words: int) -> list[tuple[int, int]]:
     """Sentences, with the rare sentence longer than a chunk cut at word boundaries."""
     spans = []
     for a, b in split_sentences(text):
-        a = _label_end(text, a)
-        if a >= b:
-            continue
         words = list(re.finditer(r"\S+", text[a:b]))
         if len(words) <= max_words:
             spans.append((a, b))

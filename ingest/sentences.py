@@ -23,6 +23,8 @@ _ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
 _NEXT_START = re.compile(r"\s+([\"'“‘(\[]?[A-Z0-9\u0391-\u03A9])")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
+# "BACKGROUND: ...", "MATERIALS AND METHODS: ..." opening a paragraph of a structured abstract.
+SECTION_LABEL = re.compile(r"(?m)^([A-Z][A-Z /&-]{2,40}):[ \t]")
 
 
 def _is_boundary(text: str, punct_start: int, after: int) -> bool:
@@ -62,7 +64,15 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[t
         spans.append((sent_start, para_end))
         if para:
             para_start = para.end()
-    return [s for s in (_trim(text, a, b) for a, b in spans) if s[1] > s[0]]
+    return [s for s in (_trim(text, *_skip_label(text, a, b)) for a, b in spans) if s[1] > s[0]]
+
+
+def _skip_label(text: str, a: int, b: int) -> tuple[int, int]:
+    """Quotes start at the prose, not at a structured-abstract label."""
+    while a < b and text[a].isspace():
+        a += 1
+    m = SECTION_LABEL.match(text, a, b)
+    return (m.end(), b) if m else (a, b)
 
 
 def _trim(text: str, a: int, b: int) -> tuple[int, int]:

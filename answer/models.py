@@ -1,0 +1,74 @@
+"""Answers as data: question -> evidence chunks -> cited answer.
+
+The UI and the CLI render Markdown *from* these objects (see `answer.render`);
+nothing downstream ever parses an answer back out of formatted text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Citation:
+    """A quoted passage: `quote == document.text[start:end]` of document `doc_id`."""
+
+    n: int
+    doc_id: str
+    title: str
+    source: str
+    chunk_id: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass
+class RetrievedPassage:
+    """A chunk the answerer read, with the scores that ranked it."""
+
+    rank: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    source: str
+    score: float
+    dense: float | None
+    bm25: float | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class AnswerPart:
+    """One statement of the answer and the citations that back it (numbers into `citations`)."""
+
+    text: str
+    cites: list[int]
+
+
+@dataclass
+class CitedAnswer:
+    question: str
+    status: str  # "answered" | "no_evidence"
+    parts: list[AnswerPart] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    retrieved: list[RetrievedPassage] = field(default_factory=list)
+    searched_query: str = ""
+    evidence_score: float = 0.0  # best unit score; the refusal threshold is compared to it
+    note: str = ""  # the answerer's own words: an intro, or why nothing was found
+
+    def to_dict(self) -> dict[str, object]:
+        """The `--json` / API shape: question, answer (Markdown with [n]), citations, retrieved."""
+        from answer.render import answer_markdown
+
+        return {
+            "question": self.question,
+            "answer": answer_markdown(self),
+            "status": self.status,
+            "searched_query": self.searched_query or self.question,
+        "evidence_score": round(self.evidence_score, 4),
+            "citations": [asdict(c) for c in self.citations],
+            "retrieved": [asdict(r) for r in self.retrieved],
+        }

@@ -1,0 +1,38 @@
+"""Markdown rendering of `CitedAnswer`s, done once, at the edge.
+
+Document text is untrusted: every quote is escaped so that Markdown or HTML
+inside a paper (`<script>`, `[x](javascript:...)`, `**`) renders as inert
+text. Only the `[n]` markers we add are live syntax.
+"""
+
+from __future__ import annotations
+
+import re
+
+from answer.models import CitedAnswer
+
+# Inline Markdown/HTML metacharacters. Block syntax (#, -, +, >) only acts at a
+# line start, and quotes never start a line of our output, so those stay readable.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>~|&!])")
+
+
+def escape_markdown(text: str) -> str:
+    """Escape Markdown and HTML metacharacters so untrusted text stays literal."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def answer_markdown(answer: CitedAnswer) -> str:
+    lines = [answer.note] if answer.note else []
+    for part in answer.parts:
+        marks = "".join(f"[{n}]" for n in part.cites)
+        lines.append(f"- {escape_markdown(part.text)} {marks}".rstrip())
+    return "\n".join(lines) if not answer.note or not answer.parts else f"{lines[0]}\n\n" + "\n".join(lines[1:])
+
+
+def sources_markdown(answer: CitedAnswer) -> str:
+    """The numbered source list shown under an answer."""
+    rows = []
+    for c in answer.citations:
+        title = escape_markdown(c.title or c.doc_id)
+        rows.append(f"[{c.n}] **{title}** — {escape_markdown(c.doc_id)}, characters {c.start}–{c.end}")
+    return "\n\n".join(rows)
