@@ -8,6 +8,7 @@ text. Only the `[n]` markers we add are live syntax.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from answer.models import CitedAnswer
 
@@ -21,10 +22,11 @@ def escape_markdown(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def answer_markdown(answer: CitedAnswer) -> str:
+def answer_markdown(answer: CitedAnswer, cite_href: Callable[[int], str] | None = None) -> str:
+    """The answer with `[n]` markers; with `cite_href`, each marker links to its evidence."""
     lines = [answer.note] if answer.note else []
     for part in answer.parts:
-        marks = "".join(f"[{n}]" for n in part.cites)
+        marks = "".join(f"[[{n}]]({cite_href(n)})" if cite_href else f"[{n}]" for n in part.cites)
         lines.append(f"- {escape_markdown(part.text)} {marks}".rstrip())
     return "\n".join(lines) if not answer.note or not answer.parts else f"{lines[0]}\n\n" + "\n".join(lines[1:])
 

@@ -1,0 +1,276 @@
+"""biocite: evidence-grounded answers from your biomedical papers — the one entry point.
+
+    python app.py [serve] [--index DIR] [--port N]     the chat UI (builds the sample index if missing)
+    python app.py ingest PATH... [--index DIR]         add files, folders or BEIR JSONL corpora
+    python app.py ask "QUESTION" [--json]              answer with verified citations
+    python app.py ask --questions FILE.jsonl --json    one {"question": ...} per line in, one answer per line out
+    python app.py search "QUERY" [--k N] [--json]      ranked chunks with scores
+
+`demo` (the Gradio Blocks) is available at module level for `gradio app.py` and
+HF Spaces; it is built on first access so the CLI verbs do not pay for it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import traceback
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from errors import UserError  # noqa: E402
+from settings import PROJECT_DIR, Settings, load_settings  # noqa: E402
+
+log = logging.getLogger("biocite")
+
+
+# --- shared plumbing -----------------------------------------------------------------------
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings()
+    if getattr(args, "index", None):
+        settings.paths.index_dir = Path(args.index).resolve()
+    if getattr(args, "mode", None):
+        settings.retrieval.mode = args.mode
+    return settings
+
+
+def _open_index(settings: Settings, must_exist: bool = True):
+    from index.corpus import CorpusIndex
+
+    return CorpusIndex.open(settings.paths.index_dir, settings, must_exist=must_exist)
+
+
+class _TqdmProgress:
+    """Adapts `CorpusIndex.ingest`'s progress(phase, done, total) calls to one tqdm bar per phase."""
+
+    def __init__(self) -> None:
+        self._bars: dict[str, object] = {}
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        from tqdm import tqdm
+
+        bar = self._bars.get(phase)
+        if bar is None:
+            self.close()  # a new phase begins: finish the previous bar
+            unit = "doc" if phase == "Reading" else "chunk"
+            bar = self._bars[phase] = tqdm(total=total, desc=phase, unit=unit, file=sys.stderr, dynamic_ncols=True)
+        bar.update(done - bar.n)
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
+        self._bars.clear()
+
+
+def ingest_with_progress(index, paths: list[str]):
+    progress = _TqdmProgress()
+    try:
+        return index.ingest(paths, progress=progress)
+    finally:
+        progress.close()
+
+
+def print_report(report) -> None:
+    for o in report.outcomes:
+        if o.status == "failed":
+            print(f"  failed   {o.source}: {o.reason}")
+        elif o.status in ("added", "updated") and o.reason and o.reason != "content changed":
+            print(f"  {o.status:<8} {o.source}: {o.reason}")
+    print(report.summary())
+
+
+# --- verbs ---------------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    index = _open_index(settings, must_exist=False)
+    report = ingest_with_progress(index, args.paths)
+    print_report(report)
+    print(f"index: {settings.paths.index_dir} ({index.stats()['documents']} documents, {index.stats()['chunks']} chunks)")
+    return 1 if report.count("failed") and not (report.count("added") + report.count("updated") + report.count("skipped")) else 0
+
+
+def _read_questions(path: str) -> list[dict[str, object]]:
+    """Each line: {"question": ...}. A bad line becomes an error entry, not a crash."""
+    rows: list[dict[str, object]] = []
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read questions file {path}: {exc}") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+                raise ValueError('expected an object with a "question" string')
+            rows.append(row)
+        except ValueError as exc:
+            rows.append({"question": None, "error": f"line {n}: {exc}"})
+    return rows
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from answer.extractive import ExtractiveAnswerer
+    from answer.render import answer_markdown
+
+    if bool(args.question) == bool(args.questions):
+        raise UserError('give one question, or --questions FILE.jsonl (one {"question": ...} per line)')
+    settings = _settings(args)
+    answerer = ExtractiveAnswerer(_open_index(settings))
+    rows = _read_questions(args.questions) if args.questions else [{"question": args.question}]
+    failures = 0
+    for row in rows:
+        try:
+            if row.get("error"):
+                raise UserError(str(row["error"]))
+            result = answerer.answer(str(row["question"]))
+        except UserError as exc:
+            failures += 1
+            if args.json:
+                print(json.dumps({"question": row.get("question"), "error": str(exc)}, ensure_ascii=False), flush=True)
+            else:
+                print(f"error: {exc}", file=sys.stderr)
+            continue
+        if args.json:
+            print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(answer_markdown(result))
+            for c in result.citations:
+                print(f"\n[{c.n}] {c.title or c.doc_id} ({c.doc_id}, chars {c.start}-{c.end})\n    {c.source}")
+            print()
+    return 1 if failures and not args.questions else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    hits = _open_index(settings).search(args.query, k=args.k)
+    if args.json:
+        rows = [
+            {"rank": h.rank, "chunk_id": h.chunk_id, "doc_id": h.doc_id, "title": h.node.metadata.get("title", ""),
+             "score": h.score, "dense": h.dense, "bm25": h.bm25, "start": h.node.start_char_idx,
+             "end": h.node.end_char_idx, "text": h.node.text}
+            for h in hits
+        ]
+        print(json.dumps({"query": args.query, "mode": settings.retrieval.mode, "results": rows}, ensure_ascii=False))
+        return 0
+    if not hits:
+        print("no results (is the index empty?)")
+    for h in hits:
+        title = h.node.metadata.get("title") or h.doc_id
+        scores = " ".join(f"{name}={v:.3f}" for name, v in (("dense", h.dense), ("bm25", h.bm25)) if v is not None)
+        print(f"{h.rank:>3}. {h.score:.4f}  {h.chunk_id}  {title[:70]}\n      {scores}\n      {h.node.text[:160]}...")
+    return 0
+
+
+def ensure_index(settings: Settings):
+    """Open the index, building it from the bundled sample corpus when there is none."""
+    index = _open_index(settings, must_exist=False)
+    if not len(index):
+        print(f"No index in {settings.paths.index_dir}: building it from the sample corpus...", file=sys.stderr)
+        print_report(ingest_with_progress(index, [str(p) for p in settings.paths.sample_corpus]))
+    return index
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from ui import build_demo
+
+    settings = _settings(args)
+    if args.port:
+        settings.ui.port = args.port
+    index = ensure_index(settings)
+    index.embed_model  # load the model before the first question, not during it
+    demo = build_demo(settings, index)
+    _, local_url, _ = demo.launch(
+        server_name=settings.ui.host, server_port=settings.ui.port, prevent_thread_lock=True, quiet=True,
+        **_launch_kwargs(),
+    )
+    print(f"biocite is serving {index.stats()['documents']} documents at {local_url}", flush=True)
+    try:
+        demo.block_thread()
+    except KeyboardInterrupt:
+        demo.close()
+    return 0
+
+
+def _launch_kwargs() -> dict[str, object]:
+    from ui import CSS
+
+    return {"css": CSS, "footer_links": ["api"]}
+
+
+# --- entry point ---------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python app.py", description="Evidence-grounded answers from your papers.")
+    sub = parser.add_subparsers(dest="verb")
+
+    def common(p: argparse.ArgumentParser, mode: bool = True) -> None:
+        p.add_argument("--index", metavar="DIR", help=f"index folder (default: {load_settings().paths.index_dir})")
+        if mode:
+            p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval mode (default: hybrid)")
+
+    p = sub.add_parser("serve", help="serve the chat UI")
+    common(p)
+    p.add_argument("--port", type=int, help="port (default: 7860)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("ingest", help="add files, folders or BEIR JSONL corpora to the index")
+    common(p, mode=False)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("ask", help="answer a question with citations")
+    common(p)
+    p.add_argument("question", nargs="?")
+    p.add_argument("--questions", metavar="FILE.jsonl", help='one {"question": ...} per line')
+    p.add_argument("--json", action="store_true", help="print the answer as JSON (JSONL with --questions)")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("search", help="retrieval only: ranked chunks with scores")
+    common(p)
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=None, help="how many chunks (default: 10)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        argv = ["serve", *argv]  # `python app.py [--port N]` serves the UI
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; the index on disk is unchanged since its last save", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: keep the traceback out of the user's face, but keep it
+        log_file = PROJECT_DIR / "var" / "logs" / "errors.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        with open(log_file, "a", encoding="utf-8") as f:
+            f.write(traceback.format_exc() + "\n")
+        print(f"internal error: {type(exc).__name__}: {exc} (details in {log_file})", file=sys.stderr)
+        return 1
+
+
+def __getattr__(name: str):
+    """`app.demo`, built on first access (Gradio's reload mode and HF Spaces look for it)."""
+    if name == "demo":
+        from ui import build_demo
+
+        settings = load_settings()
+        globals()["demo"] = build_demo(settings, None)
+        return globals()["demo"]
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
