@@ -111,10 +111,11 @@ _AUTHORS = re.compile(r"^(?:[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}\d*(?
 
 
 def looks_like_pubmed_page(text: str) -> bool:
-    """True when the text carries PubMed web-page chrome around a citation line."""
+    """True when the text carries PubMed web-page chrome (around a citation line, or plenty of it)."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     chrome = sum(bool(_PUBMED_CHROME.match(ln)) for ln in lines)
-    return chrome >= 2 and any(_CITATION_LINE.match(ln) for ln in lines[:15])
+    has_citation = any(_CITATION_LINE.match(ln) for ln in lines[:15])
+    return chrome >= 3 or (chrome >= 2 and has_citation)
 
 
 def clean_pubmed_page(raw: str) -> tuple[str, dict[str, str]]:
@@ -124,7 +125,8 @@ def clean_pubmed_page(raw: str) -> tuple[str, dict[str, str]]:
         meta["pmid"] = m.group(1)
     blocks = [b.strip() for b in re.split(r"\n\s*\n", normalise_whitespace(raw))]
     body: list[str] = []
-    state = "before_citation"
+    has_citation = any(_CITATION_LINE.match(ln.strip()) for ln in raw.splitlines()[:40])
+    state = "before_citation" if has_citation else "body"
     for block in blocks:
         lines = [ln for ln in block.splitlines() if not _PUBMED_CHROME.match(ln.strip())]
         lines = [ln for ln in lines if not _AFFILIATION.match(ln)]

@@ -1,0 +1,80 @@
+"""Shared fixtures. Keeps every test off the network and out of the user's index.
+
+- `settings`: settings pointing at a fresh temporary index folder.
+- `hash_model`: patches the embedding loader with the deterministic `HashEmbedding`.
+- `sample_index` (slow): the bundled sample corpus indexed once per session with the real MiniLM.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+for var in [v for v in os.environ if v.startswith("BIOCITE_")]:
+    del os.environ[var]  # a developer's own settings must not leak into the tests
+
+PROJECT = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT / "data" / "sample" / "seeds"
+LETTER_ID = "002_5cb0a75a9d438d34"
+PUBMED_PAGE_ID = "000_dcd8f8407bdf3926"
+
+_real_connect = socket.socket.connect
+
+
+def _loopback_only(self: socket.socket, address: object) -> object:
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
+        if not (host.startswith("127.") or host in ("localhost", "::1")):
+            raise OSError(f"tests must not reach the network (tried {host})")
+    return _real_connect(self, address)
+
+
+socket.socket.connect = _loopback_only
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    from settings import load_settings
+
+    s = load_settings()
+    s.paths.index_dir = tmp_path / "index"
+    s.paths.upload_dir = tmp_path / "uploads"
+    return s
+
+
+@pytest.fixture
+def hash_model(monkeypatch: pytest.MonkeyPatch):
+    from tests.hash_embedding import HashEmbedding
+
+    model = HashEmbedding(embed_batch_size=64)
+    monkeypatch.setattr("index.corpus.load_embedding_model", lambda _settings: model)
+    return model
+
+
+@pytest.fixture(scope="session")
+def sample_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus built once with the real model (about 35 s on 2 cores)."""
+    from index.corpus import CorpusIndex
+    from settings import load_settings
+
+    s = load_settings()
+    s.paths.index_dir = tmp_path_factory.mktemp("sample") / "index"
+    index = CorpusIndex.open(s.paths.index_dir, s)
+    report = index.ingest([str(p) for p in s.paths.sample_corpus])
+    assert report.count("failed") == 0, report.summary()
+    return s.paths.index_dir
+
+
+@pytest.fixture
+def sample_index(sample_index_dir: Path):
+    from index.corpus import CorpusIndex
+    from settings import load_settings
+
+    s = load_settings()
+    s.paths.index_dir = sample_index_dir
+    return CorpusIndex.open(sample_index_dir, s, must_exist=True)

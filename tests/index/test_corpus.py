@@ -1,0 +1,177 @@
+"""CorpusIndex with the deterministic hash embedding: fast, and every behaviour checked."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from errors import IndexNotFoundError
+from index.corpus import CorpusIndex, fuse_rankings
+from index.persistence import current_generation
+
+
+def write_corpus(folder: Path, docs: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in docs.items():
+        (folder / f"{name}.txt").write_text(text)
+    return folder
+
+
+DOCS = {
+    "dupilumab": "Dupilumab in IgG4-RD\n\nDupilumab blocks IL-4Rα and so inhibits IL-13 signalling. Th2 cells drive fibrosis.",
+    "rituximab": "Rituximab in IgG4-RD\n\nRituximab depletes CD20 B cells. Relapse occurred after one year.",
+    "thalidomide": "Thalidomide for skin disease\n\nThalidomide induced remission of skin nodules in two men.",
+}
+
+
+def test_ingest_search_and_reload_without_re_embedding(tmp_path, settings, hash_model):
+    corpus = write_corpus(tmp_path / "papers", DOCS)
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    report = index.ingest([corpus])
+    assert (report.count("added"), report.count("failed")) == (3, 0)
+    assert index.stats() == {"documents": 3, "chunks": 3}
+    assert index.search("IL-13 signalling", k=1)[0].doc_id == "dupilumab"
+
+    calls = hash_model.calls
+    reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
+    assert hash_model.calls == calls  # loading re-embeds nothing
+    assert reopened.stats() == index.stats()
+    for mode in ("dense", "bm25", "hybrid"):
+        assert reopened.search("CD20 B cells", k=1, mode=mode)[0].doc_id == "rituximab", mode
+    doc = reopened.document("dupilumab")
+    chunk = reopened.chunk("dupilumab#0")
+    assert doc.title == "Dupilumab in IgG4-RD" and doc.text[chunk.start_char_idx : chunk.end_char_idx] == chunk.text
+
+
+def test_incremental_ingest_adds_updates_skips(tmp_path, settings, hash_model):
+    corpus = write_corpus(tmp_path / "papers", DOCS)
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([corpus])
+    before = hash_model.calls
+    report = index.ingest([corpus])
+    assert report.count("skipped") == 3 and hash_model.calls == before  # unchanged text is not re-embedded
+
+    (corpus / "rituximab.txt").write_text("Rituximab in IgG4-RD\n\nRituximab depletes plasmablasts quickly.")
+    (corpus / "new.txt").write_text("Abatacept\n\nAbatacept regulates T cells as a whole.")
+    report = index.ingest([corpus])
+    assert {o.doc_id: o.status for o in report.outcomes} == {
+        "dupilumab": "skipped", "new": "added", "rituximab": "updated", "thalidomide": "skipped",
+    }
+    reopened = CorpusIndex.open(settings.paths.index_dir, settings)
+    assert reopened.stats()["documents"] == 4
+    assert reopened.search("plasmablasts", k=1, mode="bm25")[0].doc_id == "rituximab"
+    assert reopened.search("CD20", k=5, mode="bm25") == []  # the old text is gone
+
+
+def test_delete_document(tmp_path, settings, hash_model):
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    assert index.delete("rituximab") and not index.delete("rituximab")
+    reopened = CorpusIndex.open(settings.paths.index_dir, settings)
+    assert reopened.document("rituximab") is None and reopened.stats() == {"documents": 2, "chunks": 2}
+    assert all(h.doc_id != "rituximab" for h in reopened.search("rituximab B cells", k=5))
+    report = reopened.ingest([tmp_path / "papers"])  # deleted documents can be re-ingested
+    assert report.count("added") == 1 and report.count("skipped") == 2
+
+
+def test_bad_files_do_not_stop_the_batch(tmp_path, settings, hash_model):
+    corpus = write_corpus(tmp_path / "papers", DOCS)
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 broken")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 10)
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    report = index.ingest([corpus, tmp_path / "missing.txt"])
+    failed = {Path(o.source).name: o.reason for o in report.outcomes if o.status == "failed"}
+    assert set(failed) == {"broken.pdf", "empty.txt", "binary.txt", "missing.txt"}
+    assert report.count("added") == 3 and index.stats()["documents"] == 3
+
+
+def test_crash_mid_ingest_leaves_previous_index_usable(tmp_path, settings, hash_model, monkeypatch):
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([write_corpus(tmp_path / "first", DOCS)])
+    good = current_generation(settings.paths.index_dir)
+
+    many = {f"extra{i}": f"Paper {i}\n\nFinding number {i} about IL-{i} in IgG4-RD." for i in range(600)}
+    monkeypatch.setattr("index.corpus.EMBED_BATCH", 100)
+    original = hash_model._get_text_embeddings
+    state = {"batches": 0}
+
+    def dying(texts):
+        state["batches"] += 1
+        if state["batches"] == 3:
+            raise MemoryError("killed mid-ingest")
+        return original(texts)
+
+    monkeypatch.setattr(hash_model, "_get_text_embeddings", dying)
+    with pytest.raises(MemoryError):
+        index.ingest([write_corpus(tmp_path / "second", many)])
+    assert current_generation(settings.paths.index_dir) == good
+    survivor = CorpusIndex.open(settings.paths.index_dir, settings)
+    assert survivor.stats() == {"documents": 3, "chunks": 3}
+    assert survivor.search("thalidomide remission", k=1)[0].doc_id == "thalidomide"
+
+
+def test_checkpoints_keep_finished_work(tmp_path, settings, hash_model, monkeypatch):
+    settings.ingest.checkpoint_chunks = 100
+    monkeypatch.setattr("index.corpus.EMBED_BATCH", 50)
+    many = {f"p{i:03d}": f"Paper {i}\n\nFinding number {i} about IL-{i}." for i in range(300)}
+    original = hash_model._get_text_embeddings
+    state = {"batches": 0}
+
+    def dying(texts):
+        state["batches"] += 1
+        if state["batches"] == 5:
+            raise KeyboardInterrupt
+        return original(texts)
+
+    monkeypatch.setattr(hash_model, "_get_text_embeddings", dying)
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    with pytest.raises(KeyboardInterrupt):
+        index.ingest([write_corpus(tmp_path / "many", many)])
+    saved = CorpusIndex.open(settings.paths.index_dir, settings).stats()["documents"]
+    assert saved >= 100 and saved < 300
+    monkeypatch.setattr(hash_model, "_get_text_embeddings", original)
+    report = CorpusIndex.open(settings.paths.index_dir, settings).ingest([tmp_path / "many"])
+    assert report.count("skipped") == saved and report.count("added") == 300 - saved
+
+
+def test_same_file_name_in_two_folders_are_two_documents(tmp_path, settings, hash_model):
+    a = write_corpus(tmp_path / "a", {"notes": "Notes A\n\nAbout dupilumab."})
+    b = write_corpus(tmp_path / "b", {"notes": "Notes B\n\nAbout rituximab."})
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([a])
+    index.ingest([b])
+    assert index.stats()["documents"] == 2
+
+
+def test_jsonl_ids_become_document_ids(tmp_path, settings, hash_model):
+    f = tmp_path / "corpus.jsonl"
+    f.write_text("\n".join(json.dumps({"_id": f"pmid{i}", "title": f"T{i}", "text": f"Text about topic {i}."}) for i in range(5)))
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([f])
+    assert sorted(d.doc_id for d in index.documents()) == [f"pmid{i}" for i in range(5)]
+
+
+def test_missing_index_is_a_clear_error(tmp_path, settings):
+    with pytest.raises(IndexNotFoundError, match="python app.py ingest"):
+        CorpusIndex.open(tmp_path / "nowhere", settings, must_exist=True)
+
+
+def test_reader_sees_a_newer_generation(tmp_path, settings, hash_model):
+    reader = CorpusIndex.open(settings.paths.index_dir, settings)
+    writer = CorpusIndex.open(settings.paths.index_dir, settings)
+    writer.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    assert reader.search("thalidomide", k=1)[0].doc_id == "thalidomide"
+
+
+def test_reciprocal_rank_fusion_matches_hand_computation():
+    dense = [("a", 0.9), ("b", 0.8), ("c", 0.1)]
+    sparse = [("c", 12.0), ("a", 3.0)]
+    fused = dict(fuse_rankings([dense, sparse], rrf_k=60))
+    assert fused["a"] == pytest.approx(1 / 61 + 1 / 62)
+    assert fused["b"] == pytest.approx(1 / 62)
+    assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
+    assert [cid for cid, _ in fuse_rankings([dense, sparse], 60)] == ["a", "c", "b"]
+    assert fuse_rankings([dense]) == dense
