@@ -143,7 +143,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             for c in result.citations:
                 print(f"\n[{c.n}] {c.title or c.doc_id} ({c.doc_id}, chars {c.start}-{c.end})\n    {c.source}")
             print()
-    return 1 if failures and not args.questions else 0
+    return 2 if failures and not args.questions else 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Create .venv and install everything the app needs; a no-op when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "creating .venv with $($PYTHON --version)" >&2
+  "$PYTHON" -m venv .venv
+fi
+stamp=".venv/.installed-$(sha256sum requirements.txt | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "installing requirements (first run: about a minute)" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command: install (plus Debian's chromium for the browser test), then the whole suite.
+# Extra arguments go to pytest, e.g. `bash scripts/test.sh -m "not slow"` for the fast inner loop.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+if [ ! -x /usr/bin/chromium ]; then
+  echo "installing Debian's chromium for the browser tests" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
+exec .venv/bin/python -m pytest "$@"

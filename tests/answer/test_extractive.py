@@ -1,0 +1,77 @@
+"""The extractive answerer on a tiny corpus with the hash embedding (fast)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from answer.extractive import ExtractiveAnswerer, select_context
+from answer.render import answer_markdown, escape_markdown
+from errors import QuestionError
+from index.corpus import CorpusIndex, Hit
+from tests.index.test_corpus import DOCS, write_corpus
+
+
+@pytest.fixture
+def answerer(tmp_path, settings, hash_model) -> ExtractiveAnswerer:
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    return ExtractiveAnswerer(index)
+
+
+def test_every_citation_is_an_exact_quote(answerer):
+    result = answerer.answer("Which drug inhibits IL-13 signalling?")
+    assert result.status == "answered" and result.citations
+    assert result.citations[0].doc_id == "dupilumab"
+    for c in result.citations:
+        doc = answerer.index.document(c.doc_id)
+        assert doc.text[c.start : c.end] == c.quote
+        assert c.chunk_id.startswith(c.doc_id + "#") and c.title == doc.title
+    assert [n for p in result.parts for n in p.cites] == [c.n for c in result.citations]
+
+
+def test_answer_text_is_only_quotes_and_citation_marks(answerer):
+    result = answerer.answer("Which drug inhibits IL-13 signalling?")
+    md = answer_markdown(result)
+    body = md.split("\n\n", 1)[1]
+    for line in body.splitlines():
+        quote, _, marks = line[2:].rpartition(" ")
+        assert marks.startswith("[") and any(c.quote == quote for c in result.citations)
+
+
+def test_unrelated_question_is_refused_without_citations(answerer):
+    result = answerer.answer("How do I bake sourdough bread at home?")
+    assert result.status == "no_evidence" and result.citations == [] and "nothing" in result.note
+
+
+def test_empty_index_says_so(settings, hash_model):
+    result = ExtractiveAnswerer(CorpusIndex.open(settings.paths.index_dir, settings)).answer("anything?")
+    assert result.status == "no_evidence" and "index is empty" in result.note
+
+
+@pytest.mark.parametrize("question, message", [("   ", "empty"), ("x" * 50_000, "50,000 characters")])
+def test_bad_questions_raise_a_clear_error(answerer, question, message):
+    with pytest.raises(QuestionError, match=message):
+        answerer.answer(question)
+
+
+def test_json_shape(answerer):
+    data = answerer.answer("Which drug inhibits IL-13 signalling?").to_dict()
+    assert {"question", "answer", "citations", "retrieved"} <= set(data)
+    assert set(data["citations"][0]) == {"n", "doc_id", "title", "source", "chunk_id", "quote", "start", "end"}
+    assert "[1]" in data["answer"]
+    assert {"rank", "chunk_id", "doc_id", "score", "text"} <= set(data["retrieved"][0])
+
+
+def test_per_document_cap(settings):
+    from llama_index.core.schema import TextNode
+
+    hits = [Hit(TextNode(id_=f"{d}#{i}", text="t", metadata={"doc_id": d}), 1.0, r)
+            for r, (d, i) in enumerate([("a", 0), ("a", 1), ("a", 2), ("b", 0), ("a", 3), ("c", 0)], 1)]
+    assert [h.chunk_id for h in select_context(hits, limit=4, per_document=2)] == ["a#0", "a#1", "b#0", "c#0"]
+
+
+def test_untrusted_text_is_escaped():
+    escaped = escape_markdown('<script>alert(1)</script> [x](javascript:alert(1)) **bold** & <img src=x onerror=alert(1)>')
+    assert "<" not in escaped.replace("\\<", "") and "[x]" not in escaped and "**" not in escaped

@@ -1,0 +1,87 @@
+"""The command line, run as a user runs it: `python app.py VERB ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from settings import PROJECT_DIR
+
+pytestmark = pytest.mark.slow
+ANSWER_KEYS = {"question", "answer", "citations", "retrieved"}
+CITATION_KEYS = {"n", "doc_id", "title", "source", "chunk_id", "quote", "start", "end"}
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "app.py"), *args], capture_output=True, text=True, input=stdin, timeout=600,
+        cwd=PROJECT_DIR,
+    )
+    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
+    return proc
+
+
+def test_ask_json_shape(sample_index_dir: Path):
+    proc = run("ask", "which biologics target Th2?", "--index", str(sample_index_dir), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert ANSWER_KEYS <= set(data) and data["question"] == "which biologics target Th2?"
+    assert data["citations"] and all(set(c) == CITATION_KEYS for c in data["citations"])
+    assert all(f"[{c['n']}]" in data["answer"] for c in data["citations"])
+    assert "dupilumab" in data["answer"] and "mepolizumab" in data["answer"]
+
+
+def test_ask_questions_file_gives_one_line_per_question(sample_index_dir: Path, tmp_path: Path):
+    qfile = tmp_path / "q.jsonl"
+    qfile.write_text(
+        json.dumps({"question": "Was thalidomide effective in IgG4-related skin disease?"}) + "\n"
+        + "not json\n"
+        + json.dumps({"question": "x" * 51_200}) + "\n"
+        + json.dumps({"question": "Which biologic also inhibits IL-13 signalling?"}) + "\n"
+    )
+    proc = run("ask", "--questions", str(qfile), "--index", str(sample_index_dir), "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(rows) == 4
+    assert rows[0]["citations"][0]["doc_id"] == "000_dcd8f8407bdf3926"
+    assert "line 2" in rows[1]["error"] and "limit is 2,000" in rows[2]["error"]
+    assert ANSWER_KEYS <= set(rows[3])
+
+
+def test_ask_plain_text_and_huge_question(sample_index_dir: Path):
+    proc = run("ask", "q" * 51_200, "--index", str(sample_index_dir))
+    assert proc.returncode == 2 and "limit is 2,000" in proc.stderr
+
+
+def test_search_json(sample_index_dir: Path):
+    proc = run("search", "dupilumab IL-13", "--index", str(sample_index_dir), "--k", "3", "--json", "--mode", "bm25")
+    data = json.loads(proc.stdout)
+    assert data["mode"] == "bm25" and len(data["results"]) == 3
+    top = data["results"][0]
+    assert top["doc_id"] == "002_5cb0a75a9d438d34" and top["bm25"] > 0 and top["rank"] == 1
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path):
+    proc = run("ask", "anything?", "--index", str(tmp_path / "none"))
+    assert proc.returncode == 2 and "no index in" in proc.stderr and "python app.py ingest" in proc.stderr
+
+
+def test_ingest_reports_per_file_and_keeps_going(tmp_path: Path):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "good.txt").write_text("Abatacept in IgG4-RD\n\nAbatacept regulates T cells as a whole.")
+    (papers / "bad.pdf").write_bytes(b"%PDF-1.7 truncated")
+    (papers / "latin.txt").write_bytes(b"Caf\xe9 \x81 text")
+    index = tmp_path / "index"
+    proc = run("ingest", str(papers), "--index", str(index))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 added, 0 updated, 0 skipped, 2 failed" in proc.stdout
+    assert "bad.pdf: PDF is damaged" in proc.stdout and "latin.txt: file is not valid UTF-8" in proc.stdout
+    again = run("ingest", str(papers / "good.txt"), "--index", str(index))
+    assert "0 added, 0 updated, 1 skipped, 0 failed" in again.stdout
+    search = run("search", "abatacept", "--index", str(index), "--json")
+    assert json.loads(search.stdout)["results"][0]["doc_id"] == "good"
