@@ -10,7 +10,9 @@ fi
 stamp=".venv/.installed-$(sha256sum requirements.txt | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   echo "installing requirements (first run: about a minute)" >&2
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+  # (this machine's pip config lists optional local indexes that may be absent: drop only that warning)
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt \
+    2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
