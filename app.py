@@ -183,7 +183,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.port:
         settings.ui.port = args.port
     index = ensure_index(settings)
-    index.embed_model  # load the model before the first question, not during it
+    _ = index.embed_model  # load the model before the first question, not during it
     demo = build_demo(settings, index)
     _, local_url, _ = demo.launch(
         server_name=settings.ui.host, server_port=settings.ui.port, prevent_thread_lock=True, quiet=True,

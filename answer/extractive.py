@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from answer.models import AnswerPart, CitedAnswer, Citation, RetrievedPassage
+from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
 from errors import QuestionError
 from index.bm25 import tokenize
 from index.concepts import term_matches

@@ -21,6 +21,7 @@ import numpy as np
 from llama_index.core import Document
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from errors import IndexNotFoundError, UserError
 from index.bm25 import BM25Index
@@ -220,6 +221,8 @@ class CorpusIndex:
             if outcome.status in ("added", "updated"):
                 doc = result.document
                 if doc.doc_id in seen:  # the same id twice in one batch: the later one wins
+                    earlier = pending[seen[doc.doc_id]][2]
+                    earlier.status, earlier.reason = "skipped", f"superseded by {outcome.source} (same id)"
                     pending[seen[doc.doc_id]] = None
                 seen[doc.doc_id] = len(pending)
                 chunks = chunk_document(doc, cfg.chunk_words, cfg.chunk_overlap_sentences)
@@ -317,8 +320,6 @@ class CorpusIndex:
         qvec = None
         if mode in ("dense", "hybrid"):
             qvec = embed_query(self.embed_model, query)
-            from llama_index.core.vector_stores.types import VectorStoreQuery
-
             result = store.query(VectorStoreQuery(query_embedding=qvec.tolist(), similarity_top_k=n))
             dense = list(zip(result.ids, result.similarities))
         sparse = bm25.retrieve(query, n) if mode in ("bm25", "hybrid") else []

@@ -48,7 +48,6 @@ def resolve_dtype(setting: str) -> str:
 def _load(model_path: str, dtype: str, batch_size: int) -> BaseEmbedding:
     import torch
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # our own progress bars report the work that matters

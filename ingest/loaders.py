@@ -156,13 +156,12 @@ def _load_pdf(file: Path) -> Document:
     cleaned = [clean_text(p) for p in pages]
     if not any(cleaned):
         raise IngestError("PDF has no extractable text (a scanned image? run OCR first)")
-    text, page_starts, offset = "", [], 0
+    text, page_starts = "", []
     for page_text in cleaned:
         page_starts.append(len(text))
         if page_text:
             text = f"{text}\n\n{page_text}" if text else page_text
             page_starts[-1] = len(text) - len(page_text)
-        offset += 1
     pdf_title = str(meta.get("/Title") or "").strip()
     first_title, body = _split_title(text)
     if first_title:  # the body lost its first paragraph: shift page offsets with it

@@ -44,7 +44,7 @@ def _is_boundary(text: str, punct_start: int, after: int) -> bool:
         return False
     if re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", word):  # "U.S", "e.g" written without final space
         return False
-    if nxt.group(1)[0].isdigit() and not word[-1:].isalpha() and not word[-1:] in ")%":
+    if nxt.group(1)[0].isdigit() and not word[-1:].isalpha() and word[-1:] not in ")%":
         return False  # "Fig. 2", "p. 3", "1. 5" are not boundaries before a digit
     return True
 

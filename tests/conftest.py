@@ -43,7 +43,6 @@ def settings(tmp_path: Path):
 
     s = load_settings()
     s.paths.index_dir = tmp_path / "index"
-    s.paths.upload_dir = tmp_path / "uploads"
     return s
 
 

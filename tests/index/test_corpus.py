@@ -175,3 +175,12 @@ def test_reciprocal_rank_fusion_matches_hand_computation():
     assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
     assert [cid for cid, _ in fuse_rankings([dense, sparse], 60)] == ["a", "c", "b"]
     assert fuse_rankings([dense]) == dense
+
+
+def test_duplicate_id_in_one_batch_keeps_the_later_record(tmp_path, settings, hash_model):
+    f = tmp_path / "corpus.jsonl"
+    f.write_text(json.dumps({"_id": "x", "text": "First version."}) + "\n" + json.dumps({"_id": "x", "text": "Second version."}))
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    report = index.ingest([f])
+    assert [o.status for o in report.outcomes] == ["skipped", "added"] and "superseded" in report.outcomes[0].reason
+    assert index.document("x").text == "Second version." and index.stats()["chunks"] == 1
