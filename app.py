@@ -5,6 +5,7 @@
     python app.py ask "QUESTION" [--json]              answer with verified citations
     python app.py ask --questions FILE.jsonl --json    one {"question": ...} per line in, one answer per line out
     python app.py search "QUERY" [--k N] [--json]      ranked chunks with scores
+    python app.py eval retrieval --corpus C.jsonl --queries Q.jsonl --qrels R.tsv [--mode M] [--json]
 
 `demo` (the Gradio Blocks) is available at module level for `gradio app.py` and
 HF Spaces; it is built on first access so the CLI verbs do not pay for it.
@@ -167,6 +168,23 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from evals.retrieval import MODES, evaluate, format_table
+
+    settings = _settings(args)
+    modes = list(MODES) if args.mode in (None, "all") else [args.mode]
+    if args.fusion:
+        settings.retrieval.fusion = args.fusion
+    progress = _TqdmProgress()
+    try:
+        report = evaluate([Path(p) for p in args.corpus], Path(args.queries), Path(args.qrels), settings, modes,
+                          baseline=len(modes) > 1, progress=progress)
+    finally:
+        progress.close()
+    print(json.dumps(report, ensure_ascii=False) if args.json else format_table(report))
+    return 0
+
+
 def ensure_index(settings: Settings):
     """Open the index, building it from the bundled sample corpus when there is none."""
     index = _open_index(settings, must_exist=False)
@@ -229,6 +247,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--questions", metavar="FILE.jsonl", help='one {"question": ...} per line')
     p.add_argument("--json", action="store_true", help="print the answer as JSON (JSONL with --questions)")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="evaluate retrieval on a BEIR-format dataset")
+    p.add_argument("what", choices=["retrieval"])
+    p.add_argument("--corpus", nargs="+", required=True, metavar="C.jsonl", help="BEIR corpus (or any ingestable paths)")
+    p.add_argument("--queries", required=True, metavar="Q.jsonl")
+    p.add_argument("--qrels", required=True, metavar="R.tsv")
+    p.add_argument("--mode", choices=["hybrid", "dense", "bm25", "all"], default="all",
+                   help="one mode, or all three plus the stock llama-index baseline (default)")
+    p.add_argument("--fusion", choices=["rrf", "weighted"], help="override retrieval.fusion")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("search", help="retrieval only: ranked chunks with scores")
     common(p)

@@ -49,16 +49,32 @@ class BM25Index:
     def __init__(self) -> None:
         self._bm25: bm25s.BM25 | None = None
         self._ids: list[str] = []
+        self._position_cache: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self._ids)
 
     def index(self, ids: list[str], texts: list[str]) -> None:
         self._ids = list(ids)
+        self._position_cache = None
         self._bm25 = None
         if ids:
             self._bm25 = bm25s.BM25()
             self._bm25.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
+
+    def scores(self, query: str, ids: list[str]) -> dict[str, float]:
+        """Exact scores of the given ids (ids not in the index score 0)."""
+        tokens = [t for t in tokenize(query) if self._bm25 is not None and t in self._bm25.vocab_dict]
+        if not tokens or not ids:
+            return {i: 0.0 for i in ids}
+        all_scores = self._bm25.get_scores(tokens)
+        position = self._positions()
+        return {i: float(all_scores[position[i]]) if i in position else 0.0 for i in ids}
+
+    def _positions(self) -> dict[str, int]:
+        if getattr(self, "_position_cache", None) is None or len(self._position_cache) != len(self._ids):
+            self._position_cache = {i: n for n, i in enumerate(self._ids)}
+        return self._position_cache
 
     def retrieve(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top-k (chunk id, score) pairs with a positive score."""

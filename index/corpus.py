@@ -17,23 +17,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
 from llama_index.core import Document
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.schema import MetadataMode, TextNode
-from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from errors import IndexNotFoundError, UserError
 from index.bm25 import BM25Index
-from index.embedding import embed_query, embed_texts, load_embedding_model
+from index.embedding import embed_texts, load_embedding_model
 from index.faiss_store import FaissChunkStore
 from index.persistence import current_generation, generation_stamp, save_generation, writer_lock
+from index.retrieval import Hit, HybridRetriever, fuse_rankings
 from ingest.chunking import chunk_document
 from ingest.loaders import LoadResult, load_paths
 from settings import Settings
 
 DOCUMENTS_FILE = "documents.jsonl"
 MANIFEST_FILE = "manifest.json"
+FORMAT_VERSION = 2  # bump when the files of a generation change meaning
 EMBED_BATCH = 256
 
 # progress(phase, done, total): total is None while unknown.
@@ -80,25 +80,6 @@ class IngestReport:
         return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded in {self.seconds:.1f}s"
 
 
-@dataclass
-class Hit:
-    """One retrieved chunk with the scores that ranked it (scores absent for a retriever that missed it)."""
-
-    node: TextNode
-    score: float
-    rank: int
-    dense: float | None = None
-    bm25: float | None = None
-
-    @property
-    def chunk_id(self) -> str:
-        return self.node.node_id
-
-    @property
-    def doc_id(self) -> str:
-        return str(self.node.metadata.get("doc_id", self.node.ref_doc_id))
-
-
 def content_hash(doc: Document) -> str:
     payload = json.dumps([doc.text, doc.metadata.get("title", "")], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
@@ -115,7 +96,8 @@ class CorpusIndex:
         self.settings = settings
         self._documents: dict[str, DocumentRecord] = {}
         self._store: FaissChunkStore | None = None
-        self._bm25 = BM25Index()
+        self._bm25 = BM25Index()  # over chunks: chunk search, answer term weights
+        self._doc_bm25 = BM25Index()  # over whole documents (title + text): document search
         self._stamp = ""
         self._lock = threading.RLock()  # one writer per process; readers see whole states
 
@@ -138,15 +120,21 @@ class CorpusIndex:
         if gen is None:
             return
         manifest = json.loads((gen / MANIFEST_FILE).read_text())
+        if manifest.get("format") != FORMAT_VERSION:
+            raise UserError(
+                f"the index in {self.folder} was written by an older version of biocite; "
+                "delete that folder and ingest your papers again"
+            )
         documents = {}
         with open(gen / DOCUMENTS_FILE, encoding="utf-8") as f:
             for line in f:
                 rec = DocumentRecord(**json.loads(line))
                 documents[rec.doc_id] = rec
         store = FaissChunkStore.from_persist_dir(gen) if manifest["chunks"] else None
-        bm25 = BM25Index.load(gen)
+        bm25, doc_bm25 = BM25Index.load(gen / "bm25_chunks"), BM25Index.load(gen / "bm25_documents")
         with self._lock:
-            self._documents, self._store, self._bm25, self._stamp = documents, store, bm25, gen.name
+            self._documents, self._store, self._stamp = documents, store, gen.name
+            self._bm25, self._doc_bm25 = bm25, doc_bm25
 
     def refresh(self) -> bool:
         """Reload if another process saved a newer generation; True when it did."""
@@ -286,15 +274,19 @@ class CorpusIndex:
     def _save(self) -> None:
         nodes = self._store.get_nodes() if self._store else []
         self._bm25.index([n.node_id for n in nodes], [embedding_text(n) for n in nodes])
+        docs = list(self._documents.values())
+        self._doc_bm25.index([d.doc_id for d in docs], [f"{d.title}\n{d.text}" for d in docs])
 
         def write(tmp: Path) -> None:
             if self._store is not None and len(self._store):
                 self._store.persist(str(tmp))
-            self._bm25.save(tmp)
+            self._bm25.save(tmp / "bm25_chunks")
+            self._doc_bm25.save(tmp / "bm25_documents")
             with open(tmp / DOCUMENTS_FILE, "w", encoding="utf-8") as f:
                 for rec in self._documents.values():
                     f.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
             manifest = {
+                "format": FORMAT_VERSION,
                 "documents": len(self._documents),
                 "chunks": len(nodes),
                 "embedding_dim": self._store.dim if self._store else None,
@@ -305,61 +297,32 @@ class CorpusIndex:
         self._stamp = save_generation(self.folder, write).name
 
     # --- retrieval -------------------------------------------------------------------------
-    def search(self, query: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
-        """Ranked chunks for `query`: dense, BM25, or both fused by reciprocal rank."""
-        cfg = self.settings.retrieval
-        k = k or cfg.top_k
-        mode = mode or cfg.mode
-        self.refresh()
+    def retriever(self) -> HybridRetriever:
         with self._lock:
-            store, bm25 = self._store, self._bm25
-        if store is None or not len(store):
-            return []
-        n = max(cfg.candidates, k)
-        dense: list[tuple[str, float]] = []
-        qvec = None
-        if mode in ("dense", "hybrid"):
-            qvec = embed_query(self.embed_model, query)
-            result = store.query(VectorStoreQuery(query_embedding=qvec.tolist(), similarity_top_k=n))
-            dense = list(zip(result.ids, result.similarities))
-        sparse = bm25.retrieve(query, n) if mode in ("bm25", "hybrid") else []
-        fused = fuse_rankings([dense, sparse] if mode == "hybrid" else [dense or sparse], cfg.rrf_k)[:k]
-        dense_by_id, sparse_by_id = dict(dense), dict(sparse)
-        nodes = {n.node_id: n for n in store.get_nodes([cid for cid, _ in fused])}
-        hits = [
-            Hit(nodes[cid], score, rank, dense_by_id.get(cid), sparse_by_id.get(cid))
-            for rank, (cid, score) in enumerate(fused, 1)
-            if cid in nodes
-        ]
-        if qvec is not None:  # every hit gets a cosine, also those only BM25 found
-            missing = [h for h in hits if h.dense is None]
-            if missing:
-                sims = store.vectors([h.chunk_id for h in missing]) @ qvec
-                for h, s in zip(missing, sims):
-                    h.dense = float(s)
-        return hits
+            return HybridRetriever(
+                self._store, self._bm25, self._doc_bm25, self._chunk_ids_of, lambda: self.embed_model,
+                self.settings.retrieval,
+            )
+
+    def _chunk_ids_of(self, doc_id: str) -> list[str]:
+        record = self._documents.get(doc_id)
+        return record.chunk_ids if record else []
+
+    def search(self, query: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
+        """Ranked chunks for `query` (dense, BM25, or both fused; see `index.retrieval`)."""
+        self.refresh()
+        return self.retriever().search(query, k or self.settings.retrieval.top_k, mode or self.settings.retrieval.mode)
+
+    def search_documents(self, query: str, k: int = 100, mode: str | None = None) -> list[tuple[str, float]]:
+        """Ranked document ids: what retrieval evals score."""
+        self.refresh()
+        return self.retriever().search_documents(query, k, mode or self.settings.retrieval.mode)
 
     def term_weights(self, tokens: list[str]) -> dict[str, float]:
         """IDF of BM25 tokens over this corpus's chunks: how much a query term says."""
         return self._bm25.idf(sorted(set(tokens)))
 
-    def chunk_vectors(self, chunk_ids: list[str]) -> np.ndarray:
-        return self._store.vectors(chunk_ids) if self._store else np.zeros((0, 0), dtype="float32")
 
 
-def fuse_rankings(rankings: list[list[tuple[str, float]]], rrf_k: int = 60) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion: sum of 1/(rrf_k + rank) over the rankings that contain an id.
 
-    With a single ranking the original scores are kept, so `dense` and `bm25`
-    modes report cosine and BM25 scores respectively.
-    """
-    if len(rankings) == 1:
-        return list(rankings[0])
-    fused: dict[str, float] = {}
-    for ranking in rankings:
-        for rank, (cid, _) in enumerate(ranking, 1):
-            fused[cid] = fused.get(cid, 0.0) + 1.0 / (rrf_k + rank)
-    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-__all__ = ["CorpusIndex", "DocumentRecord", "Hit", "IngestReport", "UserError", "fuse_rankings"]
+__all__ = ["CorpusIndex", "DocumentRecord", "Hit", "IngestReport", "fuse_rankings"]

@@ -85,3 +85,25 @@ def test_ingest_reports_per_file_and_keeps_going(tmp_path: Path):
     assert "0 added, 0 updated, 1 skipped, 0 failed" in again.stdout
     search = run("search", "abatacept", "--index", str(index), "--json")
     assert json.loads(search.stdout)["results"][0]["doc_id"] == "good"
+
+
+def test_eval_retrieval_on_an_arbitrary_beir_dataset(tmp_path: Path):
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(json.dumps(d) for d in [
+        {"_id": "p1", "title": "Dupilumab", "text": "Dupilumab blocks IL-4Rα and therefore IL-13 signalling."},
+        {"_id": "p2", "title": "Rituximab", "text": "Rituximab depletes CD20-positive B cells in IgG4-related disease."},
+        {"_id": "p3", "title": "Thalidomide", "text": "Thalidomide induced remission of cutaneous nodules."},
+    ]))
+    queries = tmp_path / "queries.jsonl"
+    queries.write_text(json.dumps({"_id": "q1", "text": "Which antibody depletes B cells?"}) + "\n"
+                       + json.dumps({"_id": "q2", "text": "IL-13 blockade"}) + "\n")
+    qrels = tmp_path / "qrels.tsv"
+    qrels.write_text("query-id\tcorpus-id\tscore\nq1\tp2\t1\nq2\tp1\t1\n")
+    proc = run("eval", "retrieval", "--corpus", str(corpus), "--queries", str(queries), "--qrels", str(qrels), "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    modes = {r["mode"]: r for r in report["results"]}
+    assert set(modes) == {"hybrid", "dense", "bm25", "llama-index default"}
+    assert modes["hybrid"]["queries"] == 2 and modes["hybrid"]["MRR@10"] == 1.0 and report["documents"] == 3
+    bad = run("eval", "retrieval", "--corpus", str(corpus), "--queries", str(queries), "--qrels", str(tmp_path / "no.tsv"))
+    assert bad.returncode == 2 and "cannot read qrels" in bad.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from errors import IndexNotFoundError
-from index.corpus import CorpusIndex, fuse_rankings
+from index.corpus import CorpusIndex
 from index.persistence import current_generation
 
 
@@ -164,17 +164,6 @@ def test_reader_sees_a_newer_generation(tmp_path, settings, hash_model):
     writer = CorpusIndex.open(settings.paths.index_dir, settings)
     writer.ingest([write_corpus(tmp_path / "papers", DOCS)])
     assert reader.search("thalidomide", k=1)[0].doc_id == "thalidomide"
-
-
-def test_reciprocal_rank_fusion_matches_hand_computation():
-    dense = [("a", 0.9), ("b", 0.8), ("c", 0.1)]
-    sparse = [("c", 12.0), ("a", 3.0)]
-    fused = dict(fuse_rankings([dense, sparse], rrf_k=60))
-    assert fused["a"] == pytest.approx(1 / 61 + 1 / 62)
-    assert fused["b"] == pytest.approx(1 / 62)
-    assert fused["c"] == pytest.approx(1 / 63 + 1 / 61)
-    assert [cid for cid, _ in fuse_rankings([dense, sparse], 60)] == ["a", "c", "b"]
-    assert fuse_rankings([dense]) == dense
 
 
 def test_duplicate_id_in_one_batch_keeps_the_later_record(tmp_path, settings, hash_model):

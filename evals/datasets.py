@@ -1,0 +1,28 @@
+"""The retrieval datasets we tune and gate on (train splits and our own sets only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from settings import PROJECT_DIR
+
+EVALS = PROJECT_DIR / "evals"
+SAMPLE_CORPUS = [PROJECT_DIR / "data" / "sample" / "seeds", PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    corpus: list[Path]
+    queries: Path
+    qrels: Path
+
+
+DATASETS = [
+    Dataset("scifact-train", [EVALS / "scifact" / "corpus.jsonl"], EVALS / "scifact" / "queries_train.jsonl",
+            EVALS / "scifact" / "qrels_train.tsv"),
+    Dataset("pubmedqa", SAMPLE_CORPUS, EVALS / "pubmedqa_retrieval" / "queries.jsonl", EVALS / "pubmedqa_retrieval" / "qrels.tsv"),
+    Dataset("sample-questions", SAMPLE_CORPUS, EVALS / "sample_retrieval" / "queries.jsonl",
+            EVALS / "sample_retrieval" / "qrels.tsv"),
+]

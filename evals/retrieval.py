@@ -1,0 +1,152 @@
+"""Retrieval evaluation on any BEIR-format dataset.
+
+    python app.py eval retrieval --corpus C.jsonl --queries Q.jsonl --qrels R.tsv [--mode hybrid|dense|bm25|all] [--json]
+
+Builds an index of the corpus (or reuses one cached under `var/eval-cache/`,
+keyed by the corpus bytes and every setting that shapes the index), runs every
+query at document level, and reports nDCG@10, Recall@10, Recall@100, MRR@10,
+the number of queries, and index/query time. With `--mode all` (the default) it
+also runs a baseline: stock llama-index (`VectorStoreIndex` default retriever,
+same chunks, same vectors), chunk hits mapped to their documents.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from errors import UserError
+from evals.metrics import evaluate_run
+from index.corpus import FORMAT_VERSION, CorpusIndex
+from index.embedding import resolve_dtype
+from settings import PROJECT_DIR, Settings
+
+MODES = ("hybrid", "dense", "bm25")
+DEPTH = 100
+
+
+@dataclass
+class ModeResult:
+    mode: str
+    metrics: dict[str, float]
+    query_seconds: float
+    extra: dict[str, object] = field(default_factory=dict)
+
+    def row(self) -> dict[str, object]:
+        return {"mode": self.mode, **{k: round(v, 4) if isinstance(v, float) else v for k, v in self.metrics.items()},
+                "ms_per_query": round(1000 * self.query_seconds / max(1, self.metrics["queries"]), 2), **self.extra}
+
+
+def load_queries(path: Path) -> dict[str, str]:
+    try:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return {str(r["_id"]): str(r["text"]) for r in rows}
+    except (OSError, ValueError, KeyError) as exc:
+        raise UserError(f"cannot read queries {path}: need JSONL with _id and text ({exc})") from None
+
+
+def load_qrels(path: Path) -> dict[str, dict[str, int]]:
+    qrels: dict[str, dict[str, int]] = {}
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            for row in csv.reader(f, delimiter="\t"):
+                if not row or row[0] == "query-id":
+                    continue
+                qrels.setdefault(row[0], {})[row[1]] = int(row[2])
+    except (OSError, ValueError, IndexError) as exc:
+        raise UserError(f"cannot read qrels {path}: need TSV query-id, corpus-id, score ({exc})") from None
+    return qrels
+
+
+def index_key(corpus: list[Path], settings: Settings) -> str:
+    """Same corpus bytes and same index-shaping settings -> same cached index."""
+    h = hashlib.sha256()
+    for path in corpus:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for f in files:
+            h.update(f.name.encode())
+            with open(f, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+    shape = [settings.ingest.chunk_words, settings.ingest.chunk_overlap_sentences,
+             str(settings.embedding.model_path), resolve_dtype(settings.embedding.dtype), FORMAT_VERSION]
+    h.update(json.dumps(shape).encode())
+    return h.hexdigest()[:16]
+
+
+def open_eval_index(corpus: list[Path], settings: Settings, progress=None) -> tuple[CorpusIndex, float]:
+    """A cached index of `corpus` and the seconds spent building it (0.0 when reused)."""
+    for path in corpus:
+        if not path.exists():
+            raise UserError(f"corpus {path} does not exist")
+    folder = PROJECT_DIR / "var" / "eval-cache" / index_key(corpus, settings)
+    index = CorpusIndex.open(folder, settings)
+    if len(index):
+        return index, 0.0
+    started = time.perf_counter()
+    report = index.ingest([str(p) for p in corpus], **({"progress": progress} if progress else {}))
+    if not len(index):
+        raise UserError(f"nothing could be ingested from {', '.join(map(str, corpus))}: {report.summary()}")
+    return index, time.perf_counter() - started
+
+
+def run_mode(index: CorpusIndex, queries: dict[str, str], qrels: dict[str, dict[str, int]], mode: str) -> ModeResult:
+    retriever = index.retriever()
+    started = time.perf_counter()
+    run = {qid: [d for d, _ in retriever.search_documents(queries[qid], DEPTH, mode)] for qid in qrels if qid in queries}
+    return ModeResult(mode, evaluate_run(run, qrels), time.perf_counter() - started)
+
+
+def run_llamaindex_baseline(index: CorpusIndex, queries: dict[str, str], qrels: dict[str, dict[str, int]]) -> ModeResult:
+    """Stock llama-index: VectorStoreIndex (SimpleVectorStore) over the same chunks and vectors."""
+    from llama_index.core import VectorStoreIndex
+
+    store = index.retriever().store
+    nodes = store.get_nodes()
+    vectors = store.vectors([n.node_id for n in nodes])
+    for node, vec in zip(nodes, vectors):
+        node.embedding = vec.tolist()
+    stock = VectorStoreIndex(nodes, embed_model=index.embed_model, show_progress=False)
+    retriever = stock.as_retriever(similarity_top_k=3 * DEPTH)
+    for node in nodes:
+        node.embedding = None
+    started = time.perf_counter()
+    run = {}
+    for qid in qrels:
+        if qid in queries:
+            docs = dict.fromkeys(str(h.node.metadata["doc_id"]) for h in retriever.retrieve(queries[qid]))
+            run[qid] = list(docs)[:DEPTH]
+    return ModeResult("llama-index default", evaluate_run(run, qrels), time.perf_counter() - started)
+
+
+def evaluate(corpus: list[Path], queries_path: Path, qrels_path: Path, settings: Settings, modes: list[str],
+             baseline: bool, progress=None) -> dict[str, object]:
+    queries, qrels = load_queries(queries_path), load_qrels(qrels_path)
+    qrels = {q: r for q, r in qrels.items() if q in queries}
+    if not qrels:
+        raise UserError("no query in the queries file has qrels; check that the ids match")
+    index, build_seconds = open_eval_index(corpus, settings, progress)
+    results = [run_mode(index, queries, qrels, mode) for mode in modes]
+    if baseline:
+        results.append(run_llamaindex_baseline(index, queries, qrels))
+    stats = index.stats()
+    return {
+        "corpus": [str(p) for p in corpus], "documents": stats["documents"], "chunks": stats["chunks"],
+        "index_seconds": round(build_seconds, 1), "index_reused": build_seconds == 0.0,
+        "fusion": settings.retrieval.fusion, "results": [r.row() for r in results],
+    }
+
+
+def format_table(report: dict[str, object]) -> str:
+    head = f"{'mode':<22}{'nDCG@10':>9}{'R@10':>8}{'R@100':>8}{'MRR@10':>8}{'queries':>9}{'ms/q':>8}"
+    lines = [head, "-" * len(head)]
+    for r in report["results"]:
+        lines.append(f"{r['mode']:<22}{r['nDCG@10']:>9.4f}{r['Recall@10']:>8.4f}{r['Recall@100']:>8.4f}"
+                     f"{r['MRR@10']:>8.4f}{r['queries']:>9}{r['ms_per_query']:>8.1f}")
+    built = "reused from cache" if report["index_reused"] else f"built in {report['index_seconds']}s"
+    lines.append(f"index: {report['documents']} documents, {report['chunks']} chunks, {built}; fusion={report['fusion']}")
+    return "\n".join(lines)

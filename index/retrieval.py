@@ -1,0 +1,169 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 over the same chunks, fused.
+
+Two fusion functions, both measured in `evals/README.md`:
+- `rrf`: reciprocal rank fusion, sum of 1/(rrf_k + rank); needs no score calibration.
+- `weighted`: a convex combination of per-query normalised scores,
+  w * cosine + (1 - w) * bm25 / max(bm25); keeps how *much* better a hit is,
+  which RRF throws away (Bruch et al., 2023, "An Analysis of Fusion Functions
+  for Hybrid Retrieval").
+Document-level search pools each retriever's chunk scores per document (max)
+before fusing, so a long paper with many mediocre chunks cannot outrank a short
+one with one excellent chunk, and the result is a ranking of papers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from llama_index.core.embeddings import BaseEmbedding
+from llama_index.core.schema import TextNode
+from llama_index.core.vector_stores.types import VectorStoreQuery
+
+from index.bm25 import BM25Index
+from index.embedding import embed_query
+from index.faiss_store import FaissChunkStore
+from settings import RetrievalSettings
+
+Ranking = list[tuple[str, float]]  # (id, score), best first
+
+
+@dataclass
+class Hit:
+    """One retrieved chunk with the scores that ranked it (None where a retriever missed it)."""
+
+    node: TextNode
+    score: float
+    rank: int
+    dense: float | None = None
+    bm25: float | None = None
+
+    @property
+    def chunk_id(self) -> str:
+        return self.node.node_id
+
+    @property
+    def doc_id(self) -> str:
+        return str(self.node.metadata.get("doc_id", self.node.ref_doc_id))
+
+
+def fuse_rankings(rankings: list[Ranking], method: str = "rrf", rrf_k: int = 60, dense_weight: float = 0.5) -> Ranking:
+    """Fuse [dense, bm25] rankings (or pass one ranking through with its own scores)."""
+    rankings = [r for r in rankings if r] or [[]]
+    if len(rankings) == 1:
+        return list(rankings[0])
+    fused: dict[str, float] = {}
+    if method == "rrf":
+        for ranking in rankings:
+            for rank, (cid, _) in enumerate(ranking, 1):
+                fused[cid] = fused.get(cid, 0.0) + 1.0 / (rrf_k + rank)
+    elif method == "weighted":
+        dense, sparse = rankings
+        top = max((s for _, s in sparse), default=1.0) or 1.0
+        for cid, s in dense:
+            fused[cid] = dense_weight * s
+        for cid, s in sparse:
+            fused[cid] = fused.get(cid, 0.0) + (1 - dense_weight) * s / top
+    else:
+        raise ValueError(f"unknown fusion method {method!r}")
+    return sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def pool_by_document(ranking: Ranking, doc_of: Callable[[str], str]) -> Ranking:
+    """Best chunk score per document, in ranking order (max pooling)."""
+    best: dict[str, float] = {}
+    for cid, score in ranking:
+        best.setdefault(doc_of(cid), score)
+    return list(best.items())
+
+
+class HybridRetriever:
+    """Dense, BM25 or hybrid search over one corpus: chunk-level (for answers) or document-level (for papers).
+
+    In hybrid mode each retriever contributes its top candidates, and every
+    candidate then gets its *exact* score from both sides (a stored vector
+    times the query; a BM25 score), so a paper found by only one retriever is
+    not scored as if the other had given it zero.
+    """
+
+    def __init__(
+        self, store: FaissChunkStore | None, chunk_bm25: BM25Index, doc_bm25: BM25Index,
+        chunk_ids_of: Callable[[str], list[str]], embed_model: Callable[[], BaseEmbedding], settings: RetrievalSettings,
+    ) -> None:
+        self.store, self.chunk_bm25, self.doc_bm25 = store, chunk_bm25, doc_bm25
+        self._chunk_ids_of, self._embed_model, self.settings = chunk_ids_of, embed_model, settings
+
+    def _empty(self) -> bool:
+        return self.store is None or not len(self.store)
+
+    def _dense_chunks(self, qvec: np.ndarray, n: int) -> Ranking:
+        result = self.store.query(VectorStoreQuery(query_embedding=qvec.tolist(), similarity_top_k=n))
+        return list(zip(result.ids, result.similarities))
+
+    def _fuse(self, dense: Ranking, sparse: Ranking, mode: str) -> Ranking:
+        cfg = self.settings
+        parts = [dense, sparse] if mode == "hybrid" else [dense if mode == "dense" else sparse]
+        return fuse_rankings(parts, cfg.fusion, cfg.rrf_k, cfg.dense_weight)
+
+    def search(self, query: str, k: int, mode: str) -> list[Hit]:
+        if self._empty():
+            return []
+        n = max(self.settings.candidates, k)
+        qvec = embed_query(self._embed_model(), query) if mode in ("dense", "hybrid") else None
+        dense = self._dense_chunks(qvec, n) if qvec is not None else []
+        sparse = self.chunk_bm25.retrieve(query, n) if mode in ("bm25", "hybrid") else []
+        if mode == "hybrid":
+            dense, sparse = _complete(
+                dense, sparse,
+                lambda ids: self.store.vectors(ids) @ qvec,
+                lambda ids: self.chunk_bm25.scores(query, ids),
+            )
+        fused = self._fuse(dense, sparse, mode)[:k]
+        dense_by_id, sparse_by_id = dict(dense), dict(sparse)
+        nodes = {n.node_id: n for n in self.store.get_nodes([cid for cid, _ in fused])}
+        hits = [
+            Hit(nodes[cid], score, rank, dense_by_id.get(cid), sparse_by_id.get(cid))
+            for rank, (cid, score) in enumerate(fused, 1)
+            if cid in nodes
+        ]
+        if qvec is not None:  # dense mode: every hit already has its cosine; bm25 mode has none
+            for h in hits:
+                h.dense = dense_by_id.get(h.chunk_id, h.dense)
+        return hits
+
+    def search_documents(self, query: str, k: int, mode: str) -> Ranking:
+        """Papers, best first: dense = best chunk's cosine; BM25 over whole documents; then fused."""
+        if self._empty():
+            return []
+        n = max(self.settings.candidates, k)
+        qvec = embed_query(self._embed_model(), query) if mode in ("dense", "hybrid") else None
+        dense = pool_by_document(self._dense_chunks(qvec, 3 * n), _doc_of)[:n] if qvec is not None else []
+        sparse = self.doc_bm25.retrieve(query, n) if mode in ("bm25", "hybrid") else []
+        if mode == "hybrid":
+            dense, sparse = _complete(
+                dense, sparse,
+                lambda ids: np.asarray([float(np.max(self.store.vectors(self._chunk_ids_of(d)) @ qvec)) for d in ids]),
+                lambda ids: self.doc_bm25.scores(query, ids),
+            )
+        return self._fuse(dense, sparse, mode)[:k]
+
+
+def _doc_of(chunk_id: str) -> str:
+    return chunk_id.rsplit("#", 1)[0]
+
+
+def _complete(
+    dense: Ranking, sparse: Ranking, dense_of: Callable[[list[str]], np.ndarray],
+    sparse_of: Callable[[list[str]], dict[str, float]],
+) -> tuple[Ranking, Ranking]:
+    """Give every candidate of either ranking its exact score on both sides; re-sort both."""
+    d, s = dict(dense), dict(sparse)
+    missing_dense = [i for i in s if i not in d]
+    if missing_dense:
+        d.update(zip(missing_dense, map(float, dense_of(missing_dense))))
+    missing_sparse = [i for i in d if i not in s]
+    if missing_sparse:
+        s.update(sparse_of(missing_sparse))
+    by_score = lambda kv: (-kv[1], kv[0])  # noqa: E731
+    return sorted(d.items(), key=by_score), sorted(s.items(), key=by_score)

@@ -1,0 +1,59 @@
+"""Retrieval quality gates: every dataset, every mode, the stock baseline, in one CI run.
+
+Floors sit a little under the figures measured with `python -m bench.retrieval`
+(see evals/README.md), so a regression fails and run-to-run noise does not. The
+table is printed into the CI log and saved to test-artifacts/retrieval_evals.json.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evals.datasets import DATASETS
+from evals.retrieval import MODES, evaluate, format_table
+from settings import PROJECT_DIR, load_settings
+
+pytestmark = pytest.mark.slow
+
+# dataset -> (hybrid nDCG@10 floor, hybrid Recall@100 floor)
+FLOORS = {
+    "scifact-train": (0.725, 0.945),
+    "pubmedqa": (0.980, 0.995),
+    "sample-questions": (0.950, 1.0),
+}
+
+
+@pytest.fixture(scope="module")
+def reports(pytestconfig: pytest.Config) -> dict[str, dict]:
+    settings = load_settings()
+    out = {d.name: evaluate(d.corpus, d.queries, d.qrels, settings, list(MODES), baseline=True) for d in DATASETS}
+    artifacts = PROJECT_DIR / "test-artifacts"
+    artifacts.mkdir(exist_ok=True)
+    (artifacts / "retrieval_evals.json").write_text(json.dumps(out, indent=2))
+    reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
+    for name, report in out.items():
+        reporter.write_line(f"\n[{name}]\n{format_table(report)}")
+    return out
+
+
+def by_mode(report: dict) -> dict[str, dict]:
+    return {r["mode"]: r for r in report["results"]}
+
+
+@pytest.mark.parametrize("dataset", [d.name for d in DATASETS])
+def test_hybrid_meets_floors(reports, dataset):
+    hybrid = by_mode(reports[dataset])["hybrid"]
+    ndcg_floor, recall_floor = FLOORS[dataset]
+    assert hybrid["nDCG@10"] >= ndcg_floor and hybrid["Recall@100"] >= recall_floor, hybrid
+
+
+@pytest.mark.parametrize("dataset", [d.name for d in DATASETS])
+def test_hybrid_beats_every_single_retriever_and_the_stock_baseline(reports, dataset):
+    modes = by_mode(reports[dataset])
+    for other in ("dense", "bm25", "llama-index default"):
+        if dataset == "sample-questions":  # 12 easy questions: ties at the top are expected
+            assert modes["hybrid"]["nDCG@10"] >= modes[other]["nDCG@10"], other
+        else:
+            assert modes["hybrid"]["nDCG@10"] > modes[other]["nDCG@10"], other
