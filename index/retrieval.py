@@ -24,6 +24,7 @@ from llama_index.core.vector_stores.types import VectorStoreQuery
 from index.bm25 import BM25Index
 from index.embedding import embed_query
 from index.faiss_store import FaissChunkStore
+from ingest.chunking import doc_id_of
 from settings import RetrievalSettings
 
 Ranking = list[tuple[str, float]]  # (id, score), best first
@@ -138,7 +139,7 @@ class HybridRetriever:
             return []
         n = max(self.settings.candidates, k)
         qvec = embed_query(self._embed_model(), query) if mode in ("dense", "hybrid") else None
-        dense = pool_by_document(self._dense_chunks(qvec, 3 * n), _doc_of)[:n] if qvec is not None else []
+        dense = pool_by_document(self._dense_chunks(qvec, 3 * n), doc_id_of)[:n] if qvec is not None else []
         sparse = self.doc_bm25.retrieve(query, n) if mode in ("bm25", "hybrid") else []
         if mode == "hybrid":
             dense, sparse = _complete(
@@ -147,10 +148,6 @@ class HybridRetriever:
                 lambda ids: self.doc_bm25.scores(query, ids),
             )
         return self._fuse(dense, sparse, mode)[:k]
-
-
-def _doc_of(chunk_id: str) -> str:
-    return chunk_id.rsplit("#", 1)[0]
 
 
 def _complete(

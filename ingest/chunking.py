@@ -30,6 +30,11 @@ def chunk_id(doc_id: str, index: int) -> str:
     return f"{doc_id}#{index}"
 
 
+def doc_id_of(chunk_id_: str) -> str:
+    """The inverse of `chunk_id` (document ids may themselves contain '#')."""
+    return chunk_id_.rsplit("#", 1)[0]
+
+
 def _sections(text: str) -> list[tuple[int, str]]:
     """Sorted (offset, section name) pairs where a new section begins."""
     marks = [(m.start(), m.group(1).strip().title()) for m in SECTION_LABEL.finditer(text)]

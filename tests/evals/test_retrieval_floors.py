@@ -32,9 +32,10 @@ def reports(pytestconfig: pytest.Config) -> dict[str, dict]:
     artifacts = PROJECT_DIR / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "retrieval_evals.json").write_text(json.dumps(out, indent=2))
-    reporter = pytestconfig.pluginmanager.getplugin("terminalreporter")
-    for name, report in out.items():
-        reporter.write_line(f"\n[{name}]\n{format_table(report)}")
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():  # into the CI log even when the tests pass
+        for name, report in out.items():
+            print(f"\n[{name}]\n{format_table(report)}", flush=True)
     return out
 
 
