@@ -12,8 +12,9 @@ from typing import Any
 import gradio as gr
 
 from answer.extractive import ExtractiveAnswerer
+from answer.followup import standalone_query
 from answer.models import CitedAnswer
-from answer.render import answer_markdown
+from answer.render import answer_markdown, escape_markdown
 from errors import UserError
 from index.corpus import CorpusIndex
 from settings import Settings
@@ -62,21 +63,25 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
             state["index"] = CorpusIndex.open(settings.paths.index_dir, settings)
         return state["index"]
 
-    def respond(message: str, history: list[dict[str, Any]]):
-        history = list(history or [])
+    def respond(message: str, history: list[dict[str, Any]], turns: list[tuple[str, CitedAnswer]]):
+        """Chat handler; `turns` is this browser session's (question, answer) history for follow-ups."""
+        history, turns = list(history or []), list(turns or [])
         shown = message if len(message) <= 500 else message[:500] + "…"
-        history.append({"role": "user", "content": shown})
+        history.append({"role": "user", "content": escape_markdown(shown)})
         history.append({"role": "assistant", "content": "_Searching the papers…_"})
-        yield history, gr.update(), ""
+        yield history, gr.update(), "", turns
         idx = get_index()
+        query = standalone_query(message, turns)
         try:
-            result = ExtractiveAnswerer(idx).answer(message)
+            result = ExtractiveAnswerer(idx).answer(message, search_query=query)
         except UserError as exc:
-            history[-1]["content"] = f"⚠️ {exc}"
-            yield history, gr.update(), ""
+            history[-1]["content"] = f"⚠️ {escape_markdown(str(exc))}"
+            yield history, gr.update(), "", turns
             return
-        history[-1]["content"] = answer_markdown(result, cite_href=lambda n: f"#cite-{n}")
-        yield history, evidence_html(result, idx), ""
+        searched = f"_Searched for:_ {escape_markdown(query)}\n\n" if query != result.question else ""
+        history[-1]["content"] = searched + answer_markdown(result, cite_href=lambda n: f"#cite-{n}")
+        turns.append((result.question, result))
+        yield history, evidence_html(result, idx), "", turns[-5:]
 
     def ask_api(question: str) -> dict[str, object]:
         """The answer as data: the same JSON shape as `python app.py ask --json`."""
@@ -103,7 +108,10 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
             with gr.Column(scale=2):
                 gr.Markdown("### Evidence")
                 evidence = gr.HTML(evidence_html(None, None), elem_id="evidence")
+        turns = gr.State([])
         for trigger in (box.submit, send.click):
-            trigger(respond, [box, chatbot], [chatbot, evidence, box], concurrency_limit=settings.ui.concurrency)
+            trigger(respond, [box, chatbot, turns], [chatbot, evidence, box, turns],
+                    concurrency_limit=settings.ui.concurrency)
+        chatbot.clear(lambda: ([], evidence_html(None, None)), None, [turns, evidence])
         gr.api(ask_api, api_name="ask")
     return demo

@@ -96,7 +96,8 @@ class ExtractiveAnswerer:
             )
             return result
 
-        units = self._score_units(query, self._reading_set(context))
+        # The (possibly expanded) query finds the papers; the quotes must answer the question asked.
+        units = self._score_units(question, self._reading_set(context))
         best = max(u.score for u in units)
         result.evidence_score = best
         if best < cfg.min_relevance:

@@ -22,17 +22,54 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(sample_index_dir: Path):
+def serve(index_dir: Path):
     from index.corpus import CorpusIndex
     from ui import CSS, build_demo
 
     settings = load_settings()
-    settings.paths.index_dir = sample_index_dir
-    demo = build_demo(settings, CorpusIndex.open(sample_index_dir, settings, must_exist=True))
+    settings.paths.index_dir = index_dir
+    demo = build_demo(settings, CorpusIndex.open(index_dir, settings, must_exist=True))
     _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True, css=CSS)
+    return demo, url
+
+
+@pytest.fixture(scope="module")
+def server(sample_index_dir: Path):
+    demo, url = serve(sample_index_dir)
     yield url
     demo.close()
+
+
+XSS_DOC = """Hostile paper about IgG4-related disease
+
+Dupilumab xsscanary <script>window.__pwned = 1; alert('script')</script> blocks IL-4Rα in IgG4-related disease.
+Rituximab xsscanary <img src=x onerror="window.__pwned = 2; alert('img')"> depletes B cells in IgG4-related disease.
+Abatacept xsscanary [click me](javascript:alert('link')) regulates T cells in IgG4-related disease.
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory: pytest.TempPathFactory):
+    from index.corpus import CorpusIndex
+
+    folder = tmp_path_factory.mktemp("hostile")
+    (folder / "hostile.txt").write_text(XSS_DOC)
+    settings = load_settings()
+    index_dir = folder / "index"
+    CorpusIndex.open(index_dir, settings).ingest([folder / "hostile.txt"])
+    demo, url = serve(index_dir)
+    yield url
+    demo.close()
+
+
+def launch(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def ask(page, question: str, wait_for: str) -> None:
+    page.fill("#question textarea", question)
+    page.click("#ask")
+    page.wait_for_selector(wait_for, timeout=120_000)
 
 
 def test_api_returns_the_answer_as_data(server: str):
@@ -50,14 +87,12 @@ def test_browser_answer_and_click_through_citation(server: str):
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1300, "height": 900})
         dialogs: list[str] = []
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.goto(server)
-        page.fill("#question textarea", "which biologics target Th2?")
-        page.click("#ask")
-        page.wait_for_selector("#evidence mark", timeout=120_000)
+        ask(page, "which biologics target Th2?", "#evidence mark")
         links = page.locator("#chat a[href^='#cite-']")
         assert links.count() >= 2
         link = links.nth(1)
@@ -68,8 +103,39 @@ def test_browser_answer_and_click_through_citation(server: str):
         assert "mepolizumab" in page.locator("#evidence").inner_text()
         page.screenshot(path=str(ARTIFACTS / "answer-desktop.png"), full_page=True)
 
-        page.fill("#question textarea", "x" * 3000)
-        page.click("#ask")
-        page.wait_for_selector("text=limit is 2,000", timeout=60_000)
+        ask(page, "and which of them also blocks IL-13?", "text=Searched for:")
+        page.wait_for_selector("text=dupilumab can also inhibit IL-13", timeout=120_000)
+        assert "mepolizumab" in page.locator("#chat").inner_text()  # the carried context is shown
+
+        ask(page, "x" * 3000, "text=limit is 2,000")
         assert dialogs == []
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(ARTIFACTS / "answer-mobile.png"), full_page=True)
+        browser.close()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (the test command installs it)")
+def test_hostile_document_renders_inert(hostile_server: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        dialogs: list[str] = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(hostile_server)
+        ask(page, "Which xsscanary drugs act in IgG4-related disease?", "#evidence mark")
+        page.wait_for_timeout(1000)
+        evidence = page.locator("#evidence").inner_text()
+        chat = page.locator("#chat").inner_text()
+        assert "<script>" in evidence or "<img" in evidence or "javascript:" in evidence  # shown as text
+        assert "xsscanary" in chat
+        assert dialogs == []
+        assert page.evaluate("window.__pwned") is None
+        assert page.locator("#chat script, #evidence script, #chat img[src='x'], #evidence img[src='x']").count() == 0
+        assert page.locator("a[href^='javascript:']").count() == 0
+        ask(page, "<img src=x onerror=\"window.__pwned=3\"> xsscanary?", "text=xsscanary?")
+        page.wait_for_timeout(1000)
+        assert page.evaluate("window.__pwned") is None and dialogs == []
+        page.screenshot(path=str(ARTIFACTS / "hostile-document.png"), full_page=True)
         browser.close()
