@@ -36,6 +36,9 @@ class PathSettings(_Group):
         PROJECT_DIR / "var" / "index",
         description="Folder holding the persisted index (git-ignored).",
     )
+    upload_dir: Path = Field(
+        PROJECT_DIR / "var" / "uploads", description="Where files uploaded in the UI are kept (names sanitised)."
+    )
     sample_corpus: list[Path] = Field(
         [PROJECT_DIR / "data" / "sample" / "seeds", PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl"],
         description="What `python app.py` ingests when the index is missing.",

@@ -7,6 +7,7 @@ Every piece of document text shown here is untrusted and goes through
 from __future__ import annotations
 
 import html
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -18,6 +19,7 @@ from answer.render import answer_markdown, escape_markdown
 from errors import UserError
 from index.corpus import CorpusIndex
 from settings import Settings
+from uploads import store_upload
 
 EXAMPLES = [
     "which biologics target Th2?",
@@ -26,33 +28,55 @@ EXAMPLES = [
     "Do mitochondria play a role in remodelling lace plant leaves during programmed cell death?",
 ]
 CONTEXT_CHARS = 280
+DOCUMENT_CHARS = 60_000  # the viewer shows at most this much on each side of the quote
+UPLOAD_TYPES = [".pdf", ".txt", ".md", ".html", ".htm", ".xml", ".nbib", ".medline", ".jsonl"]
 
 CSS = """
 .evidence .cite { border-left: 3px solid #6b8afd; padding: 4px 10px; margin: 8px 0; }
 .evidence mark { background: #fff3a3; color: inherit; padding: 0 1px; }
 .evidence .meta { color: #666; font-size: 0.85em; }
+.evidence details.document { margin-top: 4px; }
+.evidence .doctext { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: 0.9em; }
 """
 
 
-def evidence_html(answer: CitedAnswer | None, index: CorpusIndex) -> str:
-    """Each citation with its quote highlighted inside the surrounding text of its document."""
+def _highlighted(text: str, start: int, end: int, before: int, after: int) -> str:
+    lo, hi = max(0, start - before), min(len(text), end + after)
+    return (
+        f"{'…' if lo > 0 else ''}{html.escape(text[lo:start])}<mark>{html.escape(text[start:end])}</mark>"
+        f"{html.escape(text[end:hi])}{'…' if hi < len(text) else ''}"
+    )
+
+
+def evidence_html(answer: CitedAnswer | None, index: CorpusIndex | None) -> str:
+    """Each citation: its quote highlighted in context, and the whole cleaned document one click away."""
     if answer is None or not answer.citations:
         return '<div class="evidence"><p class="meta">Sources of the latest answer appear here.</p></div>'
     blocks = []
     for c in answer.citations:
-        doc = index.document(c.doc_id)
+        doc = index.document(c.doc_id) if index else None
         text = doc.text if doc else c.quote
         start, end = (c.start, c.end) if doc else (0, len(c.quote))
-        before = text[max(0, start - CONTEXT_CHARS) : start]
-        after = text[end : end + CONTEXT_CHARS]
-        title = html.escape(c.title or c.doc_id)
+        meta = doc.metadata if doc else {}
+        byline = " · ".join(html.escape(str(meta[k])) for k in ("authors", "journal", "year") if meta.get(k))
         blocks.append(
-            f'<div class="cite" id="cite-{c.n}"><b>[{c.n}] {title}</b>'
-            f'<div class="meta">{html.escape(c.doc_id)} · {html.escape(c.source)} · characters {c.start}–{c.end}</div>'
-            f"<p>{'…' if start > CONTEXT_CHARS else ''}{html.escape(before)}<mark>{html.escape(text[start:end])}</mark>"
-            f"{html.escape(after)}{'…' if end + CONTEXT_CHARS < len(text) else ''}</p></div>"
+            f'<div class="cite" id="cite-{c.n}"><b>[{c.n}] {html.escape(c.title or c.doc_id)}</b>'
+            f'<div class="meta">{byline + " · " if byline else ""}{html.escape(c.doc_id)} · characters {c.start}–{c.end}</div>'
+            f"<p>{_highlighted(text, start, end, CONTEXT_CHARS, CONTEXT_CHARS)}</p>"
+            f'<details class="document"><summary>Whole document</summary><div class="doctext">'
+            f"{_highlighted(text, start, end, DOCUMENT_CHARS, DOCUMENT_CHARS)}</div>"
+            f'<div class="meta">{html.escape(c.source)}</div></details></div>'
         )
     return '<div class="evidence">' + "".join(blocks) + "</div>"
+
+
+def documents_table(index: CorpusIndex) -> list[list[str]]:
+    return [[d.doc_id, d.title or "(untitled)", d.source, d.added] for d in index.documents()]
+
+
+def corpus_summary(index: CorpusIndex) -> str:
+    stats = index.stats()
+    return f"**{stats['documents']:,} documents, {stats['chunks']:,} chunks** in `{index.folder}`"
 
 
 def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
@@ -63,7 +87,7 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
             state["index"] = CorpusIndex.open(settings.paths.index_dir, settings)
         return state["index"]
 
-    def respond(message: str, history: list[dict[str, Any]], turns: list[tuple[str, CitedAnswer]]):
+    def respond(message: str, history: list[dict[str, Any]], turns: list[tuple[str, CitedAnswer]], mode: str, quotes: int):
         """Chat handler; `turns` is this browser session's (question, answer) history for follow-ups."""
         history, turns = list(history or []), list(turns or [])
         shown = message if len(message) <= 500 else message[:500] + "…"
@@ -73,7 +97,7 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         idx = get_index()
         query = standalone_query(message, turns)
         try:
-            result = ExtractiveAnswerer(idx).answer(message, search_query=query)
+            result = ExtractiveAnswerer(idx).answer(message, search_query=query, mode=mode, max_quotes=int(quotes))
         except UserError as exc:
             history[-1]["content"] = f"⚠️ {escape_markdown(str(exc))}"
             yield history, gr.update(), "", turns
@@ -90,28 +114,98 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         except UserError as exc:
             return {"question": question, "error": str(exc)}
 
+    def add_files(files: list[Any] | None, progress: gr.Progress = gr.Progress()):  # noqa: B008 (Gradio idiom)
+        """Store uploads safely, ingest them with a progress bar, report each file."""
+        idx = get_index()
+        rows: list[list[str]] = []
+        stored: list[tuple[str, str]] = []
+        for f in files or []:
+            name = getattr(f, "orig_name", None) or Path(str(f)).name
+            try:
+                stored.append((name, str(store_upload(str(f), name, settings.paths.upload_dir, settings.ingest.max_file_mb))))
+            except (UserError, OSError) as exc:
+                rows.append([name, "failed", str(exc)])
+        if stored:
+            by_path = dict((path, name) for name, path in stored)
+
+            def report(phase: str, done: int, total: int | None) -> None:
+                progress((done, total) if total else None, desc=f"{phase}…")
+
+            try:
+                result = idx.ingest([p for _, p in stored], progress=report)
+            except UserError as exc:
+                rows.append(["(all)", "failed", str(exc)])
+            else:
+                for o in result.outcomes:
+                    name = by_path.get(o.source.split("#")[0], Path(o.source).name)
+                    rows.append([name, o.status, o.reason if o.status != "added" else f"document {o.doc_id}"])
+        if not rows:
+            rows.append(["", "", "Choose files first."])
+        return rows, corpus_summary(idx), documents_table(idx)
+
+    def delete_document(doc_id: str):
+        idx = get_index()
+        doc_id = (doc_id or "").strip()
+        try:
+            message = f"Deleted {doc_id}." if doc_id and idx.delete(doc_id) else f"No document with id '{doc_id}'."
+        except UserError as exc:
+            message = str(exc)
+        return escape_markdown(message), corpus_summary(idx), documents_table(idx)
+
+    def refresh_corpus():
+        idx = get_index()
+        idx.refresh()
+        return corpus_summary(idx), documents_table(idx)
+
     with gr.Blocks(title="biocite — answers from your papers") as demo:
         gr.Markdown("## biocite\nAnswers quoted from your papers, every sentence cited to its exact passage.")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot = gr.Chatbot(
-                    label="Chat", height=520, elem_id="chat",
-                    placeholder="Ask a question about the indexed papers. Answers quote the papers verbatim.",
-                )
-                with gr.Row():
-                    box = gr.Textbox(
-                        show_label=False, placeholder="e.g. which biologics target Th2?", scale=5, elem_id="question",
-                        max_length=settings.answer.max_question_chars * 30,
+        with gr.Tab("Chat"):
+            with gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="Chat", height=520, elem_id="chat",
+                        placeholder="Ask a question about the indexed papers. Answers quote the papers verbatim; "
+                        "follow-up questions are understood. New here? Add papers in the Corpus tab.",
                     )
-                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                gr.Examples(EXAMPLES, inputs=box)
-            with gr.Column(scale=2):
-                gr.Markdown("### Evidence")
-                evidence = gr.HTML(evidence_html(None, None), elem_id="evidence")
+                    with gr.Row():
+                        box = gr.Textbox(
+                            show_label=False, placeholder="e.g. which biologics target Th2?", scale=5, elem_id="question",
+                            max_length=settings.answer.max_question_chars * 30,
+                        )
+                        send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                    gr.Examples(EXAMPLES, inputs=box)
+                    with gr.Accordion("Settings", open=False):
+                        mode = gr.Radio(["hybrid", "dense", "bm25"], value=settings.retrieval.mode, label="Retrieval")
+                        quotes = gr.Slider(1, 8, value=settings.answer.max_sentences, step=1, label="Quotes per answer")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Evidence")
+                    evidence = gr.HTML(evidence_html(None, None), elem_id="evidence")
+        with gr.Tab("Corpus", elem_id="corpus-tab") as corpus_tab:
+            summary = gr.Markdown(elem_id="corpus-summary")
+            with gr.Row():
+                with gr.Column():
+                    uploads = gr.File(
+                        label=f"Add papers ({', '.join(UPLOAD_TYPES)}; up to {settings.ingest.max_file_mb:g} MB each)",
+                        file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload",
+                    )
+                    add = gr.Button("Add to index", variant="primary", elem_id="add")
+                    results = gr.Dataframe(headers=["file", "result", "details"], label="Last upload", elem_id="results",
+                                           interactive=False, wrap=True)
+                with gr.Column():
+                    doc_id = gr.Textbox(label="Document id to delete", elem_id="delete-id")
+                    delete = gr.Button("Delete document", variant="stop", elem_id="delete")
+                    deleted = gr.Markdown()
+            table = gr.Dataframe(headers=["id", "title", "source", "added"], label="Documents", elem_id="documents",
+                                 interactive=False, wrap=True, max_height=500)
+
         turns = gr.State([])
         for trigger in (box.submit, send.click):
-            trigger(respond, [box, chatbot, turns], [chatbot, evidence, box, turns],
+            trigger(respond, [box, chatbot, turns, mode, quotes], [chatbot, evidence, box, turns],
                     concurrency_limit=settings.ui.concurrency)
         chatbot.clear(lambda: ([], evidence_html(None, None)), None, [turns, evidence])
+        add.click(add_files, [uploads], [results, summary, table], concurrency_limit=1)
+        delete.click(delete_document, [doc_id], [deleted, summary, table], concurrency_limit=1)
+        corpus_tab.select(refresh_corpus, None, [summary, table])
+        demo.load(refresh_corpus, None, [summary, table])
         gr.api(ask_api, api_name="ask")
     return demo

@@ -82,7 +82,9 @@ class ExtractiveAnswerer:
         self.index = index
         self.settings = index.settings
 
-    def answer(self, question: str, *, mode: str | None = None, search_query: str | None = None) -> CitedAnswer:
+    def answer(
+        self, question: str, *, mode: str | None = None, search_query: str | None = None, max_quotes: int | None = None
+    ) -> CitedAnswer:
         cfg = self.settings.answer
         question = validate_question(question, cfg.max_question_chars)
         query = search_query or question
@@ -104,7 +106,7 @@ class ExtractiveAnswerer:
             result.note = load_prompt("no_evidence").format(score=best, threshold=cfg.min_relevance)
             return result
 
-        chosen = self._select(units, best)
+        chosen = self._select(units, best, max_quotes or cfg.max_sentences)
         result.status = "answered"
         result.note = load_prompt("extractive_intro")
         result.parts, result.citations = _cite(chosen, self.index)
@@ -161,12 +163,12 @@ class ExtractiveAnswerer:
                 unit.score -= PAIR_PENALTY
         return units
 
-    def _select(self, units: list[_Unit], best: float) -> list[_Unit]:
+    def _select(self, units: list[_Unit], best: float, max_quotes: int) -> list[_Unit]:
         cfg = self.settings.answer
         chosen: list[_Unit] = []
         sentences = 0
         for u in sorted(units, key=lambda u: (-u.score, u.sentences)):
-            if len(chosen) == cfg.max_sentences or u.score < max(cfg.min_relevance, KEEP_RELATIVE * best):
+            if len(chosen) == max_quotes or u.score < max(cfg.min_relevance, KEEP_RELATIVE * best):
                 break
             overlaps = any(c.hit.doc_id == u.hit.doc_id and c.start < u.end and u.start < c.end for c in chosen)
             if overlaps or sentences + u.sentences > MAX_SENTENCES:

@@ -139,3 +139,49 @@ def test_hostile_document_renders_inert(hostile_server: str):
         assert page.evaluate("window.__pwned") is None and dialogs == []
         page.screenshot(path=str(ARTIFACTS / "hostile-document.png"), full_page=True)
         browser.close()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (the test command installs it)")
+def test_upload_then_ask_then_delete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Files dropped into the page are ingested with per-file results and answerable without a restart."""
+    from playwright.sync_api import sync_playwright
+
+    from index.corpus import CorpusIndex
+
+    monkeypatch.setenv("BIOCITE_PATHS__UPLOAD_DIR", str(tmp_path / "uploads"))
+    index_dir = tmp_path / "index"
+    CorpusIndex.open(index_dir, load_settings()).ingest([PROJECT_DIR / "data" / "sample" / "seeds"])
+    demo, url = serve(index_dir)
+    paper = tmp_path / "tofacitinib note.txt"
+    paper.write_text("Tofacitinib in IgG4-related disease\n\nTofacitinib, a JAK inhibitor, reduced serum IgG4 in a small "
+                     "cohort of patients with IgG4-related disease.")
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7 not really")
+    try:
+        with sync_playwright() as p:
+            browser = launch(p)
+            page = browser.new_page(viewport={"width": 1300, "height": 900})
+            page.goto(url)
+            page.get_by_role("tab", name="Corpus").click()
+            page.wait_for_selector("text=2 documents")
+            page.locator("#upload input[type=file]").set_input_files([str(paper), str(broken)])
+            page.wait_for_timeout(1500)
+            page.click("#add")
+            page.wait_for_selector("text=3 documents", timeout=120_000)
+            results = page.locator("#results").inner_text()
+            assert "added" in results and "PDF is damaged" in results
+            page.screenshot(path=str(ARTIFACTS / "corpus-upload.png"), full_page=True)
+            doc_id = next(line for line in page.locator("#documents").inner_text().splitlines() if "tofacitinib" in line)
+            page.get_by_role("tab", name="Chat").click()
+            ask(page, "Which JAK inhibitor reduced serum IgG4?", "#evidence mark")
+            assert "Tofacitinib, a JAK inhibitor" in page.locator("#evidence").inner_text()
+
+            page.get_by_role("tab", name="Corpus").click()
+            page.fill("#delete-id textarea", doc_id.split()[0])
+            page.click("#delete")
+            page.wait_for_selector("text=2 documents", timeout=60_000)
+            browser.close()
+    finally:
+        demo.close()
+    stored = list((tmp_path / "uploads").iterdir())
+    assert len(stored) == 2 and all(f.parent == tmp_path / "uploads" for f in stored)
