@@ -98,8 +98,12 @@ def test_browser_answer_and_click_through_citation(server: str):
         link = links.nth(1)
         n = link.get_attribute("href").removeprefix("#cite-")
         link.click()
-        highlighted = page.locator(f"#cite-{n} mark").inner_text()
+        highlighted = page.locator(f"#cite-{n} > p mark").inner_text()
         assert highlighted and highlighted in page.locator(f"#cite-{n}").inner_text()
+        page.locator(f"#cite-{n} details summary").click()  # the whole cleaned document, span highlighted
+        document = page.locator(f"#cite-{n} .doctext")
+        assert document.locator("mark").inner_text() == highlighted
+        assert len(document.inner_text()) > len(page.locator(f"#cite-{n} > p").inner_text())
         assert "mepolizumab" in page.locator("#evidence").inner_text()
         page.screenshot(path=str(ARTIFACTS / "answer-desktop.png"), full_page=True)
 
