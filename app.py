@@ -205,7 +205,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     demo = build_demo(settings, index)
     _, local_url, _ = demo.launch(
         server_name=settings.ui.host, server_port=settings.ui.port, prevent_thread_lock=True, quiet=True,
-        **_launch_kwargs(),
+        **_launch_kwargs(settings),
     )
     print(f"biocite is serving {index.stats()['documents']} documents at {local_url}", flush=True)
     try:
@@ -215,10 +215,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _launch_kwargs() -> dict[str, object]:
+def _launch_kwargs(settings: Settings) -> dict[str, object]:
     from ui import CSS
 
-    return {"css": CSS, "footer_links": ["api"]}
+    # Gradio refuses larger uploads before they reach the disk; our loader checks again per file.
+    return {"css": CSS, "footer_links": ["api"], "max_file_size": f"{int(settings.ingest.max_file_mb)}mb"}
 
 
 # --- entry point ---------------------------------------------------------------------------

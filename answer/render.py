@@ -25,10 +25,20 @@ def escape_markdown(text: str) -> str:
 def answer_markdown(answer: CitedAnswer, cite_href: Callable[[int], str] | None = None) -> str:
     """The answer with `[n]` markers; with `cite_href`, each marker links to its evidence."""
     lines = [answer.note] if answer.note else []
+    by_n = {c.n: c for c in answer.citations}
     for part in answer.parts:
-        marks = "".join(f"[[{n}]]({cite_href(n)})" if cite_href else f"[{n}]" for n in part.cites)
+        marks = "".join(f"[[{n}]]({cite_href(n)} {_hover(by_n.get(n))})" if cite_href else f"[{n}]" for n in part.cites)
         lines.append(f"- {escape_markdown(part.text)} {marks}".rstrip())
     return "\n".join(lines) if not answer.note or not answer.parts else f"{lines[0]}\n\n" + "\n".join(lines[1:])
+
+
+def _hover(citation: object) -> str:
+    """A link title: the source shown on hover (quotes and backslashes removed so the title stays a title)."""
+    if citation is None:
+        return '""'
+    text = f"{citation.title or citation.doc_id}: {citation.quote}"
+    text = re.sub(r'["\\\n<>]', " ", text)
+    return f'"{text[:300]}"'
 
 
 def sources_markdown(answer: CitedAnswer) -> str:
