@@ -53,12 +53,17 @@ def evidence_html(answer: CitedAnswer | None, index: CorpusIndex | None) -> str:
     if answer is None or not answer.citations:
         return '<div class="evidence"><p class="meta">Sources of the latest answer appear here.</p></div>'
     blocks = []
+    retrieved = {r.chunk_id: r for r in answer.retrieved}
     for c in answer.citations:
         doc = index.document(c.doc_id) if index else None
         text = doc.text if doc else c.quote
         start, end = (c.start, c.end) if doc else (0, len(c.quote))
         meta = doc.metadata if doc else {}
         byline = " · ".join(html.escape(str(meta[k])) for k in ("authors", "journal", "year") if meta.get(k))
+        r = retrieved.get(c.chunk_id)
+        if r is not None:  # chunks the answerer read beyond the shown context have no retrieval rank
+            byline += f"{' · ' if byline else ''}retrieved #{r.rank}, score {r.score:.3f}" + (
+                f", cosine {r.dense:.2f}" if r.dense is not None else "")
         blocks.append(
             f'<div class="cite" id="cite-{c.n}"><b>[{c.n}] {html.escape(c.title or c.doc_id)}</b>'
             f'<div class="meta">{byline + " · " if byline else ""}{html.escape(c.doc_id)} · characters {c.start}–{c.end}</div>'

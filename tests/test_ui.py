@@ -105,6 +105,7 @@ def test_browser_answer_and_click_through_citation(server: str):
         assert document.locator("mark").inner_text() == highlighted
         assert len(document.inner_text()) > len(page.locator(f"#cite-{n} > p").inner_text())
         assert "mepolizumab" in page.locator("#evidence").inner_text()
+        assert "retrieved #1, score" in page.locator("#evidence").inner_text()
         assert highlighted[:40] in (link.get_attribute("title") or "")  # hovering shows the quote
         page.screenshot(path=str(ARTIFACTS / "answer-desktop.png"), full_page=True)
 
