@@ -66,6 +66,16 @@ def launch(p):
     return p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+def open_page(p, url: str):
+    """A desktop-sized page on `url`, and the list that collects any JS dialog (none may ever open)."""
+    browser = launch(p)
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(url)
+    return browser, page, dialogs
+
+
 def ask(page, question: str, wait_for: str) -> None:
     page.fill("#question textarea", question)
     page.click("#ask")
@@ -87,11 +97,7 @@ def test_browser_answer_and_click_through_citation(server: str):
 
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1300, "height": 900})
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(server)
+        browser, page, dialogs = open_page(p, server)
         ask(page, "which biologics target Th2?", "#evidence mark")
         links = page.locator("#chat a[href^='#cite-']")
         assert links.count() >= 2
@@ -125,11 +131,7 @@ def test_hostile_document_renders_inert(hostile_server: str):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = launch(p)
-        page = browser.new_page(viewport={"width": 1300, "height": 900})
-        dialogs: list[str] = []
-        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        page.goto(hostile_server)
+        browser, page, dialogs = open_page(p, hostile_server)
         ask(page, "Which xsscanary drugs act in IgG4-related disease?", "#evidence mark")
         page.wait_for_timeout(1000)
         evidence = page.locator("#evidence").inner_text()
@@ -165,9 +167,7 @@ def test_upload_then_ask_then_delete(tmp_path: Path, monkeypatch: pytest.MonkeyP
     broken.write_bytes(b"%PDF-1.7 not really")
     try:
         with sync_playwright() as p:
-            browser = launch(p)
-            page = browser.new_page(viewport={"width": 1300, "height": 900})
-            page.goto(url)
+            browser, page, dialogs = open_page(p, url)
             page.get_by_role("tab", name="Corpus").click()
             page.wait_for_selector("text=2 documents")
             page.locator("#upload input[type=file]").set_input_files([str(paper), str(broken)])
@@ -186,6 +186,7 @@ def test_upload_then_ask_then_delete(tmp_path: Path, monkeypatch: pytest.MonkeyP
             page.fill("#delete-id textarea", doc_id.split()[0])
             page.click("#delete")
             page.wait_for_selector("text=2 documents", timeout=60_000)
+            assert dialogs == []
             browser.close()
     finally:
         demo.close()
