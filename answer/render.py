@@ -40,11 +40,3 @@ def _hover(citation: object) -> str:
     text = re.sub(r'["\\\n<>]', " ", text)
     return f'"{text[:300]}"'
 
-
-def sources_markdown(answer: CitedAnswer) -> str:
-    """The numbered source list shown under an answer."""
-    rows = []
-    for c in answer.citations:
-        title = escape_markdown(c.title or c.doc_id)
-        rows.append(f"[{c.n}] **{title}** — {escape_markdown(c.doc_id)}, characters {c.start}–{c.end}")
-    return "\n\n".join(rows)

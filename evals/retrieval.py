@@ -16,7 +16,7 @@ import csv
 import hashlib
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from errors import UserError
@@ -34,11 +34,10 @@ class ModeResult:
     mode: str
     metrics: dict[str, float]
     query_seconds: float
-    extra: dict[str, object] = field(default_factory=dict)
 
     def row(self) -> dict[str, object]:
         return {"mode": self.mode, **{k: round(v, 4) if isinstance(v, float) else v for k, v in self.metrics.items()},
-                "ms_per_query": round(1000 * self.query_seconds / max(1, self.metrics["queries"]), 2), **self.extra}
+                "ms_per_query": round(1000 * self.query_seconds / max(1, self.metrics["queries"]), 2)}
 
 
 def load_queries(path: Path) -> dict[str, str]:

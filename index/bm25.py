@@ -72,7 +72,7 @@ class BM25Index:
         return {i: float(all_scores[position[i]]) if i in position else 0.0 for i in ids}
 
     def _positions(self) -> dict[str, int]:
-        if getattr(self, "_position_cache", None) is None or len(self._position_cache) != len(self._ids):
+        if self._position_cache is None:
             self._position_cache = {i: n for n, i in enumerate(self._ids)}
         return self._position_cache
 

@@ -26,7 +26,7 @@ from index.bm25 import BM25Index
 from index.embedding import embed_texts, load_embedding_model
 from index.faiss_store import FaissChunkStore
 from index.persistence import current_generation, generation_stamp, save_generation, writer_lock
-from index.retrieval import Hit, HybridRetriever, fuse_rankings
+from index.retrieval import Hit, HybridRetriever
 from ingest.chunking import chunk_document
 from ingest.loaders import LoadResult, load_paths
 from settings import Settings
@@ -325,4 +325,4 @@ class CorpusIndex:
 
 
 
-__all__ = ["CorpusIndex", "DocumentRecord", "Hit", "IngestReport", "fuse_rankings"]
+__all__ = ["CorpusIndex", "DocumentRecord", "Hit", "IngestReport"]

@@ -22,8 +22,6 @@ from ingest.sentences import SECTION_LABEL, split_sentences
 # A short stand-alone heading line: "Introduction", "## Methods", "2. Results".
 _HEADING = re.compile(r"(?m)^(?:#{1,6} |\d{1,2}\.? )?([A-Z][A-Za-z ]{2,40})$")
 
-CHUNK_METADATA_KEYS = ("doc_id", "title", "source", "section", "page", "chunk_index")
-
 
 def chunk_id(doc_id: str, index: int) -> str:
     """Stable ids, so re-ingesting an unchanged document produces the same chunks."""

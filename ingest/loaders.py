@@ -123,7 +123,8 @@ def _looks_binary(sample: bytes) -> bool:
 def _split_title(text: str) -> tuple[str, str]:
     """A short first paragraph without terminal punctuation is a title (papers, letters, notes)."""
     first, _, rest = text.partition("\n\n")
-    if rest and len(first) <= 300 and not first.rstrip().endswith((".", ":", ";", "?", "!")) or first.startswith("# "):
+    short_heading = len(first) <= 300 and not first.rstrip().endswith((".", ":", ";", "?", "!"))
+    if rest and (short_heading or first.startswith("# ")):
         return first.lstrip("# ").strip(), rest.strip()
     return "", text
 
