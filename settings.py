@@ -25,6 +25,8 @@ from pydantic_settings import (
 from errors import SettingsError
 
 PROJECT_DIR = Path(__file__).resolve().parent
+# The bundled sample corpus: the two seed documents and 1,000 PubMedQA abstracts (data/sample/).
+SAMPLE_CORPUS = (PROJECT_DIR / "data" / "sample" / "seeds", PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl")
 
 
 class _Group(BaseModel):
@@ -40,8 +42,7 @@ class PathSettings(_Group):
         PROJECT_DIR / "var" / "uploads", description="Where files uploaded in the UI are kept (names sanitised)."
     )
     sample_corpus: list[Path] = Field(
-        [PROJECT_DIR / "data" / "sample" / "seeds", PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl"],
-        description="What `python app.py` ingests when the index is missing.",
+        list(SAMPLE_CORPUS), description="What `python app.py` ingests when the index is missing.",
     )
 
 

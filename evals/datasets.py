@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from settings import PROJECT_DIR
+from settings import PROJECT_DIR, SAMPLE_CORPUS
 
 EVALS = PROJECT_DIR / "evals"
-SAMPLE_CORPUS = [PROJECT_DIR / "data" / "sample" / "seeds", PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl"]
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,7 @@ class Dataset:
 DATASETS = [
     Dataset("scifact-train", [EVALS / "scifact" / "corpus.jsonl"], EVALS / "scifact" / "queries_train.jsonl",
             EVALS / "scifact" / "qrels_train.tsv"),
-    Dataset("pubmedqa", SAMPLE_CORPUS, EVALS / "pubmedqa_retrieval" / "queries.jsonl", EVALS / "pubmedqa_retrieval" / "qrels.tsv"),
-    Dataset("sample-questions", SAMPLE_CORPUS, EVALS / "sample_retrieval" / "queries.jsonl",
+    Dataset("pubmedqa", list(SAMPLE_CORPUS), EVALS / "pubmedqa_retrieval" / "queries.jsonl", EVALS / "pubmedqa_retrieval" / "qrels.tsv"),
+    Dataset("sample-questions", list(SAMPLE_CORPUS), EVALS / "sample_retrieval" / "queries.jsonl",
             EVALS / "sample_retrieval" / "qrels.tsv"),
 ]
