@@ -105,14 +105,11 @@ def run_llamaindex_baseline(index: CorpusIndex, queries: dict[str, str], qrels: 
     from llama_index.core import VectorStoreIndex
 
     store = index.retriever().store
-    nodes = store.get_nodes()
-    vectors = store.vectors([n.node_id for n in nodes])
-    for node, vec in zip(nodes, vectors):
-        node.embedding = vec.tolist()
+    stored = store.get_nodes()
+    vectors = store.vectors([n.node_id for n in stored])
+    nodes = [n.model_copy(update={"embedding": v.tolist()}) for n, v in zip(stored, vectors)]  # copies: the store stays as it is
     stock = VectorStoreIndex(nodes, embed_model=index.embed_model, show_progress=False)
     retriever = stock.as_retriever(similarity_top_k=3 * DEPTH)
-    for node in nodes:
-        node.embedding = None
     started = time.perf_counter()
     run = {}
     for qid in qrels:

@@ -177,16 +177,18 @@ class CorpusIndex:
             total_chunks = sum(len(chunks) for _, chunks, _ in pending)
             done = since_save = 0
             batch: list[tuple[Document, list[TextNode], IngestOutcome]] = []
+            batch_chunks = 0
             progress("Embedding", 0, total_chunks)
             for item in pending:
                 batch.append(item)
-                if sum(len(c) for _, c, _ in batch) >= EMBED_BATCH or item is pending[-1]:
+                batch_chunks += len(item[1])
+                if batch_chunks >= EMBED_BATCH or item is pending[-1]:
                     n = self._embed_and_apply(batch)
                     done += n
                     since_save += n
                     report.chunks_embedded += n
                     progress("Embedding", done, total_chunks)
-                    batch = []
+                    batch, batch_chunks = [], 0
                     if since_save >= self.settings.ingest.checkpoint_chunks and item is not pending[-1]:
                         self._save()
                         since_save = 0
@@ -249,8 +251,8 @@ class CorpusIndex:
                 self._store = FaissChunkStore(dim=vectors.shape[1])
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
         for doc, chunks, _ in batch:
-            if doc.doc_id in self._documents:
-                self._store.delete(doc.doc_id)
+            if doc.doc_id in self._documents:  # the registry knows its chunks: no scan of the store
+                self._store.delete_nodes(self._documents[doc.doc_id].chunk_ids)
             self._store.add(chunks)
             meta = {k: v for k, v in doc.metadata.items() if k not in ("doc_id", "title", "source")}
             self._documents[doc.doc_id] = DocumentRecord(
@@ -265,9 +267,9 @@ class CorpusIndex:
             self.refresh()
             if doc_id not in self._documents:
                 return False
-            del self._documents[doc_id]
+            record = self._documents.pop(doc_id)
             if self._store is not None:
-                self._store.delete(doc_id)
+                self._store.delete_nodes(record.chunk_ids)
             self._save()
             return True
 
