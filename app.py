@@ -37,7 +37,23 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings.paths.index_dir = Path(args.index).resolve()
     if getattr(args, "mode", None):
         settings.retrieval.mode = args.mode
+    for flag, key in (("llm", "backend"), ("llm_url", "base_url"), ("llm_model", "model")):
+        if getattr(args, flag, None):
+            setattr(settings.llm, key, getattr(args, flag))
+    if getattr(args, "strict", False):
+        settings.llm.strict = True
     return settings
+
+
+def make_answerer(index):
+    """The extractive answerer, or the LLM one when `llm.backend` is configured."""
+    if index.settings.llm.backend == "none":
+        from answer.extractive import ExtractiveAnswerer
+
+        return ExtractiveAnswerer(index)
+    from answer.generative import GenerativeAnswerer
+
+    return GenerativeAnswerer(index)
 
 
 def _open_index(settings: Settings, must_exist: bool = True):
@@ -116,20 +132,17 @@ def _read_questions(path: str) -> list[dict[str, object]]:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from answer.extractive import ExtractiveAnswerer
-    from answer.render import answer_markdown
-
     if bool(args.question) == bool(args.questions):
         raise UserError('give one question, or --questions FILE.jsonl (one {"question": ...} per line)')
     settings = _settings(args)
-    answerer = ExtractiveAnswerer(_open_index(settings))
+    answerer = make_answerer(_open_index(settings))
     rows = _read_questions(args.questions) if args.questions else [{"question": args.question}]
     failures = 0
     for row in rows:
         try:
             if row.get("error"):
                 raise UserError(str(row["error"]))
-            result = answerer.answer(str(row["question"]))
+            result = _answer(answerer, str(row["question"]), stream=not args.json)
         except UserError as exc:
             failures += 1
             if args.json:
@@ -140,11 +153,38 @@ def cmd_ask(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
         else:
-            print(answer_markdown(result))
-            for c in result.citations:
-                print(f"\n[{c.n}] {c.title or c.doc_id} ({c.doc_id}, chars {c.start}-{c.end})\n    {c.source}")
-            print()
+            print_answer(result)
     return 2 if failures and not args.questions else 0
+
+
+def _answer(answerer, question: str, stream: bool):
+    """Answer one question; an LLM's text is streamed to stdout as it arrives, then checked."""
+    from answer.models import CitedAnswer
+
+    if not hasattr(answerer, "stream"):
+        return answerer.answer(question)
+    streamed = False
+    for event in answerer.stream(question):
+        if isinstance(event, CitedAnswer):
+            if streamed:
+                print("\n\n--- citations checked ---", flush=True)
+            return event
+        if stream:
+            streamed = True
+            print(event, end="", flush=True)
+    raise AssertionError("stream() ends with a CitedAnswer")
+
+
+def print_answer(result) -> None:
+    from answer.render import answer_markdown
+
+    print(answer_markdown(result))
+    for c in result.citations:
+        print(f"\n[{c.n}] {c.title or c.doc_id} ({c.doc_id}, chars {c.start}-{c.end})\n    {c.source}")
+    if result.mode == "llm" and result.parts:
+        claims = [p for p in result.parts if p.verified is not None]
+        print(f"\n{sum(bool(p.verified) for p in claims)} of {len(claims)} claims verified against their sources.")
+    print()
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -232,8 +272,15 @@ def build_parser() -> argparse.ArgumentParser:
         if mode:
             p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval mode (default: hybrid)")
 
+    def llm_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--llm", choices=["none", "openai"], help="answer with an OpenAI-compatible LLM (default: none)")
+        p.add_argument("--llm-url", metavar="URL", help="the server's /v1 endpoint (llm.base_url)")
+        p.add_argument("--llm-model", metavar="NAME", help="model name on that server (llm.model)")
+        p.add_argument("--strict", action="store_true", help="drop generated sentences whose citations fail the check")
+
     p = sub.add_parser("serve", help="serve the chat UI")
     common(p)
+    llm_flags(p)
     p.add_argument("--port", type=int, help="port (default: 7860)")
     p.set_defaults(func=cmd_serve)
 
@@ -246,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     p.add_argument("question", nargs="?")
     p.add_argument("--questions", metavar="FILE.jsonl", help='one {"question": ...} per line')
+    llm_flags(p)
     p.add_argument("--json", action="store_true", help="print the answer as JSON (JSONL with --questions)")
     p.set_defaults(func=cmd_ask)
 

@@ -96,6 +96,26 @@ class AnswerSettings(_Group):
     max_question_chars: int = Field(2_000, gt=0, description="Longer questions are refused with a clear message.")
 
 
+class LLMSettings(_Group):
+    backend: Literal["none", "openai"] = Field(
+        "none",
+        description="none: the offline extractive answerer. openai: any OpenAI-compatible server "
+        "(Ollama, vLLM, llama.cpp server, LM Studio, a hosted API), whose citations are then verified.",
+    )
+    base_url: str = Field("http://127.0.0.1:11434/v1", description="The server's OpenAI-compatible endpoint (…/v1).")
+    model: str = Field("llama3.1:8b", description="Model name as the server knows it (`GET /v1/models` lists them).")
+    api_key_env: str = Field(
+        "BIOCITE_LLM_API_KEY", description="Name of the environment variable holding the API key; local servers need none."
+    )
+    timeout: float = Field(60.0, gt=0, description="Seconds to wait for the server before falling back to extractive.")
+    max_tokens: int = Field(400, gt=0, description="Longest answer the model may write.")
+    temperature: float = Field(0.1, ge=0, le=2)
+    context_window: int = Field(4096, gt=0, description="The model's context in tokens; sources are trimmed to fit.")
+    strict: bool = Field(False, description="Drop sentences whose citations fail verification instead of flagging them.")
+    answer_prompt: Path | None = Field(None, description="Your own answer prompt file (default: prompts/answer.txt).")
+    condense_prompt: Path | None = Field(None, description="Your own follow-up prompt file (default: prompts/condense.txt).")
+
+
 class UISettings(_Group):
     host: str = Field("127.0.0.1", description="Address the chat UI listens on.")
     port: int = Field(7860, gt=0, lt=65536, description="Port the chat UI listens on.")
@@ -114,6 +134,7 @@ class Settings(BaseSettings):
     embedding: EmbeddingSettings = EmbeddingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    llm: LLMSettings = LLMSettings()
     ui: UISettings = UISettings()
 
     @classmethod

@@ -7,6 +7,7 @@ Every piece of document text shown here is untrusted and goes through
 from __future__ import annotations
 
 import html
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ EXAMPLES = [
     "Was thalidomide effective in IgG4-related skin disease?",
     "Do mitochondria play a role in remodelling lace plant leaves during programmed cell death?",
 ]
+EXTRACTIVE = "Quotes (offline)"
 CONTEXT_CHARS = 280
 DOCUMENT_CHARS = 60_000  # the viewer shows at most this much on each side of the quote
 UPLOAD_TYPES = [".pdf", ".txt", ".md", ".html", ".htm", ".xml", ".nbib", ".medline", ".jsonl"]
@@ -92,7 +94,16 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
             state["index"] = CorpusIndex.open(settings.paths.index_dir, settings)
         return state["index"]
 
-    def respond(message: str, history: list[dict[str, Any]], turns: list[tuple[str, CitedAnswer]], mode: str, quotes: int):
+    def get_llm_answerer():
+        from answer.generative import GenerativeAnswerer
+
+        idx = get_index()
+        if state.get("llm") is None or state["llm"].index is not idx:
+            state["llm"] = GenerativeAnswerer(idx)
+        return state["llm"]
+
+    def respond(message: str, history: list[dict[str, Any]], turns: list[tuple[str, CitedAnswer]], mode: str,
+                quotes: int, answer_with: str = EXTRACTIVE, strict: bool = False):
         """Chat handler; `turns` is this browser session's (question, answer) history for follow-ups."""
         history, turns = list(history or []), list(turns or [])
         shown = message if len(message) <= 500 else message[:500] + "…"
@@ -100,9 +111,24 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         history.append({"role": "assistant", "content": "_Searching the papers…_"})
         yield history, gr.update(), "", turns
         idx = get_index()
-        query = standalone_query(message, turns)
         try:
-            result = ExtractiveAnswerer(idx).answer(message, search_query=query, mode=mode, max_quotes=int(quotes))
+            if answer_with == EXTRACTIVE:
+                query = standalone_query(message, turns)
+                result = ExtractiveAnswerer(idx).answer(message, search_query=query, mode=mode, max_quotes=int(quotes))
+            else:
+                result = None
+                draft, shown_at = "", 0.0
+                for event in get_llm_answerer().stream(message, history=turns, mode=mode, strict=bool(strict)):
+                    if isinstance(event, CitedAnswer):
+                        result = event
+                        break
+                    draft += event
+                    if time.monotonic() - shown_at > 0.1:  # a browser needs no more than ~10 updates a second
+                        shown_at = time.monotonic()
+                        history[-1]["content"] = f"_Writing, then checking every citation…_\n\n{escape_markdown(draft)} ▌"
+                        yield history, gr.update(), "", turns
+                history[-1]["content"] = "_Checking citations against the passages…_"
+                query = result.searched_query
         except UserError as exc:
             history[-1]["content"] = f"⚠️ {escape_markdown(str(exc))}"
             yield history, gr.update(), "", turns
@@ -113,9 +139,11 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         yield history, evidence_html(result, idx), "", turns[-5:]
 
     def ask_api(question: str) -> dict[str, object]:
-        """The answer as data: the same JSON shape as `python app.py ask --json`."""
+        """The answer as data: the same JSON shape as `python app.py ask --json` (LLM mode when configured)."""
         try:
-            return ExtractiveAnswerer(get_index()).answer(question).to_dict()
+            if settings.llm.backend == "none":
+                return ExtractiveAnswerer(get_index()).answer(question).to_dict()
+            return get_llm_answerer().answer(question).to_dict()
         except UserError as exc:
             return {"question": question, "error": str(exc)}
 
@@ -182,6 +210,14 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
                     with gr.Accordion("Settings", open=False):
                         mode = gr.Radio(["hybrid", "dense", "bm25"], value=settings.retrieval.mode, label="Retrieval")
                         quotes = gr.Slider(1, 8, value=settings.answer.max_sentences, step=1, label="Quotes per answer")
+                        llm_label = f"LLM: {settings.llm.model}"
+                        answer_with = gr.Radio(
+                            [EXTRACTIVE, llm_label], value=llm_label if settings.llm.backend != "none" else EXTRACTIVE,
+                            label="Answer with", interactive=settings.llm.backend != "none", elem_id="answer-with",
+                            info=None if settings.llm.backend != "none" else
+                            "To let your own LLM write answers, set [llm] in biocite.toml (see README: Use your own LLM).",
+                        )
+                        strict = gr.Checkbox(settings.llm.strict, label="Strict: drop unverified generated sentences")
                 with gr.Column(scale=2):
                     gr.Markdown("### Evidence")
                     evidence = gr.HTML(evidence_html(None, None), elem_id="evidence")
@@ -205,7 +241,7 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
 
         turns = gr.State([])
         for trigger in (box.submit, send.click):
-            trigger(respond, [box, chatbot, turns, mode, quotes], [chatbot, evidence, box, turns],
+            trigger(respond, [box, chatbot, turns, mode, quotes, answer_with, strict], [chatbot, evidence, box, turns],
                     concurrency_limit=settings.ui.concurrency)
         chatbot.clear(lambda: ([], evidence_html(None, None)), None, [turns, evidence])
         add.click(add_files, [uploads], [results, summary, table], concurrency_limit=1)

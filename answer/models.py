@@ -42,10 +42,17 @@ class RetrievedPassage:
 
 @dataclass
 class AnswerPart:
-    """One statement of the answer and the citations that back it (numbers into `citations`)."""
+    """One statement of the answer and the citations that back it (numbers into `citations`).
+
+    `verified` is None for quotes (a quote is its own evidence), and for a
+    generated sentence says whether `answer.verify` found support; `reason`
+    says why not.
+    """
 
     text: str
     cites: list[int]
+    verified: bool | None = None
+    reason: str = ""
 
 
 @dataclass
@@ -58,6 +65,15 @@ class CitedAnswer:
     searched_query: str = ""
     evidence_score: float = 0.0  # best unit score; the refusal threshold is compared to it
     note: str = ""  # the answerer's own words: an intro, or why nothing was found
+    mode: str = "extractive"  # or "llm"
+    model: str = ""  # the LLM that wrote the answer, in llm mode
+    removed_citations: int = 0  # markers the LLM wrote that pointed at no source
+    fallback: str = ""  # why an LLM answer was not possible, when the extractive one is shown instead
+
+    @property
+    def verified(self) -> bool:
+        """True when no sentence of the answer is flagged."""
+        return all(p.verified is not False for p in self.parts)
 
     def to_dict(self) -> dict[str, object]:
         """The `--json` / API shape: question, answer (Markdown with [n]), citations, retrieved."""
@@ -68,7 +84,13 @@ class CitedAnswer:
             "answer": answer_markdown(self),
             "status": self.status,
             "searched_query": self.searched_query or self.question,
-        "evidence_score": round(self.evidence_score, 4),
+            "evidence_score": round(self.evidence_score, 4),
+            "mode": self.mode,
+            "model": self.model,
+            "verified": self.verified,
+            "sentences": [asdict(p) for p in self.parts],
+            "removed_citations": self.removed_citations,
+            "fallback": self.fallback,
             "citations": [asdict(c) for c in self.citations],
             "retrieved": [asdict(r) for r in self.retrieved],
         }

@@ -23,13 +23,25 @@ def escape_markdown(text: str) -> str:
 
 
 def answer_markdown(answer: CitedAnswer, cite_href: Callable[[int], str] | None = None) -> str:
-    """The answer with `[n]` markers; with `cite_href`, each marker links to its evidence."""
-    lines = [answer.note] if answer.note else []
+    """The answer with `[n]` markers; with `cite_href`, each marker links to its evidence.
+
+    Generated sentences that failed verification carry a visible flag with the reason.
+    """
+    head = [f"⚠️ {escape_markdown(answer.fallback)}"] if answer.fallback else []
+    head += [answer.note] if answer.note else []  # our own words; any untrusted text in it was escaped when written
+    if answer.removed_citations:
+        n = answer.removed_citations
+        head.append(f"_{n} citation{'s' * (n != 1)} to sources that do not exist {'were' if n != 1 else 'was'} removed._")
     by_n = {c.n: c for c in answer.citations}
+    lines = []
     for part in answer.parts:
         marks = "".join(f"[[{n}]]({cite_href(n)} {_hover(by_n.get(n))})" if cite_href else f"[{n}]" for n in part.cites)
-        lines.append(f"- {escape_markdown(part.text)} {marks}".rstrip())
-    return "\n".join(lines) if not answer.note or not answer.parts else f"{lines[0]}\n\n" + "\n".join(lines[1:])
+        flag = f" ⚠️ _unverified: {escape_markdown(part.reason)}_" if part.verified is False else ""
+        lines.append(f"- {escape_markdown(part.text)} {marks}".rstrip() + flag)
+    blocks = ["\n\n".join(head)] if head else []
+    if lines:
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
 
 
 def _hover(citation: object) -> str:

@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
+bash scripts/install_llm_server.sh   # a real LLM server for the LLM-path tests (wheel built once, cached)
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing Debian's chromium for the browser tests" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

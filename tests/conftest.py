@@ -77,3 +77,31 @@ def sample_index(sample_index_dir: Path):
     s = load_settings()
     s.paths.index_dir = sample_index_dir
     return CorpusIndex.open(sample_index_dir, s, must_exist=True)
+
+
+@pytest.fixture(scope="session")
+def llm_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real llama.cpp OpenAI-compatible server on loopback, for the whole session; stopped at the end."""
+    from tests.llm_server import LlamaServer
+
+    server = LlamaServer(tmp_path_factory.mktemp("llm") / "server.log")
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+        assert server.process.poll() is not None
+
+
+@pytest.fixture
+def llm_settings(llm_server, sample_index_dir: Path, monkeypatch: pytest.MonkeyPatch):
+    """Settings for the sample index answered by the test server's model, greedy so runs repeat."""
+    from settings import load_settings
+    from tests.llm_server import API_KEY, MODEL_ALIAS
+
+    monkeypatch.setenv("BIOCITE_LLM_API_KEY", API_KEY)
+    s = load_settings()
+    s.paths.index_dir = sample_index_dir
+    s.llm.backend, s.llm.base_url, s.llm.model = "openai", llm_server.base_url, MODEL_ALIAS
+    s.llm.temperature, s.llm.context_window, s.llm.max_tokens = 0.0, 2048, 200
+    return s
