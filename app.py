@@ -2,10 +2,11 @@
 
     python app.py [serve] [--index DIR] [--port N]     the chat UI (builds the sample index if missing)
     python app.py ingest PATH... [--index DIR]         add files, folders or BEIR JSONL corpora
-    python app.py ask "QUESTION" [--json]              answer with verified citations
+    python app.py ask "QUESTION" [--json] [--llm openai]  answer with verified citations
     python app.py ask --questions FILE.jsonl --json    one {"question": ...} per line in, one answer per line out
     python app.py search "QUERY" [--k N] [--json]      ranked chunks with scores
     python app.py eval retrieval --corpus C.jsonl --queries Q.jsonl --qrels R.tsv [--mode M] [--json]
+    python app.py eval answers [--questions FILE.jsonl] [--llm openai --llm-url URL --llm-model M]
 
 `demo` (the Gradio Blocks) is available at module level for `gradio app.py` and
 HF Spaces; it is built on first access so the CLI verbs do not pay for it.
@@ -209,8 +210,12 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.what == "answers":
+        return cmd_eval_answers(args)
     from evals.retrieval import MODES, evaluate, format_table
 
+    if not (args.corpus and args.queries and args.qrels):
+        raise UserError("eval retrieval needs --corpus C.jsonl --queries Q.jsonl --qrels R.tsv")
     settings = _settings(args)
     modes = list(MODES) if args.mode in (None, "all") else [args.mode]
     if args.fusion:
@@ -222,6 +227,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     print(json.dumps(report, ensure_ascii=False) if args.json else format_table(report))
+    return 0
+
+
+def cmd_eval_answers(args: argparse.Namespace) -> int:
+    """Extractive answers, and LLM answers when an LLM is configured, scored on one question set."""
+    from answer.extractive import ExtractiveAnswerer
+    from evals.answers import evaluate_answers, format_table, load_cases
+
+    settings = _settings(args)
+    if args.mode == "all":
+        settings.retrieval.mode = "hybrid"
+    cases = load_cases(Path(args.questions or PROJECT_DIR / "evals" / "sample_questions.jsonl"))
+    index = ensure_index(settings)
+    answerers = {"extractive": ExtractiveAnswerer(index)}
+    if settings.llm.backend != "none":
+        answerers[f"LLM ({settings.llm.model})"] = make_answerer(index)
+    reports = {}
+    for name, answerer in answerers.items():
+        progress = _TqdmProgress()
+        try:
+            reports[name] = evaluate_answers(answerer, cases, progress=progress)
+        finally:
+            progress.close()
+    print(json.dumps(reports, ensure_ascii=False) if args.json else format_table(reports))
     return 0
 
 
@@ -297,11 +326,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the answer as JSON (JSONL with --questions)")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("eval", help="evaluate retrieval on a BEIR-format dataset")
-    p.add_argument("what", choices=["retrieval"])
-    p.add_argument("--corpus", nargs="+", required=True, metavar="C.jsonl", help="BEIR corpus (or any ingestable paths)")
-    p.add_argument("--queries", required=True, metavar="Q.jsonl")
-    p.add_argument("--qrels", required=True, metavar="R.tsv")
+    p = sub.add_parser("eval", help="evaluate retrieval on a BEIR-format dataset, or answers on a question set")
+    p.add_argument("what", choices=["retrieval", "answers"])
+    p.add_argument("--index", metavar="DIR", help="answers: the index to ask (default: the sample index)")
+    p.add_argument("--corpus", nargs="+", metavar="C.jsonl", help="retrieval: BEIR corpus (or any ingestable paths)")
+    p.add_argument("--queries", metavar="Q.jsonl", help="retrieval: BEIR queries")
+    p.add_argument("--qrels", metavar="R.tsv", help="retrieval: BEIR qrels")
+    p.add_argument("--questions", metavar="FILE.jsonl", help="answers: question set (default: evals/sample_questions.jsonl)")
+    llm_flags(p)
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25", "all"], default="all",
                    help="one mode, or all three plus the stock llama-index baseline (default)")
     p.add_argument("--fusion", choices=["rrf", "weighted"], help="override retrieval.fusion")

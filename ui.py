@@ -207,7 +207,7 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
                         )
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                     gr.Examples(EXAMPLES, inputs=box)
-                    with gr.Accordion("Settings", open=False):
+                    with gr.Accordion("Settings", open=False, elem_id="settings"):
                         mode = gr.Radio(["hybrid", "dense", "bm25"], value=settings.retrieval.mode, label="Retrieval")
                         quotes = gr.Slider(1, 8, value=settings.answer.max_sentences, step=1, label="Quotes per answer")
                         llm_label = f"LLM: {settings.llm.model}"

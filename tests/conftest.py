@@ -82,7 +82,7 @@ def sample_index(sample_index_dir: Path):
 @pytest.fixture(scope="session")
 def llm_server(tmp_path_factory: pytest.TempPathFactory):
     """A real llama.cpp OpenAI-compatible server on loopback, for the whole session; stopped at the end."""
-    from tests.llm_server import LlamaServer
+    from bench.llama_server import LlamaServer
 
     server = LlamaServer(tmp_path_factory.mktemp("llm") / "server.log")
     try:
@@ -96,8 +96,8 @@ def llm_server(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture
 def llm_settings(llm_server, sample_index_dir: Path, monkeypatch: pytest.MonkeyPatch):
     """Settings for the sample index answered by the test server's model, greedy so runs repeat."""
+    from bench.llama_server import API_KEY, MODEL_ALIAS
     from settings import load_settings
-    from tests.llm_server import API_KEY, MODEL_ALIAS
 
     monkeypatch.setenv("BIOCITE_LLM_API_KEY", API_KEY)
     s = load_settings()

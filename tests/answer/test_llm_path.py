@@ -116,8 +116,9 @@ def test_llm_failures_fall_back_to_the_extractive_answer(llm_settings, monkeypat
     monkeypatch.setenv("BIOCITE_TEST_WRONG_KEY", "wrong")
     for key, value in change.items():
         setattr(llm_settings.llm, key, value)
-    with pytest.raises(LLMError, match=message):
-        LLMClient(llm_settings.llm).complete("Say hello.")
+    long_prompt = "Summarise these notes. " + "IgG4-related disease responds to glucocorticoids. " * 150
+    with pytest.raises(LLMError, match=message):  # a long prompt: its first token takes far longer than 0.05 s
+        LLMClient(llm_settings.llm).complete(long_prompt)
     result = _answerer(llm_settings).answer("which biologics target Th2?")
     assert result.mode == "extractive" and result.status == "answered"
     assert message in result.fallback and "extractive answer" in result.fallback
@@ -125,7 +126,7 @@ def test_llm_failures_fall_back_to_the_extractive_answer(llm_settings, monkeypat
 
 
 def test_cli_streams_then_checks_and_json_carries_verification(llm_settings, llm_server):
-    from tests.llm_server import API_KEY, MODEL_ALIAS
+    from bench.llama_server import API_KEY, MODEL_ALIAS
 
     env = {**os.environ, "BIOCITE_LLM_API_KEY": API_KEY, "BIOCITE_LLM__TEMPERATURE": "0", "BIOCITE_LLM__CONTEXT_WINDOW": "2048"}
     base = [sys.executable, "app.py", "ask", "--index", str(llm_settings.paths.index_dir), "--llm", "openai",
