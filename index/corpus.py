@@ -34,7 +34,7 @@ from settings import Settings
 DOCUMENTS_FILE = "documents.jsonl"
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 2  # bump when the files of a generation change meaning
-EMBED_BATCH = 256
+EMBED_BATCH = 1024  # chunks per embedding call: texts are length-sorted within one call
 
 # progress(phase, done, total): total is None while unknown.
 ProgressFn = Callable[[str, int, "int | None"], None]

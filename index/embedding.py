@@ -69,9 +69,20 @@ def load_embedding_model(settings: EmbeddingSettings) -> BaseEmbedding:
 
 
 def embed_texts(model: BaseEmbedding, texts: list[str]) -> np.ndarray:
-    """Unit vectors as a float32 matrix (one row per text)."""
+    """Unit vectors as a float32 matrix (one row per text).
+
+    For a sentence-transformers model without prompts, the whole list goes to
+    `encode` in one call: it sorts texts by length before batching, so padding
+    is cut across the whole list, not only inside llama-index's batches of
+    `embed_batch_size` (measured in `bench/ingest.py`). The vectors are the ones
+    `get_text_embedding_batch` gives.
+    """
     if not texts:
         return np.zeros((0, 0), dtype="float32")
+    st = getattr(model, "_model", None)
+    if st is not None and hasattr(st, "encode") and not any((getattr(st, "prompts", None) or {}).values()):
+        vectors = st.encode(texts, batch_size=model.embed_batch_size, convert_to_numpy=True, show_progress_bar=False)
+        return _unit(np.asarray(vectors, dtype="float32"))
     return _unit(np.asarray(model.get_text_embedding_batch(texts), dtype="float32"))
 
 

@@ -1,0 +1,137 @@
+"""Ingest and query speed on SciFact (5,183 abstracts): ours against the stock llama-index pipeline.
+
+    python -m bench.ingest [--sample 2000] [--queries 200]
+
+1. Embedding throughput on `--sample` real SciFact chunks, in one process:
+   stock (llama-index `HuggingFaceEmbedding`, fp32, its default batches of 10),
+   then each of our steps: bf16, bigger batches, length-sorted batching over
+   the whole list. Cosine of our vectors to the fp32 ones is printed too.
+2. The whole SciFact corpus from the JSONL file to a queryable hybrid index
+   (read, clean, chunk, embed, FAISS + both BM25 indexes, save), with peak RSS.
+3. `search` and extractive `ask` latency p50/p95 on that index, over SciFact claims.
+
+Prints figures; asserts nothing. Runs in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+SCIFACT = Path(__file__).resolve().parent.parent / "evals" / "scifact"
+
+
+def _rate(fn, texts: list[str]) -> tuple[float, object]:
+    t0 = time.perf_counter()
+    out = fn(texts)
+    return len(texts) / (time.perf_counter() - t0), out
+
+
+def embedding_throughput(texts: list[str]) -> list[tuple[str, float, float]]:
+    """(step, passages/s, mean cosine to stock fp32) for each step of our embedding path."""
+    import numpy as np
+    import torch
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    from index.embedding import _unit, default_model_path, embed_texts
+
+    path = str(default_model_path())
+    torch.set_num_threads(os.cpu_count() or 1)
+    rows = []
+    stock = HuggingFaceEmbedding(model_name=path, device="cpu")  # fp32, embed_batch_size=10
+    rate, ref = _rate(lambda t: _unit(np.asarray(stock.get_text_embedding_batch(t), dtype="float32")), texts)
+    rows.append(("stock llama-index (fp32, batches of 10)", rate, 1.0))
+    bf16 = {"torch_dtype": torch.bfloat16}
+    for name, batch, sorted_all, kwargs in [
+        ("bf16, batches of 10", 10, False, bf16),
+        ("bf16, batches of 64", 64, False, bf16),
+        ("bf16, batches of 16, length-sorted over the list (ours)", 16, True, bf16),
+    ]:
+        model = HuggingFaceEmbedding(model_name=path, device="cpu", embed_batch_size=batch, model_kwargs=kwargs)
+        if sorted_all:
+            rate, vecs = _rate(lambda t, m=model: embed_texts(m, t), texts)
+        else:
+            rate, vecs = _rate(lambda t, m=model: _unit(np.asarray(m.get_text_embedding_batch(t), dtype="float32")), texts)
+        rows.append((name, rate, float(np.mean(np.sum(vecs * ref, axis=1)))))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sample", type=int, default=2000, help="chunks for the embedding comparison")
+    parser.add_argument("--queries", type=int, default=200, help="SciFact claims for the latency figures")
+    args = parser.parse_args(argv)
+
+    from answer.extractive import ExtractiveAnswerer
+    from index.corpus import CorpusIndex, embedding_text
+    from ingest.chunking import chunk_document
+    from ingest.loaders import load_paths
+    from settings import load_settings
+
+    settings = load_settings()
+    texts: list[str] = []
+    for result in load_paths([SCIFACT / "corpus.jsonl"]):
+        if result.document is not None:
+            texts += [embedding_text(n) for n in chunk_document(result.document, settings.ingest.chunk_words,
+                                                     settings.ingest.chunk_overlap_sentences)]
+        if len(texts) >= args.sample:
+            break
+    texts = texts[: args.sample]
+    print(f"1. Embedding {len(texts)} SciFact chunks (passages/s, mean cosine to stock fp32):")
+    steps = embedding_throughput(texts)
+    for name, rate, cos in steps:
+        print(f"   {name:<58} {rate:7.1f}/s  x{rate / steps[0][1]:4.1f}  cos {cos:.4f}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings.paths.index_dir = Path(tmp) / "index"
+        index = CorpusIndex.open(settings.paths.index_dir, settings)
+        _ = index.embed_model
+        phases: dict[str, list[float]] = {}
+
+        def progress(phase: str, done: int, total: int | None) -> None:
+            phases.setdefault(phase, [time.perf_counter()]).append(time.perf_counter())
+
+        t0 = time.perf_counter()
+        report = index.ingest([SCIFACT / "corpus.jsonl"], progress=progress)
+        seconds = time.perf_counter() - t0
+        chunks = index.stats()["chunks"]
+        print(f"2. SciFact corpus -> queryable hybrid index: {report.count('added')} documents, {chunks} chunks "
+              f"in {seconds:.1f} s ({chunks / seconds:.0f} chunks/s, {report.count('added') / seconds:.0f} documents/s)")
+
+        spans, last = [], t0
+        for phase, stamps in phases.items():
+            spans.append(f"{phase.lower()} {stamps[-1] - last:.1f} s")
+            last = stamps[-1]
+        spans.append(f"BM25 indexes + save {seconds - (last - t0):.1f} s")
+        print(f"   where the time goes: {', '.join(spans)}")
+        claims = [json.loads(line)["text"] for line in (SCIFACT / "queries_train.jsonl").read_text().splitlines()]
+        claims = claims[: args.queries]
+        search_ms, ask_ms = [], []
+        answerer = ExtractiveAnswerer(index)
+        answerer.answer(claims[0])  # warm-up
+        for claim in claims:
+            t = time.perf_counter()
+            index.search(claim, k=10)
+            search_ms.append(1000 * (time.perf_counter() - t))
+            t = time.perf_counter()
+            answerer.answer(claim)
+            ask_ms.append(1000 * (time.perf_counter() - t))
+
+        def pct(xs: list[float], q: int) -> float:
+            return statistics.quantiles(xs, n=100)[q - 1]
+
+        print(f"3. On that index, {len(claims)} claims: search p50 {statistics.median(search_ms):.1f} ms, "
+              f"p95 {pct(search_ms, 95):.1f} ms; ask p50 {statistics.median(ask_ms):.0f} ms, p95 {pct(ask_ms, 95):.0f} ms")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024:.2f} GB")
+
+
+if __name__ == "__main__":
+    main()
