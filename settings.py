@@ -78,6 +78,13 @@ class RetrievalSettings(_Group):
         "weighted", description="How dense and BM25 rankings are fused; weighted beats RRF by ~2 nDCG points (evals/README.md)."
     )
     rrf_k: int = Field(60, gt=0, description="Reciprocal-rank-fusion constant.")
+    vector_index: Literal["auto", "flat", "ivf"] = Field(
+        "auto", description="FAISS index: exact (flat), approximate (IVF), or auto: IVF from `ivf_threshold` chunks."
+    )
+    ivf_threshold: int = Field(
+        500_000, gt=0, description="auto switches to IVF here: exact search takes ~75 ms per query at 500k chunks."
+    )
+    ivf_nprobe: int = Field(32, gt=0, description="IVF lists scanned per query; more is slower and closer to exact.")
     dense_weight: float = Field(
         0.7, ge=0, le=1, description="Weight of the cosine in `weighted` fusion; BM25 (divided by its top score) gets the rest."
     )

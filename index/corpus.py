@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 from llama_index.core import Document
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.schema import MetadataMode, TextNode
@@ -70,6 +71,7 @@ class IngestOutcome:
 class IngestReport:
     outcomes: list[IngestOutcome] = field(default_factory=list)
     chunks_embedded: int = 0
+    chunks_reused: int = 0  # chunks of updated documents whose text was unchanged: vectors kept, not re-embedded
     seconds: float = 0.0
 
     def count(self, status: str) -> int:
@@ -77,7 +79,8 @@ class IngestReport:
 
     def summary(self) -> str:
         parts = [f"{self.count(s)} {s}" for s in ("added", "updated", "skipped", "failed")]
-        return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded in {self.seconds:.1f}s"
+        reused = f" ({self.chunks_reused} unchanged chunks reused)" if self.chunks_reused else ""
+        return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded{reused} in {self.seconds:.1f}s"
 
 
 def content_hash(doc: Document) -> str:
@@ -131,6 +134,9 @@ class CorpusIndex:
                 rec = DocumentRecord(**json.loads(line))
                 documents[rec.doc_id] = rec
         store = FaissChunkStore.from_persist_dir(gen) if manifest["chunks"] else None
+        if store is not None:  # nprobe is a setting, not part of the file
+            cfg = self.settings.retrieval
+            store.use_index_kind(cfg.vector_index, cfg.ivf_threshold, cfg.ivf_nprobe)
         bm25, doc_bm25 = BM25Index.load(gen / "bm25_chunks"), BM25Index.load(gen / "bm25_documents")
         with self._lock:
             self._documents, self._store, self._stamp = documents, store, gen.name
@@ -183,10 +189,11 @@ class CorpusIndex:
                 batch.append(item)
                 batch_chunks += len(item[1])
                 if batch_chunks >= EMBED_BATCH or item is pending[-1]:
-                    n = self._embed_and_apply(batch)
+                    n, reused = self._embed_and_apply(batch)
                     done += n
                     since_save += n
-                    report.chunks_embedded += n
+                    report.chunks_embedded += n - reused
+                    report.chunks_reused += reused
                     progress("Embedding", done, total_chunks)
                     batch, batch_chunks = [], 0
                     if since_save >= self.settings.ingest.checkpoint_chunks and item is not pending[-1]:
@@ -241,14 +248,29 @@ class CorpusIndex:
             doc.id_ = f"{doc.doc_id}-{suffix}"
             doc.metadata["doc_id"] = doc.id_
 
-    def _embed_and_apply(self, batch: list[tuple[Document, list[TextNode], IngestOutcome]]) -> int:
+    def _known_vectors(self, batch: list[tuple[Document, list[TextNode], IngestOutcome]]) -> dict[str, np.ndarray]:
+        """Stored vectors of the chunks of documents being updated, by embedded text: an edit re-embeds only what changed."""
+        old_ids = [cid for doc, _, _ in batch if doc.doc_id in self._documents for cid in self._documents[doc.doc_id].chunk_ids]
+        if self._store is None or not old_ids:
+            return {}
+        old_nodes = self._store.get_nodes(old_ids)
+        return dict(zip((embedding_text(n) for n in old_nodes), self._store.vectors([n.node_id for n in old_nodes])))
+
+    def _embed_and_apply(self, batch: list[tuple[Document, list[TextNode], IngestOutcome]]) -> tuple[int, int]:
+        """Embed and store a batch of documents; (chunks stored, of which reused from the old version)."""
         nodes = [n for _, chunks, _ in batch for n in chunks]
+        known = self._known_vectors(batch)
+        texts = [embedding_text(n) for n in nodes]
+        fresh = [i for i, t in enumerate(texts) if t not in known]
         if nodes:
-            vectors = embed_texts(self.embed_model, [embedding_text(n) for n in nodes])
-            for node, vec in zip(nodes, vectors):
-                node.embedding = vec.tolist()
+            vectors = embed_texts(self.embed_model, [texts[i] for i in fresh]) if fresh else None
+            for i, vec in zip(fresh, vectors if vectors is not None else []):
+                nodes[i].embedding = vec.tolist()
+            for i, text in enumerate(texts):
+                if text in known:
+                    nodes[i].embedding = known[text].tolist()
             if self._store is None:
-                self._store = FaissChunkStore(dim=vectors.shape[1])
+                self._store = FaissChunkStore(dim=len(nodes[0].embedding))
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
         for doc, chunks, _ in batch:
             if doc.doc_id in self._documents:  # the registry knows its chunks: no scan of the store
@@ -259,7 +281,7 @@ class CorpusIndex:
                 doc.doc_id, str(doc.metadata.get("title", "")), str(doc.metadata.get("source", "")), doc.text,
                 content_hash(doc), stamp, [c.node_id for c in chunks], meta,
             )
-        return len(nodes)
+        return len(nodes), len(nodes) - len(fresh)
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document and its chunks; False when no such document exists."""
@@ -274,6 +296,9 @@ class CorpusIndex:
             return True
 
     def _save(self) -> None:
+        cfg = self.settings.retrieval
+        if self._store is not None:
+            self._store.use_index_kind(cfg.vector_index, cfg.ivf_threshold, cfg.ivf_nprobe)
         nodes = self._store.get_nodes() if self._store else []
         self._bm25.index([n.node_id for n in nodes], [embedding_text(n) for n in nodes])
         docs = list(self._documents.values())

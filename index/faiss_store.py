@@ -110,6 +110,39 @@ class FaissChunkStore(BasePydanticVectorStore):
             return np.zeros((0, self.dim), dtype="float32")
         return np.vstack([self._index.reconstruct(self._node_to_fid[nid]) for nid in node_ids])
 
+    # --- index type ----------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        return "ivf" if isinstance(faiss.downcast_index(self._index), faiss.IndexIVF) else "flat"
+
+    def use_index_kind(self, kind: str, ivf_threshold: int, nprobe: int) -> None:
+        """Switch between exact (flat) and approximate (IVF) search; `auto` picks IVF at `ivf_threshold` chunks.
+
+        Exact search costs O(chunks) per query (figures in README, `bench/scale.py`). IVF-Flat keeps the exact vectors (exact scores for
+        the hybrid fusion, real deletes, reconstruct) and scans only `nprobe`
+        of its 2·sqrt(N) lists. Rebuilding costs one k-means over 64 points
+        per list, done when the corpus crosses the threshold (`bench/scale.py`).
+        """
+        want = kind if kind != "auto" else ("ivf" if len(self) >= ivf_threshold else "flat")
+        if want == self.kind:
+            if want == "ivf":
+                faiss.downcast_index(self._index).nprobe = nprobe
+            return
+        ids = np.asarray(sorted(self._fid_to_node), dtype="int64")
+        vectors = self.vectors([self._fid_to_node[int(i)] for i in ids])
+        if want == "flat":
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+        else:
+            nlist = max(1, min(int(2 * len(ids) ** 0.5), len(ids) // 39))
+            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dim), self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
+            sample = vectors[np.random.default_rng(0).permutation(len(vectors))[: nlist * 64]]
+            index.train(sample)
+            index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct and remove by id
+            index.nprobe = nprobe
+        if len(ids):
+            index.add_with_ids(vectors, ids)
+        self._index = index
+
     # --- persistence ---------------------------------------------------------------------
     def persist(self, persist_path: str, fs: Any = None) -> None:
         """Write into the folder `persist_path` (the caller makes the folder swap atomic)."""

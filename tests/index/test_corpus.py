@@ -173,3 +173,28 @@ def test_duplicate_id_in_one_batch_keeps_the_later_record(tmp_path, settings, ha
     report = index.ingest([f])
     assert [o.status for o in report.outcomes] == ["skipped", "added"] and "superseded" in report.outcomes[0].reason
     assert index.document("x").text == "Second version." and index.stats()["chunks"] == 1
+
+
+def test_an_edited_document_re_embeds_only_its_changed_chunks(tmp_path, settings, hash_model):
+    settings.ingest.chunk_words = 20
+    settings.ingest.chunk_overlap_sentences = 0
+    sentences = [f"Sentence {i} reports that drug number {i} lowered serum IgG4 in cohort {i} of the trial." for i in range(12)]
+    paper = tmp_path / "papers" / "trial.txt"
+    paper.parent.mkdir()
+    paper.write_text("A long trial\n\n" + " ".join(sentences))
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    first = index.ingest([paper.parent])
+    chunks = first.chunks_embedded
+    assert chunks >= 6 and first.chunks_reused == 0
+    old = {n.text: index._store.vectors([n.node_id])[0] for n in index._store.get_nodes()}
+
+    sentences[-1] = "Sentence 11 was withdrawn after an error in the IgG4 assay was found by the authors."
+    paper.write_text("A long trial\n\n" + " ".join(sentences))
+    second = index.ingest([paper.parent])
+    assert second.count("updated") == 1
+    assert second.chunks_embedded == 1 and second.chunks_reused == chunks - 1
+    for node in index._store.get_nodes():
+        if node.text in old:  # unchanged text: the very same vector
+            assert (index._store.vectors([node.node_id])[0] == old[node.text]).all()
+    assert index.search("withdrawn assay error", k=1, mode="bm25")[0].doc_id == "trial"
+    assert f"{chunks - 1} unchanged chunks reused" in second.summary()
