@@ -123,8 +123,11 @@ class GenerativeAnswerer:
     def _verified(
         self, question: str, query: str, text: str, sources: list[RetrievedPassage], fallback: CitedAnswer, strict: bool
     ) -> CitedAnswer:
-        result = CitedAnswer(
-            question=question, status="answered", retrieved=fallback.retrieved, searched_query=query,
+        if not text.strip():
+            fallback.fallback = f"{self.client.model} returned no text. Showing the extractive answer instead."
+            return fallback
+        result = CitedAnswer(  # `retrieved`: the passages the model read, numbered as in its prompt
+            question=question, status="answered", retrieved=sources, searched_query=query,
             evidence_score=fallback.evidence_score, mode="llm", model=self.client.model,
         )
         if _is_refusal(text):
@@ -170,7 +173,7 @@ def _source_blocks(sources: list[RetrievedPassage]) -> str:
 
 def _is_refusal(text: str) -> bool:
     refusal = _normal(load_prompt("refuse"))
-    return not re.search(r"\[\d", text) and (refusal in _normal(text) or not text.strip())
+    return not re.search(r"\[\d", text) and refusal in _normal(text)
 
 
 def _normal(text: str) -> str:
