@@ -52,6 +52,11 @@ def _highlighted(text: str, start: int, end: int, before: int, after: int) -> st
 
 def evidence_html(answer: CitedAnswer | None, index: CorpusIndex | None) -> str:
     """Each citation: its quote highlighted in context, and the whole cleaned document one click away."""
+    if answer is not None and not answer.citations and answer.mode == "llm" and answer.retrieved:
+        listed = "".join(f'<div class="cite"><b>[{i}] {html.escape(r.title or r.doc_id)}</b><p>{html.escape(r.text[:400])}…</p></div>'
+                         for i, r in enumerate(answer.retrieved, 1))
+        return ('<div class="evidence"><p class="meta">The model cited none of the passages it was given. '
+                f"These are those passages:</p>{listed}</div>")
     if answer is None or not answer.citations:
         return '<div class="evidence"><p class="meta">Sources of the latest answer appear here.</p></div>'
     blocks = []

@@ -45,6 +45,8 @@ def test_llm_answer_streams_into_the_chat_and_flags_unverified_sentences(llm_set
                 flagged = page.locator("#chat em", has_text="unverified:")
                 links = page.locator("#chat a[href^='#cite-']")
                 assert flagged.count() + links.count() >= 1
+                evidence = page.locator("#evidence").inner_text()  # cited passages, or the ones the model was given
+                assert "[1]" in evidence and "appear here" not in evidence
             page.screenshot(path=str(ARTIFACTS / "answer-llm.png"), full_page=True)
             assert not dialogs
             browser.close()
