@@ -27,6 +27,14 @@ def gguf_path() -> Path:
     return Path(spec.origin).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
+def _die_with_parent() -> None:
+    """Linux: the server gets SIGTERM if the test process is killed before its fixture can stop it."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -44,6 +52,7 @@ class LlamaServer:
              "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(n_ctx), "--api_key", API_KEY,
              "--seed", "7"],
             stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
 
     def wait_ready(self, timeout: float = 120.0) -> None:
