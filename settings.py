@@ -41,6 +41,10 @@ class PathSettings(_Group):
     upload_dir: Path = Field(
         PROJECT_DIR / "var" / "uploads", description="Where files uploaded in the UI are kept (names sanitised)."
     )
+    embed_cache: Path | None = Field(
+        PROJECT_DIR / "var" / "embed-cache.sqlite",
+        description="Vectors by chunk text, model and dtype, reused by every index; empty to disable.",
+    )
     sample_corpus: list[Path] = Field(
         list(SAMPLE_CORPUS), description="What `python app.py` ingests when the index is missing.",
     )

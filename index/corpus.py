@@ -24,7 +24,8 @@ from llama_index.core.schema import MetadataMode, TextNode
 
 from errors import IndexNotFoundError, UserError
 from index.bm25 import BM25Index
-from index.embedding import embed_texts, load_embedding_model
+from index.embed_cache import EmbeddingCache
+from index.embedding import embed_texts, load_embedding_model, resolve_dtype
 from index.faiss_store import FaissChunkStore
 from index.persistence import current_generation, generation_stamp, save_generation, writer_lock
 from index.retrieval import Hit, HybridRetriever
@@ -71,7 +72,7 @@ class IngestOutcome:
 class IngestReport:
     outcomes: list[IngestOutcome] = field(default_factory=list)
     chunks_embedded: int = 0
-    chunks_reused: int = 0  # chunks of updated documents whose text was unchanged: vectors kept, not re-embedded
+    chunks_reused: int = 0  # vectors not recomputed: unchanged chunks of updated documents, or the embedding cache
     seconds: float = 0.0
 
     def count(self, status: str) -> int:
@@ -79,7 +80,7 @@ class IngestReport:
 
     def summary(self) -> str:
         parts = [f"{self.count(s)} {s}" for s in ("added", "updated", "skipped", "failed")]
-        reused = f" ({self.chunks_reused} unchanged chunks reused)" if self.chunks_reused else ""
+        reused = f" ({self.chunks_reused} vectors reused)" if self.chunks_reused else ""
         return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded{reused} in {self.seconds:.1f}s"
 
 
@@ -99,6 +100,7 @@ class CorpusIndex:
         self.settings = settings
         self._documents: dict[str, DocumentRecord] = {}
         self._store: FaissChunkStore | None = None
+        self._embed_cache: EmbeddingCache | None = None
         self._bm25 = BM25Index()  # over chunks: chunk search, answer term weights
         self._doc_bm25 = BM25Index()  # over whole documents (title + text): document search
         self._stamp = ""
@@ -256,16 +258,32 @@ class CorpusIndex:
         old_nodes = self._store.get_nodes(old_ids)
         return dict(zip((embedding_text(n) for n in old_nodes), self._store.vectors([n.node_id for n in old_nodes])))
 
+    @property
+    def embed_cache(self) -> EmbeddingCache | None:
+        path = self.settings.paths.embed_cache
+        if not path:
+            return None
+        if self._embed_cache is None or self._embed_cache.path != Path(path):
+            cfg = self.settings.embedding
+            model_id = f"{cfg.model_path or 'all-MiniLM-L6-v2'}|{resolve_dtype(cfg.dtype)}|{type(self.embed_model).__name__}"
+            self._embed_cache = EmbeddingCache(Path(path), model_id)
+        return self._embed_cache
+
     def _embed_and_apply(self, batch: list[tuple[Document, list[TextNode], IngestOutcome]]) -> tuple[int, int]:
-        """Embed and store a batch of documents; (chunks stored, of which reused from the old version)."""
+        """Embed and store a batch of documents; (chunks stored, of which not embedded: old version or cache)."""
         nodes = [n for _, chunks, _ in batch for n in chunks]
-        known = self._known_vectors(batch)
         texts = [embedding_text(n) for n in nodes]
+        known = self._known_vectors(batch)
+        cache = self.embed_cache
+        if cache is not None and nodes:
+            known.update(cache.get_many([t for t in texts if t not in known]))
         fresh = [i for i, t in enumerate(texts) if t not in known]
         if nodes:
             vectors = embed_texts(self.embed_model, [texts[i] for i in fresh]) if fresh else None
             for i, vec in zip(fresh, vectors if vectors is not None else []):
                 nodes[i].embedding = vec.tolist()
+            if cache is not None and fresh:
+                cache.put_many([texts[i] for i in fresh], vectors)
             for i, text in enumerate(texts):
                 if text in known:
                     nodes[i].embedding = known[text].tolist()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 for var in [v for v in os.environ if v.startswith("BIOCITE_")]:
     del os.environ[var]  # a developer's own settings must not leak into the tests
+# One embedding cache for the session, never the developer's var/embed-cache.sqlite.
+os.environ["BIOCITE_PATHS__EMBED_CACHE"] = os.path.join(tempfile.mkdtemp(prefix="biocite-embed-cache-"), "cache.sqlite")
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "data" / "sample" / "seeds"
@@ -43,6 +46,7 @@ def settings(tmp_path: Path):
 
     s = load_settings()
     s.paths.index_dir = tmp_path / "index"
+    s.paths.embed_cache = tmp_path / "embed-cache.sqlite"
     return s
 
 

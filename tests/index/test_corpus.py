@@ -197,4 +197,36 @@ def test_an_edited_document_re_embeds_only_its_changed_chunks(tmp_path, settings
         if node.text in old:  # unchanged text: the very same vector
             assert (index._store.vectors([node.node_id])[0] == old[node.text]).all()
     assert index.search("withdrawn assay error", k=1, mode="bm25")[0].doc_id == "trial"
-    assert f"{chunks - 1} unchanged chunks reused" in second.summary()
+    assert f"{chunks - 1} vectors reused" in second.summary()
+
+
+def test_a_second_index_of_the_same_papers_takes_its_vectors_from_the_cache(tmp_path, settings, hash_model):
+    corpus = write_corpus(tmp_path / "papers", DOCS)
+    first = CorpusIndex.open(settings.paths.index_dir, settings)
+    assert first.ingest([corpus]).chunks_embedded == 3
+    calls = hash_model.calls
+
+    settings.paths.index_dir = tmp_path / "second"
+    second = CorpusIndex.open(settings.paths.index_dir, settings)
+    report = second.ingest([corpus])
+    assert hash_model.calls == calls and report.chunks_embedded == 0 and report.chunks_reused == 3
+    for node in second._store.get_nodes():
+        assert (second._store.vectors([node.node_id]) == first._store.vectors([node.node_id])).all()
+
+    settings.paths.embed_cache = None  # disabled: embeds again
+    settings.paths.index_dir = tmp_path / "third"
+    assert CorpusIndex.open(settings.paths.index_dir, settings).ingest([corpus]).chunks_embedded == 3
+
+
+@pytest.mark.slow
+def test_embedding_cache_with_the_real_model(tmp_path, settings):
+    from tests.conftest import SEEDS
+
+    first = CorpusIndex.open(tmp_path / "a", settings)
+    embedded = first.ingest([SEEDS]).chunks_embedded
+    second = CorpusIndex.open(tmp_path / "b", settings)
+    report = second.ingest([SEEDS])
+    assert embedded > 0 and report.chunks_embedded == 0 and report.chunks_reused == embedded
+    question = "which biologics target Th2?"
+    assert [(h.chunk_id, round(h.score, 6)) for h in second.search(question, k=5)] == [
+        (h.chunk_id, round(h.score, 6)) for h in first.search(question, k=5)]
