@@ -14,14 +14,11 @@ import re
 
 from answer.models import CitedAnswer
 from index.bm25 import tokenize
+from index.concepts import named_entities
 
 _LEANS_ON_CONTEXT = re.compile(
     r"^\s*(and|also|what about|how about|same for|but)\b|\b(them|they|those|these|it|its|their|this one|that one|the former|the latter|which one)\b",
     re.IGNORECASE,
-)
-# Named entities worth carrying: INN drug stems, cytokines/receptors, CD markers, gene-like tokens.
-_ENTITY = re.compile(
-    r"\b(?:[A-Za-z]{3,}(?:mab|cept|nib|limus|mide|kinra|stim)|IL-\d+[A-Za-zα-ω]*|CD\d+|TNF-?α?|IFN-?[γg]\w*|Ig[AGEM]\d?)\b"
 )
 _QUESTION_WORDS = {"which", "what", "who", "how", "doe", "do", "is", "are", "can", "whi", "them", "they", "also", "block"}
 
@@ -29,11 +26,6 @@ _QUESTION_WORDS = {"which", "what", "who", "how", "doe", "do", "is", "are", "can
 def needs_context(question: str) -> bool:
     own_terms = [t for t in tokenize(question) if t not in _QUESTION_WORDS]
     return bool(_LEANS_ON_CONTEXT.search(question)) or len(own_terms) < 2
-
-
-def entities(text: str) -> list[str]:
-    """Distinct entity names in order of appearance."""
-    return list(dict.fromkeys(m.group(0) for m in _ENTITY.finditer(text)))
 
 
 def standalone_query(question: str, history: list[tuple[str, CitedAnswer | None]]) -> str:
@@ -44,5 +36,5 @@ def standalone_query(question: str, history: list[tuple[str, CitedAnswer | None]
     carried_terms = [w for w in re.findall(r"[\w-]+", previous_question) if tokenize(w) and tokenize(w)[0] not in _QUESTION_WORDS]
     quoted = " ".join(c.quote for c in previous_answer.citations) if previous_answer else ""
     own = {t.lower() for t in re.findall(r"[\w-]+", question)}
-    extra = [w for w in dict.fromkeys(carried_terms + entities(quoted)) if w.lower() not in own]
+    extra = [w for w in dict.fromkeys(carried_terms + named_entities(quoted)) if w.lower() not in own]
     return f"{question} {' '.join(extra)}".strip()

@@ -34,6 +34,7 @@ import numpy as np
 
 from answer.models import RetrievedPassage
 from index.bm25 import tokenize
+from index.concepts import NAMED_ENTITY
 from ingest.sentences import split_sentences
 
 MIN_FACT_TERMS = 3
@@ -45,10 +46,8 @@ PAIR_PENALTY = 0.05
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*(?:,|-|–)\s*\d+)*)\]")
 # A number a reader would check: not part of a name such as IL-13, IgG4 or CD20.
 _NUMBER = re.compile(r"(?<![\w\-–/.])\d+(?:[.,]\d+)?(?![\w\-])")
-_ENTITY = re.compile(
-    r"\b(?:[A-Za-z]{3,}(?:mab|cept|nib|limus|kinra|stim|ximab|zumab|umab)|IL-\d+[A-Za-zα-ω]*|CD\d+|TNF-?α?|"
-    r"IFN-?[γg]\w*|Ig[AGEM]\d?|[A-Z]{2,}\d+[A-Za-z]*)\b"
-)
+# The shared biomedical names, plus gene-like symbols (ST2, IL4R, BRCA1) that a sentence may invent.
+_ENTITY = re.compile(rf"\b(?:{NAMED_ENTITY}|[A-Z]{{2,}}\d+[A-Za-z]*)\b")
 _NEGATION = re.compile(r"\b(not|no|never|neither|nor|without|none|cannot|fail(?:s|ed)?|ineffective|lack(?:s|ed)?)\b|n't\b",
                        re.IGNORECASE)
 # The model saying it cannot answer, or talking about the task: not a claim about the world.

@@ -33,3 +33,17 @@ def term_matches(term: str, passage_tokens: set[str], passage_text: str) -> bool
         return True
     pattern = _expansions().get(term)
     return bool(pattern and pattern.search(passage_text))
+
+
+# Names a reader checks against the source: INN drug stems (-mab, -cept, -nib, -limus, -mide, -kinra, -stim),
+# cytokines and receptors, CD markers, TNF/IFN, immunoglobulins. One pattern for follow-up carry-over and
+# for citation verification.
+NAMED_ENTITY = (
+    r"[A-Za-z]{3,}(?:mab|cept|nib|limus|mide|kinra|stim)|IL-\d+[A-Za-zα-ω]*|CD\d+|TNF-?α?|IFN-?[γg]\w*|Ig[AGEM]\d?"
+)
+_NAMED_ENTITY_RE = re.compile(rf"\b(?:{NAMED_ENTITY})\b")
+
+
+def named_entities(text: str) -> list[str]:
+    """Distinct drug, cytokine, marker and immunoglobulin names in `text`, in order of appearance."""
+    return list(dict.fromkeys(m.group(0) for m in _NAMED_ENTITY_RE.finditer(text)))

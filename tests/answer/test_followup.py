@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from answer.followup import entities, needs_context, standalone_query
+from answer.followup import needs_context, standalone_query
 from answer.models import Citation, CitedAnswer
+from index.concepts import named_entities
 
 
 def answer_quoting(*quotes: str) -> CitedAnswer:
@@ -29,6 +30,6 @@ def test_standalone_questions_are_left_alone():
 
 
 def test_entity_patterns():
-    assert entities("Rituximab and dupilumab block CD20 and IL-4Rα; IgG4 and TNF-α rise.") == [
+    assert named_entities("Rituximab and dupilumab block CD20 and IL-4Rα; IgG4 and TNF-α rise.") == [
         "Rituximab", "dupilumab", "CD20", "IL-4Rα", "IgG4", "TNF-α",
     ]
