@@ -91,11 +91,6 @@ class Verification:
     def claims(self) -> list[CheckedSentence]:
         return [s for s in self.sentences if s.factual]
 
-    @property
-    def verified_share(self) -> float:
-        claims = self.claims
-        return sum(s.verified for s in claims) / len(claims) if claims else 1.0
-
 
 def parse_markers(text: str) -> list[int]:
     """Source numbers in `[1]`, `[1, 3]`, `[2-4]` markers, in order, without repeats."""
@@ -153,9 +148,28 @@ def _windows(passage: RetrievedPassage) -> list[tuple[int, int, int]]:
     return windows
 
 
+class _Vectors:
+    """Embeddings computed once per verification: each source's windows, and each sentence."""
+
+    def __init__(self, embed: Embed | None) -> None:
+        self.embed = embed
+        self._windows: dict[int, np.ndarray] = {}
+
+    def windows(self, n: int, texts: list[str]) -> np.ndarray | None:
+        if self.embed is None:
+            return None
+        if n not in self._windows:
+            self._windows[n] = self.embed(texts)
+        return self._windows[n]
+
+    def sentence(self, text: str) -> np.ndarray | None:
+        return None if self.embed is None else self.embed([text])[0]
+
+
 def verify_answer(text: str, sources: Sequence[RetrievedPassage], embed: Embed | None = None) -> Verification:
     """Check every sentence of `text` against the numbered `sources` ([1] is `sources[0]`)."""
     by_n = {i + 1: s for i, s in enumerate(sources)}
+    vectors = _Vectors(embed)
     removed: list[int] = []
     checked: list[CheckedSentence] = []
     for sentence, cites in split_answer(text):
@@ -166,20 +180,21 @@ def verify_answer(text: str, sources: Sequence[RetrievedPassage], embed: Embed |
         if factual and not valid:
             result.reason = "cites no source" if not cites else f"cites [{', '.join(map(str, cites))}], which is not a source"
         elif valid:
-            _check_support(result, by_n, embed)
+            _check_support(result, by_n, vectors)
         checked.append(result)
     return Verification(checked, removed)
 
 
-def _check_support(result: CheckedSentence, sources: dict[int, RetrievedPassage], embed: Embed | None) -> None:
+def _check_support(result: CheckedSentence, sources: dict[int, RetrievedPassage], vectors: _Vectors) -> None:
     sentence = result.text
     cited_text = " ".join(sources[n].text for n in result.cites)
     terms = set(tokenize(sentence))
     cited_lower = cited_text.lower()
     cited_numbers = numbers_in(cited_text)
 
+    svec = vectors.sentence(sentence)
     for n in result.cites:
-        result.support[n] = _best_window(sentence, terms, n, sources[n], embed)
+        result.support[n] = _best_window(terms, svec, n, sources[n], vectors)
     if not result.factual:  # nothing to check, but its citations still get their best passage
         return
     best = max(result.support.values(), key=lambda s: (s.coverage + s.cosine))
@@ -199,14 +214,12 @@ def _check_support(result: CheckedSentence, sources: dict[int, RetrievedPassage]
     result.verified = not result.reason
 
 
-def _best_window(sentence: str, terms: set[str], n: int, passage: RetrievedPassage, embed: Embed | None) -> Support:
+def _best_window(terms: set[str], svec: np.ndarray | None, n: int, passage: RetrievedPassage, vectors: _Vectors) -> Support:
     windows = _windows(passage)
     texts = [passage.text[a:b] for a, b, _ in windows]
     coverages = [len(terms & set(tokenize(t))) / len(terms) if terms else 0.0 for t in texts]
-    cosines = [0.0] * len(texts)
-    if embed is not None:
-        vecs = embed([sentence, *texts])
-        cosines = [float(v @ vecs[0]) for v in vecs[1:]]
+    wvecs = vectors.windows(n, texts)
+    cosines = [0.0] * len(texts) if svec is None else [float(v @ svec) for v in wvecs]
     # A pair of sentences must add coverage or similarity to beat a single one.
     i = max(range(len(texts)), key=lambda j: coverages[j] + cosines[j] - PAIR_PENALTY * (windows[j][2] - 1))
     a, b, _ = windows[i]
