@@ -36,7 +36,7 @@ def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings()
     if getattr(args, "index", None):
         settings.paths.index_dir = Path(args.index).resolve()
-    if getattr(args, "mode", None):
+    if getattr(args, "mode", None) not in (None, "all"):  # `eval --mode all` runs every mode; it is not a setting
         settings.retrieval.mode = args.mode
     for flag, key in (("llm", "backend"), ("llm_url", "base_url"), ("llm_model", "model")):
         if getattr(args, flag, None):
@@ -236,8 +236,6 @@ def cmd_eval_answers(args: argparse.Namespace) -> int:
     from evals.answers import evaluate_answers, format_table, load_cases
 
     settings = _settings(args)
-    if args.mode == "all":
-        settings.retrieval.mode = "hybrid"
     cases = load_cases(Path(args.questions or PROJECT_DIR / "evals" / "sample_questions.jsonl"))
     index = ensure_index(settings)
     answerers = {"extractive": ExtractiveAnswerer(index)}

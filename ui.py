@@ -132,7 +132,6 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
                         shown_at = time.monotonic()
                         history[-1]["content"] = f"_Writing, then checking every citation…_\n\n{escape_markdown(draft)} ▌"
                         yield history, gr.update(), "", turns
-                history[-1]["content"] = "_Checking citations against the passages…_"
                 query = result.searched_query
         except UserError as exc:
             history[-1]["content"] = f"⚠️ {escape_markdown(str(exc))}"

@@ -29,7 +29,7 @@ from answer.followup import needs_context, standalone_query
 from answer.llm import LLMClient, LLMError
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
 from answer.render import escape_markdown
-from answer.verify import Verification, verify_answer
+from answer.verify import Support, Verification, verify_answer
 from index.corpus import CorpusIndex
 from index.embedding import embed_texts
 from prompts import fill, load_prompt
@@ -56,7 +56,7 @@ class GenerativeAnswerer:
         for q, a in history[-HISTORY_TURNS:]:
             said = " ".join(p.text for p in a.parts)[:1200] if a else ""
             turns.append(f"User: {q}\nAssistant: {said or '(no answer)'}")
-        prompt = fill(load_prompt("condense", _str(cfg.condense_prompt), ("history", "question")),
+        prompt = fill(load_prompt("condense", cfg.condense_prompt, ("history", "question")),
                       history="\n".join(turns), question=question)
         try:
             rewritten = self.client.complete(prompt)
@@ -94,7 +94,7 @@ class GenerativeAnswerer:
 
         sources = self._fit(fallback.retrieved)
         prompt = fill(
-            load_prompt("answer", _str(cfg.answer_prompt), ("sources", "question")),
+            load_prompt("answer", cfg.answer_prompt, ("sources", "question")),
             sources=_source_blocks(sources), question=question, refusal=load_prompt("refuse"),
         )
         pieces: list[str] = []
@@ -152,7 +152,7 @@ class GenerativeAnswerer:
 
 def _citations(check: Verification, sources: list[RetrievedPassage], kept: set[int]) -> list[Citation]:
     """One citation per cited source number: its best supporting window over the sentences that cite it."""
-    best: dict[int, object] = {}
+    best: dict[int, Support] = {}
     for sentence in check.sentences:
         if id(sentence) not in kept:
             continue
@@ -178,8 +178,4 @@ def _is_refusal(text: str) -> bool:
 
 def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
-
-
-def _str(path: object) -> str | None:
-    return str(path) if path else None
 

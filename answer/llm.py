@@ -29,7 +29,7 @@ class LLMClient:
 
         self.settings = settings
         self.model = settings.model
-        self.last_prompt = ""  # what was last sent, for the UI's "show prompt" and for tests
+        self.last_prompt = ""  # what was last sent (the tests check that it carries the numbered sources)
         self._checked = False
         self._llm = OpenAILike(
             model=settings.model, api_base=settings.base_url, api_key=os.environ.get(settings.api_key_env) or "unused",

@@ -7,9 +7,9 @@ Reported per answering mode:
 
 - claims shown, verified: the share of the factual sentences the user is shown
   (LLM answers, or the extractive answer that replaced one) whose citations
-  `answer.verify` confirms; "claims the LLM wrote" counts generated sentences only. Extractive answers are run through the same
-  verifier as generated ones (each quote against its cited span), so the two
-  columns are measured the same way.
+  `answer.verify` confirms; "claims the LLM wrote" counts generated sentences
+  only. Extractive answers go through the same verifier (each quote against
+  its cited span), so both answering modes are measured the same way.
 - gold cited: the share of answerable questions whose answer cites the gold document.
 - correct refusals: the share of `no_evidence` questions that were refused.
 - fallbacks: LLM answers replaced by the extractive one (server error, nothing verifiable).

@@ -25,7 +25,7 @@ from llama_index.core.schema import MetadataMode, TextNode
 from errors import IndexNotFoundError, UserError
 from index.bm25 import BM25Index
 from index.embed_cache import EmbeddingCache
-from index.embedding import embed_texts, load_embedding_model, resolve_dtype
+from index.embedding import default_model_path, embed_texts, load_embedding_model, resolve_dtype
 from index.faiss_store import FaissChunkStore
 from index.persistence import current_generation, generation_stamp, save_generation, writer_lock
 from index.retrieval import Hit, HybridRetriever
@@ -264,8 +264,8 @@ class CorpusIndex:
         if not path:
             return None
         if self._embed_cache is None or self._embed_cache.path != Path(path):
-            cfg = self.settings.embedding
-            model_id = f"{cfg.model_path or 'all-MiniLM-L6-v2'}|{resolve_dtype(cfg.dtype)}|{type(self.embed_model).__name__}"
+            cfg = self.settings.embedding  # the model's identity, known without loading it
+            model_id = f"{cfg.model_path or default_model_path()}|{resolve_dtype(cfg.dtype)}"
             self._embed_cache = EmbeddingCache(Path(path), model_id)
         return self._embed_cache
 

@@ -45,6 +45,3 @@ class EmbeddingCache:
         rows = [(self._key(t), np.asarray(v, dtype="float32").tobytes()) for t, v in zip(texts, vectors)]
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)", rows)
-
-    def __len__(self) -> int:
-        return self._db.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]

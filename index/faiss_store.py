@@ -118,10 +118,11 @@ class FaissChunkStore(BasePydanticVectorStore):
     def use_index_kind(self, kind: str, ivf_threshold: int, nprobe: int) -> None:
         """Switch between exact (flat) and approximate (IVF) search; `auto` picks IVF at `ivf_threshold` chunks.
 
-        Exact search costs O(chunks) per query (figures in README, `bench/scale.py`). IVF-Flat keeps the exact vectors (exact scores for
-        the hybrid fusion, real deletes, reconstruct) and scans only `nprobe`
-        of its 2·sqrt(N) lists. Rebuilding costs one k-means over 64 points
-        per list, done when the corpus crosses the threshold (`bench/scale.py`).
+        Exact search costs O(chunks) per query. IVF-Flat keeps the exact vectors
+        (exact scores for the hybrid fusion, real deletes, reconstruct) and scans
+        only `nprobe` of its 2·sqrt(N) lists. Switching costs one k-means over 64
+        points per list, done when the corpus crosses the threshold. Figures:
+        README, from `python -m bench.scale`.
         """
         want = kind if kind != "auto" else ("ivf" if len(self) >= ivf_threshold else "flat")
         if want == self.kind:

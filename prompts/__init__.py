@@ -17,7 +17,7 @@ PROMPT_DIR = Path(__file__).resolve().parent
 
 
 @functools.lru_cache(maxsize=32)
-def load_prompt(name: str, override: str | None = None, required: tuple[str, ...] = ()) -> str:
+def load_prompt(name: str, override: str | Path | None = None, required: tuple[str, ...] = ()) -> str:
     """The template `prompts/<name>.txt`, or the file at `override`; it must contain each `{placeholder}` in `required`."""
     path = Path(override) if override else PROMPT_DIR / f"{name}.txt"
     try:
