@@ -94,6 +94,18 @@ class RetrievalSettings(_Group):
     )
 
 
+class PgVectorSettings(_Group):
+    url_env: str = Field(
+        "BIOCITE_DATABASE_URL",
+        description="Name of the environment variable holding the PostgreSQL URL (postgresql://user:pass@host:5432/db).",
+    )
+    hnsw_m: int = Field(16, gt=1, description="HNSW graph degree (pgvector default); more is slower to build, closer to exact.")
+    hnsw_ef_construction: int = Field(64, gt=0, description="HNSW build-time candidate list (pgvector default).")
+    hnsw_ef_search: int = Field(
+        100, gt=0, description="HNSW query-time candidate list; raised to the number of candidates a search asks for."
+    )
+
+
 class AnswerSettings(_Group):
     context_chunks: int = Field(8, gt=0, description="Top chunks the answerer reads.")
     max_chunks_per_document: int = Field(3, gt=0, description="So one paper cannot crowd the others out of the context.")
@@ -142,10 +154,16 @@ class Settings(BaseSettings):
         env_prefix="BIOCITE_", env_nested_delimiter="__", extra="forbid", toml_file="biocite.toml"
     )
 
+    store: Literal["faiss", "pgvector"] = Field(
+        "faiss",
+        description="Where chunks, vectors and keyword postings live: one FAISS folder, or PostgreSQL + pgvector "
+        "(for corpora that outgrow one machine; see README).",
+    )
     paths: PathSettings = PathSettings()
     ingest: IngestSettings = IngestSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
+    pgvector: PgVectorSettings = PgVectorSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
     ui: UISettings = UISettings()

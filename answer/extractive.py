@@ -128,10 +128,8 @@ class ExtractiveAnswerer:
             if record is None or len(record.chunk_ids) > cfg.short_document_chunks:
                 continue
             best = next(h for h in context if h.doc_id == doc_id)
-            for cid in record.chunk_ids:
-                node = self.index.chunk(cid) if cid not in have else None
-                if node is not None:
-                    reading.append(Hit(node, score=best.score, rank=best.rank))
+            for node in self.index.chunks([cid for cid in record.chunk_ids if cid not in have]):
+                reading.append(Hit(node, score=best.score, rank=best.rank))
         return reading
 
     def _units(self, context: list[Hit]) -> list[_Unit]:

@@ -72,8 +72,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     from answer.extractive import ExtractiveAnswerer
-    from index.corpus import CorpusIndex, embedding_text
-    from ingest.chunking import chunk_document
+    from index.corpus import CorpusIndex
+    from ingest.chunking import chunk_document, embedding_text
     from ingest.loaders import load_paths
     from settings import load_settings
 

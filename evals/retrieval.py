@@ -23,6 +23,7 @@ from errors import UserError
 from evals.metrics import evaluate_run
 from index.corpus import FORMAT_VERSION, CorpusIndex
 from index.embedding import resolve_dtype
+from index.pg_store import database_url
 from settings import PROJECT_DIR, Settings
 
 MODES = ("hybrid", "dense", "bm25")
@@ -62,7 +63,7 @@ def load_qrels(path: Path) -> dict[str, dict[str, int]]:
 
 
 def index_key(corpus: list[Path], settings: Settings) -> str:
-    """Same corpus bytes and same index-shaping settings -> same cached index."""
+    """Same corpus bytes, index-shaping settings and store -> same cached index."""
     h = hashlib.sha256()
     for path in corpus:
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
@@ -73,6 +74,8 @@ def index_key(corpus: list[Path], settings: Settings) -> str:
                     h.update(block)
     shape = [settings.ingest.chunk_words, settings.ingest.chunk_overlap_sentences,
              str(settings.embedding.model_path), resolve_dtype(settings.embedding.dtype), FORMAT_VERSION]
+    if settings.store == "pgvector":  # the rows live in that database: another database, another index
+        shape += [settings.store, database_url(settings)]
     h.update(json.dumps(shape).encode())
     return h.hexdigest()[:16]
 

@@ -1,10 +1,17 @@
-"""The persisted corpus: documents, their chunks, vectors (FAISS) and BM25, kept in step.
+"""The persisted corpus: documents, their chunks, vectors and BM25, kept in step.
 
 `CorpusIndex` is what the CLI and the UI hold. Its surface is small:
 `open`, `ingest`, `delete`, `search`, `document`, `documents`, `stats`.
 Ingest is incremental (a content hash per document: new documents are added,
 changed ones re-indexed, unchanged ones skipped) and checkpointed; every save
 goes through `index.persistence`, so the index on disk is never half-written.
+
+Chunks, vectors and keyword postings live in one of two stores (`settings.store`):
+FAISS and bm25s files inside the index folder, or PostgreSQL + pgvector
+(`index.pg_store`). With PostgreSQL the folder keeps the document registry and
+the manifest, which names the tables; rows the registry does not vouch for (an
+ingest that crashed before its save) are never shown and are replaced when the
+document is ingested again.
 """
 
 from __future__ import annotations
@@ -20,16 +27,17 @@ from pathlib import Path
 import numpy as np
 from llama_index.core import Document
 from llama_index.core.embeddings import BaseEmbedding
-from llama_index.core.schema import MetadataMode, TextNode
+from llama_index.core.schema import TextNode
 
 from errors import IndexNotFoundError, UserError
 from index.bm25 import BM25Index
 from index.embed_cache import EmbeddingCache
 from index.embedding import default_model_path, embed_texts, load_embedding_model, resolve_dtype
 from index.faiss_store import FaissChunkStore
+from index.pg_store import PgChunkStore, PgKeywordIndex, check_database, database_url, new_table_name
 from index.persistence import current_generation, generation_stamp, save_generation, writer_lock
 from index.retrieval import Hit, HybridRetriever
-from ingest.chunking import chunk_document
+from ingest.chunking import chunk_document, embedding_text
 from ingest.loaders import LoadResult, load_paths
 from settings import Settings
 
@@ -89,20 +97,18 @@ def content_hash(doc: Document) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def embedding_text(node: TextNode) -> str:
-    """What is embedded and BM25-indexed: the chunk with its document title (llama-index EMBED mode)."""
-    return node.get_content(metadata_mode=MetadataMode.EMBED)
-
-
 class CorpusIndex:
     def __init__(self, folder: Path, settings: Settings) -> None:
         self.folder = Path(folder)
         self.settings = settings
         self._documents: dict[str, DocumentRecord] = {}
-        self._store: FaissChunkStore | None = None
+        self._store: FaissChunkStore | PgChunkStore | None = None
+        self._backend = settings.store  # an existing index keeps the store it was built with (see _load)
+        self._table = ""  # PostgreSQL tables of this index, once it has any
         self._embed_cache: EmbeddingCache | None = None
-        self._bm25 = BM25Index()  # over chunks: chunk search, answer term weights
-        self._doc_bm25 = BM25Index()  # over whole documents (title + text): document search
+        # Keyword search (bm25s files; with PostgreSQL, the store's postings tables, see _new_store/_load):
+        self._bm25: BM25Index | PgKeywordIndex = BM25Index()  # over chunks: chunk search, answer term weights
+        self._doc_bm25: BM25Index | PgKeywordIndex = BM25Index()  # over whole documents (title + text)
         self._stamp = ""
         self._lock = threading.RLock()  # one writer per process; readers see whole states
 
@@ -111,6 +117,8 @@ class CorpusIndex:
     def open(cls, folder: Path, settings: Settings, *, must_exist: bool = False) -> CorpusIndex:
         """Load the live generation in `folder`, or an empty index if there is none yet."""
         index = cls(folder, settings)
+        if settings.store == "pgvector":  # a missing URL or server is an error now, not after reading every file
+            check_database(database_url(settings))
         if current_generation(index.folder) is None:
             if must_exist:
                 raise IndexNotFoundError(
@@ -135,13 +143,28 @@ class CorpusIndex:
             for line in f:
                 rec = DocumentRecord(**json.loads(line))
                 documents[rec.doc_id] = rec
-        store = FaissChunkStore.from_persist_dir(gen) if manifest["chunks"] else None
-        if store is not None:  # nprobe is a setting, not part of the file
-            cfg = self.settings.retrieval
-            store.use_index_kind(cfg.vector_index, cfg.ivf_threshold, cfg.ivf_nprobe)
-        bm25, doc_bm25 = BM25Index.load(gen / "bm25_chunks"), BM25Index.load(gen / "bm25_documents")
+        backend = manifest.get("store", "faiss")
+        if backend != self.settings.store:
+            raise UserError(
+                f"the index in {self.folder} keeps its chunks in {backend}, but settings ask for store = "
+                f"{self.settings.store}; use another --index folder, or set BIOCITE_STORE={backend}"
+            )
+        if backend == "pgvector":
+            table = manifest["table"]
+            store = self._store if isinstance(self._store, PgChunkStore) and self._table == table else None
+            store = store or PgChunkStore(database_url(self.settings), table, manifest["embedding_dim"],
+                                          self.settings.pgvector, must_exist=True)
+            store.forget_counts()  # another process may have written
+            bm25, doc_bm25 = store.chunk_terms, store.doc_terms
+        else:
+            table = ""
+            store = FaissChunkStore.from_persist_dir(gen) if manifest["chunks"] else None
+            if store is not None:  # nprobe is a setting, not part of the file
+                cfg = self.settings.retrieval
+                store.use_index_kind(cfg.vector_index, cfg.ivf_threshold, cfg.ivf_nprobe)
+            bm25, doc_bm25 = BM25Index.load(gen / "bm25_chunks"), BM25Index.load(gen / "bm25_documents")
         with self._lock:
-            self._documents, self._store, self._stamp = documents, store, gen.name
+            self._documents, self._store, self._stamp, self._table = documents, store, gen.name, table
             self._bm25, self._doc_bm25 = bm25, doc_bm25
 
     def refresh(self) -> bool:
@@ -162,7 +185,7 @@ class CorpusIndex:
         return len(self._documents)
 
     def stats(self) -> dict[str, int]:
-        return {"documents": len(self._documents), "chunks": len(self._store) if self._store else 0}
+        return {"documents": len(self._documents), "chunks": sum(len(d.chunk_ids) for d in self._documents.values())}
 
     def documents(self) -> list[DocumentRecord]:
         return sorted(self._documents.values(), key=lambda d: d.added, reverse=True)
@@ -170,9 +193,10 @@ class CorpusIndex:
     def document(self, doc_id: str) -> DocumentRecord | None:
         return self._documents.get(doc_id)
 
-    def chunk(self, chunk_id: str) -> TextNode | None:
-        nodes = self._store.get_nodes([chunk_id]) if self._store else []
-        return nodes[0] if nodes else None
+    def chunks(self, chunk_ids: list[str]) -> list[TextNode]:
+        """The stored chunks among these ids, in the given order (one store round trip)."""
+        nodes = self._store.get_nodes(list(chunk_ids)) if self._store and chunk_ids else []
+        return [n for n in nodes if self._vouched(n)]
 
     # --- writing ---------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path], progress: ProgressFn = _no_progress) -> IngestReport:
@@ -288,12 +312,18 @@ class CorpusIndex:
                 if text in known:
                     nodes[i].embedding = known[text].tolist()
             if self._store is None:
-                self._store = FaissChunkStore(dim=len(nodes[0].embedding))
+                self._store = self._new_store(dim=len(nodes[0].embedding))
+        if self._store is None:
+            return 0, 0
+        # The registry knows the old chunks of updated documents: no scan of the store.
+        self._store.delete_nodes([c for doc, _, _ in batch if doc.doc_id in self._documents
+                                  for c in self._documents[doc.doc_id].chunk_ids])
+        self._store.add(nodes)
+        if isinstance(self._store, PgChunkStore):  # postings are kept row by row (FAISS: rebuilt on save)
+            self._store.doc_terms.add([doc.doc_id for doc, _, _ in batch], [f"{doc.metadata.get('title', '')}\n{doc.text}"
+                                                                           for doc, _, _ in batch])
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
         for doc, chunks, _ in batch:
-            if doc.doc_id in self._documents:  # the registry knows its chunks: no scan of the store
-                self._store.delete_nodes(self._documents[doc.doc_id].chunk_ids)
-            self._store.add(chunks)
             meta = {k: v for k, v in doc.metadata.items() if k not in ("doc_id", "title", "source")}
             self._documents[doc.doc_id] = DocumentRecord(
                 doc.doc_id, str(doc.metadata.get("title", "")), str(doc.metadata.get("source", "")), doc.text,
@@ -308,32 +338,51 @@ class CorpusIndex:
             if doc_id not in self._documents:
                 return False
             record = self._documents.pop(doc_id)
-            if self._store is not None:
+            if isinstance(self._store, PgChunkStore):
+                self._save()  # the registry forgets the document first: a crash then leaves only unseen rows
                 self._store.delete_nodes(record.chunk_ids)
-            self._save()
+                self._store.doc_terms.delete([doc_id])
+            else:  # FAISS files are part of the saved generation
+                if self._store is not None:
+                    self._store.delete_nodes(record.chunk_ids)
+                self._save()
             return True
 
+    def _new_store(self, dim: int) -> FaissChunkStore | PgChunkStore:
+        """The first chunk decides the vector size; PostgreSQL then also holds the keyword postings."""
+        if self._backend == "pgvector":
+            self._table = new_table_name()
+            store = PgChunkStore(database_url(self.settings), self._table, dim, self.settings.pgvector)
+            self._bm25, self._doc_bm25 = store.chunk_terms, store.doc_terms
+            return store
+        return FaissChunkStore(dim=dim)
+
     def _save(self) -> None:
-        cfg = self.settings.retrieval
-        if self._store is not None:
-            self._store.use_index_kind(cfg.vector_index, cfg.ivf_threshold, cfg.ivf_nprobe)
-        nodes = self._store.get_nodes() if self._store else []
-        self._bm25.index([n.node_id for n in nodes], [embedding_text(n) for n in nodes])
-        docs = list(self._documents.values())
-        self._doc_bm25.index([d.doc_id for d in docs], [f"{d.title}\n{d.text}" for d in docs])
+        faiss = not isinstance(self._store, PgChunkStore)
+        if faiss:
+            cfg = self.settings.retrieval
+            if self._store is not None:
+                self._store.use_index_kind(cfg.vector_index, cfg.ivf_threshold, cfg.ivf_nprobe)
+            nodes = self._store.get_nodes() if self._store else []
+            self._bm25.index([n.node_id for n in nodes], [embedding_text(n) for n in nodes])
+            docs = list(self._documents.values())
+            self._doc_bm25.index([d.doc_id for d in docs], [f"{d.title}\n{d.text}" for d in docs])
 
         def write(tmp: Path) -> None:
-            if self._store is not None and len(self._store):
-                self._store.persist(str(tmp))
-            self._bm25.save(tmp / "bm25_chunks")
-            self._doc_bm25.save(tmp / "bm25_documents")
+            if faiss:
+                if self._store is not None and len(self._store):
+                    self._store.persist(str(tmp))
+                self._bm25.save(tmp / "bm25_chunks")
+                self._doc_bm25.save(tmp / "bm25_documents")
             with open(tmp / DOCUMENTS_FILE, "w", encoding="utf-8") as f:
                 for rec in self._documents.values():
                     f.write(json.dumps(asdict(rec), ensure_ascii=False) + "\n")
             manifest = {
                 "format": FORMAT_VERSION,
+                "store": self._backend,
+                "table": self._table,
                 "documents": len(self._documents),
-                "chunks": len(nodes),
+                "chunks": self.stats()["chunks"],
                 "embedding_dim": self._store.dim if self._store else None,
                 "chunk_words": self.settings.ingest.chunk_words,
             }
@@ -346,7 +395,7 @@ class CorpusIndex:
         with self._lock:
             return HybridRetriever(
                 self._store, self._bm25, self._doc_bm25, self._chunk_ids_of, lambda: self.embed_model,
-                self.settings.retrieval,
+                self.settings.retrieval, self._vouched,
             )
 
     def _chunk_ids_of(self, doc_id: str) -> list[str]:
@@ -362,6 +411,17 @@ class CorpusIndex:
         """Ranked document ids: what retrieval evals score."""
         self.refresh()
         return self.retriever().search_documents(query, k, mode or self.settings.retrieval.mode)
+
+    def _vouched(self, node: TextNode) -> bool:
+        """A chunk of a registered document whose text is that document's text at the chunk's offsets.
+
+        Always true for FAISS (its files are saved with the registry). With PostgreSQL,
+        rows written by an ingest that crashed before saving fail it, so a citation
+        can never point at text the registry does not hold.
+        """
+        record = self._documents.get(str(node.metadata.get("doc_id", node.ref_doc_id)))
+        return (record is not None and node.start_char_idx is not None
+                and record.text[node.start_char_idx:node.end_char_idx] == node.text)
 
     def term_weights(self, tokens: list[str]) -> dict[str, float]:
         """IDF of BM25 tokens over this corpus's chunks: how much a query term says."""

@@ -5,8 +5,10 @@ reuses `ntotal` as the next id (ids collide after a delete) and adds vectors
 one at a time. This store keeps a monotonically increasing int64 id per chunk
 in an `IndexIDMap2` over an inner-product index (cosine on unit vectors),
 stores the chunk nodes itself (`stores_text=True`) and persists to two files.
-It implements the same `BasePydanticVectorStore` surface (add, delete, query,
-persist) that llama-index's `PGVectorStore` does, so stores are swappable.
+It implements the same `BasePydanticVectorStore` surface (add, delete, query
+with metadata filters, get_nodes) as `index.pg_store.PgChunkStore`, which wraps
+llama-index's `PGVectorStore`; tests/index/test_chunk_stores.py runs one suite
+against both.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.schema import BaseNode, TextNode
 from llama_index.core.vector_stores.types import BasePydanticVectorStore, VectorStoreQuery, VectorStoreQueryResult
+from llama_index.core.vector_stores.utils import build_metadata_filter_fn
 
 INDEX_FILE = "vectors.faiss"
 NODES_FILE = "chunks.jsonl"
@@ -78,7 +81,7 @@ class FaissChunkStore(BasePydanticVectorStore):
 
     def delete_nodes(self, node_ids: list[str] | None = None, filters: Any = None, **kwargs: Any) -> None:
         if filters is not None:
-            raise NotImplementedError("metadata filters are not supported by the FAISS store")
+            node_ids = [n.node_id for n in self.get_nodes(node_ids, filters)]
         fids = [self._node_to_fid.pop(nid) for nid in node_ids or [] if nid in self._node_to_fid]
         if not fids:
             return
@@ -87,28 +90,43 @@ class FaissChunkStore(BasePydanticVectorStore):
             self._nodes.pop(self._fid_to_node.pop(fid), None)
 
     def query(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
-        if query.filters is not None:
-            raise NotImplementedError("metadata filters are not supported by the FAISS store")
         k = min(query.similarity_top_k, len(self._nodes))
         if k == 0 or query.query_embedding is None:
             return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
         vector = np.asarray(query.query_embedding, dtype="float32")[None, :]
-        scores, fids = self._index.search(vector, k)
-        hits = [(float(s), self._fid_to_node[int(f)]) for s, f in zip(scores[0], fids[0]) if f >= 0]
+        if query.filters is not None:  # exact search over the chunks that pass the filters
+            ids = [n.node_id for n in self.get_nodes(filters=query.filters)]
+            scores = self.vectors(ids) @ vector[0]
+            hits = [(float(scores[i]), ids[i]) for i in np.argsort(-scores, kind="stable")[:k]]
+        else:
+            scores, fids = self._index.search(vector, k)
+            hits = [(float(s), self._fid_to_node[int(f)]) for s, f in zip(scores[0], fids[0]) if f >= 0]
         return VectorStoreQueryResult(
             nodes=[self._nodes[nid] for _, nid in hits], similarities=[s for s, _ in hits], ids=[nid for _, nid in hits]
         )
 
     def get_nodes(self, node_ids: list[str] | None = None, filters: Any = None, **kwargs: Any) -> list[BaseNode]:
-        if node_ids is None:
-            return list(self._nodes.values())
-        return [self._nodes[nid] for nid in node_ids if nid in self._nodes]
+        nodes = list(self._nodes.values()) if node_ids is None else [self._nodes[n] for n in node_ids if n in self._nodes]
+        if filters is not None:
+            passes = build_metadata_filter_fn(lambda nid: self._nodes[nid].metadata, filters)
+            nodes = [n for n in nodes if passes(n.node_id)]
+        return nodes
 
     def vectors(self, node_ids: list[str]) -> np.ndarray:
         """Stored unit vectors of these chunks (rows in the given order)."""
         if not node_ids:
             return np.zeros((0, self.dim), dtype="float32")
         return np.vstack([self._index.reconstruct(self._node_to_fid[nid]) for nid in node_ids])
+
+    # --- lean reads for the retriever: ids and cosines ------------------------------------
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine) of the k nearest chunks."""
+        result = self.query(VectorStoreQuery(query_embedding=np.asarray(vector).tolist(), similarity_top_k=k))
+        return list(zip(result.ids, result.similarities))
+
+    def similarities(self, node_ids: list[str], vector: np.ndarray) -> np.ndarray:
+        """Cosine of each chunk to `vector` (stored unit vectors times the query)."""
+        return self.vectors(node_ids) @ np.asarray(vector, dtype="float32")
 
     # --- index type ----------------------------------------------------------------------
     @property

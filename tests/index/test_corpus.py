@@ -1,4 +1,7 @@
-"""CorpusIndex with the deterministic hash embedding: fast, and every behaviour checked."""
+"""CorpusIndex with the deterministic hash embedding: fast, and every behaviour checked on both stores.
+
+Every test runs twice: chunks in FAISS files, and chunks in a real PostgreSQL + pgvector.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,14 @@ import pytest
 from errors import IndexNotFoundError
 from index.corpus import CorpusIndex
 from index.persistence import current_generation
+
+
+@pytest.fixture(params=["faiss", "pgvector"])
+def settings(request, settings):
+    if request.param == "pgvector":
+        request.getfixturevalue("pg_url")
+        settings.store = "pgvector"
+    return settings
 
 
 def write_corpus(folder: Path, docs: dict[str, str]) -> Path:
@@ -41,7 +52,7 @@ def test_ingest_search_and_reload_without_re_embedding(tmp_path, settings, hash_
     for mode in ("dense", "bm25", "hybrid"):
         assert reopened.search("CD20 B cells", k=1, mode=mode)[0].doc_id == "rituximab", mode
     doc = reopened.document("dupilumab")
-    chunk = reopened.chunk("dupilumab#0")
+    chunk = reopened.chunks(["dupilumab#0"])[0]
     assert doc.title == "Dupilumab in IgG4-RD" and doc.text[chunk.start_char_idx : chunk.end_char_idx] == chunk.text
 
 

@@ -1,0 +1,446 @@
+"""PostgreSQL + pgvector: the chunk store for corpora that outgrow one machine's FAISS file.
+
+One index uses three tables, named from one random prefix that the index
+manifest records (so a deleted and re-created index folder never meets old rows):
+
+- `data_<table>`: llama-index `PGVectorStore`, i.e. chunk text, metadata as
+  JSONB and a pgvector column with an HNSW cosine index. Vector search,
+  metadata filters and delete are PGVectorStore's.
+- `<table>_chunk_terms`, `<table>_doc_terms`: the keyword side, in PostgreSQL
+  full text. A row holds a `tsvector` of *our* BM25 tokens
+  (`index.bm25.tokenize`, so "IL-4Rα" and "IgG4" stay whole), one position per
+  occurrence, plus the token count. A GIN index finds the rows sharing a query
+  term, and BM25 is scored in SQL with the formula and parameters bm25s uses
+  (Lucene variant, k1 = 1.5, b = 0.75). Keyword scores therefore equal the
+  FAISS path's (a test checks this). PostgreSQL's own `ts_rank` has no inverse
+  document frequency, and PGVectorStore's text search combines words with AND.
+
+Writes are idempotent (a re-added chunk replaces its rows), so an ingest that
+crashed half-way is repaired by running it again; `CorpusIndex` ignores rows
+its document registry does not vouch for.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import secrets
+from collections import Counter
+from typing import Any
+
+import numpy as np
+from llama_index.core.bridge.pydantic import PrivateAttr
+from llama_index.core.schema import BaseNode
+from llama_index.core.vector_stores.types import BasePydanticVectorStore, VectorStoreQuery, VectorStoreQueryResult
+
+from errors import UserError
+from index.bm25 import tokenize
+from ingest.chunking import embedding_text
+from settings import PgVectorSettings, Settings
+
+K1, B = 1.5, 0.75  # bm25s defaults, used by index.bm25.BM25Index
+MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions per lexeme: term frequency saturates long before
+MAX_LEXEME_BYTES = 2046  # PostgreSQL's limit; longer "tokens" are binary junk
+
+
+def new_table_name() -> str:
+    return "biocite_" + secrets.token_hex(5)
+
+
+def database_url(settings: Settings) -> str:
+    """The PostgreSQL URL from the environment variable the settings name (it may hold a password)."""
+    url = os.environ.get(settings.pgvector.url_env, "").strip()
+    if not url:
+        raise UserError(
+            f"store = pgvector needs a PostgreSQL URL in ${settings.pgvector.url_env} "
+            "(postgresql://user:password@host:5432/database, with the pgvector extension available)"
+        )
+    return url
+
+
+def _engines(url: str) -> tuple[Any, Any]:
+    """A sync engine (psycopg2) for everything we run, and the async one PGVectorStore insists on holding."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UserError("the PostgreSQL URL is not a URL; expected postgresql://user:password@host:5432/database") from None
+    if not parsed.drivername.startswith("postgresql"):
+        raise UserError(f"the database URL must be postgresql://…, not {parsed.drivername}://…")
+    # Filtered vector search keeps walking the HNSW graph until it has enough rows (pgvector >= 0.8).
+    options = {"options": "-c hnsw.iterative_scan=strict_order"}
+    engine = create_engine(parsed.set(drivername="postgresql+psycopg2"), pool_pre_ping=True, connect_args=options)
+    async_engine = create_async_engine(parsed.set(drivername="postgresql+asyncpg"))
+    return engine, async_engine
+
+
+def check_database(url: str) -> None:
+    """Fail early and clearly: the server is reachable and can load pgvector."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine, _ = _engines(url)
+    try:
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'")).scalar_one() == 0:
+                raise UserError("this PostgreSQL server has no pgvector extension (https://github.com/pgvector/pgvector)")
+    except SQLAlchemyError as exc:
+        raise UserError(f"cannot use PostgreSQL at {engine.url.render_as_string(hide_password=True)}: {_reason(exc)}") from None
+    finally:
+        engine.dispose()
+
+
+def _tsvector(tokens: list[str]) -> str:
+    """A tsvector literal with one position per occurrence: tf = number of positions."""
+    counts = Counter(t for t in tokens if len(t.encode()) <= MAX_LEXEME_BYTES)
+    parts = []
+    for token, n in counts.items():
+        quoted = token.replace("\\", "\\\\").replace("'", "''")
+        parts.append(f"'{quoted}':" + ",".join(map(str, range(1, min(n, MAX_POSITIONS) + 1))))
+    return " ".join(parts)
+
+
+def _tsquery(terms: list[str]) -> str:
+    return " | ".join("'" + t.replace("\\", "\\\\").replace("'", "''") + "'" for t in terms)
+
+
+class PgKeywordIndex:
+    """BM25 over PostgreSQL full text; the read surface of `index.bm25.BM25Index`, plus incremental writes."""
+
+    def __init__(self, engine: Any, table: str) -> None:
+        from sqlalchemy import text
+
+        self._engine, self.table = engine, table
+        self._stats: tuple[int, float] | None = None
+        with engine.begin() as conn:
+            conn.execute(text(
+                f"CREATE TABLE IF NOT EXISTS {table} (id text PRIMARY KEY, terms tsvector NOT NULL, length integer NOT NULL)"
+            ))
+            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {table}_terms ON {table} USING gin (terms)"))
+
+    def __len__(self) -> int:
+        return self._corpus_stats()[0]
+
+    def forget_counts(self) -> None:
+        self._stats = None
+
+    # --- writing ---------------------------------------------------------------------------
+    def add(self, ids: list[str], texts: list[str]) -> None:
+        """Insert or replace rows (idempotent)."""
+        from sqlalchemy import text
+
+        if not ids:
+            return
+        rows = []
+        for i, t in zip(ids, texts):
+            tokens = tokenize(t)
+            rows.append({"id": i, "terms": _tsvector(tokens), "length": max(1, len(tokens))})  # BM25Index: empty -> 1
+        with self._engine.begin() as conn:
+            conn.execute(text(
+                f"INSERT INTO {self.table} (id, terms, length) VALUES (:id, CAST(:terms AS tsvector), :length) "
+                "ON CONFLICT (id) DO UPDATE SET terms = EXCLUDED.terms, length = EXCLUDED.length"
+            ), rows)
+        self._stats = None
+
+    def delete(self, ids: list[str]) -> None:
+        from sqlalchemy import text
+
+        if ids:
+            with self._engine.begin() as conn:
+                conn.execute(text(f"DELETE FROM {self.table} WHERE id = ANY(:ids)"), {"ids": list(ids)})
+            self._stats = None
+
+    # --- reading ---------------------------------------------------------------------------
+    def _corpus_stats(self) -> tuple[int, float]:
+        from sqlalchemy import text
+
+        if self._stats is None:
+            with self._engine.connect() as conn:
+                n, avg = conn.execute(text(f"SELECT count(*), coalesce(avg(length), 1) FROM {self.table}")).one()
+            self._stats = (int(n), float(avg))
+        return self._stats
+
+    def _document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        from sqlalchemy import text
+
+        if not terms:
+            return {}
+        with self._engine.connect() as conn:
+            rows = conn.execute(text(
+                f"SELECT q.term, (SELECT count(*) FROM {self.table} t WHERE t.terms @@ CAST(q.query AS tsquery)) "
+                "FROM unnest(CAST(:terms AS text[]), CAST(:queries AS text[])) AS q(term, query)"
+            ), {"terms": terms, "queries": [_tsquery([t]) for t in terms]}).all()
+        return {term: int(df) for term, df in rows}
+
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """Inverse document frequency (Lucene form), as `BM25Index.idf`."""
+        n = len(self)
+        if n == 0:
+            return {t: 1.0 for t in tokens}
+        df = self._document_frequencies(sorted(set(tokens)))
+        return {t: math.log(1 + (n - df.get(t, 0) + 0.5) / (df.get(t, 0) + 0.5)) for t in tokens}
+
+    def _query_weights(self, query: str) -> dict[str, float]:
+        """idf x occurrences in the query, for the query's tokens that occur in the corpus (as bm25s scores them)."""
+        counts = Counter(t for t in tokenize(query) if len(t.encode()) <= MAX_LEXEME_BYTES)
+        if not counts or len(self) == 0:
+            return {}
+        n = len(self)
+        df = self._document_frequencies(sorted(counts))
+        return {t: c * math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t, c in counts.items() if df.get(t)}
+
+    def _score(self, weights: dict[str, float], where: str, params: dict[str, Any], limit: str = "") -> list[tuple[str, float]]:
+        from sqlalchemy import text
+
+        _, avgdl = self._corpus_stats()
+        sql = (
+            "WITH q AS (SELECT * FROM unnest(CAST(:terms AS text[]), CAST(:weights AS float8[])) AS q(term, weight)) "
+            f"SELECT t.id, sum(q.weight * u.tf / (u.tf + :k1 * (1 - :b + :b * t.length / :avgdl))) AS score "
+            f"FROM {self.table} t "
+            # Only the query's lexemes of each row: mark them with weight A, keep A (not every lexeme of the row).
+            "CROSS JOIN LATERAL (SELECT lexeme, cardinality(positions) AS tf "
+            "FROM unnest(ts_filter(setweight(setweight(t.terms, 'D'), 'A', CAST(:terms AS text[])), '{a}'))) u "
+            f"JOIN q ON q.term = u.lexeme WHERE {where} GROUP BY t.id ORDER BY score DESC, t.id {limit}"
+        )
+        params = {**params, "terms": list(weights), "weights": list(weights.values()), "k1": K1, "b": B, "avgdl": avgdl}
+        with self._engine.connect() as conn:
+            return [(i, float(s)) for i, s in conn.execute(text(sql), params).all()]
+
+    def retrieve(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Top-k (id, score) pairs with a positive score."""
+        weights = self._query_weights(query)
+        if not weights:
+            return []
+        return self._score(weights, "t.terms @@ CAST(:query AS tsquery)", {"query": _tsquery(list(weights)), "k": k},
+                           "LIMIT :k")
+
+    def scores(self, query: str, ids: list[str]) -> dict[str, float]:
+        """Exact scores of the given ids (ids without a query term, or not indexed, score 0)."""
+        out = {i: 0.0 for i in ids}
+        weights = self._query_weights(query) if ids else {}
+        if weights:
+            out.update(self._score(weights, "t.id = ANY(:ids)", {"ids": list(ids)}))
+        return out
+
+
+class PgChunkStore(BasePydanticVectorStore):
+    """Chunks in PostgreSQL: PGVectorStore for vectors, text, filters and delete; `PgKeywordIndex` for BM25."""
+
+    stores_text: bool = True
+    is_embedding_query: bool = True
+
+    _pg: Any = PrivateAttr()
+    _engine: Any = PrivateAttr()
+    _dim: int = PrivateAttr()
+    _ef_search: int = PrivateAttr()
+    _count: int | None = PrivateAttr(default=None)
+    _data_table: str = PrivateAttr()
+    _chunk_terms: PgKeywordIndex = PrivateAttr()
+    _doc_terms: PgKeywordIndex = PrivateAttr()
+
+    def __init__(self, url: str, table: str, dim: int, settings: PgVectorSettings, *, must_exist: bool = False) -> None:
+        """Connect, creating the tables unless `must_exist` (an index whose registry expects its rows)."""
+        from llama_index.vector_stores.postgres import PGVectorStore
+        from sqlalchemy import inspect
+        from sqlalchemy.exc import SQLAlchemyError
+
+        super().__init__()
+        self._engine, async_engine = _engines(url)
+        self._dim, self._ef_search = dim, settings.hnsw_ef_search
+        try:
+            if must_exist and not inspect(self._engine).has_table(f"data_{table}"):
+                self._engine.dispose()
+                raise UserError(
+                    f"this index's chunks were in table data_{table}, which the database at "
+                    f"{self._engine.url.render_as_string(hide_password=True)} does not have; "
+                    "point the URL at the database the index was built in, or ingest into a new --index folder"
+                )
+            self._pg = PGVectorStore(
+                table_name=table, embed_dim=dim, use_jsonb=True, engine=self._engine, async_engine=async_engine,
+                hnsw_kwargs={"hnsw_m": settings.hnsw_m, "hnsw_ef_construction": settings.hnsw_ef_construction,
+                             "hnsw_ef_search": settings.hnsw_ef_search, "hnsw_dist_method": "vector_cosine_ops"},
+                initialization_fail_on_error=True,
+            )
+            self._pg._initialize()  # create the extension, table and HNSW index now, where errors are clear
+            self._chunk_terms = PgKeywordIndex(self._engine, f"{table}_chunk_terms")
+            self._doc_terms = PgKeywordIndex(self._engine, f"{table}_doc_terms")
+        except SQLAlchemyError as exc:
+            self._engine.dispose()
+            raise UserError(f"PostgreSQL with pgvector is not usable: {_reason(exc)}") from None
+        self._data_table = f"data_{table}"
+
+    @property
+    def client(self) -> Any:
+        return self._engine
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    @property
+    def kind(self) -> str:
+        return "hnsw"
+
+    @property
+    def chunk_terms(self) -> PgKeywordIndex:
+        return self._chunk_terms
+
+    @property
+    def doc_terms(self) -> PgKeywordIndex:
+        return self._doc_terms
+
+    def __len__(self) -> int:
+        from sqlalchemy import text
+
+        if self._count is None:
+            with self._engine.connect() as conn:
+                self._count = int(conn.execute(text(f"SELECT count(*) FROM {self._data_table}")).scalar_one())
+        return self._count
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def forget_counts(self) -> None:
+        """Another process may have written: count rows again when next asked."""
+        self._count = None
+        self._chunk_terms.forget_counts()
+        self._doc_terms.forget_counts()
+
+    # --- the vector-store surface ------------------------------------------------------
+    def add(self, nodes: list[BaseNode], **kwargs: Any) -> list[str]:
+        if not nodes:
+            return []
+        if len(nodes[0].get_embedding()) != self.dim:
+            raise ValueError(f"embedding dimension {len(nodes[0].get_embedding())} does not match the index ({self.dim})")
+        ids = [n.node_id for n in nodes]
+        self.delete_nodes(ids)  # a re-added chunk replaces its rows: PGVectorStore would keep both
+        self._pg.add(nodes)
+        self._chunk_terms.add(ids, [embedding_text(n) for n in nodes])
+        self._count = None
+        return ids
+
+    def delete(self, ref_doc_id: str, **kwargs: Any) -> None:
+        """Delete every chunk of document `ref_doc_id`."""
+        ids = [n.node_id for n in self._pg.get_nodes(filters=_doc_filter(ref_doc_id))]
+        self.delete_nodes(ids)
+
+    def delete_nodes(self, node_ids: list[str] | None = None, filters: Any = None, **kwargs: Any) -> None:
+        if filters is not None:
+            node_ids = [n.node_id for n in self._pg.get_nodes(node_ids=node_ids, filters=filters)]
+        if not node_ids:
+            return
+        self._pg.delete_nodes(node_ids=list(node_ids))
+        self._chunk_terms.delete(list(node_ids))
+        self._count = None
+
+    def query(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
+        if query.query_embedding is None or query.similarity_top_k <= 0:
+            return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
+        ef_search = min(1000, max(self._ef_search, query.similarity_top_k))  # see `nearest`
+        result = self._pg.query(query, hnsw_ef_search=ef_search)
+        for node in result.nodes:
+            node.embedding = None
+        return result
+
+    def get_nodes(self, node_ids: list[str] | None = None, filters: Any = None, **kwargs: Any) -> list[BaseNode]:
+        if node_ids is None and filters is None:
+            node_ids = self.node_ids()
+        if not node_ids and filters is None:
+            return []
+        nodes = self._pg.get_nodes(node_ids=node_ids, filters=filters)
+        for node in nodes:
+            node.embedding = None  # `vectors` serves vectors; nodes stay light
+        if node_ids is not None:
+            order = {nid: i for i, nid in enumerate(node_ids)}
+            nodes.sort(key=lambda n: order.get(n.node_id, len(order)))
+        return nodes
+
+    def node_ids(self) -> list[str]:
+        from sqlalchemy import text
+
+        with self._engine.connect() as conn:
+            return list(conn.execute(text(f"SELECT node_id FROM {self._data_table} ORDER BY id")).scalars())
+
+    def vectors(self, node_ids: list[str]) -> np.ndarray:
+        """Stored unit vectors of these chunks (rows in the given order; zeros for a row not there).
+
+        A missing row can only be one an interrupted ingest had not yet replaced;
+        a zero vector scores it 0 instead of failing the search.
+        """
+        from sqlalchemy import text
+
+        if not node_ids:
+            return np.zeros((0, self.dim), dtype="float32")
+        with self._engine.connect() as conn:
+            rows = dict(conn.execute(
+                text(f"SELECT node_id, embedding FROM {self._data_table} WHERE node_id = ANY(:ids)"),
+                {"ids": list(node_ids)},
+            ).all())
+        zero = np.zeros(self.dim, dtype="float32")
+        return np.vstack([_as_vector(rows[nid]) if nid in rows else zero for nid in node_ids]).astype("float32")
+
+    # --- lean reads for the retriever: ids and cosines, no text or metadata ---------------
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        """(chunk id, cosine) of the k nearest chunks, through the HNSW index."""
+        from sqlalchemy import text
+
+        if k <= 0:
+            return []
+        # HNSW returns at most ef_search rows; pgvector caps ef_search at 1000 (iterative scan goes on past it).
+        ef_search = min(1000, max(self._ef_search, k))
+        with self._engine.begin() as conn:
+            conn.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef_search)}"))
+            rows = conn.execute(text(
+                f"SELECT node_id, 1 - (embedding <=> CAST(:q AS vector)) AS cosine FROM {self._data_table} "
+                "ORDER BY embedding <=> CAST(:q AS vector) LIMIT :k"
+            ), {"q": _vector_literal(vector), "k": int(k)}).all()
+        return [(nid, float(c)) for nid, c in rows]
+
+    def similarities(self, node_ids: list[str], vector: np.ndarray) -> np.ndarray:
+        """Cosine of each chunk to `vector`, computed in the database (0 for a row not there)."""
+        from sqlalchemy import text
+
+        if not node_ids:
+            return np.zeros(0, dtype="float32")
+        with self._engine.connect() as conn:
+            rows = dict(conn.execute(text(
+                f"SELECT node_id, 1 - (embedding <=> CAST(:q AS vector)) FROM {self._data_table} WHERE node_id = ANY(:ids)"
+            ), {"q": _vector_literal(vector), "ids": list(node_ids)}).all())
+        return np.asarray([float(rows.get(nid, 0.0)) for nid in node_ids], dtype="float32")
+
+    # --- the FAISS store's extra verbs, which mean nothing here --------------------------
+    def use_index_kind(self, kind: str, ivf_threshold: int, nprobe: int) -> None:
+        """PostgreSQL keeps its HNSW index up to date on every insert."""
+
+    def persist(self, persist_path: str, fs: Any = None) -> None:
+        """Rows are durable once committed."""
+
+
+def _vector_literal(vector: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.8g}" for x in np.asarray(vector, dtype="float32")) + "]"
+
+
+def _as_vector(value: Any) -> np.ndarray:
+    """pgvector returns numpy arrays with its SQLAlchemy type, and '[1,2,…]' strings through plain SQL."""
+    if isinstance(value, str):
+        return np.asarray(value.strip("[]").split(","), dtype="float32")
+    return np.asarray(value, dtype="float32")
+
+
+def _doc_filter(doc_id: str) -> Any:
+    from llama_index.core.vector_stores.types import MetadataFilter, MetadataFilters
+
+    return MetadataFilters(filters=[MetadataFilter(key="doc_id", value=doc_id)])
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of the driver's message, without SQLAlchemy's boilerplate."""
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+
+
+__all__ = ["PgChunkStore", "PgKeywordIndex", "new_table_name"]
