@@ -195,7 +195,7 @@ class CorpusIndex:
 
     def chunks(self, chunk_ids: list[str]) -> list[TextNode]:
         """The stored chunks among these ids, in the given order (one store round trip)."""
-        nodes = self._store.get_nodes(list(chunk_ids)) if self._store and chunk_ids else []
+        nodes = self._store.get_nodes(list(chunk_ids)) if self._store is not None and chunk_ids else []
         return [n for n in nodes if self._vouched(n)]
 
     # --- writing ---------------------------------------------------------------------------
