@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=200, help="SciFact claims for the latency figures")
     args = parser.parse_args(argv)
 
-    from answer.extractive import ExtractiveAnswerer
+    from bench.latency import percentile, search_and_ask_ms
     from index.corpus import CorpusIndex
     from ingest.chunking import chunk_document, embedding_text
     from ingest.loaders import load_paths
@@ -121,22 +121,10 @@ def main(argv: list[str] | None = None) -> None:
               f"({rebuilt.chunks_embedded} chunks embedded, {rebuilt.chunks_reused} vectors from the cache)")
         claims = [json.loads(line)["text"] for line in (SCIFACT / "queries_train.jsonl").read_text().splitlines()]
         claims = claims[: args.queries]
-        search_ms, ask_ms = [], []
-        answerer = ExtractiveAnswerer(index)
-        answerer.answer(claims[0])  # warm-up
-        for claim in claims:
-            t = time.perf_counter()
-            index.search(claim, k=10)
-            search_ms.append(1000 * (time.perf_counter() - t))
-            t = time.perf_counter()
-            answerer.answer(claim)
-            ask_ms.append(1000 * (time.perf_counter() - t))
-
-        def pct(xs: list[float], q: int) -> float:
-            return statistics.quantiles(xs, n=100)[q - 1]
+        search_ms, ask_ms = search_and_ask_ms(index, claims)
 
         print(f"3. On that index, {len(claims)} claims: search p50 {statistics.median(search_ms):.1f} ms, "
-              f"p95 {pct(search_ms, 95):.1f} ms; ask p50 {statistics.median(ask_ms):.0f} ms, p95 {pct(ask_ms, 95):.0f} ms")
+              f"p95 {percentile(search_ms, 95):.1f} ms; ask p50 {statistics.median(ask_ms):.0f} ms, p95 {percentile(ask_ms, 95):.0f} ms")
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024:.2f} GB")
 
 

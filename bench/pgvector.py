@@ -25,16 +25,12 @@ from settings import PROJECT_DIR
 SCIFACT = PROJECT_DIR / "evals" / "scifact"
 
 
-def _percentile(xs: list[float], q: int) -> float:
-    return statistics.quantiles(xs, n=100)[q - 1]
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=200, help="SciFact claims for the latency figures")
     args = parser.parse_args(argv)
 
-    from answer.extractive import ExtractiveAnswerer
+    from bench.latency import percentile, search_and_ask_ms
     from evals.metrics import evaluate_run
     from evals.retrieval import load_qrels, load_queries
     from index.corpus import CorpusIndex
@@ -50,44 +46,36 @@ def main(argv: list[str] | None = None) -> None:
         queries, qrels = load_queries(SCIFACT / "queries_train.jsonl"), load_qrels(SCIFACT / "qrels_train.tsv")
         claims = [queries[q] for q in qrels if q in queries][: args.queries]
         rows = []
+
+        def build(store: str, name: str) -> tuple[CorpusIndex, float]:
+            settings = load_settings()
+            settings.store = store
+            settings.paths.index_dir = Path(tmp) / name
+            settings.paths.embed_cache = Path(tmp) / "embed-cache.sqlite"
+            index = CorpusIndex.open(settings.paths.index_dir, settings)
+            t = time.perf_counter()
+            index.ingest([SCIFACT / "corpus.jsonl"])
+            return index, time.perf_counter() - t
+
         try:
-            for store in ("faiss", "faiss", "pgvector"):  # the first FAISS build fills the embedding cache
-                settings = load_settings()
-                settings.store = store
-                settings.paths.index_dir = Path(tmp) / f"{store}-{len(rows)}"
-                settings.paths.embed_cache = Path(tmp) / "embed-cache.sqlite"
-                index = CorpusIndex.open(settings.paths.index_dir, settings)
-                t = time.perf_counter()
-                index.ingest([SCIFACT / "corpus.jsonl"])
-                build = time.perf_counter() - t
-                if len(rows) == 0:
-                    rows.append(None)
-                    print(f"embedding cache filled in {build:.1f} s", flush=True)
-                    continue
+            print(f"embedding cache filled in {build('faiss', 'fill-cache')[1]:.1f} s", flush=True)
+            for store in ("faiss", "pgvector"):
+                index, seconds = build(store, store)
                 run = {q: [d for d, _ in index.search_documents(queries[q], 100)] for q in qrels if q in queries}
                 metrics = evaluate_run(run, qrels)
-                answerer = ExtractiveAnswerer(index)
-                answerer.answer(claims[0])  # warm-up
-                search_ms, ask_ms = [], []
-                for claim in claims:
-                    t = time.perf_counter()
-                    index.search(claim, k=10)
-                    search_ms.append(1000 * (time.perf_counter() - t))
-                    t = time.perf_counter()
-                    answerer.answer(claim)
-                    ask_ms.append(1000 * (time.perf_counter() - t))
-                rows.append((store, build, metrics, search_ms, ask_ms, index.stats()["chunks"]))
-                print(json.dumps({"store": store, "build_s": round(build, 1), **metrics}), flush=True)
+                search_ms, ask_ms = search_and_ask_ms(index, claims)
+                rows.append((store, seconds, metrics, search_ms, ask_ms, index.stats()["chunks"]))
+                print(json.dumps({"store": store, "build_s": round(seconds, 1), **metrics}), flush=True)
         finally:
             if server is not None:
                 server.cleanup()
     print(f"\nSciFact train, {rows[-1][5]} chunks, {len(claims)} claims for latency, embedding cache warm:\n")
     print("| store | build s | nDCG@10 | Recall@100 | search p50 / p95 ms | ask p50 / p95 ms |")
     print("|---|---|---|---|---|---|")
-    for store, build, m, search_ms, ask_ms, _ in rows[1:]:
-        print(f"| {store} | {build:.1f} | {m['nDCG@10']:.4f} | {m['Recall@100']:.4f} "
-              f"| {statistics.median(search_ms):.0f} / {_percentile(search_ms, 95):.0f} "
-              f"| {statistics.median(ask_ms):.0f} / {_percentile(ask_ms, 95):.0f} |")
+    for store, seconds, m, search_ms, ask_ms, _ in rows:
+        print(f"| {store} | {seconds:.1f} | {m['nDCG@10']:.4f} | {m['Recall@100']:.4f} "
+              f"| {statistics.median(search_ms):.0f} / {percentile(search_ms, 95):.0f} "
+              f"| {statistics.median(ask_ms):.0f} / {percentile(ask_ms, 95):.0f} |")
 
 
 if __name__ == "__main__":

@@ -12,12 +12,11 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from answer.extractive import ExtractiveAnswerer
+from bench.latency import percentile, search_and_ask_ms
 from index.corpus import CorpusIndex
 from index.embedding import load_embedding_model, resolve_dtype
 from settings import PROJECT_DIR, load_settings
@@ -40,29 +39,16 @@ def main(argv: list[str] | None = None) -> None:
         reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
         reload_s = time.perf_counter() - t1
         questions = [json.loads(x)["question"] for x in (PROJECT_DIR / "evals" / "sample_questions.jsonl").read_text().splitlines() if x]
-        answerer = ExtractiveAnswerer(reopened)
-        answerer.answer(questions[0])  # warm-up
-        ask_ms, search_ms = [], []
-        for _ in range(args.repeat):
-            for q in questions:
-                t = time.perf_counter()
-                answerer.answer(q)
-                ask_ms.append((time.perf_counter() - t) * 1000)
-                t = time.perf_counter()
-                reopened.search(q, k=10)
-                search_ms.append((time.perf_counter() - t) * 1000)
+        search_ms, ask_ms = search_and_ask_ms(reopened, questions * args.repeat)
     stats = reopened.stats()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-    def pct(xs: list[float], p: float) -> float:
-        return statistics.quantiles(xs, n=100)[int(p) - 1]
 
     print(f"sample corpus: {stats['documents']} documents, {stats['chunks']} chunks; embedding dtype {resolve_dtype(settings.embedding.dtype)}")
     print(f"model load            {load_s:6.1f} s")
     print(f"ingest (read+embed+save) {report.seconds:6.1f} s   {report.chunks_embedded / report.seconds:6.1f} chunks/s")
     print(f"index reload          {reload_s * 1000:6.0f} ms")
-    print(f"search  p50 {pct(search_ms, 50):6.1f} ms   p95 {pct(search_ms, 95):6.1f} ms   (hybrid, n={len(search_ms)})")
-    print(f"ask     p50 {pct(ask_ms, 50):6.1f} ms   p95 {pct(ask_ms, 95):6.1f} ms   (extractive, n={len(ask_ms)})")
+    print(f"search  p50 {percentile(search_ms, 50):6.1f} ms   p95 {percentile(search_ms, 95):6.1f} ms   (hybrid, n={len(search_ms)})")
+    print(f"ask     p50 {percentile(ask_ms, 50):6.1f} ms   p95 {percentile(ask_ms, 95):6.1f} ms   (extractive, n={len(ask_ms)})")
     print(f"peak RSS              {peak_mb:6.0f} MB")
 
 

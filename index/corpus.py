@@ -117,9 +117,9 @@ class CorpusIndex:
     def open(cls, folder: Path, settings: Settings, *, must_exist: bool = False) -> CorpusIndex:
         """Load the live generation in `folder`, or an empty index if there is none yet."""
         index = cls(folder, settings)
-        if settings.store == "pgvector":  # a missing URL or server is an error now, not after reading every file
-            check_database(database_url(settings))
         if current_generation(index.folder) is None:
+            if settings.store == "pgvector":  # a missing URL or server fails now, not after reading every file
+                check_database(database_url(settings))
             if must_exist:
                 raise IndexNotFoundError(
                     f"no index in {index.folder}; build one with `python app.py ingest PATH --index {index.folder}`"
