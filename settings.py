@@ -58,7 +58,8 @@ class IngestSettings(_Group):
     )
     chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences repeated at the start of the next chunk.")
     checkpoint_chunks: int = Field(
-        20_000, gt=0, description="Save the index after this many new chunks, so a crash loses at most one checkpoint of work."
+        20_000, gt=0, description="Save the index after this many new chunks (or a quarter of the index, when larger), "
+        "so a crash loses at most one checkpoint of work."
     )
 
 

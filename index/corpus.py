@@ -44,6 +44,7 @@ from settings import Settings
 DOCUMENTS_FILE = "documents.jsonl"
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 2  # bump when the files of a generation change meaning
+SAVE_STEPS = 4  # vector index, chunk keywords, document keywords, files
 EMBED_BATCH = 1024  # chunks per embedding call: texts are length-sorted within one call
 
 # progress(phase, done, total): total is None while unknown.
@@ -211,10 +212,13 @@ class CorpusIndex:
             batch: list[tuple[Document, list[TextNode], IngestOutcome]] = []
             batch_chunks = 0
             progress("Embedding", 0, total_chunks)
-            for item in pending:
+            chunks_before = self.stats()["chunks"]
+            for i, item in enumerate(pending):
+                pending[i] = None  # the store keeps its own copies: processed chunks can go (1M chunks = GBs)
+                last = i == len(pending) - 1
                 batch.append(item)
                 batch_chunks += len(item[1])
-                if batch_chunks >= EMBED_BATCH or item is pending[-1]:
+                if batch_chunks >= EMBED_BATCH or last:
                     n, reused = self._embed_and_apply(batch)
                     done += n
                     since_save += n
@@ -222,13 +226,22 @@ class CorpusIndex:
                     report.chunks_reused += reused
                     progress("Embedding", done, total_chunks)
                     batch, batch_chunks = [], 0
-                    if since_save >= self.settings.ingest.checkpoint_chunks and item is not pending[-1]:
-                        self._save()
+                    if since_save >= self._checkpoint_every(chunks_before + done) and not last:
+                        self._save(progress)
                         since_save = 0
             if pending or not current_generation(self.folder):
-                self._save()
+                self._save(progress)
         report.seconds = time.perf_counter() - started
         return report
+
+    def _checkpoint_every(self, chunks_in_index: int) -> int:
+        """`ingest.checkpoint_chunks`, or a quarter of the index once that is larger.
+
+        A save rewrites the whole index (vectors, both BM25 indexes, registry), so
+        saving every fixed N chunks makes a large ingest quadratic; growing the
+        interval with the index keeps all saves together within a few full saves.
+        """
+        return max(self.settings.ingest.checkpoint_chunks, chunks_in_index // 4)
 
     def _read(self, paths: Iterable[str | Path], report: IngestReport, progress: ProgressFn):
         """Load and chunk everything first (cheap), so embedding progress has a known total."""
@@ -319,6 +332,8 @@ class CorpusIndex:
         self._store.delete_nodes([c for doc, _, _ in batch if doc.doc_id in self._documents
                                   for c in self._documents[doc.doc_id].chunk_ids])
         self._store.add(nodes)
+        for node in nodes:  # the vector now lives in the store; 384 Python floats per chunk would pile up
+            node.embedding = None
         if isinstance(self._store, PgChunkStore):  # postings are kept row by row (FAISS: rebuilt on save)
             self._store.doc_terms.add([doc.doc_id for doc, _, _ in batch], [f"{doc.metadata.get('title', '')}\n{doc.text}"
                                                                            for doc, _, _ in batch])
@@ -357,16 +372,21 @@ class CorpusIndex:
             return store
         return FaissChunkStore(dim=dim)
 
-    def _save(self) -> None:
+    def _save(self, progress: ProgressFn = _no_progress) -> None:
+        """Write a new generation: 4 steps, reported as the "Saving" phase (a minute at 1M chunks)."""
         faiss = not isinstance(self._store, PgChunkStore)
+        progress("Saving", 0, SAVE_STEPS)
         if faiss:
             cfg = self.settings.retrieval
             if self._store is not None:
                 self._store.use_index_kind(cfg.vector_index, cfg.ivf_threshold, cfg.ivf_nprobe)
+            progress("Saving", 1, SAVE_STEPS)
             nodes = self._store.get_nodes() if self._store else []
             self._bm25.index([n.node_id for n in nodes], [embedding_text(n) for n in nodes])
+            progress("Saving", 2, SAVE_STEPS)
             docs = list(self._documents.values())
             self._doc_bm25.index([d.doc_id for d in docs], [f"{d.title}\n{d.text}" for d in docs])
+        progress("Saving", 3, SAVE_STEPS)
 
         def write(tmp: Path) -> None:
             if faiss:
@@ -389,6 +409,7 @@ class CorpusIndex:
             (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
 
         self._stamp = save_generation(self.folder, write).name
+        progress("Saving", SAVE_STEPS, SAVE_STEPS)
 
     # --- retrieval -------------------------------------------------------------------------
     def retriever(self) -> HybridRetriever:

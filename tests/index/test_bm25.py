@@ -33,3 +33,35 @@ def test_idf_matches_lucene_formula():
     got = bm25.idf(list(expected))
     for k, v in expected.items():
         assert math.isclose(got[k], v, rel_tol=1e-9), k
+
+
+def test_numpy_build_scores_equal_bm25s_own_build_and_remembers_tokens(tmp_path: Path, monkeypatch):
+    import bm25s
+    import numpy as np
+
+    import index.bm25 as bm25_module
+
+    texts = ["IgG4-related disease responds to rituximab.", "Dupilumab blocks IL-4Rα and IL-13 signalling in Th2 cells.",
+             "Th2 cytokines IL-4, IL-5 and IL-13 drive fibrosis; IL-13 most.", "", "B cells, B cells and plasmablasts.",
+             "Rituximab depletes CD20+ B cells in IgG4-RD; relapse follows B cell return."]
+    ids = [f"c{i}" for i in range(len(texts))]
+    ours = BM25Index()
+    ours.index(ids, texts)
+    reference = bm25s.BM25()
+    reference.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
+    for query in ["IL-13 Th2", "rituximab B cells", "igg4-rd relapse", "fibrosis"]:
+        tokens = [t for t in tokenize(query) if t in reference.vocab_dict]
+        expected = reference.get_scores(tokens)
+        got = ours.scores(query, ids)
+        assert np.allclose([got[i] for i in ids], expected, rtol=1e-5), query
+        top = sorted(range(len(ids)), key=lambda i: -expected[i])[:3]
+        assert np.allclose([s for _, s in ours.retrieve(query, 3)], [expected[i] for i in top if expected[i] > 0], rtol=1e-5)
+
+    # a rebuild tokenizes only new or changed texts, and forgets deleted ones
+    calls = []
+    monkeypatch.setattr(bm25_module, "tokenize", lambda t: calls.append(t) or tokenize(t))
+    ours.index(ids[1:] + ["new"], ["changed text about IL-13"] + texts[2:] + ["A new chunk on IgG4."])
+    assert calls == ["changed text about IL-13", "A new chunk on IgG4."]
+    assert ours.retrieve("rituximab responds", 5)[0][0] == "c5" and "c0" not in dict(ours.retrieve("responds", 5))
+    ours.save(tmp_path)
+    assert BM25Index.load(tmp_path).retrieve("IL-13", 3) == ours.retrieve("IL-13", 3)

@@ -148,6 +148,20 @@ def test_checkpoints_keep_finished_work(tmp_path, settings, hash_model, monkeypa
     assert report.count("skipped") == saved and report.count("added") == 300 - saved
 
 
+def test_checkpoints_grow_with_the_index_so_a_large_ingest_is_not_quadratic(tmp_path, settings, hash_model, monkeypatch):
+    settings.ingest.checkpoint_chunks = 50
+    monkeypatch.setattr("index.corpus.EMBED_BATCH", 10)
+    saves = []
+    original = CorpusIndex._save
+    monkeypatch.setattr(CorpusIndex, "_save", lambda self, *a: saves.append(self.stats()["chunks"]) or original(self, *a))
+    many = {f"p{i:04d}": f"Paper {i}\n\nFinding number {i} about IL-{i}." for i in range(1000)}
+    CorpusIndex.open(settings.paths.index_dir, settings).ingest([write_corpus(tmp_path / "many", many)])
+    gaps = [b - a for a, b in zip([0] + saves, saves)]
+    assert saves[-1] == 1000 and saves[:2] == [50, 100]  # small index: every checkpoint_chunks
+    assert all(gap >= max(50, before // 4) for gap, before in zip(gaps[:-1], [0] + saves[:-2]))
+    assert sum(saves) < 5 * 1000  # all saves together: under 5 full saves (every 50 chunks: 10.5)
+
+
 def test_same_file_name_in_two_folders_are_two_documents(tmp_path, settings, hash_model):
     a = write_corpus(tmp_path / "a", {"notes": "Notes A\n\nAbout dupilumab."})
     b = write_corpus(tmp_path / "b", {"notes": "Notes B\n\nAbout rituximab."})
@@ -241,3 +255,13 @@ def test_embedding_cache_with_the_real_model(tmp_path, settings):
     question = "which biologics target Th2?"
     assert [(h.chunk_id, round(h.score, 6)) for h in second.search(question, k=5)] == [
         (h.chunk_id, round(h.score, 6)) for h in first.search(question, k=5)]
+
+
+def test_ingest_reports_every_phase_up_to_the_end_of_the_save(tmp_path, settings, hash_model):
+    calls = []
+    papers = {f"p{i}": f"Paper {i}\n\nFinding {i} about IL-{i}." for i in range(60)}
+    CorpusIndex.open(settings.paths.index_dir, settings).ingest(
+        [write_corpus(tmp_path / "p", papers)], progress=lambda phase, done, total: calls.append((phase, done, total)))
+    phases = [p for i, (p, _, _) in enumerate(calls) if i == 0 or calls[i - 1][0] != p]
+    assert phases == ["Reading", "Embedding", "Saving"]
+    assert calls[-1] == ("Saving", 4, 4) and ("Embedding", 60, 60) in calls

@@ -1,0 +1,321 @@
+"""The whole pipeline at 10k, 100k and 1M chunks: ingest, memory, reload, search and ask, against stock llama-index.
+
+    python -m bench.pipeline_scale [--sizes 10000 100000 1000000] [--queries 100] [--stock-limit 100000]
+
+Corpus: synthetic abstracts of real text. Each document takes a SciFact title
+and ~250 words of sentences drawn at random from all SciFact abstracts, written
+as BEIR JSONL and ingested through `CorpusIndex.ingest` (read, clean, chunk,
+store, both BM25 indexes, IVF above `retrieval.ivf_threshold`, save).
+
+Two parts:
+
+1. Real embedding, 10k chunks: the whole ingest with MiniLM (ours: bf16,
+   length-sorted) against the stock llama-index pipeline on the same chunks
+   (`VectorStoreIndex` with `HuggingFaceEmbedding` in fp32, its defaults).
+2. Every size, with vectors computed without the model (embedding 1M chunks
+   would take hours on 2 cores): each distinct SciFact sentence is embedded once
+   by the real model, and a chunk's vector is the length-weighted mean of its
+   title's and sentences' vectors. Everything else is the real pipeline; queries
+   and the answerer's sentence vectors use the real model. Each size runs in its
+   own process, so peak RSS is that size's. The stock `VectorStoreIndex` gets the
+   same chunks and vectors, up to `--stock-limit` chunks.
+
+The ingest time with real embedding at 100k/1M is projected as the measured
+pipeline time plus chunks / the embedding rate measured in part 1, and is
+labelled so. Prints figures; asserts nothing. Runs in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+PROJECT = Path(__file__).resolve().parent.parent
+SCIFACT = PROJECT / "evals" / "scifact"
+WORDS_PER_DOC = 250  # SciFact abstracts average ~200 words; ~1.8 chunks each at 160-word chunks
+
+
+def _sentence_pool() -> tuple[list[str], list[str]]:
+    """(titles, sentences) of the SciFact corpus, cleaned exactly as ingest cleans them."""
+    from ingest.loaders import load_paths
+    from ingest.sentences import split_sentences
+
+    titles, sentences = [], []
+    for result in load_paths([SCIFACT / "corpus.jsonl"]):
+        if result.document is None:
+            continue
+        doc = result.document
+        titles.append(str(doc.metadata.get("title", "")))
+        sentences += [doc.text[a:b] for a, b in split_sentences(doc.text) if len(doc.text[a:b].split()) >= 4]
+    return titles, sentences
+
+
+def write_corpus(path: Path, n_docs: int, titles: list[str], sentences: list[str], seed: int = 0) -> None:
+    rng = random.Random(seed)
+    with path.open("w") as f:
+        for i in range(n_docs):
+            body, words = [], 0
+            while words < WORDS_PER_DOC * rng.uniform(0.6, 1.4):
+                s = sentences[rng.randrange(len(sentences))]
+                body.append(s)
+                words += len(s.split())
+            f.write(json.dumps({"_id": f"synth-{i}", "title": titles[rng.randrange(len(titles))],
+                                "text": " ".join(body)}) + "\n")
+
+
+def docs_for(n_chunks: int, titles: list[str], sentences: list[str]) -> int:
+    """How many synthetic documents give about `n_chunks` chunks (measured on 1,000 of them)."""
+    from ingest.chunking import chunk_document
+    from ingest.loaders import load_paths
+
+    with tempfile.TemporaryDirectory() as tmp:
+        probe = Path(tmp) / "probe.jsonl"
+        write_corpus(probe, 1000, titles, sentences, seed=1)
+        chunks = sum(len(chunk_document(r.document)) for r in load_paths([probe]) if r.document is not None)
+    return max(1, round(n_chunks * 1000 / chunks))
+
+
+class SentenceMeanVectors:
+    """Chunk vectors without running the model on the chunk: the mean of its parts' real vectors."""
+
+    def __init__(self, titles: list[str], sentences: list[str], cache_dir: Path) -> None:
+        from index.embedding import embed_texts, load_embedding_model
+        from settings import load_settings
+
+        parts = sorted(set(f"title: {t}" for t in titles) | set(sentences))
+        key = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
+        cached = cache_dir / f"scifact-parts-{key}.npy"
+        if cached.exists():
+            vectors = np.load(cached)
+        else:
+            print(f"   embedding {len(parts):,} SciFact sentences and titles once (cached in {cache_dir})", flush=True)
+            vectors = embed_texts(load_embedding_model(load_settings().embedding), parts)
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            np.save(cached, vectors)
+        self._row = {p: i for i, p in enumerate(parts)}
+        self._vectors = vectors
+        self.misses = self.parts = 0
+
+    def __call__(self, model: object, texts: list[str]) -> np.ndarray:
+        from ingest.sentences import split_sentences
+
+        out = np.zeros((len(texts), self._vectors.shape[1]), dtype="float32")
+        for i, text in enumerate(texts):
+            title, _, body = text.partition("\n\n")
+            pieces = [title] + [body[a:b] for a, b in split_sentences(body)]
+            for piece in pieces:
+                self.parts += 1
+                row = self._row.get(piece)
+                if row is None:
+                    self.misses += 1
+                    continue
+                out[i] += len(piece.split()) * self._vectors[row]
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+
+def _rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+
+
+def _folder_mb(folder: Path) -> float:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
+
+
+def _claims(n: int) -> list[str]:
+    return [json.loads(line)["text"] for line in (SCIFACT / "queries_train.jsonl").read_text().splitlines()][:n]
+
+
+def _settings(tmp: Path):
+    from settings import load_settings
+
+    settings = load_settings()
+    settings.paths.index_dir = tmp / "index"
+    settings.paths.embed_cache = ""  # every figure here is a cold build
+    return settings
+
+
+def _stock_nodes(index) -> list:
+    """Our chunks as plain TextNodes for the stock pipeline (the same text and title the model sees)."""
+    from llama_index.core.schema import TextNode
+
+    nodes = index._store.get_nodes()
+    return [TextNode(id_=n.node_id, text=n.text, metadata={"title": n.metadata.get("title", "")}) for n in nodes]
+
+
+def run_real(corpus: Path, tmp: Path) -> dict:
+    """Part 1: ingest with the real model, ours then stock, on the same corpus."""
+    from llama_index.core import StorageContext, VectorStoreIndex
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    from app import ingest_with_progress
+    from index.corpus import CorpusIndex
+    from index.embedding import default_model_path
+
+    settings = _settings(tmp)
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    _ = index.embed_model  # model load is not ingest
+    t = time.perf_counter()
+    ingest_with_progress(index, [str(corpus)])
+    ours = time.perf_counter() - t
+    chunks = index.stats()["chunks"]
+    nodes = _stock_nodes(index)
+    stock_model = HuggingFaceEmbedding(model_name=str(default_model_path()), device="cpu")  # fp32, batches of 10
+    t = time.perf_counter()
+    VectorStoreIndex(nodes, storage_context=StorageContext.from_defaults(), embed_model=stock_model, show_progress=True)
+    stock = time.perf_counter() - t
+    return {"chunks": chunks, "ours_s": ours, "stock_s": stock}
+
+
+def run_size(corpus: Path, tmp: Path, queries: int, stock: bool) -> dict:
+    """Part 2 for one size, in its own process: pipeline ingest, reload, latency, memory; then stock."""
+    from app import ingest_with_progress
+    from bench.latency import percentile, search_and_ask_ms
+    from index.corpus import CorpusIndex
+
+    titles, sentences = _sentence_pool()
+    vectors = SentenceMeanVectors(titles, sentences, PROJECT / "var" / "bench-cache")
+    settings = _settings(tmp)
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    _ = index.embed_model
+    with mock.patch("index.corpus.embed_texts", vectors):
+        t = time.perf_counter()
+        ingest_with_progress(index, [str(corpus)])
+        ingest_s = time.perf_counter() - t
+    stats = index.stats()
+    ingest_rss = _rss_gb()
+    del index
+    t = time.perf_counter()
+    index = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
+    index.search("warm-up", k=10)
+    reload_s = time.perf_counter() - t
+    claims = _claims(queries)
+    search_ms, ask_ms = search_and_ask_ms(index, claims)
+    out = {
+        "chunks": stats["chunks"], "documents": stats["documents"], "ingest_s": ingest_s,
+        "missed_parts": vectors.misses / max(1, vectors.parts), "rss_gb": _rss_gb(), "ingest_rss_gb": ingest_rss,
+        "disk_mb": _folder_mb(settings.paths.index_dir), "reload_s": reload_s,
+        "vector_index": type(getattr(index._store, "_index", None)).__name__,
+        "search_p50": statistics.median(search_ms), "search_p95": percentile(search_ms, 95),
+        "ask_p50": statistics.median(ask_ms), "ask_p95": percentile(ask_ms, 95),
+    }
+    if stock:
+        out.update(_stock_figures(index, claims))
+    return out
+
+
+def _stock_figures(index, claims: list[str]) -> dict:
+    """Stock `VectorStoreIndex` over the same chunks and vectors: build, memory growth, query latency."""
+    from llama_index.core import StorageContext, VectorStoreIndex
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    from index.embedding import default_model_path
+
+    nodes = _stock_nodes(index)
+    vectors = index._store.vectors([n.node_id for n in nodes])
+    for node, vec in zip(nodes, vectors):
+        node.embedding = vec.tolist()
+    del vectors
+    before = _rss_gb()
+    model = HuggingFaceEmbedding(model_name=str(default_model_path()), device="cpu")  # stock: fp32 queries
+    t = time.perf_counter()
+    stock = VectorStoreIndex(nodes, storage_context=StorageContext.from_defaults(), embed_model=model)
+    build_s = time.perf_counter() - t
+    retriever = stock.as_retriever(similarity_top_k=10)
+    retriever.retrieve(claims[0])
+    ms = []
+    for q in claims[:20]:  # pure-Python similarity over every vector: slow at 100k
+        t = time.perf_counter()
+        retriever.retrieve(q)
+        ms.append(1000 * (time.perf_counter() - t))
+    return {"stock_build_s": build_s, "stock_search_p50": statistics.median(ms), "stock_rss_gb": _rss_gb(),
+            "stock_rss_growth_gb": _rss_gb() - before}
+
+
+def _child(args: list[str]) -> dict:
+    """Run one part in a fresh process (its own peak RSS); its last stdout line is the JSON result."""
+    proc = subprocess.run([sys.executable, "-m", "bench.pipeline_scale", *args], cwd=PROJECT,
+                          stdout=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"bench child {args} failed (exit {proc.returncode})")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=100, help="SciFact claims for the latency figures")
+    parser.add_argument("--stock-limit", type=int, default=100_000, help="largest size the stock pipeline runs at")
+    parser.add_argument("--real-chunks", type=int, default=10_000, help="part 1 size (0 skips it)")
+    parser.add_argument("--child", nargs=2, metavar=("PART", "CORPUS"), help=argparse.SUPPRESS)
+    parser.add_argument("--stock", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        part, corpus = args.child
+        with tempfile.TemporaryDirectory() as tmp:
+            if part == "real":
+                result = run_real(Path(corpus), Path(tmp))
+            else:
+                result = run_size(Path(corpus), Path(tmp), args.queries, args.stock)
+        print(json.dumps(result))
+        return
+
+    titles, sentences = _sentence_pool()
+    SentenceMeanVectors(titles, sentences, PROJECT / "var" / "bench-cache")  # fill the cache before any timing
+    per_chunk_docs = docs_for(10_000, titles, sentences) / 10_000
+    tmp = Path(tempfile.mkdtemp(prefix="biocite-scale-"))
+    try:
+        rate = stock_rate = None
+        if args.real_chunks:
+            corpus = tmp / "real.jsonl"
+            write_corpus(corpus, round(args.real_chunks * per_chunk_docs), titles, sentences, seed=7)
+            print(f"1. Real embedding, ~{args.real_chunks:,} chunks of synthetic abstracts (real sentences):", flush=True)
+            real = _child(["--child", "real", str(corpus)])
+            rate, stock_rate = real["chunks"] / real["ours_s"], real["chunks"] / real["stock_s"]
+            print(f"   ours  {real['ours_s']:7.1f} s  {rate:6.1f} chunks/s  (JSONL -> hybrid index on disk)")
+            print(f"   stock {real['stock_s']:7.1f} s  {stock_rate:6.1f} chunks/s  (VectorStoreIndex, fp32; "
+                  f"ours is {real['stock_s'] / real['ours_s']:.1f}x faster)", flush=True)
+        print("2. The pipeline at each size (vectors from real sentence vectors; queries and answers use the model):")
+        rows = []
+        for n in args.sizes:
+            corpus = tmp / f"synth-{n}.jsonl"
+            write_corpus(corpus, round(n * per_chunk_docs), titles, sentences, seed=n)
+            child = ["--child", "size", str(corpus), "--queries", str(args.queries)]
+            r = _child(child + (["--stock"] if n <= args.stock_limit else []))
+            rows.append(r)
+            print(f"   {json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()})}", flush=True)
+            corpus.unlink()
+        print()
+        print("| chunks | ingest without the model s | with real embedding s | peak RSS GB | on disk MB | reload s "
+              "| search p50 / p95 ms | ask p50 / p95 ms | stock: build s, peak RSS GB, search p50 ms |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            real_s = f"{r['ingest_s'] + r['chunks'] / rate:.0f} (projected)" if rate else "-"
+            stock = (f"{r['stock_build_s']:.1f} s, {r['stock_rss_gb']:.1f} GB, {r['stock_search_p50']:.0f} ms "
+                     f"({r['stock_search_p50'] / r['search_p50']:.0f}x ours)" if "stock_build_s" in r else "not run")
+            print(f"| {r['chunks']:,} | {r['ingest_s']:.1f} | {real_s} | {r['rss_gb']:.1f} | {r['disk_mb']:,.0f} "
+                  f"| {r['reload_s']:.1f} | {r['search_p50']:.0f} / {r['search_p95']:.0f} "
+                  f"| {r['ask_p50']:.0f} / {r['ask_p95']:.0f} | {stock} |")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
