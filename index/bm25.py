@@ -12,6 +12,7 @@ ingest cost seconds, not the Python loops of a fresh `bm25s.index` each time.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -22,6 +23,7 @@ import numpy as np
 import Stemmer
 
 _TOKEN = re.compile(r"[^\W_]+(?:[-/.'’+][^\W_]+)*\+?", re.UNICODE)
+_SEPARATOR = re.compile(r"[-/.'’+]")
 _STOP = frozenset(
     """a an and are as at be been being but by can could did do does for from had has have how i if in into is it its
     may might more most no not of on or our so such than that the their them then there these they this those to
@@ -34,16 +36,22 @@ _stemmer = Stemmer.Stemmer("english")
 def tokenize(text: str) -> list[str]:
     """Lower-cased tokens: compounds kept whole and also split into parts; plain words stemmed."""
     tokens: list[str] = []
-    for m in _TOKEN.finditer(text.lower()):
-        word = m.group(0).strip(".'’")
-        parts = [p for p in re.split(r"[-/.'’+]", word) if p]
-        if len(parts) > 1:
-            tokens.append(word)
-        for part in parts:
-            if part in _STOP or (len(part) < 2 and not part.isdigit()):
-                continue
-            tokens.append(_stemmer.stemWord(part) if part.isalpha() and part.isascii() else part)
+    for word in _TOKEN.findall(text.lower()):
+        tokens += _word_tokens(word)
     return tokens
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """One word's tokens. Cached: a corpus repeats its words, and stemming each occurrence was 80 % of indexing."""
+    word = word.strip(".'’")
+    parts = [p for p in _SEPARATOR.split(word) if p]
+    tokens = [word] if len(parts) > 1 else []
+    for part in parts:
+        if part in _STOP or (len(part) < 2 and not part.isdigit()):
+            continue
+        tokens.append(_stemmer.stemWord(part) if part.isalpha() and part.isascii() else part)
+    return tuple(tokens)
 
 
 class BM25Index:
