@@ -10,6 +10,7 @@ on a few sentences and falls back to fp32 if bf16 disagrees.
 
 from __future__ import annotations
 
+import collections
 import functools
 import os
 import warnings
@@ -109,8 +110,23 @@ def embed_texts(model: BaseEmbedding, texts: list[str]) -> np.ndarray:
     return _unit(np.asarray(model.get_text_embedding_batch(texts), dtype="float32"))
 
 
+_recent_queries: collections.OrderedDict[tuple[int, str], tuple[BaseEmbedding, np.ndarray]] = collections.OrderedDict()
+
+
 def embed_query(model: BaseEmbedding, query: str) -> np.ndarray:
-    return _unit(np.asarray(model.get_query_embedding(query), dtype="float32"))
+    """The query's unit vector. The last 256 are kept: one `ask` embeds its question twice (search, then
+    the answerer), and a UI user often repeats one; ~12 ms each. Entries hold their model, so its id
+    cannot be reused by another model while they exist."""
+    key = (id(model), query)
+    entry = _recent_queries.get(key)
+    if entry is None or entry[0] is not model:
+        vec = _unit(np.asarray(model.get_query_embedding(query), dtype="float32"))
+        vec.setflags(write=False)
+        entry = _recent_queries[key] = (model, vec)
+        if len(_recent_queries) > 256:
+            _recent_queries.popitem(last=False)
+    _recent_queries.move_to_end(key)
+    return entry[1]
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:

@@ -40,3 +40,14 @@ def test_a_failed_bf16_check_falls_back_to_fp32_with_a_warning(monkeypatch):
     reference = embedding.load_embedding_model(EmbeddingSettings(dtype="float32"))
     text = ["IgG4-related disease responds to rituximab."]
     assert np.allclose(embedding.embed_texts(model, text), embedding.embed_texts(reference, text), atol=1e-6)
+
+
+def test_recent_queries_are_embedded_once_per_model():
+    from tests.hash_embedding import HashEmbedding
+
+    first, second = HashEmbedding(), HashEmbedding()
+    a = embedding.embed_query(first, "Which biologics target Th2?")
+    assert embedding.embed_query(first, "Which biologics target Th2?") is a and first.calls == 1
+    assert not a.flags.writeable  # shared, so nobody may change it
+    embedding.embed_query(second, "Which biologics target Th2?")
+    assert second.calls == 1  # another model never gets the first one's vector
