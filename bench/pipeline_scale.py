@@ -165,10 +165,9 @@ def run_real(corpus: Path, tmp: Path) -> dict:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     from app import ingest_with_progress
+    from index import corpus as corpus_module
     from index.corpus import CorpusIndex
     from index.embedding import default_model_path
-
-    from index import corpus as corpus_module
 
     settings = _settings(tmp)
     index = CorpusIndex.open(settings.paths.index_dir, settings)

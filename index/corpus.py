@@ -34,8 +34,8 @@ from index.bm25 import BM25Index
 from index.embed_cache import EmbeddingCache
 from index.embedding import default_model_path, embed_texts, load_embedding_model, resolve_dtype
 from index.faiss_store import FaissChunkStore
-from index.pg_store import PgChunkStore, PgKeywordIndex, check_database, database_url, new_table_name
 from index.persistence import current_generation, generation_stamp, save_generation, writer_lock
+from index.pg_store import PgChunkStore, PgKeywordIndex, check_database, database_url, new_table_name
 from index.retrieval import Hit, HybridRetriever
 from ingest.chunking import chunk_document, embedding_text
 from ingest.loaders import LoadResult, load_paths
