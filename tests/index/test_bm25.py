@@ -65,3 +65,28 @@ def test_numpy_build_scores_equal_bm25s_own_build_and_remembers_tokens(tmp_path:
     assert ours.retrieve("rituximab responds", 5)[0][0] == "c5" and "c0" not in dict(ours.retrieve("responds", 5))
     ours.save(tmp_path)
     assert BM25Index.load(tmp_path).retrieve("IL-13", 3) == ours.retrieve("IL-13", 3)
+
+
+def test_a_loaded_index_tokenizes_only_new_texts_and_survives_a_bad_token_file(tmp_path: Path, monkeypatch):
+    import index.bm25 as bm25_module
+
+    ids = ["a", "b", "c"]
+    texts = ["IL-13 drives fibrosis.", "Th2 cytokines IL-4 and IL-5.", "Rituximab depletes B cells in IgG4-RD."]
+    built = BM25Index()
+    built.index(ids, texts)
+    built.save(tmp_path / "saved")
+    calls = []
+    monkeypatch.setattr(bm25_module, "tokenize", lambda t: calls.append(t) or tokenize(t))
+    loaded = BM25Index.load(tmp_path / "saved")
+    loaded.index(ids + ["d"], texts + ["Dupilumab blocks IL-4Rα."])
+    assert calls == ["Dupilumab blocks IL-4Rα."]  # the three saved texts were not tokenized again
+    fresh = BM25Index()
+    fresh.index(ids + ["d"], texts + ["Dupilumab blocks IL-4Rα."])
+    for query in ["IL-4 Th2", "rituximab IgG4-RD", "dupilumab IL-4Rα"]:
+        assert loaded.retrieve(query, 4) == fresh.retrieve(query, 4)
+
+    (tmp_path / "saved" / bm25_module.TOKENS_FILE).write_bytes(b"not numpy")
+    calls.clear()
+    damaged = BM25Index.load(tmp_path / "saved")
+    damaged.index(ids, texts)
+    assert len(calls) == 3 and damaged.retrieve("IL-13", 3) == built.retrieve("IL-13", 3)
