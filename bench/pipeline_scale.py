@@ -28,7 +28,6 @@ measured in part 1. Prints figures; asserts nothing. Runs in a temporary folder.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -94,22 +93,25 @@ def docs_for(n_chunks: int, titles: list[str], sentences: list[str]) -> int:
 class SentenceMeanVectors:
     """Chunk vectors without running the model on the chunk: the mean of its parts' real vectors."""
 
-    def __init__(self, titles: list[str], sentences: list[str], cache_dir: Path) -> None:
-        from index.embedding import embed_texts, load_embedding_model
+    def __init__(self, titles: list[str], sentences: list[str]) -> None:
+        from index.embed_cache import EmbeddingCache
+        from index.embedding import embed_texts, load_embedding_model, model_identity
         from settings import load_settings
 
+        settings = load_settings()  # the project's embedding cache: each part is embedded once per machine
+        path = settings.paths.embed_cache
+        cache = EmbeddingCache(path, model_identity(settings.embedding)) if path else None
         parts = sorted(set(f"title: {t}" for t in titles) | set(sentences))
-        key = hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
-        cached = cache_dir / f"scifact-parts-{key}.npy"
-        if cached.exists():
-            vectors = np.load(cached)
-        else:
-            print(f"   embedding {len(parts):,} SciFact sentences and titles once (cached in {cache_dir})", flush=True)
-            vectors = embed_texts(load_embedding_model(load_settings().embedding), parts)
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            np.save(cached, vectors)
+        known = cache.get_many(parts) if cache else {}
+        fresh = [p for p in parts if p not in known]
+        if fresh:
+            print(f"   embedding {len(fresh):,} SciFact sentences and titles once (then cached)", flush=True)
+            vectors = embed_texts(load_embedding_model(settings.embedding), fresh)
+            if cache:
+                cache.put_many(fresh, vectors)
+            known.update(zip(fresh, vectors))
         self._row = {p: i for i, p in enumerate(parts)}
-        self._vectors = vectors
+        self._vectors = np.vstack([known[p] for p in parts])
         self.misses = self.parts = 0
 
     def __call__(self, model: object, texts: list[str]) -> np.ndarray:
@@ -210,7 +212,7 @@ def run_size(corpus: Path, tmp: Path, queries: int, stock: bool) -> dict:
     from index.corpus import CorpusIndex
 
     titles, sentences = _sentence_pool()
-    vectors = SentenceMeanVectors(titles, sentences, PROJECT / "var" / "bench-cache")
+    vectors = SentenceMeanVectors(titles, sentences)
     settings = _settings(tmp)
     index = CorpusIndex.open(settings.paths.index_dir, settings)
     _ = index.embed_model
@@ -322,7 +324,7 @@ def main(argv: list[str] | None = None) -> None:
         return
 
     titles, sentences = _sentence_pool()
-    SentenceMeanVectors(titles, sentences, PROJECT / "var" / "bench-cache")  # fill the cache before any timing
+    SentenceMeanVectors(titles, sentences)  # fill the cache before any timing
     per_chunk_docs = docs_for(10_000, titles, sentences) / 10_000
     tmp = Path(tempfile.mkdtemp(prefix="biocite-scale-"))
     try:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from bench.latency import percentile, search_and_ask_ms
 from index.corpus import CorpusIndex
-from index.embedding import load_embedding_model, resolve_dtype
+from index.embedding import load_embedding_model, model_dtype
 from settings import PROJECT_DIR, load_settings
 
 
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
         settings.paths.index_dir = Path(tmp) / "index"
         settings.paths.embed_cache = Path(tmp) / "embed-cache.sqlite"  # cold: every chunk is embedded
         t0 = time.perf_counter()
-        load_embedding_model(settings.embedding)
+        model = load_embedding_model(settings.embedding)
         load_s = time.perf_counter() - t0
         index = CorpusIndex.open(settings.paths.index_dir, settings)
         report = index.ingest([str(p) for p in settings.paths.sample_corpus])
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     stats = reopened.stats()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"sample corpus: {stats['documents']} documents, {stats['chunks']} chunks; embedding dtype {resolve_dtype(settings.embedding.dtype)}")
+    print(f"sample corpus: {stats['documents']} documents, {stats['chunks']} chunks; embedding dtype {model_dtype(model)}")
     print(f"model load            {load_s:6.1f} s")
     print(f"ingest (read+embed+save) {report.seconds:6.1f} s   {report.chunks_embedded / report.seconds:6.1f} chunks/s")
     print(f"index reload          {reload_s * 1000:6.0f} ms")

@@ -32,7 +32,7 @@ from llama_index.core.schema import TextNode
 from errors import IndexNotFoundError, UserError
 from index.bm25 import BM25Index
 from index.embed_cache import EmbeddingCache
-from index.embedding import default_model_path, embed_texts, load_embedding_model, resolve_dtype
+from index.embedding import embed_texts, load_embedding_model, model_identity
 from index.faiss_store import FaissChunkStore
 from index.persistence import current_generation, generation_stamp, save_generation, writer_lock
 from index.pg_store import PgChunkStore, PgKeywordIndex, check_database, database_url, new_table_name
@@ -301,9 +301,7 @@ class CorpusIndex:
         if not path:
             return None
         if self._embed_cache is None or self._embed_cache.path != Path(path):
-            cfg = self.settings.embedding  # the model's identity, known without loading it
-            model_id = f"{cfg.model_path or default_model_path()}|{resolve_dtype(cfg.dtype)}"
-            self._embed_cache = EmbeddingCache(Path(path), model_id)
+            self._embed_cache = EmbeddingCache(Path(path), model_identity(self.settings.embedding))
         return self._embed_cache
 
     def _embed_and_apply(self, batch: list[tuple[Document, list[TextNode], IngestOutcome]]) -> tuple[int, int]:

@@ -86,6 +86,12 @@ def model_dtype(model: BaseEmbedding) -> str:
     return str(next(st.parameters()).dtype).removeprefix("torch.") if st is not None else "float32"
 
 
+def model_identity(settings: EmbeddingSettings) -> str:
+    """Which vectors these settings give (model folder and dtype), known without loading the model: the
+    embedding cache's key. From CPU flags, so a failed bf16 check still files fp32 vectors as bf16 ones."""
+    return f"{settings.model_path or default_model_path()}|{resolve_dtype(settings.dtype)}"
+
+
 def load_embedding_model(settings: EmbeddingSettings) -> BaseEmbedding:
     """The process-wide embedding model for these settings (loaded once, then cached)."""
     path = settings.model_path or default_model_path()
