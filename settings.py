@@ -93,6 +93,16 @@ class RetrievalSettings(_Group):
     dense_weight: float = Field(
         0.7, ge=0, le=1, description="Weight of the cosine in `weighted` fusion; BM25 (divided by its top score) gets the rest."
     )
+    rerank_depth: int = Field(
+        30, ge=0, le=1000, description="Hybrid only: rerank this many fused candidates by best sentence and term coverage "
+        "(index/rerank.py); 0 turns it off."
+    )
+    sentence_weight: float = Field(
+        0.7, ge=0, description="Weight of a candidate's best sentence cosine in the rerank (fitted on SciFact train, 5-fold CV)."
+    )
+    coverage_weight: float = Field(
+        0.2, ge=0, description="Weight of the share of the question's IDF mass a candidate contains, in the rerank."
+    )
 
 
 class PgVectorSettings(_Group):

@@ -9,6 +9,8 @@ Two fusion functions, both measured in `evals/README.md`:
 Document-level search pools each retriever's chunk scores per document (max)
 before fusing, so a long paper with many mediocre chunks cannot outrank a short
 one with one excellent chunk, and the result is a ranking of papers.
+In hybrid mode the head of the fused ranking (chunks or papers) is then
+reranked by best sentence and term coverage (`index.rerank`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from index.bm25 import BM25Index
 from index.embedding import embed_query
 from index.faiss_store import FaissChunkStore
 from index.pg_store import PgChunkStore, PgKeywordIndex
+from index.rerank import Candidate, SentenceReranker
 from ingest.chunking import doc_id_of
 from settings import RetrievalSettings
 
@@ -93,10 +96,21 @@ class HybridRetriever:
         doc_bm25: BM25Index | PgKeywordIndex,
         chunk_ids_of: Callable[[str], list[str]], embed_model: Callable[[], BaseEmbedding], settings: RetrievalSettings,
         vouched: Callable[[TextNode], bool] = lambda node: True,
+        reranker: SentenceReranker | None = None,
+        documents_of: Callable[[list[str]], dict[str, Candidate]] = lambda ids: {},
     ) -> None:
         self.store, self.chunk_bm25, self.doc_bm25 = store, chunk_bm25, doc_bm25
         self._chunk_ids_of, self._embed_model, self.settings = chunk_ids_of, embed_model, settings
-        self._vouched = vouched
+        self._vouched, self._reranker, self._documents_of = vouched, reranker, documents_of
+
+    def _rerank(self, query: str, qvec: np.ndarray | None, ranking: Ranking, mode: str,
+                candidates: Callable[[list[str]], dict[str, Candidate]]) -> Ranking:
+        if mode != "hybrid" or self._reranker is None or qvec is None:
+            return ranking
+        return self._reranker.rerank(query, qvec, ranking, candidates)
+
+    def _chunk_candidates(self, chunk_ids: list[str]) -> dict[str, Candidate]:
+        return {n.node_id: Candidate(str(n.metadata.get("title", "")), n.text) for n in self.store.get_nodes(chunk_ids)}
 
     def _empty(self) -> bool:
         return self.store is None or not len(self.store)
@@ -122,7 +136,7 @@ class HybridRetriever:
                 lambda ids: self.store.similarities(ids, qvec),
                 lambda ids: self.chunk_bm25.scores(query, ids),
             )
-        fused = self._fuse(dense, sparse, mode)
+        fused = self._rerank(query, qvec, self._fuse(dense, sparse, mode), mode, self._chunk_candidates)
         dense_by_id, sparse_by_id = dict(dense), dict(sparse)
         nodes = self._first_vouched_nodes(fused, k)
         hits = [
@@ -158,7 +172,8 @@ class HybridRetriever:
                 lambda ids: self._best_chunk_cosines(ids, qvec),
                 lambda ids: self.doc_bm25.scores(query, ids),
             )
-        return [(d, s) for d, s in self._fuse(dense, sparse, mode) if self._chunk_ids_of(d)][:k]
+        fused = [(d, s) for d, s in self._fuse(dense, sparse, mode) if self._chunk_ids_of(d)]
+        return self._rerank(query, qvec, fused, mode, self._documents_of)[:k]
 
     def _best_chunk_cosines(self, doc_ids: list[str], qvec: np.ndarray) -> np.ndarray:
         """Each document's best chunk cosine, from one call for all their chunks (one round trip to a database)."""

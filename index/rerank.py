@@ -1,0 +1,85 @@
+"""Rerank the head of a fused ranking by each candidate's best sentence and its query-term coverage.
+
+Why: a chunk vector averages ~200 tokens, so one sentence that states the
+claim is diluted by its neighbours; and BM25 rewards repeating a term more
+than covering every term of the question. On SciFact train (`python -m
+bench.retrieval_lab`, grouped 5-fold cross-validation) adding, for the first
+`rerank_depth` fused candidates,
+
+    sentence_weight * max cosine(question, "title\\n\\nsentence") + coverage_weight * coverage
+
+raises hybrid nDCG@10 by ~0.9 points; the weights fitted on each fold stay
+within 0.6-0.8 and 0.2-0.3. Coverage is the share of the question's IDF mass
+whose terms occur in the candidate (title and text). Sentence vectors are
+computed on demand for the candidates only (the caller passes a cached
+embedder), so ingest does not change and a repeated candidate costs nothing.
+Only the head's order changes: what ranks below `rerank_depth` stays as fused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.bm25 import tokenize
+from ingest.sentences import split_sentences
+
+Ranking = list[tuple[str, float]]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the reranker reads of a ranked id: its document's title and the text to split into sentences."""
+
+    title: str
+    text: str
+
+
+def sentence_texts(candidate: Candidate) -> list[str]:
+    """The texts embedded for a candidate: each sentence behind its document title (as chunks carry theirs)."""
+    sentences = [candidate.text[a:b] for a, b in split_sentences(candidate.text)] or [candidate.text]
+    return [f"{candidate.title}\n\n{s}" if candidate.title else s for s in sentences if s.strip()]
+
+
+def coverage(query_idf: dict[str, float], candidate: Candidate) -> float:
+    """Share of the query's IDF mass whose tokens occur in the candidate (0..1)."""
+    total = sum(query_idf.values())
+    if total <= 0:
+        return 0.0
+    present = set(tokenize(f"{candidate.title}\n{candidate.text}"))
+    return sum(w for t, w in query_idf.items() if t in present) / total
+
+
+class SentenceReranker:
+    """One verb, `rerank`; the embedder and the IDF table are the caller's (cached and corpus-wide)."""
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], idf: Callable[[list[str]], dict[str, float]],
+                 depth: int, sentence_weight: float, coverage_weight: float) -> None:
+        self._embed, self._idf = embed, idf
+        self.depth, self.sentence_weight, self.coverage_weight = depth, sentence_weight, coverage_weight
+
+    def rerank(self, query: str, qvec: np.ndarray, ranking: Ranking,
+               candidates: Callable[[list[str]], dict[str, Candidate]]) -> Ranking:
+        """`ranking` with its first `depth` entries re-scored and re-sorted; the rest unchanged, after them."""
+        if self.depth <= 0 or not ranking:
+            return ranking
+        head, tail = ranking[: self.depth], ranking[self.depth :]
+        found = candidates([i for i, _ in head])
+        texts = {i: sentence_texts(c) for i, c in found.items()}
+        flat = [t for ts in texts.values() for t in ts]
+        vectors = self._embed(flat) if flat else np.zeros((0, len(qvec)), dtype="float32")
+        cosines = vectors @ qvec
+        best, start = {}, 0
+        for i, ts in texts.items():
+            if ts:
+                best[i] = float(cosines[start : start + len(ts)].max())
+                start += len(ts)
+        query_idf = self._idf(sorted(set(tokenize(query)))) if self.coverage_weight else {}
+        rescored = [
+            (i, s + self.sentence_weight * best.get(i, 0.0)
+             + (self.coverage_weight * coverage(query_idf, found[i]) if i in found and query_idf else 0.0))
+            for i, s in head
+        ]
+        return sorted(rescored, key=lambda kv: (-kv[1], kv[0])) + tail
