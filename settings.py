@@ -98,7 +98,8 @@ class RetrievalSettings(_Group):
         "(index/rerank.py); 0 turns it off."
     )
     sentence_weight: float = Field(
-        0.7, ge=0, description="Weight of a candidate's best sentence cosine in the rerank (fitted on SciFact train, 5-fold CV)."
+        0.7, ge=0, description="Weight of a candidate's best sentence cosine in the rerank (fitted on SciFact train; held-out check: "
+        "`python -m bench.retrieval_lab`)."
     )
     coverage_weight: float = Field(
         0.2, ge=0, description="Weight of the share of the question's IDF mass a candidate contains, in the rerank."

@@ -431,8 +431,8 @@ class CorpusIndex:
     def sentence_vectors(self, texts: list[str]) -> np.ndarray:
         """Vectors of the rerank's sentence texts: from this process's memory, the embedding cache, or the model.
 
-        The rerank embeds the sentences of its candidates when a query first needs them (~0.3 s for 30 new
-        abstracts); ingest is unchanged. A hit in memory or in the cache costs no model call.
+        The rerank embeds the sentences of its candidates when a query first needs them (SciFact, cold: 204 ms
+        per claim against 37 ms warm); ingest is unchanged. A hit in memory or in the cache costs no model call.
         """
         with self._sentence_lock:
             missing = [t for t in dict.fromkeys(texts) if t not in self._sentence_memo]
