@@ -24,12 +24,12 @@ import numpy as np
 
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
 from errors import QuestionError
-from index.bm25 import tokenize
-from index.concepts import term_matches
 from index.corpus import CorpusIndex, Hit
 from index.embedding import embed_query, embed_texts
-from ingest.sentences import split_sentences
 from prompts import load_prompt
+from text.concepts import term_matches
+from text.sentences import split_sentences
+from text.tokens import tokenize
 
 SEMANTIC_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.45

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from answer.models import CitedAnswer
-from index.bm25 import tokenize
-from index.concepts import named_entities
+from text.concepts import named_entities
+from text.tokens import tokenize
 
 _LEANS_ON_CONTEXT = re.compile(
     r"^\s*(and|also|what about|how about|same for|but)\b|\b(them|they|those|these|it|its|their|this one|that one|the former|the latter|which one)\b",

@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from answer.models import RetrievedPassage
-from index.bm25 import tokenize
-from index.concepts import NAMED_ENTITY
-from ingest.sentences import split_sentences
+from text.concepts import NAMED_ENTITY
+from text.sentences import split_sentences
+from text.tokens import tokenize
 
 MIN_FACT_TERMS = 3
 MIN_COVERAGE = 0.6

@@ -53,7 +53,7 @@ WORDS_PER_DOC = 250  # SciFact abstracts average ~200 words; ~1.8 chunks each at
 def _sentence_pool() -> tuple[list[str], list[str]]:
     """(titles, sentences) of the SciFact corpus, cleaned exactly as ingest cleans them."""
     from ingest.loaders import load_paths
-    from ingest.sentences import split_sentences
+    from text.sentences import split_sentences
 
     titles, sentences = [], []
     for result in load_paths([SCIFACT / "corpus.jsonl"]):
@@ -115,7 +115,7 @@ class SentenceMeanVectors:
         self.misses = self.parts = 0
 
     def __call__(self, model: object, texts: list[str]) -> np.ndarray:
-        from ingest.sentences import split_sentences
+        from text.sentences import split_sentences
 
         out = np.zeros((len(texts), self._vectors.shape[1]), dtype="float32")
         for i, text in enumerate(texts):

@@ -22,11 +22,11 @@ import numpy as np
 from evals.datasets import DATASETS
 from evals.metrics import evaluate_run
 from evals.retrieval import load_qrels, load_queries, open_eval_index
-from index.bm25 import tokenize
 from index.embedding import embed_query
 from index.rerank import Candidate, coverage, sentence_texts
 from ingest.chunking import doc_id_of
 from settings import load_settings
+from text.tokens import tokenize
 
 SENTENCE_WEIGHTS = np.round(np.arange(0.0, 1.55, 0.1), 2)
 COVERAGE_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4)

@@ -27,7 +27,7 @@ from answer.verify import verify_answer
 from errors import UserError
 from index.corpus import CorpusIndex
 from index.embedding import embed_texts
-from ingest.sentences import split_sentences
+from text.sentences import split_sentences
 
 
 def load_cases(path: Path) -> list[dict[str, object]]:

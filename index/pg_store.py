@@ -34,9 +34,9 @@ from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores.types import BasePydanticVectorStore, VectorStoreQuery, VectorStoreQueryResult
 
 from errors import UserError
-from index.bm25 import tokenize
 from ingest.chunking import embedding_text
 from settings import PgVectorSettings, Settings
+from text.tokens import tokenize
 
 K1, B = 1.5, 0.75  # bm25s defaults, used by index.bm25.BM25Index
 MAX_POSITIONS = 256  # PostgreSQL keeps at most 256 positions per lexeme: term frequency saturates long before

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.bm25 import tokenize
-from ingest.sentences import split_sentences
+from text.sentences import split_sentences
+from text.tokens import tokenize
 
 Ranking = list[tuple[str, float]]
 

@@ -17,7 +17,7 @@ import re
 from llama_index.core import Document
 from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
 
-from ingest.sentences import SECTION_LABEL, split_sentences
+from text.sentences import SECTION_LABEL, split_sentences
 
 # A short stand-alone heading line: "Introduction", "## Methods", "2. Results".
 _HEADING = re.compile(r"(?m)^(?:#{1,6} |\d{1,2}\.? )?([A-Z][A-Za-z ]{2,40})$")

@@ -12,7 +12,7 @@ import hashlib
 import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 
-from index.bm25 import tokenize
+from text.tokens import tokenize
 
 DIM = 256
 

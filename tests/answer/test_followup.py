@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from answer.followup import needs_context, standalone_query
 from answer.models import Citation, CitedAnswer
-from index.concepts import named_entities
+from text.concepts import named_entities
 
 
 def answer_quoting(*quotes: str) -> CitedAnswer:

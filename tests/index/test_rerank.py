@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.bm25 import tokenize
 from index.rerank import Candidate, SentenceReranker, coverage, sentence_texts
+from text.tokens import tokenize
 
 CANDIDATES = {
     "a": Candidate("Thalidomide in skin disease", "Patients improved. Thalidomide reduced IgG4 levels."),
