@@ -95,10 +95,11 @@ def ingest_with_progress(index, paths: list[str]):
 
 def print_report(report) -> None:
     for o in report.outcomes:
-        if o.status == "failed":
-            print(f"  failed   {o.source}: {o.reason}")
-        elif o.status in ("added", "updated") and o.reason and o.reason != "content changed":
+        if o.status == "failed" or (o.status == "skipped" and not o.doc_id):
             print(f"  {o.status:<8} {o.source}: {o.reason}")
+        elif o.status in ("added", "updated") and o.kept is not None and o.source.find("#L") < 0:
+            details = "; ".join(x for x in (o.kept_text, o.reason if o.reason != "content changed" else "") if x)
+            print(f"  {o.status:<8} {o.source}: {details}")
     print(report.summary())
 
 

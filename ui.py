@@ -19,6 +19,7 @@ from answer.models import CitedAnswer
 from answer.render import answer_markdown, escape_markdown
 from errors import UserError
 from index.corpus import CorpusIndex
+from ingest.loaders import SUPPORTED_SUFFIXES
 from settings import Settings
 from uploads import store_upload
 
@@ -31,7 +32,7 @@ EXAMPLES = [
 EXTRACTIVE = "Quotes (offline)"
 CONTEXT_CHARS = 280
 DOCUMENT_CHARS = 60_000  # the viewer shows at most this much on each side of the quote
-UPLOAD_TYPES = [".pdf", ".txt", ".md", ".html", ".htm", ".xml", ".nbib", ".medline", ".jsonl"]
+UPLOAD_TYPES = sorted(SUPPORTED_SUFFIXES)  # one list: what the loaders read
 
 CSS = """
 .evidence .cite { border-left: 3px solid #6b8afd; padding: 4px 10px; margin: 8px 0; }
@@ -161,7 +162,7 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
             try:
                 stored.append((name, str(store_upload(str(f), name, settings.paths.upload_dir, settings.ingest.max_file_mb))))
             except (UserError, OSError) as exc:
-                rows.append([name, "failed", str(exc)])
+                rows.append([name, "failed", "", str(exc)])
         if stored:
             by_path = dict((path, name) for name, path in stored)
 
@@ -171,13 +172,14 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
             try:
                 result = idx.ingest([p for _, p in stored], progress=report)
             except UserError as exc:
-                rows.append(["(all)", "failed", str(exc)])
+                rows.append(["(all)", "failed", "", str(exc)])
             else:
                 for o in result.outcomes:
                     name = by_path.get(o.source.split("#")[0], Path(o.source).name)
-                    rows.append([name, o.status, o.reason if o.status != "added" else f"document {o.doc_id}"])
+                    details = "; ".join(x for x in (f"document {o.doc_id}" if o.status == "added" else "", o.reason) if x)
+                    rows.append([name, o.status, "" if o.kept is None else f"{o.kept:.0%}", details])
         if not rows:
-            rows.append(["", "", "Choose files first."])
+            rows.append(["", "", "", "Choose files first."])
         return rows, corpus_summary(idx), documents_table(idx)
 
     def delete_document(doc_id: str):
@@ -234,7 +236,7 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
                         file_count="multiple", file_types=UPLOAD_TYPES, elem_id="upload",
                     )
                     add = gr.Button("Add to index", variant="primary", elem_id="add")
-                    results = gr.Dataframe(headers=["file", "result", "details"], label="Last upload", elem_id="results",
+                    results = gr.Dataframe(headers=["file", "result", "text kept", "details"], label="Last upload", elem_id="results",
                                            interactive=False, wrap=True)
                 with gr.Column():
                     doc_id = gr.Textbox(label="Document id to delete", elem_id="delete-id")

@@ -78,6 +78,11 @@ class IngestOutcome:
     source: str
     doc_id: str = ""
     reason: str = ""
+    kept: float | None = None  # share of the file's text that survived cleaning
+
+    @property
+    def kept_text(self) -> str:
+        return "" if self.kept is None else f"kept {self.kept:.0%} of the text"
 
 
 @dataclass
@@ -273,15 +278,17 @@ class CorpusIndex:
     def _classify(self, result: LoadResult) -> IngestOutcome:
         if result.error:
             return IngestOutcome("failed", result.source, reason=result.error)
+        if result.skipped:
+            return IngestOutcome("skipped", result.source, reason=result.skipped)
         doc = result.document
         note = "; ".join(result.notes)
         self._make_id_unique(doc)
         existing = self._documents.get(doc.doc_id)
         if existing is None:
-            return IngestOutcome("added", result.source, doc.doc_id, note)
+            return IngestOutcome("added", result.source, doc.doc_id, note, result.kept)
         if existing.content_hash == content_hash(doc):
-            return IngestOutcome("skipped", result.source, doc.doc_id, "unchanged")
-        return IngestOutcome("updated", result.source, doc.doc_id, note or "content changed")
+            return IngestOutcome("skipped", result.source, doc.doc_id, "unchanged", result.kept)
+        return IngestOutcome("updated", result.source, doc.doc_id, note or "content changed", result.kept)
 
     def _make_id_unique(self, doc: Document) -> None:
         """Two different files called notes.txt must not overwrite each other; JSONL ids are authoritative."""

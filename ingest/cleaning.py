@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+_LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st", "\ufffe": ""})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200d\ufeff]")
 # Words that legitimately follow a hanging hyphen: "pre- and post-operative".
 _HANGING_HYPHEN_OK = frozenset({"and", "or", "nor", "to", "versus", "vs", "as", "but"})
@@ -23,7 +24,9 @@ _HANGING_HYPHEN_OK = frozenset({"and", "or", "nor", "to", "versus", "vs", "as", 
 def _normalise_characters(text: str) -> str:
     """NFC, Unix newlines, no control characters, plain spaces; line structure untouched."""
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    return _CONTROL.sub("", text).replace("\t", " ").replace("\u00a0", " ")
+    text = _CONTROL.sub("", text).replace("\t", " ").replace("\u00a0", " ")
+    text = re.sub(r"\(cid:\d+\)", "", text)  # glyphs a PDF font maps to no character
+    return text.translate(_LIGATURES)
 
 
 def normalise_whitespace(text: str) -> str:
@@ -90,7 +93,7 @@ def clean_text(raw: str, *, wrapped: bool = True) -> str:
 
 # --- copy-pasted PubMed pages -------------------------------------------------------------
 
-_PUBMED_CHROME = re.compile(
+PUBMED_CHROME = re.compile(
     r"^(?:Send to:?|Choose Destination|See comment in PubMed Commons below|Author information|Comment in|"
     r"Comment on|\[PubMed(?: - [^\]]*)?\]|PubMed Commons(?: home)?|How to join PubMed Commons|Supplemental Content|"
     r"Full text links|Icon for .*|Loading \.\.\.|Write to the Help Desk|Similar articles|See all similar articles|"
@@ -113,7 +116,7 @@ _AUTHORS = re.compile(r"^(?:[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}\d*(?
 def looks_like_pubmed_page(text: str) -> bool:
     """True when the text carries PubMed web-page chrome (around a citation line, or plenty of it)."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    chrome = sum(bool(_PUBMED_CHROME.match(ln)) for ln in lines)
+    chrome = sum(bool(PUBMED_CHROME.match(ln)) for ln in lines)
     has_citation = any(_CITATION_LINE.match(ln) for ln in lines[:15])
     return chrome >= 3 or (chrome >= 2 and has_citation)
 
@@ -128,7 +131,7 @@ def clean_pubmed_page(raw: str) -> tuple[str, dict[str, str]]:
     has_citation = any(_CITATION_LINE.match(ln.strip()) for ln in raw.splitlines()[:40])
     state = "before_citation" if has_citation else "body"
     for block in blocks:
-        lines = [ln for ln in block.splitlines() if not _PUBMED_CHROME.match(ln.strip())]
+        lines = [ln for ln in block.splitlines() if not PUBMED_CHROME.match(ln.strip())]
         lines = [ln for ln in lines if not _AFFILIATION.match(ln)]
         block = "\n".join(lines).strip()
         if not block:

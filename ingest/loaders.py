@@ -1,8 +1,17 @@
 """Turn files into cleaned llama-index `Document`s, one format at a time.
 
 `load_paths` walks files and folders and yields one `LoadResult` per document
-(or per failure), so one bad file — or one bad line of a JSONL corpus — never
-stops the rest of a batch. Every failure carries a message a user can act on.
+(or per failure, or per file a folder holds that we cannot read), so one bad
+file — or one bad line of a JSONL corpus — never stops the rest of a batch.
+Every failure carries a message a user can act on.
+
+The format is read from the content, not only the extension (`detect_format`):
+a `.txt` may hold a saved web page, Markdown, a MEDLINE export, PubMed XML or a
+JSONL corpus. Structured formats go through a reader that returns blocks
+(`ingest.blocks`); text saved from a browser loses its furniture line by line
+(`ingest.furniture`). Nothing is lost silently: when cleaning removes most of
+a file's prose, the uncleaned text is indexed with a note naming what the
+cleaner matched, and every result says what share of the text it kept.
 
 Document ids: JSONL `_id` as given; a PMID when the file carries one; else the
 file name without extension (made unique by `ingest` when two paths collide).
@@ -19,10 +28,16 @@ from pathlib import Path
 from llama_index.core import Document
 
 from errors import IngestError
+from ingest.blocks import Assembled, assemble
 from ingest.cleaning import clean_pubmed_page, clean_text, looks_like_pubmed_page, normalise_whitespace
+from ingest.furniture import prose_words, strip_furniture_lines
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {".pdf", ".html", ".htm", ".xml", ".nbib", ".medline", ".jsonl", ".ndjson"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {
+    ".pdf", ".html", ".htm", ".xhtml", ".xml", ".nbib", ".medline", ".jsonl", ".ndjson", ".docx", ".odt",
+}
+# A cleaner that keeps less than this share of a file's prose lines is distrusted: the uncleaned text is kept.
+MIN_PROSE_KEPT = 0.4
 
 
 @dataclass
@@ -33,6 +48,8 @@ class LoadResult:
     document: Document | None = None
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    kept: float | None = None  # share of the file's text that survived cleaning
+    skipped: str = ""  # a file a folder holds that is not a document we read, and why
 
 
 def make_document(doc_id: str, text: str, source: str, *, title: str = "", **meta: object) -> Document:
@@ -53,7 +70,10 @@ def load_paths(paths: list[str | Path], *, max_file_mb: float = 50.0, max_docume
         files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path)) if path.is_dir() else [path]
         for file in files:
             if path.is_dir() and file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                continue  # folders often hold images, notes, licenses: only take what we can read
+                # folders often hold images, spreadsheets, licences: say so, do not fail the batch
+                kind = file.suffix.lower() or "no extension"
+                yield LoadResult(str(file), skipped=f"not a document type biocite reads ({kind})")
+                continue
             yield from _load_file(file, max_file_mb, max_document_chars)
 
 
@@ -74,23 +94,13 @@ def _load_file(file: Path, max_file_mb: float, max_chars: int) -> Iterator[LoadR
         if file.stat().st_size == 0:
             raise IngestError("file is empty")
         notes: list[str] = []
-        if suffix == ".pdf":
-            docs = [_load_pdf(file)]
-        elif suffix in {".html", ".htm"}:
-            docs = [_load_html(file, _decode(file.read_bytes(), notes))]
-        elif suffix == ".xml":
-            docs = _load_pubmed_xml(file)
-        elif suffix in {".nbib", ".medline"}:
-            docs = _load_medline(file, _decode(file.read_bytes(), notes))
-        elif suffix in TEXT_SUFFIXES or not suffix:
-            docs = _load_text(file, _decode(file.read_bytes(), notes))
-        else:
-            raise IngestError(f"unsupported file type '{suffix}' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+        docs = _read(file, suffix, notes)
         for doc in docs:
             if len(doc.text) > max_chars:
                 yield LoadResult(source, error=f"document {doc.doc_id} has {len(doc.text):,} characters, over the {max_chars:,} limit")
             else:
-                yield LoadResult(source, document=doc, notes=notes)
+                kept = doc.metadata.pop("kept_share", None)
+                yield LoadResult(source, document=doc, notes=notes, kept=kept)
     except IngestError as exc:
         yield LoadResult(source, error=str(exc))
     except OSError as exc:
@@ -129,75 +139,178 @@ def _split_title(text: str) -> tuple[str, str]:
     return "", text
 
 
-def _load_text(file: Path, raw: str) -> list[Document]:
-    if re.search(r"^PMID- ", raw, re.MULTILINE):
+def detect_format(suffix: str, head: bytes) -> str:
+    """The real format of a file from its first bytes, with the extension as the tie-breaker.
+
+    One of: pdf, docx, odt, html, pubmed-xml, xml, medline, jsonl, markdown, text.
+    """
+    sniff = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:4096]
+    lower = sniff.lower()
+    if sniff.startswith(b"%PDF"):
+        return "pdf"
+    if sniff.startswith(b"PK\x03\x04"):
+        return {".odt": "odt"}.get(suffix, "docx")
+    if b"<pubmedarticle" in lower or b"<pubmedarticleset" in lower:
+        return "pubmed-xml"
+    if lower.startswith((b"<!doctype html", b"<html")) or re.search(rb"<(?:html|head|body|div|p|meta|title)\b[^>]*>", lower[:2048]):
+        if suffix == ".xml" and not re.search(rb"<(?:html|body)\b", lower):
+            return "xml"
+        return "html"
+    if lower.startswith(b"<?xml") or suffix == ".xml":
+        return "xml"
+    text = sniff.decode("utf-8", "ignore")
+    if re.search(r"^PMID- ", text, re.MULTILINE) or suffix in (".nbib", ".medline"):
+        return "medline"
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    if suffix in (".jsonl", ".ndjson") or (first.startswith("{") and '"_id"' in first and '"text"' in first):
+        return "jsonl"
+    if suffix in (".md", ".markdown") or _looks_like_markdown(text):
+        return "markdown"
+    return "text"
+
+
+def _looks_like_markdown(text: str) -> bool:
+    """Two kinds of Markdown syntax at least: headings, [links](url), **bold**, fenced code, pipe tables."""
+    signs = [
+        re.search(r"(?m)^#{1,6} \S", text), re.search(r"\[[^\]\n]+\]\((?:https?://|/|#)[^)\s]*\)", text),
+        re.search(r"\*\*[^*\n]+\*\*|__[^_\n]+__", text), re.search(r"(?m)^```", text), re.search(r"(?m)^\|.*\|\s*$\n^\|[-:| ]+\|", text),
+    ]
+    return sum(bool(x) for x in signs) >= 2
+
+
+_BINARY_FORMATS = {".pdf": ("pdf", "PDF is damaged or not a PDF"), ".docx": ("docx", "Word file is damaged or not a .docx"),
+                   ".odt": ("odt", "OpenDocument file is damaged or not an .odt")}
+
+
+def _read(file: Path, suffix: str, notes: list[str]) -> list[Document]:
+    if suffix and suffix not in SUPPORTED_SUFFIXES:
+        raise IngestError(f"unsupported file type '{suffix}' (supported: {', '.join(sorted(SUPPORTED_SUFFIXES))})")
+    with open(file, "rb") as f:
+        head = f.read(8192)
+    kind = detect_format(suffix, head)
+    expected = _BINARY_FORMATS.get(suffix)
+    if expected and kind != expected[0]:
+        raise IngestError(f"{expected[1]} (its content does not start like one)")
+    if kind != {".pdf": "pdf", ".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html"}.get(suffix, kind) and \
+            suffix not in TEXT_SUFFIXES | {".xml", ""}:
+        notes.append(f"read as {kind} (its content), not as its extension says")
+    elif suffix in TEXT_SUFFIXES and kind not in ("text", "markdown"):
+        notes.append(f"read as {kind} (detected from its content)")
+    if kind == "pdf":
+        return [_load_pdf(file, notes)]
+    if kind == "docx":
+        return [_load_word(file, notes, odt=False)]
+    if kind == "odt":
+        return [_load_word(file, notes, odt=True)]
+    if kind == "pubmed-xml" or (kind == "xml" and suffix == ".xml"):
+        return _load_pubmed_xml(file)
+    raw = _decode(file.read_bytes(), notes)
+    if kind in ("html", "xml"):
+        return [_load_html(file, raw, notes)]
+    if kind == "medline":
         return _load_medline(file, raw)
+    if kind == "jsonl":
+        raise IngestError("this is a JSONL corpus: give it a .jsonl extension so each line becomes a document")
+    if kind == "markdown":
+        return [_load_markdown(file, raw, notes)]
+    return _load_text(file, raw, notes)
+
+
+def _kept_share(text: str, source_text: str) -> float:
+    return round(min(1.0, len(text) / max(1, len(normalise_whitespace(source_text)))), 3)
+
+
+def _guard(cleaned: str, plain: str, cleaner: str, dropped: dict[str, int], notes: list[str]) -> str:
+    """The cleaned text, or - when the cleaner removed most of the file's prose - the plain text, with a note."""
+    before = prose_words(plain)
+    after = prose_words(cleaned)
+    if before >= 40 and after < MIN_PROSE_KEPT * before:
+        matched = ", ".join(f"{reason} ({n})" for reason, n in sorted(dropped.items(), key=lambda kv: -kv[1])) or "nothing"
+        notes.append(
+            f"the {cleaner} would have kept only {after / before:.0%} of the prose (it matched: {matched}); "
+            "the text is indexed uncleaned"
+        )
+        return clean_text(plain)
+    return cleaned
+
+
+def _document_from(file: Path, assembled: Assembled, meta: dict[str, str], fmt: str, plain: str) -> Document:
+    fields = {k: v for k, v in meta.items() if k != "title" and v}
+    doc = make_document(
+        meta.get("pmid") or file.stem, assembled.text, str(file), title=meta.get("title", ""), format=fmt,
+        sections=assembled.sections, page_starts=assembled.page_starts or None, **fields,
+    )
+    doc.metadata["kept_share"] = _kept_share(assembled.text, plain)
+    return doc
+
+
+def _load_text(file: Path, raw: str, notes: list[str]) -> list[Document]:
+    """Plain text: a copied PubMed page, text saved from a browser, a paper pasted or extracted to text."""
     if looks_like_pubmed_page(raw):
         body, meta = clean_pubmed_page(raw)
-        doc_id = meta.pop("pmid", None) or file.stem
-        return [make_document(doc_id, body, str(file), format="pubmed-page", **meta)]
-    title, body = _split_title(clean_text(raw))
-    return [make_document(file.stem, body, str(file), title=title, format="text")]
+        if prose_words(body) >= MIN_PROSE_KEPT * prose_words(raw) and body.strip():
+            doc_id = meta.pop("pmid", None) or file.stem
+            doc = make_document(doc_id, body, str(file), format="pubmed-page", **meta)
+            doc.metadata["kept_share"] = _kept_share(body, raw)
+            return [doc]
+        # Not PubMed's layout after all (a PMC or publisher page): clean it as a saved page instead.
+    stripped, dropped = strip_furniture_lines(raw)
+    text = _guard(clean_text(stripped), raw, "page cleaner", dropped, notes)
+    if dropped and not notes:
+        notes.append("page furniture removed: " + ", ".join(f"{r} ({n})" for r, n in dropped.items()))
+    title, body = _split_title(text)
+    doc = make_document(file.stem, body, str(file), title=title, format="text")
+    doc.metadata["kept_share"] = _kept_share(body, raw)
+    return [doc]
 
 
-def _load_pdf(file: Path) -> Document:
-    try:
-        from pypdf import PdfReader
-        from pypdf.errors import PdfReadError
-    except ImportError as exc:  # pragma: no cover - a broken install, not a user error
-        raise IngestError("PDF support needs pypdf: pip install -r requirements.txt") from exc
-    try:
-        reader = PdfReader(str(file))
-        if reader.is_encrypted:
-            raise IngestError("PDF is encrypted; save an unprotected copy first")
-        pages = [page.extract_text() or "" for page in reader.pages]
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        raise IngestError(f"PDF is damaged or not a PDF ({type(exc).__name__}: {str(exc)[:120]})") from None
-    meta = reader.metadata or {}
-    cleaned = [clean_text(p) for p in pages]
-    if not any(cleaned):
-        raise IngestError("PDF has no extractable text (a scanned image? run OCR first)")
-    text, page_starts = "", []
-    for page_text in cleaned:
-        page_starts.append(len(text))
-        if page_text:
-            text = f"{text}\n\n{page_text}" if text else page_text
-            page_starts[-1] = len(text) - len(page_text)
-    pdf_title = str(meta.get("/Title") or "").strip()
-    first_title, body = _split_title(text)
-    if first_title:  # the body lost its first paragraph: shift page offsets with it
-        shift = len(text) - len(body)
-        page_starts = [max(0, s - shift) for s in page_starts]
-        text = body
-    return make_document(
-        file.stem, text, str(file), title=pdf_title or first_title, authors=str(meta.get("/Author") or ""),
-        format="pdf", page_starts=page_starts,
-    )
+def _load_markdown(file: Path, raw: str, notes: list[str]) -> Document:
+    from ingest.markdown import markdown_blocks
+
+    blocks, title = markdown_blocks(raw)
+    first = blocks[0].text.strip() if blocks else ""
+    if not title and blocks and blocks[0].kind == "paragraph" and _split_title(first + "\n\nx")[0]:
+        title, blocks = " ".join(first.split()), blocks[1:]  # a short first line without a full stop is the title
+    assembled = assemble(blocks, wrapped=True)
+    guarded = _guard(assembled.text, raw, "Markdown reader", assembled.dropped, notes)
+    if guarded is not assembled.text:
+        assembled = Assembled(text=guarded)
+    return _document_from(file, assembled, {"title": title}, "markdown", raw)
 
 
-def _load_html(file: Path, raw: str) -> Document:
+def _load_html(file: Path, raw: str, notes: list[str]) -> Document:
+    from ingest.html import html_blocks
+
+    blocks, meta, html_notes = html_blocks(raw)
+    notes += html_notes
+    assembled = assemble(blocks, wrapped=False)
     from bs4 import BeautifulSoup
 
-    soup = BeautifulSoup(raw, "lxml")
-    def meta(name: str) -> str:
-        tag = soup.find("meta", attrs={"name": name})
-        return str(tag.get("content", "")).strip() if tag else ""
+    plain = BeautifulSoup(raw, "lxml").get_text("\n")
+    guarded = _guard(assembled.text, plain, "web-page extractor", assembled.dropped, notes)
+    if guarded is not assembled.text:
+        assembled = Assembled(text=guarded)
+    return _document_from(file, assembled, meta, "html", plain)
 
-    title = meta("citation_title") or meta("dc.title") or (soup.title.get_text(" ", strip=True) if soup.title else "")
-    authors = "; ".join(t.get("content", "") for t in soup.find_all("meta", attrs={"name": "citation_author"}))
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "svg", "template"]):
-        tag.decompose()
-    root = soup.find("article") or soup.find("main") or soup.body or soup
-    blocks = [b.get_text(" ", strip=True) for b in root.find_all(["p", "li", "h1", "h2", "h3", "h4", "td", "blockquote"])]
-    text = "\n\n".join(b for b in blocks if b) or root.get_text("\n", strip=True)
-    text = clean_text(text)
-    if title and text.startswith(title):
-        text = text[len(title):].strip()
-    return make_document(
-        meta("citation_pmid") or file.stem, text, str(file), title=title, authors=authors,
-        doi=meta("citation_doi"), year=(meta("citation_date") or meta("citation_publication_date"))[:4],
-        journal=meta("citation_journal_title"), format="html",
-    )
+
+def _load_pdf(file: Path, notes: list[str]) -> Document:
+    from ingest.pdf import pdf_blocks
+
+    blocks, meta, pdf_notes, plain = pdf_blocks(file)
+    notes += pdf_notes
+    assembled = assemble(blocks, wrapped=True)
+    if not assembled.text.strip():
+        raise IngestError("PDF has no extractable text (a scanned image? run OCR first)")
+    return _document_from(file, assembled, meta, "pdf", plain)
+
+
+def _load_word(file: Path, notes: list[str], *, odt: bool) -> Document:
+    from ingest.word import docx_blocks, odt_blocks
+
+    blocks, meta = odt_blocks(file) if odt else docx_blocks(file)
+    assembled = assemble(blocks, wrapped=False)
+    plain = "\n".join(b.text for b in blocks)
+    return _document_from(file, assembled, meta, "odt" if odt else "docx", plain)
 
 
 def _load_medline(file: Path, raw: str) -> list[Document]:

@@ -158,7 +158,10 @@ def test_folder_walk_skips_hidden_and_unsupported(tmp_path: Path):
     (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "b.md").write_text("More text.")
-    assert sorted(r.document.doc_id for r in load_paths([tmp_path])) == ["a", "b"]
+    results = list(load_paths([tmp_path]))
+    assert sorted(r.document.doc_id for r in results if r.document) == ["a", "b"]
+    # a file the folder holds but we cannot read is named in the results, with why
+    assert [(Path(r.source).name, r.skipped) for r in results if r.skipped] == [("image.png", "not a document type biocite reads (.png)")]
 
 
 # --- bad input: a clear message, never an exception ---------------------------------------
