@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.cleaning import clean_text
-from ingest.furniture import is_furniture, is_reference_heading
+from ingest.furniture import is_furniture, is_reference_entry, is_reference_heading
 
 HEADING, PARAGRAPH = "heading", "paragraph"
 
@@ -32,6 +32,7 @@ class Block:
     text: str
     page: int | None = None  # 1-based page where the block starts (PDF)
     level: int = 1  # heading level, 1 = top
+    continues: bool = False  # the previous paragraph's sentence goes on here (cut by a page break)
 
 
 @dataclass
@@ -64,8 +65,8 @@ def assemble(blocks: list[Block], *, wrapped: bool = True, drop_furniture: bool 
             continue
         if block.kind == HEADING:
             heading = " ".join(raw.split())
-            if skip_level is not None and block.level > skip_level:
-                continue
+            if skip_level is not None and (block.level > skip_level or is_reference_entry(heading)):
+                continue  # a sub-heading of the back matter, or a bibliography entry read as a heading
             skip_level = block.level if is_reference_heading(heading) else None
             if skip_level is not None:
                 out.dropped["reference list"] = out.dropped.get("reference list", 0) + 1
@@ -80,7 +81,7 @@ def assemble(blocks: list[Block], *, wrapped: bool = True, drop_furniture: bool 
         text = clean_text(raw, wrapped=wrapped)
         if not text:
             continue
-        joined = bool(pieces) and pending_heading is None and _continues(pieces[-1], text)
+        joined = bool(pieces) and pending_heading is None and (block.continues or _continues(pieces[-1], text))
         start = length + 1 if joined else length + (2 if pieces else 0)
         if block.page is not None and block.page not in page_seen:
             while len(out.page_starts) < block.page:

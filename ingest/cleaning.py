@@ -101,11 +101,11 @@ PUBMED_CHROME = re.compile(
     r"Format: .*|Abstract|Free PMC Article|Free full text|Save items|Add to Favorites|Related information|"
     r"Recent Activity|Turn Off|Clear|Your browsing activity is empty\.|Activity recording is turned off\.|"
     r"See reply in PubMed Commons below|Erratum in|Collapse Section|Expand Section|PMID:.*|PMCID:.*|DOI:.*|"
-    r"Copyright .*|©.*|Free PMC article\.?|KEYWORDS:?)\s*$",
+    r"Copyright .*|©.*|Free PMC article\.?|KEYWORDS:?.*|\[Indexed for MEDLINE\]|Format: .*|Send to)\s*$",
     re.IGNORECASE,
 )
 _CITATION_LINE = re.compile(
-    r"^(?P<journal>[A-Z][^.\n]{1,80})\.\s+(?P<year>(?:19|20)\d{2})(?:\s+\w{3}(?:\s+\d{1,2})?)?(?:;|\.|\s)(?P<rest>.*)$"
+    r"^(?:Published in final edited form as:\s*)?(?P<journal>[A-Z][^.\n]{1,80})\.\s+(?P<year>(?:19|20)\d{2})(?:\s+\w{3}(?:\s+\d{1,2})?)?(?:;|\.|\s)(?P<rest>.*)$"
 )
 _DOI = re.compile(r"\bdoi:\s*(10\.\d{4,9}/\S+?)\.?(?:\s|$)", re.IGNORECASE)
 _PMID = re.compile(r"^\s*PMID:\s*(\d+)", re.MULTILINE)
@@ -127,6 +127,8 @@ def clean_pubmed_page(raw: str) -> tuple[str, dict[str, str]]:
     if m := _PMID.search(raw):
         meta["pmid"] = m.group(1)
     blocks = [b.strip() for b in re.split(r"\n\s*\n", normalise_whitespace(raw))]
+    if len(blocks) < 4:  # copied without blank lines: each line is a block
+        blocks = [ln.strip() for ln in normalise_whitespace(raw).splitlines() if ln.strip()]
     body: list[str] = []
     has_citation = any(_CITATION_LINE.match(ln.strip()) for ln in raw.splitlines()[:40])
     state = "before_citation" if has_citation else "body"
@@ -148,7 +150,7 @@ def clean_pubmed_page(raw: str) -> tuple[str, dict[str, str]]:
             state = "authors"
             continue
         if state == "authors" and _AUTHORS.match(" ".join(block.split())):
-            meta["authors"] = " ".join(block.split()).rstrip(".")
+            meta["authors"] = re.sub(r"(?<=[A-Z])\d+(?:,\d+)*", "", " ".join(block.split())).rstrip(".")
             state = "body"
             continue
         state = "body"

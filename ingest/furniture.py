@@ -42,6 +42,8 @@ _CHROME_LINES = frozenset(
     secure .gov websites use https|an official website of the united states government here's how you know|
     this article has been cited by other articles in pmc|other formats|in this article|on this page|contents|
     table of contents|outline|close|open|more|edit|listen|view|reuse|request permissions|free pmc article|
+    print this page|print article|download article|download citation|export citation|go to|indexed for medline|
+    view in pubmed|view on publisher site|publisher site|similar articles in pubmed|
     free full text|recent activity|turn off|clear|your browsing activity is empty|
     activity recording is turned off|turn recording back on|see more""".split("|")
 )
@@ -54,7 +56,8 @@ _STRONG_MARKER = (
     r"this is an open[- ]access article|this article is (?:an open access article|distributed under)|"
     r"copyright ©|copyright \(c\)|copyright \d{4}|©|\(c\) \d{4}|all rights reserved|"
     r"share (?:this|on)|follow us on|sign up for|subscribe to|we use cookies|this (?:web)?site uses cookies|"
-    r"by continuing to (?:use|browse)|author manuscript|published in final edited form as|"
+    r"by continuing to (?:use|browse)|a \.gov website belongs to|share sensitive information only|"
+    r"an official website of|author manuscript|published in final edited form as|"
     r"the publisher's (?:final edited )?version of this article|as a library, nlm provides|learn more: pmc|"
     r"find articles by|for other uses, see|this article is about|not to be confused with|[^.]{0,80} redirects? here|"
     r"jump to (?:navigation|search)|from wikipedia, the free encyclopedia|retrieved from|this page was last edited|"
@@ -74,6 +77,8 @@ _MARKER_LINE = re.compile(
 # with "Funding was provided ..." too, but "Copyright" inside a sentence-length paragraph of prose no.
 _MARKER_MAX_WORDS = 60
 
+_BREADCRUMB = re.compile(r"^[^.!?]{1,40}(?:\s+[›»>/]\s+[^.!?]{1,60}){1,5}$")
+_BYLINE = re.compile(r"^(?:by|written by|posted by|reviewed by)\s+[A-Z]", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|www\.)\S+|\b[\w.-]+@[\w-]+\.[\w.]+\b")
 _AFFILIATION = re.compile(
     r"^(?:[\d*†‡§¶#a-z]{1,3}[,.]?\s*)?(?:(?:the |[A-Z][\w'’.-]+ ){0,3}(?:department|division|faculty|school|institute|"
@@ -83,16 +88,19 @@ _AFFILIATION = re.compile(
 )
 _NAME = re.compile(
     r"^(?:[A-Z][a-zà-ÿ'’-]+|[A-Z]\.?|[A-Z][a-z]?[A-Z]?)(?:[ -](?:[A-Z][a-zà-ÿ'’-]+|[A-Z]\.?|(?:de|da|van|von|der|le|la|del)))"
-    r"{0,4}[\s\d,*†‡§¶#∗]*$"
+    r"{0,4}[\s\d,.*†‡§¶#∗]*$"
 )
 _REFERENCE_HEADINGS = re.compile(
     r"^(?:\d+\.?\s*)?(?:references?(?: and notes)?|bibliography|literature cited|works cited|citations|notes|"
     r"footnotes|sources|external links|further reading|see also|similar articles|related articles|cited by|"
-    r"associated data|supplementary materials?|article information|author information|"
+    r"associated data|supplementary materials?|"
     r"acknowledge?ments?|funding|author contributions?|conflicts? of interest|competing interests?|"
-    r"disclosures?|ethics statement|data availability(?: statement)?)\s*:?$",
+    r"disclosures?|ethics statement|data availability(?: statement)?|related (?:pages|content|links|stories|topics)|"
+    r"more (?:from|on|in) .{1,40}|you may also like|recommended(?: for you| reading)?|read next|most read|trending|"
+    r"popular|latest news|in this issue|comments?|leave a (?:comment|reply))\s*:?$",
     re.IGNORECASE,
 )
+_BIBLIOGRAPHY = re.compile(r"^(?:\d+\.?\s*)?(?:references?|bibliography|literature cited|works cited|notes|footnotes)\s*:?$", re.I)
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 
 
@@ -123,6 +131,12 @@ def is_furniture(line: str) -> str:
     bare = text.strip(" •·*-–—|>:").lower()
     if bare in _CHROME_LINES or PUBMED_CHROME.match(text) or re.fullmatch(r"(?:page )?\d{1,4}(?: of \d{1,4})?", bare):
         return "navigation or page chrome"
+    if re.fullmatch(r"\[?(?:pmc\d+|nihms\d+|indexed for medline)\]?", bare) or _BREADCRUMB.match(text):
+        return "navigation or page chrome"
+    if _BYLINE.match(text) and words(text) <= 12:
+        return "byline"
+    if text.count(" | ") >= 2 or re.fullmatch(r"\|?(?:[^|]+\|){2,}[^|]*\|?", text):
+        return "table row"
     n = words(text)
     without_urls = _URL.sub(" ", text)
     if _URL.search(text) and words(without_urls) <= 12 and not _SENTENCE_END.search(without_urls.strip()):
@@ -144,11 +158,17 @@ def _looks_like_prose(text: str) -> bool:
                           r"reported|developed|presented|underwent|included|enrolled|\w+ed)\b", text))
 
 
-_REFERENCE_ENTRY = re.compile(
-    r"\b(?:doi|isbn|issn|pp\.|retrieved|archived|et al\.|pmid|google scholar|crossref|pubmed)\b|\(\d{4}\)|;\s*\d+\s*\(\d+\)\s*:|"
-    r"^\s*(?:\^|\[\d+\]|\d{1,3}\.\s+[A-Z][\w'’-]+,? [A-Z]{1,3}\b)",
+_REFERENCE_START = re.compile(r"^\s*(?:\^|\[\d+\]|\d{1,3}\.?\s+[A-Z][\w'’-]+,? (?:[A-Z]{1,3}\b|[A-Z][a-z]+,))")
+_REFERENCE_SIGNS = re.compile(
+    r"\b(?:doi|isbn|issn|pp\.|retrieved|archived|pmid|google scholar|crossref)\b|"
+    r"\b(?:19|20)\d{2};\s*\d+(?:\(\d+\))?:\s*\d+",
     re.IGNORECASE,
 )
+
+
+def is_reference_entry(line: str) -> bool:
+    """A bibliography entry: numbered and author-led, or short and full of citation signs."""
+    return bool(_REFERENCE_START.match(line)) or (words(line) < 45 and bool(_REFERENCE_SIGNS.search(line)))
 
 
 def prose_words(text: str) -> int:
@@ -157,7 +177,7 @@ def prose_words(text: str) -> int:
     for line in text.splitlines():
         line = " ".join(line.split())
         n = words(line)
-        if n >= 10 and _SENTENCE_END.search(line) and not _REFERENCE_ENTRY.search(line):
+        if n >= 10 and _SENTENCE_END.search(line) and not is_reference_entry(line):
             capitals = sum(w[:1].isupper() for w in line.split())
             if capitals < 0.5 * n:
                 total += n
@@ -181,7 +201,7 @@ def strip_furniture_lines(text: str) -> tuple[str, dict[str, int]]:
         nxt = next((x.strip() for x in lines[i + 1:] if x.strip()), "")
         stands_alone = (not prev or _SENTENCE_END.search(prev) or not kept or prev.endswith(":")
                         or not lines[i - 1].strip()) and not re.match(r"[a-z]", nxt[:1])
-        if stripped and is_reference_heading(stripped) and _references_follow(lines[i + 1:]):
+        if stripped and _BIBLIOGRAPHY.match(stripped) and _references_follow(lines[i + 1:]):
             dropped["reference list"] = dropped.get("reference list", 0) + sum(bool(x.strip()) for x in lines[i:])
             break
         reason = is_furniture(stripped) if stripped and stands_alone else ""
@@ -194,4 +214,4 @@ def strip_furniture_lines(text: str) -> tuple[str, dict[str, int]]:
 
 def _references_follow(lines: list[str]) -> bool:
     entries = [x.strip() for x in lines if x.strip()][:12]
-    return bool(entries) and sum(bool(_REFERENCE_ENTRY.search(x)) or bool(is_furniture(x)) for x in entries) >= 0.5 * len(entries)
+    return bool(entries) and sum(is_reference_entry(x) or bool(is_furniture(x)) for x in entries) >= 0.5 * len(entries)

@@ -28,9 +28,10 @@ from pathlib import Path
 from llama_index.core import Document
 
 from errors import IngestError
-from ingest.blocks import Assembled, assemble
+from ingest.blocks import Assembled, Block, assemble
 from ingest.cleaning import clean_pubmed_page, clean_text, looks_like_pubmed_page, normalise_whitespace
 from ingest.furniture import prose_words, strip_furniture_lines
+from ingest.webtext import one_paragraph_per_line, webtext_blocks
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {
@@ -225,7 +226,7 @@ def _guard(cleaned: str, plain: str, cleaner: str, dropped: dict[str, int], note
     before = prose_words(plain)
     after = prose_words(cleaned)
     if before >= 40 and after < MIN_PROSE_KEPT * before:
-        matched = ", ".join(f"{reason} ({n})" for reason, n in sorted(dropped.items(), key=lambda kv: -kv[1])) or "nothing"
+        matched = _dropped_summary(dropped) or "nothing"
         notes.append(
             f"the {cleaner} would have kept only {after / before:.0%} of the prose (it matched: {matched}); "
             "the text is indexed uncleaned"
@@ -246,22 +247,42 @@ def _document_from(file: Path, assembled: Assembled, meta: dict[str, str], fmt: 
 
 def _load_text(file: Path, raw: str, notes: list[str]) -> list[Document]:
     """Plain text: a copied PubMed page, text saved from a browser, a paper pasted or extracted to text."""
+    pubmed_meta: dict[str, str] = {}
     if looks_like_pubmed_page(raw):
-        body, meta = clean_pubmed_page(raw)
-        if prose_words(body) >= MIN_PROSE_KEPT * prose_words(raw) and body.strip():
-            doc_id = meta.pop("pmid", None) or file.stem
-            doc = make_document(doc_id, body, str(file), format="pubmed-page", **meta)
-            doc.metadata["kept_share"] = _kept_share(body, raw)
+        body, pubmed_meta = clean_pubmed_page(raw)
+        blank_line_blocks = len(re.split(r"\n\s*\n", raw.strip())) >= 4
+        if blank_line_blocks and body.strip() and prose_words(body) >= MIN_PROSE_KEPT * prose_words(raw):
+            assembled = assemble([Block("paragraph", p) for p in body.split("\n\n")], wrapped=True)
+            doc_id = pubmed_meta.pop("pmid", None) or file.stem
+            doc = make_document(doc_id, assembled.text, str(file), format="pubmed-page", **pubmed_meta)
+            doc.metadata["kept_share"] = _kept_share(assembled.text, raw)
             return [doc]
-        # Not PubMed's layout after all (a PMC or publisher page): clean it as a saved page instead.
+        # Copied without blank lines, or not PubMed's layout (a PMC or publisher page): the saved-page reader
+        # below reads it better; the citation line PubMed's layout gave is kept as metadata.
+    if one_paragraph_per_line(raw) or pubmed_meta:
+        blocks, meta = webtext_blocks(raw)
+        meta = {**pubmed_meta, **{k: v for k, v in meta.items() if v}}
+        blocks = [b for b in blocks if " ".join(b.text.split()) != meta.get("title")]  # the title is metadata
+        assembled = assemble(blocks, wrapped=False)
+        guarded = _guard(assembled.text, raw, "page cleaner", assembled.dropped, notes)
+        if guarded is not assembled.text:
+            assembled = Assembled(text=guarded)
+            meta["title"] = ""
+        elif assembled.dropped:
+            notes.append("page furniture removed: " + _dropped_summary(assembled.dropped))
+        return [_document_from(file, assembled, meta, "web-text", raw)]
     stripped, dropped = strip_furniture_lines(raw)
     text = _guard(clean_text(stripped), raw, "page cleaner", dropped, notes)
     if dropped and not notes:
-        notes.append("page furniture removed: " + ", ".join(f"{r} ({n})" for r, n in dropped.items()))
+        notes.append("page furniture removed: " + _dropped_summary(dropped))
     title, body = _split_title(text)
     doc = make_document(file.stem, body, str(file), title=title, format="text")
     doc.metadata["kept_share"] = _kept_share(body, raw)
     return [doc]
+
+
+def _dropped_summary(dropped: dict[str, int]) -> str:
+    return ", ".join(f"{reason} ({n})" for reason, n in sorted(dropped.items(), key=lambda kv: -kv[1]))
 
 
 def _load_markdown(file: Path, raw: str, notes: list[str]) -> Document:

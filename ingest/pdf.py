@@ -30,7 +30,7 @@ from pathlib import Path
 
 from errors import IngestError
 from ingest.blocks import HEADING, PARAGRAPH, Block
-from ingest.furniture import is_furniture
+from ingest.furniture import is_furniture, is_reference_entry
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|medi\b|-medi|cmbx|\.b\b|,b\b", re.IGNORECASE)
 _MARKER_WORD = re.compile(r"^[\d,\-–—*†‡§¶∗⋆#a-f]{1,15}$")
@@ -170,8 +170,22 @@ def _page_lines(words: list[dict], page: int, body: float) -> list[_Line]:
         current = [w]
     if current:
         lines.append(_Line(current, page).finish())
+    lines = [_Line(ws, page).finish() for ws in (_without_margin_numbers(ln.words) for ln in lines) if ws]
     # A line that is only a bare number (page number, line number) is not text.
     return [ln for ln in lines if not re.fullmatch(r"[\d\s.,–-]{1,12}", ln.text)]
+
+
+def _without_margin_numbers(words: list[dict]) -> list[dict]:
+    """Line numbers printed in the margin, set apart from the text by a wide gap, are not words of the line."""
+    def number(w: dict) -> bool:
+        return bool(re.fullmatch(r"\d{1,4}", w["text"]))
+
+    words = list(words)
+    while len(words) > 1 and number(words[-1]) and words[-1]["x0"] - words[-2]["x1"] > 2.5 * words[-2]["size"]:
+        words.pop()
+    while len(words) > 1 and number(words[0]) and words[1]["x0"] - words[0]["x1"] > 2.5 * words[1]["size"]:
+        words.pop(0)
+    return words
 
 
 def _drop_running_lines(lines: list[_Line], heights: dict[int, float]) -> tuple[list[_Line], int]:
@@ -287,7 +301,7 @@ def _is_heading(p: _Paragraph, body: float) -> bool:
     if len(p.lines) > 2 or n > 14 or n == 0 or text.endswith((".", ",", ";")) and not _NUMBERED_HEADING.match(text):
         return False
     first = p.lines[0]
-    if _CAPTION.match(text):
+    if _CAPTION.match(text) or is_reference_entry(text):
         return False
     if first.bold or first.size > 1.12 * body:
         return True
@@ -336,5 +350,18 @@ def _blocks(paragraphs: list[_Paragraph], body: float) -> list[Block]:
         if not caption and (_debris(flat)):
             continue
 
-        blocks.append(Block(PARAGRAPH, text, page=page))
+        # A paragraph that runs onto the next page is cut there, so page offsets stay exact.
+        by_page: list[list[_Line]] = []
+        for ln in p.lines:
+            if by_page and by_page[-1][0].page == ln.page:
+                by_page[-1].append(ln)
+            else:
+                by_page.append([ln])
+        if len(by_page) == 1:
+            blocks.append(Block(PARAGRAPH, text, page=page))
+            continue
+        cut = len(p.text) - len(text)  # characters of a run-in heading taken off the first line
+        for i, group in enumerate(by_page):
+            part = "\n".join(ln.text for ln in group)
+            blocks.append(Block(PARAGRAPH, part[cut:].lstrip() if i == 0 else part, page=group[0].page, continues=i > 0))
     return blocks
