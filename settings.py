@@ -25,8 +25,12 @@ from pydantic_settings import (
 from errors import SettingsError
 
 PROJECT_DIR = Path(__file__).resolve().parent
-# The bundled sample corpus: the two seed documents and 1,000 PubMedQA abstracts (data/sample/).
-SAMPLE_CORPUS = (PROJECT_DIR / "data" / "sample" / "seeds", PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl")
+# The bundled sample corpus: the two seed documents, messy IgG4-RD pages and 1,000 PubMedQA abstracts (data/sample/).
+SAMPLE_CORPUS = (
+    PROJECT_DIR / "data" / "sample" / "seeds",
+    PROJECT_DIR / "data" / "sample" / "pages",
+    PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl",
+)
 
 
 class _Group(BaseModel):

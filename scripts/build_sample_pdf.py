@@ -6,7 +6,7 @@ numbers in the margins, superscript reference and affiliation markers, bold
 section headings, a run-in bold heading, a figure whose labels are loose words,
 a caption in small type, and a reference list. Re-run to rebuild:
 
-    python data/sample/pages/build_pilot_pdf.py
+    python scripts/build_sample_pdf.py
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-OUT = Path(__file__).with_name("abatacept_pilot_two_column.pdf")
+OUT = Path(__file__).resolve().parents[1] / "data" / "sample" / "pages" / "abatacept_pilot_two_column.pdf"
 BODY, LEADING, WIDTH = 9.5, 12.0, 47  # points, points, characters per column line
 COLUMNS = (54, 318)
 TOP, BOTTOM = 700, 70
