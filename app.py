@@ -153,7 +153,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                 print(f"error: {exc}", file=sys.stderr)
             continue
         if args.json:
-            print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+            from answer.render import answer_json
+
+            print(json.dumps(answer_json(result), ensure_ascii=False), flush=True)
         else:
             print_answer(result)
     return 2 if failures and not args.questions else 0

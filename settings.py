@@ -108,6 +108,13 @@ class RetrievalSettings(_Group):
     coverage_weight: float = Field(
         0.2, ge=0, description="Weight of the share of the question's IDF mass a candidate contains, in the rerank."
     )
+    expansion_repeats: int = Field(
+        2, ge=0, le=5,
+        description="Keyword query = the user's words repeated this many times + the words of the biomedical concepts they "
+                    "name (text/biomedical_concepts.json: Th2 -> IL-4, IL-5, IL-13, type 2), so each added word weighs "
+                    "1/repeats of the user's own; 0 turns expansion off. Checked on the answer question set "
+                    "(evals/questions.jsonl) and the SciFact/PubMedQA floors.",
+    )
 
 
 class PgVectorSettings(_Group):

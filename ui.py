@@ -16,7 +16,7 @@ import gradio as gr
 from answer.extractive import ExtractiveAnswerer
 from answer.followup import standalone_query
 from answer.models import CitedAnswer
-from answer.render import answer_markdown, escape_markdown
+from answer.render import answer_json, answer_markdown, escape_markdown
 from errors import UserError
 from index.corpus import CorpusIndex
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -147,8 +147,8 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         """The answer as data: the same JSON shape as `python app.py ask --json` (LLM mode when configured)."""
         try:
             if settings.llm.backend == "none":
-                return ExtractiveAnswerer(get_index()).answer(question).to_dict()
-            return get_llm_answerer().answer(question).to_dict()
+                return answer_json(ExtractiveAnswerer(get_index()).answer(question))
+            return answer_json(get_llm_answerer().answer(question))
         except UserError as exc:
             return {"question": question, "error": str(exc)}
 

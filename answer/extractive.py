@@ -13,33 +13,50 @@ small penalty so it wins only when the second sentence adds real support.
 
 Unit score = 0.55 * cosine(question, unit) + 0.45 * IDF-weighted share of the
 question's terms (BM25 tokens, so "IL-13" counts far more than "patients"); a
-term also matches members of its biomedical class (`index.concepts`).
+term also matches members of its biomedical class (`text.concepts`).
+
+Only real sentences are units (`text.evidence`): a heading, bullet fragment,
+link, figure label or author line is never quoted, whatever ingest let through.
+The question's analysis (`answer.question`) shapes the answer:
+- a focus entity (a drug, trial, marker) that no indexed paper mentions is
+  named as missing instead of quoting something else;
+- a numeric question is answered only by quotes stating a number of the asked
+  kind (a dose has a unit, a share a % or "n of N"), or refused saying so;
+- a list question leads with one line naming every member of the asked class
+  that a quote links to the question's relation ("Dupilumab [1] and
+  mepolizumab [2]."), each with the quote that names it; that line holds only
+  names found in its cited quotes.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from answer.lists import GENERIC_RELATION, linked_members
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
+from answer.question import QuestionAnalysis, analyse, states_quantity
 from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
 from index.embedding import embed_query, embed_texts
 from prompts import load_prompt
-from text.concepts import term_matches
+from text.concepts import question_class, question_tokens, term_matches
+from text.evidence import is_evidence
 from text.sentences import split_sentences
 from text.tokens import tokenize
 
 SEMANTIC_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.45
 PAIR_PENALTY = 0.04
+TITLE_CREDIT = 0.5  # share of a question term's weight given when only the unit's paper title contains it
 REDUNDANT_COSINE = 0.9
 KEEP_RELATIVE = 0.8  # a unit must score at least this share of the best one
 MAX_SENTENCES = 8  # across all units of one answer
 
 
-@dataclass
+@dataclass(eq=False)  # units are compared and hashed by identity
 class _Unit:
     hit: Hit
     start: int  # document coordinates
@@ -78,21 +95,31 @@ def select_context(hits: list[Hit], limit: int, per_document: int) -> list[Hit]:
     return context
 
 
+LIST_FLOOR = 0.6  # a unit naming a list member must score at least this share of the best unit
+NUMBER_FLOOR = 0.75  # likewise a unit stating the asked number, relative to the best unit
+
+
 class ExtractiveAnswerer:
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
         self.settings = index.settings
 
     def answer(
-        self, question: str, *, mode: str | None = None, search_query: str | None = None, max_quotes: int | None = None
+        self, question: str, *, mode: str | None = None, search_query: str | None = None, max_quotes: int | None = None,
+        resolved: str | None = None,
     ) -> CitedAnswer:
+        """Quote the papers on `question`; a follow-up passes its `resolved` form (referents filled in), which is
+        what the quotes are scored against, and its `search_query`."""
         cfg = self.settings.answer
         question = validate_question(question, cfg.max_question_chars)
-        query = search_query or question
+        asked = validate_question(resolved, cfg.max_question_chars) if resolved else question
+        analysis = analyse(asked)
+        query = search_query or asked
         hits = self.index.search(query, k=cfg.context_chunks * 3, mode=mode)
         context = select_context(hits, cfg.context_chunks, cfg.max_chunks_per_document)
         retrieved = [_passage(h) for h in context]
-        result = CitedAnswer(question=question, status="no_evidence", retrieved=retrieved, searched_query=query)
+        result = CitedAnswer(question=question, status="no_evidence", retrieved=retrieved, searched_query=query,
+                             resolved_question=asked if asked != question else "", analysis=analysis.to_dict())
         if not context:
             result.note = load_prompt("empty_index") if not len(self.index) else load_prompt("no_evidence").format(
                 score=0.0, threshold=cfg.min_relevance
@@ -100,18 +127,62 @@ class ExtractiveAnswerer:
             return result
 
         # The (possibly expanded) query finds the papers; the quotes must answer the question asked.
-        units = self._score_units(question, self._reading_set(context))
-        best = max(u.score for u in units)
+        units = self._score_units(asked, self._reading_set(context))
+        result.missing = self._missing(analysis, units)
+        named = [f.text for f in analysis.focus if f.kind != "name"]
+        if result.missing and (len(result.missing) == len(named) or analysis.answer_type != "list"):
+            result.note = load_prompt("missing").format(names=_join(result.missing))
+            return result
+        best = max((u.score for u in units), default=0.0)
         result.evidence_score = best
         if best < cfg.min_relevance:
             result.note = load_prompt("no_evidence").format(score=best, threshold=cfg.min_relevance)
             return result
 
-        chosen = self._select(units, best, max_quotes or cfg.max_sentences)
+        limit = max_quotes or cfg.max_sentences
+        direct: list[tuple[str, _Unit]] = []
+        if analysis.answer_type == "number" and analysis.quantity:
+            numeric = [u for u in units if states_quantity(analysis.quantity, u.text)
+                       and u.score >= max(cfg.min_relevance, NUMBER_FLOOR * best)]
+            if not numeric:
+                result.note = load_prompt("no_quantity").format(quantity=_QUANTITY_WORDS[analysis.quantity])
+                return result
+            chosen = self._select(numeric, max(u.score for u in numeric), limit)
+        elif analysis.answer_type == "list" and analysis.asked_class:
+            direct = self._list_members(asked, analysis, units, best)
+            chosen = self._select(units, best, limit, must=[u for _, u in direct])
+        else:
+            chosen = self._select(units, best, limit)
         result.status = "answered"
         result.note = load_prompt("extractive_intro")
+        if result.missing:
+            result.note = load_prompt("missing_part").format(names=_join(result.missing)) + "\n\n" + result.note
         result.parts, result.citations = _cite(chosen, self.index)
+        if direct:
+            result.parts.insert(0, _direct_line(direct, chosen, result.citations))
         return result
+
+    def _missing(self, analysis: QuestionAnalysis, units: list[_Unit]) -> list[str]:
+        """Focus names (drugs, trials, markers) that no unit read and no indexed chunk contains."""
+        text = " ".join(u.text for u in units).lower()
+        absent = [f.text for f in analysis.focus if f.kind != "name" and f.text.lower() not in text]
+        return self.index.unmentioned(absent) if absent else []
+
+    def _list_members(self, question: str, analysis: QuestionAnalysis, units: list[_Unit], best: float) -> list[tuple[str, _Unit]]:
+        """(member name, the best unit linking it to the question's relation), best first, one per member."""
+        cls = question_class(question)
+        relation = _relation_terms(question, cls, self.index)
+        found: dict[str, tuple[str, _Unit]] = {}
+        # "which biologics among dupilumab and mepolizumab ...": only the members the question names may be listed
+        named = {re.sub(r"s$", "", m.group(0).lower()) for m in cls.members.finditer(question)}
+        for u in sorted(units, key=lambda u: (-u.score, u.sentences)):
+            if u.score < LIST_FLOOR * best or u.score < self.settings.answer.min_relevance * LIST_FLOOR:
+                break
+            for name in linked_members(cls, relation, u.text):
+                key = re.sub(r"s$", "", name.lower())
+                if not named or key in named:
+                    found.setdefault(key, (name, u))
+        return list(found.values())
 
     def _reading_set(self, context: list[Hit]) -> list[Hit]:
         """The context plus every other chunk of the top short documents.
@@ -137,10 +208,10 @@ class ExtractiveAnswerer:
         units: dict[tuple[str, int, int], _Unit] = {}
         for hit in context:
             text, base = hit.node.text, hit.node.start_char_idx or 0
-            spans = split_sentences(text)
+            spans = [(a, b) for a, b in split_sentences(text) if is_evidence(text[a:b])]
             for i, (a, b) in enumerate(spans):
                 units.setdefault((hit.doc_id, base + a, base + b), _Unit(hit, base + a, base + b, text[a:b], 1))
-                if i + 1 < len(spans) and "\n" not in text[b : spans[i + 1][0]]:
+                if i + 1 < len(spans) and "\n" not in text[b : spans[i + 1][0]] and not text[b : spans[i + 1][0]].strip():
                     c = spans[i + 1][1]
                     d, e = spans[i + 1]
                     halves = ((hit.doc_id, base + a, base + b), (hit.doc_id, base + d, base + e))
@@ -153,25 +224,36 @@ class ExtractiveAnswerer:
         model = self.index.embed_model
         qvec = embed_query(model, query)
         vecs = _unit_vectors(model, units)
-        idf = self.index.term_weights(tokenize(query))
+        idf = self.index.term_weights(question_tokens(query))
         total = sum(idf.values()) or 1.0
+        titles: dict[str, tuple[set[str], str]] = {}
         for unit, vec in zip(units, vecs):
             tokens = set(tokenize(unit.text))
+            title = str(unit.hit.node.metadata.get("title", ""))
+            title_tokens = titles.setdefault(title, (set(tokenize(title)), title))[0]
             unit.vec = vec
             unit.semantic = float(vec @ qvec)
-            unit.lexical = sum(w for t, w in idf.items() if term_matches(t, tokens, unit.text)) / total
+            # A term the sentence lacks but its paper's title states counts half: "77% met the primary outcome"
+            # answers "... after rituximab?" in a paper titled "... rituximab ...".
+            unit.lexical = sum(
+                w if term_matches(t, tokens, unit.text) else TITLE_CREDIT * w if term_matches(t, title_tokens, title) else 0.0
+                for t, w in idf.items()
+            ) / total
             unit.score = SEMANTIC_WEIGHT * unit.semantic + LEXICAL_WEIGHT * unit.lexical
             if unit.sentences == 2:
                 unit.score -= PAIR_PENALTY
         return units
 
-    def _select(self, units: list[_Unit], best: float, max_quotes: int) -> list[_Unit]:
+    def _select(self, units: list[_Unit], best: float, max_quotes: int, must: list[_Unit] | None = None) -> list[_Unit]:
+        """The best non-overlapping, non-redundant units; `must` (a list answer's members) first, however many."""
         cfg = self.settings.answer
-        chosen: list[_Unit] = []
-        sentences = 0
+        chosen: list[_Unit] = list(dict.fromkeys(must or []))
+        sentences = sum(u.sentences for u in chosen)
         for u in sorted(units, key=lambda u: (-u.score, u.sentences)):
-            if len(chosen) == max_quotes or u.score < max(cfg.min_relevance, KEEP_RELATIVE * best):
+            if len(chosen) >= max_quotes or u.score < max(cfg.min_relevance, KEEP_RELATIVE * best):
                 break
+            if u in chosen:
+                continue
             overlaps = any(c.hit.doc_id == u.hit.doc_id and c.start < u.end and u.start < c.end for c in chosen)
             if overlaps or sentences + u.sentences > MAX_SENTENCES:
                 continue
@@ -184,6 +266,48 @@ class ExtractiveAnswerer:
         for u in chosen:
             doc_rank.setdefault(u.hit.doc_id, len(doc_rank))
         return sorted(chosen, key=lambda u: (doc_rank[u.hit.doc_id], u.start))
+
+
+_QUANTITY_WORDS = {"dose": "a dose", "share": "a share or proportion", "count": "a number", "duration": "a duration",
+                   "frequency": "how often"}
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def _relation_terms(question: str, cls, index: CorpusIndex) -> list[str]:
+    """What a list member must be linked to: the question's own content terms, less the class noun, generic verbs,
+    the parts of compound names, and the corpus's topic words (in over a fifth of all chunks, e.g. "disease")."""
+    # "... deplete B cells in IgG4-related disease?": the closing "in/for/among ..." phrase is the setting, not the relation
+    core = re.sub(r"\s+(?:in|for|among|within)\s+(?:patients\s+with\s+|people\s+with\s+)?[^,;]+\??$", "", question.strip())
+    tokens = question_tokens(core if len(question_tokens(core)) >= 2 else question)
+    compounds = [t for t in tokens if "-" in t]
+    parts = {p for c in compounds for p in tokenize(c.replace("-", " "))}
+    class_words = {t for noun in cls.nouns for t in tokenize(noun)}
+    terms = [t for t in dict.fromkeys(tokens) if t not in parts and t not in class_words and t not in GENERIC_RELATION
+             and t not in _QUESTION_WORDS and not cls.members.fullmatch(t)]
+    common = index.common_terms(terms, share=0.2)
+    return [t for t in terms if t not in common]
+
+
+_QUESTION_WORDS = frozenset(tokenize("which what who how does did do is are was were can could name list give tell show "
+                                     "me us please patients patient among between"))
+
+
+def _direct_line(members: list[tuple[str, _Unit]], chosen: list[_Unit], citations: list[Citation]) -> AnswerPart:
+    """"Dupilumab [1] and mepolizumab [2].": each name with the citation of the quote that names it."""
+    names, cites = [], []
+    for name, unit in members:
+        n = next((c.n for c in citations if c.doc_id == unit.hit.doc_id and c.start <= unit.start and unit.end <= c.end), None)
+        if n is None:
+            continue
+        if names and name[:1].isupper() and name[1:].islower():  # capitalised only because it began a sentence
+            name = name.lower()
+        names.append(f"{name[:1].upper()}{name[1:]} [{n}]" if not names else f"{name} [{n}]")
+        cites.append(n)
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
+    return AnswerPart(text=f"{text}.", cites=list(dict.fromkeys(cites)), verified=True, kind="direct")
 
 
 def _unit_vectors(model, units: list[_Unit]) -> np.ndarray:

@@ -28,7 +28,6 @@ from answer.extractive import ExtractiveAnswerer, validate_question
 from answer.followup import needs_context, standalone_query
 from answer.llm import LLMClient, LLMError
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
-from answer.render import escape_markdown
 from answer.verify import Support, Verification, verify_answer
 from index.corpus import CorpusIndex
 from index.embedding import embed_texts
@@ -132,7 +131,7 @@ class GenerativeAnswerer:
         )
         if _is_refusal(text):
             result.status = "no_evidence"
-            result.note = escape_markdown(f"{self.client.model}: {text.strip()}")
+            result.note = f"{self.client.model}: {text.strip()}"
             return result
         check = verify_answer(text, sources, embed=lambda texts: embed_texts(self.index.embed_model, texts))
         result.removed_citations = len(check.removed_citations)
@@ -145,7 +144,7 @@ class GenerativeAnswerer:
                         for s in sentences]
         result.citations = _citations(check, sources, {id(s) for s in sentences})
         dropped = len(check.sentences) - len(sentences)
-        result.note = fill(load_prompt("llm_intro"), model=escape_markdown(self.client.model)) + (
+        result.note = fill(load_prompt("llm_intro"), model=self.client.model) + (
             f" Strict mode dropped {dropped} unverified sentence{'s' * (dropped != 1)}." if dropped else "")
         return result
 

@@ -1,12 +1,13 @@
 """Answers as data: question -> evidence chunks -> cited answer.
 
-The UI and the CLI render Markdown *from* these objects (see `answer.render`);
-nothing downstream ever parses an answer back out of formatted text.
+The UI and the CLI render Markdown and JSON *from* these objects, at the edge
+(`answer.render`); nothing stored here is escaped or formatted, and nothing
+downstream ever parses an answer back out of formatted text.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -53,6 +54,7 @@ class AnswerPart:
     cites: list[int]
     verified: bool | None = None
     reason: str = ""
+    kind: str = "quote"  # "quote" (verbatim), "direct" (the one-line answer naming what the quotes name), "generated" (LLM)
 
 
 @dataclass
@@ -69,28 +71,11 @@ class CitedAnswer:
     model: str = ""  # the LLM that wrote the answer, in llm mode
     removed_citations: int = 0  # markers the LLM wrote that pointed at no source
     fallback: str = ""  # why an LLM answer was not possible, when the extractive one is shown instead
+    resolved_question: str = ""  # a follow-up with its referents filled in from earlier turns; what was scored
+    analysis: dict[str, object] = field(default_factory=dict)  # answer type, quantity, asked class, focus entities
+    missing: list[str] = field(default_factory=list)  # focus entities no indexed paper mentions
 
     @property
     def verified(self) -> bool:
         """True when no sentence of the answer is flagged."""
         return all(p.verified is not False for p in self.parts)
-
-    def to_dict(self) -> dict[str, object]:
-        """The `--json` / API shape: question, answer (Markdown with [n]), citations, retrieved."""
-        from answer.render import answer_markdown
-
-        return {
-            "question": self.question,
-            "answer": answer_markdown(self),
-            "status": self.status,
-            "searched_query": self.searched_query or self.question,
-            "evidence_score": round(self.evidence_score, 4),
-            "mode": self.mode,
-            "model": self.model,
-            "verified": self.verified,
-            "sentences": [asdict(p) for p in self.parts],
-            "removed_citations": self.removed_citations,
-            "fallback": self.fallback,
-            "citations": [asdict(c) for c in self.citations],
-            "retrieved": [asdict(r) for r in self.retrieved],
-        }

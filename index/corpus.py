@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections
 import hashlib
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -42,6 +43,7 @@ from index.retrieval import Hit, HybridRetriever
 from ingest.chunking import chunk_document, embedding_text
 from ingest.loaders import LoadResult, load_paths
 from settings import Settings
+from text.tokens import tokenize
 
 DOCUMENTS_FILE = "documents.jsonl"
 MANIFEST_FILE = "manifest.json"
@@ -492,6 +494,28 @@ class CorpusIndex:
     def term_weights(self, tokens: list[str]) -> dict[str, float]:
         """IDF of BM25 tokens over this corpus's chunks: how much a query term says."""
         return self._bm25.idf(sorted(set(tokens)))
+
+    def _max_idf(self) -> float:
+        n = self.stats()["chunks"]
+        return math.log(1 + (n + 0.5) / 0.5)
+
+    def unmentioned(self, names: list[str]) -> list[str]:
+        """The names no indexed chunk contains (their first token has document frequency 0)."""
+        keys = {name: (tokenize(name) or [""])[0] for name in names}
+        idf = self.term_weights([k for k in keys.values() if k])
+        top = self._max_idf() - 1e-9
+        return [name for name, key in keys.items() if key and idf.get(key, top + 1) >= top]
+
+    def common_terms(self, tokens: list[str], share: float) -> set[str]:
+        """The tokens found in more than `share` of all chunks (the corpus's topic words)."""
+        n = self.stats()["chunks"]
+        if not n or not tokens:
+            return set()
+        idf = self.term_weights(tokens)
+        # Lucene idf = log(1 + (n - df + 0.5) / (df + 0.5)); df > share * n  <=>  idf below the idf at that df
+        df = share * n
+        limit = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return {t for t, w in idf.items() if w < limit}
 
 
 

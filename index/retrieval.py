@@ -29,6 +29,7 @@ from index.pg_store import PgChunkStore, PgKeywordIndex
 from index.rerank import Candidate, SentenceReranker
 from ingest.chunking import doc_id_of
 from settings import RetrievalSettings
+from text.concepts import expansion_terms, question_tokens
 
 Ranking = list[tuple[str, float]]  # (id, score), best first
 
@@ -123,18 +124,25 @@ class HybridRetriever:
         parts = [dense, sparse] if mode == "hybrid" else [dense if mode == "dense" else sparse]
         return fuse_rankings(parts, cfg.fusion, cfg.rrf_k, cfg.dense_weight)
 
+    def keyword_query(self, query: str) -> str:
+        """The BM25 query: the user's words, weighted up by repetition, plus the words of the concepts they name."""
+        repeats = self.settings.expansion_repeats
+        extra = expansion_terms(question_tokens(query)) if repeats else []
+        return " ".join([query] * repeats + extra) if extra else query
+
     def search(self, query: str, k: int, mode: str) -> list[Hit]:
         if self._empty():
             return []
         n = max(self.settings.candidates, k)
+        keywords = self.keyword_query(query)
         qvec = embed_query(self._embed_model(), query) if mode in ("dense", "hybrid") else None
         dense = self._dense_chunks(qvec, n) if qvec is not None else []
-        sparse = self.chunk_bm25.retrieve(query, n) if mode in ("bm25", "hybrid") else []
+        sparse = self.chunk_bm25.retrieve(keywords, n) if mode in ("bm25", "hybrid") else []
         if mode == "hybrid":
             dense, sparse = _complete(
                 dense, sparse,
                 lambda ids: self.store.similarities(ids, qvec),
-                lambda ids: self.chunk_bm25.scores(query, ids),
+                lambda ids: self.chunk_bm25.scores(keywords, ids),
             )
         fused = self._rerank(query, qvec, self._fuse(dense, sparse, mode), mode, self._chunk_candidates)
         dense_by_id, sparse_by_id = dict(dense), dict(sparse)
@@ -164,13 +172,14 @@ class HybridRetriever:
             return []
         n = max(self.settings.candidates, k)
         qvec = embed_query(self._embed_model(), query) if mode in ("dense", "hybrid") else None
+        keywords = self.keyword_query(query)
         dense = pool_by_document(self._dense_chunks(qvec, 3 * n), doc_id_of)[:n] if qvec is not None else []
-        sparse = self.doc_bm25.retrieve(query, n) if mode in ("bm25", "hybrid") else []
+        sparse = self.doc_bm25.retrieve(keywords, n) if mode in ("bm25", "hybrid") else []
         if mode == "hybrid":
             dense, sparse = _complete(
                 dense, sparse,
                 lambda ids: self._best_chunk_cosines(ids, qvec),
-                lambda ids: self.doc_bm25.scores(query, ids),
+                lambda ids: self.doc_bm25.scores(keywords, ids),
             )
         fused = [(d, s) for d, s in self._fuse(dense, sparse, mode) if self._chunk_ids_of(d)]
         return self._rerank(query, qvec, fused, mode, self._documents_of)[:k]

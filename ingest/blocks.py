@@ -8,7 +8,7 @@ needs, in one place:
   the first paragraph under them, and the heading), so a heading is never
   glued into a sentence nor quoted;
 - furniture blocks (navigation, share/cookie text, bare links, author and
-  affiliation lines; `ingest.furniture`) are dropped, and so is every block
+  affiliation lines; `text.furniture`) are dropped, and so is every block
   under a reference-list heading;
 - each paragraph is cleaned (`clean_text`), and a paragraph cut by a page break
   mid-sentence is joined to the next;
@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.cleaning import clean_text
-from ingest.furniture import is_furniture, is_reference_entry, is_reference_heading
+from text.furniture import is_furniture, is_reference_entry, is_reference_heading
 
 HEADING, PARAGRAPH = "heading", "paragraph"
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from text.furniture import PUBMED_CHROME
+
 _LIGATURES = str.maketrans({"ﬁ": "fi", "ﬂ": "fl", "ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st", "\ufffe": ""})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200d\ufeff]")
 # Words that legitimately follow a hanging hyphen: "pre- and post-operative".
@@ -93,17 +95,6 @@ def clean_text(raw: str, *, wrapped: bool = True) -> str:
 
 # --- copy-pasted PubMed pages -------------------------------------------------------------
 
-PUBMED_CHROME = re.compile(
-    r"^(?:Send to:?|Choose Destination|See comment in PubMed Commons below|Author information|Comment in|"
-    r"Comment on|\[PubMed(?: - [^\]]*)?\]|PubMed Commons(?: home)?|How to join PubMed Commons|Supplemental Content|"
-    r"Full text links|Icon for .*|Loading \.\.\.|Write to the Help Desk|Similar articles|See all similar articles|"
-    r"Cited by .*|MeSH terms|Substances|LinkOut - more resources|Publication types|Display Settings:?.*|"
-    r"Format: .*|Abstract|Free PMC Article|Free full text|Save items|Add to Favorites|Related information|"
-    r"Recent Activity|Turn Off|Clear|Your browsing activity is empty\.|Activity recording is turned off\.|"
-    r"See reply in PubMed Commons below|Erratum in|Collapse Section|Expand Section|PMID:.*|PMCID:.*|DOI:.*|"
-    r"Copyright .*|©.*|Free PMC article\.?|KEYWORDS:?.*|\[Indexed for MEDLINE\]|Format: .*|Send to)\s*$",
-    re.IGNORECASE,
-)
 _CITATION_LINE = re.compile(
     r"^(?:Published in final edited form as:\s*)?(?P<journal>[A-Z][^.\n]{1,80})\.\s+(?P<year>(?:19|20)\d{2})(?:\s+\w{3}(?:\s+\d{1,2})?)?(?:;|\.|\s)(?P<rest>.*)$"
 )

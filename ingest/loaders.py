@@ -9,7 +9,7 @@ The format is read from the content, not only the extension (`detect_format`):
 a `.txt` may hold a saved web page, Markdown, a MEDLINE export, PubMed XML or a
 JSONL corpus. Structured formats go through a reader that returns blocks
 (`ingest.blocks`); text saved from a browser loses its furniture line by line
-(`ingest.furniture`). Nothing is lost silently: when cleaning removes most of
+(`text.furniture`). Nothing is lost silently: when cleaning removes most of
 a file's prose, the uncleaned text is indexed with a note naming what the
 cleaner matched, and every result says what share of the text it kept.
 
@@ -30,8 +30,8 @@ from llama_index.core import Document
 from errors import IngestError
 from ingest.blocks import Assembled, Block, assemble
 from ingest.cleaning import clean_pubmed_page, clean_text, looks_like_pubmed_page, normalise_whitespace
-from ingest.furniture import prose_words, strip_furniture_lines
 from ingest.webtext import one_paragraph_per_line, webtext_blocks
+from text.furniture import prose_words, strip_furniture_lines
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {

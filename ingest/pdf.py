@@ -30,7 +30,7 @@ from pathlib import Path
 
 from errors import IngestError
 from ingest.blocks import HEADING, PARAGRAPH, Block
-from ingest.furniture import is_furniture, is_reference_entry
+from text.furniture import is_furniture, is_reference_entry
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|medi\b|-medi|cmbx|\.b\b|,b\b", re.IGNORECASE)
 _MARKER_WORD = re.compile(r"^[\d,\-–—*†‡§¶∗⋆#a-f]{1,15}$")

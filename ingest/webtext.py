@@ -3,7 +3,7 @@
 Such text has one paragraph per line, and around the article the page's
 furniture: navigation and breadcrumbs, share buttons, bylines, author and
 affiliation lists, cookie notices, related-article links and reference lists
-(`ingest.furniture`). Hard-wrapped text (a paper extracted to text) has many
+(`text.furniture`). Hard-wrapped text (a paper extracted to text) has many
 short lines per paragraph instead, and is handled by `clean_text`; the test is
 `one_paragraph_per_line`.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from ingest.blocks import HEADING, PARAGRAPH, Block
-from ingest.furniture import is_furniture, is_reference_entry, is_reference_heading
+from text.furniture import is_furniture, is_reference_entry, is_reference_heading
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _BULLET = re.compile(r"^\s*(?:[-•·*▪◦–]|\d{1,2}[.)])\s")

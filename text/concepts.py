@@ -1,10 +1,16 @@
-"""Biomedical concept expansion for lexical matching (see `biomedical_concepts.json`).
+"""Biomedical vocabulary: concept expansion for retrieval and scoring, and entity classes for list answers.
 
 MiniLM was not trained on biomedical class membership: it does not know that
 "mepolizumab, a humanised anti-IL-5 monoclonal antibody" answers a question
-about *biologics*. A small curated lexicon, shipped as data, lets a question
-term match the members of its class. Terms are compared after the BM25
-tokeniser, so "biologics" arrives as "biolog".
+about *biologics*, nor that a drug blocking IL-4Rα acts on Th2 cells. A small
+curated lexicon, shipped as data (`biomedical_concepts.json`), lets a question
+term match the members of its concept (`term_matches`), adds the concept's
+words to the keyword query at a lower weight (`expansion_terms`), and says
+which words of a passage belong to the class a list question asks for
+(`question_class`, `class_members`). Terms are compared after the BM25
+tokeniser, so "biologics" arrives as "biolog". No installable package holds
+this offline (MeSH descriptor names without the tree or entry terms do not say
+that IL-4 is a Th2 cytokine); the list is small, documented and tested.
 """
 
 from __future__ import annotations
@@ -12,16 +18,21 @@ from __future__ import annotations
 import functools
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 _FILE = Path(__file__).with_name("biomedical_concepts.json")
 
 
 @functools.lru_cache(maxsize=1)
+def _data() -> dict[str, list[dict]]:
+    return json.loads(_FILE.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
 def _expansions() -> dict[str, re.Pattern[str]]:
-    data = json.loads(_FILE.read_text(encoding="utf-8"))
     table: dict[str, list[str]] = {}
-    for concept in data["concepts"]:
+    for concept in _data()["concepts"]:
         for term in concept["terms"]:
             table.setdefault(term, []).extend(concept["patterns"])
     return {term: re.compile("|".join(f"(?:{p})" for p in pats), re.IGNORECASE) for term, pats in table.items()}
@@ -33,6 +44,59 @@ def term_matches(term: str, passage_tokens: set[str], passage_text: str) -> bool
         return True
     pattern = _expansions().get(term)
     return bool(pattern and pattern.search(passage_text))
+
+
+def concept_pattern(term: str) -> re.Pattern[str] | None:
+    """The passage pattern of the concept a (tokenised) question term names, if any."""
+    return _expansions().get(term)
+
+
+def question_tokens(question: str) -> list[str]:
+    """Tokens of a question, with "B cells" / "T cells" kept as one name (the tokenizer drops one-letter words)."""
+    from text.tokens import tokenize
+
+    question = re.sub(r"\b([BbTt])\s+(cells?|lymphocytes?)\b", r"\1-\2", question)
+    question = re.sub(r"\btype[- ]2\b(?!\s+diabet)", "Th2", question, flags=re.IGNORECASE)  # type 2 inflammation = Th2
+    return tokenize(question)
+
+
+def expansion_terms(tokens: list[str]) -> list[str]:
+    """Words of the concepts these question tokens name, for the keyword query (the user's own words not repeated)."""
+    words: list[str] = []
+    for concept in _data()["concepts"]:
+        if any(t in concept["terms"] for t in tokens):
+            words += [w for w in concept.get("expand", []) if w.lower() not in tokens]
+    return list(dict.fromkeys(words))
+
+
+@dataclass(frozen=True)
+class EntityClass:
+    name: str
+    nouns: tuple[str, ...]
+    members: re.Pattern[str]
+
+
+@functools.lru_cache(maxsize=1)
+def _classes() -> tuple[EntityClass, ...]:
+    return tuple(
+        EntityClass(c["name"], tuple(c["nouns"]), re.compile("|".join(f"(?:{p})" for p in c["members"]), re.IGNORECASE))
+        for c in _data()["classes"]
+    )
+
+
+def question_class(question: str) -> EntityClass | None:
+    """The class a list question asks for: "which biologics ..." -> biologic; the first class noun wins."""
+    words = re.findall(r"[a-z]+", question.lower())
+    for word in words:
+        for cls in _classes():
+            if word in cls.nouns:
+                return cls
+    return None
+
+
+def class_members(cls: EntityClass, text: str) -> list[re.Match[str]]:
+    """Occurrences of members of `cls` in `text`."""
+    return list(cls.members.finditer(text))
 
 
 # Names a reader checks against the source: INN drug stems (-mab, -cept, -nib, -limus, -mide, -kinra, -stim),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from answer.extractive import ExtractiveAnswerer, select_context
-from answer.render import answer_markdown, escape_markdown
+from answer.render import answer_json, answer_markdown, escape_markdown
 from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
 from tests.index.test_corpus import DOCS, write_corpus
@@ -55,7 +55,7 @@ def test_bad_questions_raise_a_clear_error(answerer, question, message):
 
 
 def test_json_shape(answerer):
-    data = answerer.answer("Which drug inhibits IL-13 signalling?").to_dict()
+    data = answer_json(answerer.answer("Which drug inhibits IL-13 signalling?"))
     assert {"question", "answer", "citations", "retrieved"} <= set(data)
     assert set(data["citations"][0]) == {"n", "doc_id", "title", "source", "chunk_id", "quote", "start", "end"}
     assert "[1]" in data["answer"]

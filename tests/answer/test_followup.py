@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from answer.followup import needs_context, standalone_query
-from answer.models import Citation, CitedAnswer
+from answer.followup import needs_context, resolve_followup, standalone_query
+from answer.models import AnswerPart, Citation, CitedAnswer
 from text.concepts import named_entities
 
 
@@ -10,16 +10,32 @@ def answer_quoting(*quotes: str) -> CitedAnswer:
     return CitedAnswer(question="q", status="answered", citations=cites)
 
 
-def test_follow_up_carries_previous_terms_and_quoted_entities():
+def test_which_of_them_names_the_previous_answers_members():
     previous = answer_quoting(
         "we treated with mepolizumab—a humanised anti-IL-5 monoclonal antibody",
         "Abatacept regulates T cells as a whole, and dupilumab suppresses only Th2 cells.",
     )
-    query = standalone_query("and which of them also blocks IL-13?", [("which biologics target Th2?", previous)])
-    assert query.startswith("and which of them also blocks IL-13?")
-    for term in ["biologics", "Th2", "mepolizumab", "IL-5", "Abatacept", "dupilumab"]:
-        assert term in query, term
-    assert query.count("IL-13") == 1
+    resolved = resolve_followup("and which of them also blocks IL-13?", [("which biologics target Th2?", previous)])
+    assert resolved == "Which biologics among mepolizumab, Abatacept and dupilumab also blocks IL-13?"
+
+
+def test_a_list_answers_direct_line_gives_the_referents_and_the_newest_one_is_the_approved_one():
+    previous = answer_quoting(
+        "Rituximab, an anti-CD20 monoclonal antibody, depletes mature B cells.",
+        "Inebilizumab, approved in 2025, binds CD19 and depletes B cells.",
+    )
+    previous.parts = [AnswerPart("Rituximab [1] and inebilizumab [2].", [1, 2], kind="direct")]
+    history = [("Which drugs deplete B cells in IgG4-related disease?", previous)]
+    assert resolve_followup("and how well did the newest one work?", history) == "How well did inebilizumab work?"
+    assert resolve_followup("what dose of the first one is given?", history) == "What dose of Rituximab is given?"
+    assert resolve_followup("were they compared?", history) == "Were Rituximab and inebilizumab compared?"
+    assert resolve_followup("how many patients were in that trial?", history) == "How many patients were in the Rituximab trial?"
+
+
+def test_nothing_to_substitute_carries_the_previous_questions_terms():
+    history = [("Does thalidomide help IgG4-related skin disease?", None)]
+    assert resolve_followup("and in children?", history) == "Does thalidomide help IgG4-related skin disease in children?"
+    assert resolve_followup("and the side effects?", history) == "the side effects? (thalidomide help IgG4-related skin disease)"
 
 
 def test_standalone_questions_are_left_alone():

@@ -19,7 +19,18 @@ from __future__ import annotations
 
 import re
 
-from ingest.cleaning import PUBMED_CHROME
+# Lines of a copied PubMed abstract page that are its chrome, not the paper.
+PUBMED_CHROME = re.compile(
+    r"^(?:Send to:?|Choose Destination|See comment in PubMed Commons below|Author information|Comment in|"
+    r"Comment on|\[PubMed(?: - [^\]]*)?\]|PubMed Commons(?: home)?|How to join PubMed Commons|Supplemental Content|"
+    r"Full text links|Icon for .*|Loading \.\.\.|Write to the Help Desk|Similar articles|See all similar articles|"
+    r"Cited by .*|MeSH terms|Substances|LinkOut - more resources|Publication types|Display Settings:?.*|"
+    r"Format: .*|Abstract|Free PMC Article|Free full text|Save items|Add to Favorites|Related information|"
+    r"Recent Activity|Turn Off|Clear|Your browsing activity is empty\.|Activity recording is turned off\.|"
+    r"See reply in PubMed Commons below|Erratum in|Collapse Section|Expand Section|PMID:.*|PMCID:.*|DOI:.*|"
+    r"Copyright .*|©.*|Free PMC article\.?|KEYWORDS:?.*|\[Indexed for MEDLINE\]|Format: .*|Send to)\s*$",
+    re.IGNORECASE,
+)
 
 # Whole lines of site chrome (compared case-insensitively, after trimming bullets and punctuation).
 _CHROME_LINES = frozenset(

@@ -1,0 +1,126 @@
+"""What a question asks for, read offline: its answer type, the quantity it wants, its class and its focus entities.
+
+- `answer_type`: "list" (which biologics ...), "number" (what dose, what share,
+  how many, how long), "yesno" (does/is/was ...), "mechanism" (how does ...
+  work, what is ..., why ...), or "other".
+- `quantity`: for numbers, the kind that must appear in the quote: dose (a
+  unit), share (% or "n of N"), count, duration, frequency.
+- `asked_class`: for lists, the entity class named ("biologic", "drug",
+  "cytokine", "cell", "organ"; `text.concepts`).
+- `focus`: the specific names the question is about (drugs, cytokines,
+  markers, genes, trial acronyms, cell types), each with its kind. A name
+  no evidence unit contains is what the answer must say is missing.
+
+Rules, not a model: these are the forms clinicians' questions take, and each
+rule is tested on questions written in users' words (`tests/answer/test_question.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from text.concepts import NAMED_ENTITY, question_class
+
+_YESNO = re.compile(r"^(?:is|are|was|were|do|does|did|can|could|should|has|have|had|will|would|may|might|must)\b", re.I)
+_LIST = re.compile(r"^(?:which|what|name|list)\b|\bwhich\s+(?:\w+\s+){0,2}(?:\w+s)\b", re.I)
+_MECHANISM = re.compile(
+    r"^(?:how\s+(?:does|do|did|is|are|can)\b(?!.*\b(?:many|much|long|often)\b)|why\b|what\s+(?:is|are)\s+(?:the\s+)?"
+    r"(?:mechanism|role|function|target|mode|pathogenesis|cause)|what\s+does\s+\S+(?:\s+\S+)?\s+(?:do|target|block|bind)|"
+    r"what\s+(?:is|are)\s+(?!the\s+(?:dose|number|rate|share|proportion|percentage))\w+)",
+    re.I,
+)
+_QUANTITY = [
+    ("dose", re.compile(r"\b(?:dose|doses|dosage|dosing|how much\b.*\b(?:given|give|administered|take)|what amount|how many mg|regimen)\b", re.I)),
+    ("share", re.compile(r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction)|\bhow many of (?:the|them|these|those)\b|\bhow common|\bwhat (?:rate|response rate|ratio)|\bwhat % |\b(?:incidence|prevalence|response rate|remission rate|relapse rate)\b", re.I)),
+    ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|\bhow many (?:days|weeks|months|years)\b|\bwhen\b", re.I)),
+    ("frequency", re.compile(r"\bhow often\b|\bhow frequently\b|\bat what interval", re.I)),
+    ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow much\b|\bwhat (?:level|concentration|score|threshold|cut-?off|age|population|size|value)\b|\bwhat is the (?:population|size|number|median|mean|average)\b|\bhow (?:high|old|large)\b|\bpoints?\b.*\bneeded|\bwhat (?:sensitivity|specificity)", re.I)),
+]
+# Specific names: the shared biomedical pattern, trial acronyms (MITIGATE), and drug-like words the pattern misses.
+_FOCUS = re.compile(
+    rf"\b(?:{NAMED_ENTITY})\b|\b[A-Z][A-Z0-9-]{{3,}}\b|\b[A-Za-z]{{4,}}(?:mab|cept|nib|limus|mide|kinra|stim|umab|izumab|tinib|ciclib)\b|"
+    r"\b(?:[A-Z][a-z]{3,}(?:ine|ide|ate|one|ol|il|an|in|ab|ib))\b"
+)
+_NOT_FOCUS = re.compile(
+    r"^(?:IgG4|IgG|IgE|IgM|IgA|IGG4|DOES|WHAT|WHICH|WITH|FROM|THAT|THIS|HOW|AND|THE|Which|What|When|Where|Does|Were|"
+    r"Have|Were|Will|Could|Should|Would|Then|Than|Also|Only|Patients?|Disease|Protein|Medicine|Vitamin|Insulin|"
+    r"Between|Within|Given|Among|Again|Common|Main|Major|Role|Line|Done|Gone|Alone|None|Someone|Anyone|Everyone|"
+    r"Online|Baseline|Guideline|Outline|Decline|Routine|Vaccine|Machine|Examine|Determine|Define|Combine|Combination|"
+    r"Japan|Italian|Indian|Korean|Russian|American|European|African|Asian|Brazilian|Canadian|Sudan|Jordan|Iran|Oman|"
+    r"Lille|Titan|Human|Woman|Roman|German|Latin|Begin|Within|Obtain|Contain|Explain|Remain|Certain|Again)$"
+)
+_KIND = [
+    ("trial or acronym", re.compile(r"^[A-Z][A-Z0-9-]{3,}$")),
+    ("cytokine", re.compile(r"^(?:IL-\d|TNF|IFN|TGF|BAFF)", re.I)),
+    ("marker", re.compile(r"^CD\d", re.I)),
+    ("immunoglobulin", re.compile(r"^Ig[AGEM]", re.I)),
+    ("drug", re.compile(r"(?:mab|cept|nib|limus|mide|kinra|stim)$|(?:ine|ide|ate|one)$", re.I)),
+]
+
+
+@dataclass
+class Focus:
+    text: str
+    kind: str
+
+
+@dataclass
+class QuestionAnalysis:
+    answer_type: str
+    quantity: str = ""
+    asked_class: str = ""
+    focus: list[Focus] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def _focus(question: str) -> list[Focus]:
+    found: dict[str, Focus] = {}
+    for m in _FOCUS.finditer(question):
+        name = m.group(0)
+        if _NOT_FOCUS.match(name) or name.lower() in found:
+            continue
+        kind = next((k for k, pattern in _KIND if pattern.search(name)), "name")
+        found[name.lower()] = Focus(name, kind)
+    return list(found.values())
+
+
+def analyse(question: str) -> QuestionAnalysis:
+    """The answer type, quantity kind, asked class and focus entities of `question`."""
+    q = " ".join(question.split()).strip()
+    q_core = re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", q, flags=re.I)
+    focus = _focus(q_core)
+    quantity = next((kind for kind, pattern in _QUANTITY if pattern.search(q_core)), "")
+    if quantity and not _YESNO.match(q_core):
+        return QuestionAnalysis("number", quantity=quantity, focus=focus)
+    if _YESNO.match(q_core):
+        return QuestionAnalysis("yesno", focus=focus)
+    cls = question_class(q_core)
+    if cls is not None and _LIST.search(q_core) and not re.match(r"^(?:how|why)\b", q_core, re.I):
+        return QuestionAnalysis("list", asked_class=cls.name, focus=focus)
+    if _MECHANISM.search(q_core):
+        return QuestionAnalysis("mechanism", focus=focus)
+    return QuestionAnalysis("other", focus=focus)
+
+
+# --- what a quote must contain for a numeric question ------------------------------------------------
+_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|half|a third|a quarter)"
+_QUANTITY_IN_TEXT = {
+    "dose": re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|ng|iu|units?|ml|mmol)(?:/(?:kg|m2|m²|day|d))?\b", re.I),
+    "share": re.compile(rf"\d+(?:[.,]\d+)?\s*%|\bper ?cent\b|\b(?:\d+|{_NUMBER_WORDS})\s+(?:of|out of)\s+(?:the\s+)?(?:\d+|{_NUMBER_WORDS})\b|\b(?:half|a third|a quarter|two thirds)\b", re.I),
+    "duration": re.compile(rf"\b(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS})(?:\s*(?:to|-|–)\s*\d+)?\s*(?:days?|weeks?|months?|years?|hours?|h|wk|mo)\b", re.I),
+    "frequency": re.compile(r"\bevery\b|\bonce\b|\btwice\b|\b\d+\s*times\b|\bper\s+(?:day|week|month)\b|\b(?:daily|weekly|monthly)\b", re.I),
+    "count": re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b{_NUMBER_WORDS}\b", re.I),
+}
+
+
+def states_quantity(kind: str, text: str) -> bool:
+    """True when `text` contains a number of the asked kind (a dose has a unit, a share has % or "n of N")."""
+    pattern = _QUANTITY_IN_TEXT.get(kind)
+    if pattern is None:
+        return True
+    if kind == "count":  # a count is a number that is not part of a name such as IL-13 or IgG4
+        return bool(re.search(rf"(?<![\w-])\d+(?:[.,]\d+)?(?![\w-])|\b{_NUMBER_WORDS}\b", text, re.I))
+    return bool(pattern.search(text))

@@ -1,0 +1,60 @@
+"""Which spans may be quoted as evidence: real sentences only.
+
+Whatever ingest let through, an answer must never quote a heading, a bullet
+fragment ("• Age 18 years or older"), a bare link, a figure label, an author or
+affiliation line, or a title line. `not_evidence(text)` says why a span is not
+a sentence a reader would accept as evidence, or returns "" when it is one.
+
+The rules are about shape, not topic: a sentence has enough words, a verb-like
+word, few capitalised words (titles and name lists are Mostly Capitalised), and
+ends like a sentence (or is long enough to be one cut by the chunker).
+"""
+
+from __future__ import annotations
+
+import re
+
+from text.furniture import is_furniture, is_reference_entry
+
+MIN_WORDS = 5
+_END = re.compile(r"[.!?][\"'”’)\]]*$|[.!?][\"'”’)\]]*\s*\[\d+\]$")
+_BULLET = re.compile(r"^\s*(?:[-•·*▪◦–]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_VERBISH = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|may|might|must|shall|should|will|would|"
+    r"\w{3,}(?:ed|es|s|ing)|show\w*|found|led|made|took|gave|fell|rose|grew|saw|began|became|remained|seen|given|"
+    r"known|shown|taken|kept|met|held|lost|won|began|left|set|put|cut|spread|read)\b",
+    re.IGNORECASE,
+)
+_STOPWORD = re.compile(r"^(?:a|an|the|of|in|on|for|to|and|or|with|by|at|from|as|vs\.?|via|per|into|without|after|before)$", re.I)
+
+
+def not_evidence(text: str) -> str:
+    """Why `text` may not be quoted as evidence, or "" when it is a real sentence."""
+    flat = " ".join(text.split())
+    words = flat.split()
+    if len(words) < MIN_WORDS:
+        return "too short to be a sentence"
+    if reason := is_furniture(flat):
+        return reason
+    if is_reference_entry(flat) and len(words) < 45:
+        return "reference entry"
+    if _URL.sub("", flat).strip() == "" or len(_URL.sub("", flat).split()) < MIN_WORDS:
+        return "link"
+    content = [w for w in words if not _STOPWORD.match(w)]
+    capitalised = sum(w[:1].isupper() for w in content)
+    if len(content) >= 4 and capitalised > 0.6 * len(content) and not _END.search(flat):
+        return "title or name line"
+    if not _VERBISH.search(flat):
+        return "no verb: a heading, label or fragment"
+    if _BULLET.match(flat) and (len(words) < 10 or not _END.search(flat)):
+        return "list fragment"
+    if not _END.search(flat) and len(words) < 15:
+        return "fragment: no sentence ending"
+    if re.match(r"^(?:figure|fig\.|table|supplementary)\s*\w*\d", flat, re.I) and len(words) < 15:
+        return "figure or table label"
+    return ""
+
+
+def is_evidence(text: str) -> bool:
+    return not not_evidence(text)
