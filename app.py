@@ -46,17 +46,6 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def make_answerer(index):
-    """The extractive answerer, or the LLM one when `llm.backend` is configured."""
-    if index.settings.llm.backend == "none":
-        from answer.extractive import ExtractiveAnswerer
-
-        return ExtractiveAnswerer(index)
-    from answer.generative import GenerativeAnswerer
-
-    return GenerativeAnswerer(index)
-
-
 def _open_index(settings: Settings, must_exist: bool = True):
     from index.corpus import CorpusIndex
 
@@ -137,6 +126,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if bool(args.question) == bool(args.questions):
         raise UserError('give one question, or --questions FILE.jsonl (one {"question": ...} per line)')
     settings = _settings(args)
+    from answer.answerers import make_answerer
+
     answerer = make_answerer(_open_index(settings))
     rows = _read_questions(args.questions) if args.questions else [{"question": args.question}]
     failures = 0
@@ -235,15 +226,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_eval_answers(args: argparse.Namespace) -> int:
     """Extractive answers, and LLM answers when an LLM is configured, scored on one question set."""
-    from answer.extractive import ExtractiveAnswerer
+    from answer.answerers import make_answerer
     from evals.answers import evaluate_answers, format_table, load_cases
 
     settings = _settings(args)
-    cases = load_cases(Path(args.questions or PROJECT_DIR / "evals" / "sample_questions.jsonl"))
+    cases = load_cases(Path(args.questions or PROJECT_DIR / "evals" / "questions.jsonl"))
     index = ensure_index(settings)
-    answerers = {"extractive": ExtractiveAnswerer(index)}
+    answerers = {"extractive": make_answerer(index, llm=False)}
     if settings.llm.backend != "none":
-        answerers[f"LLM ({settings.llm.model})"] = make_answerer(index)
+        answerers[f"LLM ({settings.llm.model})"] = make_answerer(index, llm=True)
     reports = {}
     for name, answerer in answerers.items():
         progress = _TqdmProgress()

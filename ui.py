@@ -13,8 +13,7 @@ from typing import Any
 
 import gradio as gr
 
-from answer.extractive import ExtractiveAnswerer
-from answer.followup import standalone_query
+from answer.answerers import make_answerer
 from answer.models import CitedAnswer
 from answer.render import answer_json, answer_markdown, escape_markdown
 from errors import UserError
@@ -100,13 +99,12 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
             state["index"] = CorpusIndex.open(settings.paths.index_dir, settings)
         return state["index"]
 
-    def get_llm_answerer():
-        from answer.generative import GenerativeAnswerer
-
+    def get_answerer(llm: bool):
         idx = get_index()
-        if state.get("llm") is None or state["llm"].index is not idx:
-            state["llm"] = GenerativeAnswerer(idx)
-        return state["llm"]
+        key = "llm" if llm else "extractive"
+        if state.get(key) is None or state[key].index is not idx:
+            state[key] = make_answerer(idx, llm=llm)
+        return state[key]
 
     def respond(message: str, history: list[dict[str, Any]], turns: list[tuple[str, CitedAnswer]], mode: str,
                 quotes: int, answer_with: str = EXTRACTIVE, strict: bool = False):
@@ -118,37 +116,33 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         yield history, gr.update(), "", turns
         idx = get_index()
         try:
-            if answer_with == EXTRACTIVE:
-                query = standalone_query(message, turns)
-                result = ExtractiveAnswerer(idx).answer(message, search_query=query, mode=mode, max_quotes=int(quotes))
-            else:
-                result = None
-                draft, shown_at = "", 0.0
-                for event in get_llm_answerer().stream(message, history=turns, mode=mode, strict=bool(strict)):
-                    if isinstance(event, CitedAnswer):
-                        result = event
-                        break
-                    draft += event
-                    if time.monotonic() - shown_at > 0.1:  # a browser needs no more than ~10 updates a second
-                        shown_at = time.monotonic()
-                        history[-1]["content"] = f"_Writing, then checking every citation…_\n\n{escape_markdown(draft)} ▌"
-                        yield history, gr.update(), "", turns
-                query = result.searched_query
+            extractive = answer_with == EXTRACTIVE
+            options = {"max_quotes": int(quotes)} if extractive else {"strict": bool(strict)}
+            result = None
+            draft, shown_at = "", 0.0
+            for event in get_answerer(llm=not extractive).stream(message, history=turns, mode=mode, **options):
+                if isinstance(event, CitedAnswer):
+                    result = event
+                    break
+                draft += event
+                if time.monotonic() - shown_at > 0.1:  # a browser needs no more than ~10 updates a second
+                    shown_at = time.monotonic()
+                    history[-1]["content"] = f"_Writing, then checking every citation…_\n\n{escape_markdown(draft)} ▌"
+                    yield history, gr.update(), "", turns
         except UserError as exc:
             history[-1]["content"] = f"⚠️ {escape_markdown(str(exc))}"
             yield history, gr.update(), "", turns
             return
-        searched = f"_Searched for:_ {escape_markdown(query)}\n\n" if query != result.question else ""
+        understood = result.resolved_question or result.question
+        searched = f"_Understood as:_ {escape_markdown(understood)}\n\n" if understood != result.question else ""
         history[-1]["content"] = searched + answer_markdown(result, cite_href=lambda n: f"#cite-{n}")
-        turns.append((result.question, result))
+        turns.append((result.resolved_question or result.question, result))
         yield history, evidence_html(result, idx), "", turns[-5:]
 
     def ask_api(question: str) -> dict[str, object]:
         """The answer as data: the same JSON shape as `python app.py ask --json` (LLM mode when configured)."""
         try:
-            if settings.llm.backend == "none":
-                return answer_json(ExtractiveAnswerer(get_index()).answer(question))
-            return answer_json(get_llm_answerer().answer(question))
+            return answer_json(get_answerer(llm=settings.llm.backend != "none").answer(question))
         except UserError as exc:
             return {"question": question, "error": str(exc)}
 

@@ -31,18 +31,20 @@ The question's analysis (`answer.question`) shapes the answer:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from answer.lists import GENERIC_RELATION, linked_members
+from answer.followup import resolve_followup
+from answer.lists import GENERIC_RELATION, linked_members, mentions
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
-from answer.question import QuestionAnalysis, analyse, states_quantity
+from answer.question import QuestionAnalysis, analyse, content_words, states_quantity
 from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
 from index.embedding import embed_query, embed_texts
 from prompts import load_prompt
-from text.concepts import question_class, question_tokens, term_matches
+from text.concepts import defined_abbreviations, question_class, question_tokens, term_matches
 from text.evidence import is_evidence
 from text.sentences import split_sentences
 from text.tokens import tokenize
@@ -51,6 +53,7 @@ SEMANTIC_WEIGHT = 0.55
 LEXICAL_WEIGHT = 0.45
 PAIR_PENALTY = 0.04
 TITLE_CREDIT = 0.5  # share of a question term's weight given when only the unit's paper title contains it
+PAPER_CREDIT = 0.3  # ... when only the rest of its paper does
 REDUNDANT_COSINE = 0.9
 KEEP_RELATIVE = 0.8  # a unit must score at least this share of the best one
 MAX_SENTENCES = 8  # across all units of one answer
@@ -68,6 +71,40 @@ class _Unit:
     lexical: float = 0.0
     vec: np.ndarray = field(default=None, repr=False)
     halves: tuple[tuple[str, int, int], tuple[str, int, int]] | None = None  # a pair's two sentences
+
+
+@dataclass
+class _Paper:
+    """What a unit's paper adds to it: title and text tokens, and the abbreviations the paper defines."""
+
+    title: str
+    title_tokens: set[str]
+    tokens: set[str]
+    abbreviations: dict[str, str]
+
+    @classmethod
+    def of(cls, hit: Hit, index: CorpusIndex) -> _Paper:
+        record = index.document(hit.doc_id)
+        text = record.text if record else hit.node.text
+        title = str(hit.node.metadata.get("title", ""))
+        return cls(title, set(tokenize(title)), set(tokenize(text)), defined_abbreviations(text))
+
+    def spelled_out(self, text: str) -> str:
+        """`text` with each abbreviation it uses followed once by the long form its paper defines."""
+        for short, long in self.abbreviations.items():
+            if long.lower() not in text.lower():
+                text = re.sub(rf"\b{re.escape(short)}\b", f"{short} ({long})", text, count=1)
+        return text
+
+    def abbreviation_tokens(self, text: str) -> set[str]:
+        """"LVH" in a sentence also says "left ventricular hypertrophy", and the other way round."""
+        extra: set[str] = set()
+        for short, long in self.abbreviations.items():
+            if re.search(rf"\b{re.escape(short)}\b", text):
+                extra.update(tokenize(long))
+            elif long.lower() in text.lower():
+                extra.update(tokenize(short))
+        return extra
 
 
 def validate_question(question: str, max_chars: int) -> str:
@@ -96,7 +133,9 @@ def select_context(hits: list[Hit], limit: int, per_document: int) -> list[Hit]:
 
 
 LIST_FLOOR = 0.6  # a unit naming a list member must score at least this share of the best unit
-NUMBER_FLOOR = 0.75  # likewise a unit stating the asked number, relative to the best unit
+NUMBER_FLOOR = 0.85  # a unit stating the asked number may score this share of the refusal threshold,
+NUMBER_RELATIVE = 0.6  # ... and at least this share of the best unit's score
+DEFINITION_BONUS = 0.06  # "How does X work?": a sentence defining X ("X, an anti-CD20 antibody, ...") gains this
 
 
 class ExtractiveAnswerer:
@@ -104,14 +143,20 @@ class ExtractiveAnswerer:
         self.index = index
         self.settings = index.settings
 
+    def stream(self, question: str, **kwargs: object) -> Iterator[CitedAnswer]:
+        """The same surface as the LLM answerer's: here the answer is the only event."""
+        yield self.answer(question, **kwargs)
+
     def answer(
-        self, question: str, *, mode: str | None = None, search_query: str | None = None, max_quotes: int | None = None,
-        resolved: str | None = None,
+        self, question: str, *, history: list[tuple[str, CitedAnswer | None]] | None = None, mode: str | None = None,
+        search_query: str | None = None, max_quotes: int | None = None, resolved: str | None = None,
     ) -> CitedAnswer:
-        """Quote the papers on `question`; a follow-up passes its `resolved` form (referents filled in), which is
-        what the quotes are scored against, and its `search_query`."""
+        """Quote the papers on `question`. A follow-up (given the conversation's `history`, or already `resolved`
+        by the caller) is answered in its resolved form: referents filled in, searched and scored as such."""
         cfg = self.settings.answer
         question = validate_question(question, cfg.max_question_chars)
+        if resolved is None and history:
+            resolved = resolve_followup(question, history)
         asked = validate_question(resolved, cfg.max_question_chars) if resolved else question
         analysis = analyse(asked)
         query = search_query or asked
@@ -128,6 +173,8 @@ class ExtractiveAnswerer:
 
         # The (possibly expanded) query finds the papers; the quotes must answer the question asked.
         units = self._score_units(asked, self._reading_set(context))
+        if analysis.answer_type == "mechanism":
+            _reward_definitions(units, [f.text for f in analysis.focus])
         result.missing = self._missing(analysis, units)
         named = [f.text for f in analysis.focus if f.kind != "name"]
         if result.missing and (len(result.missing) == len(named) or analysis.answer_type != "list"):
@@ -142,12 +189,15 @@ class ExtractiveAnswerer:
         limit = max_quotes or cfg.max_sentences
         direct: list[tuple[str, _Unit]] = []
         if analysis.answer_type == "number" and analysis.quantity:
+            # the number must come from a paper about the question's named focus (a rituximab dose is no mepolizumab dose)
+            named = [f.text.lower() for f in analysis.focus if f.kind != "name"]
             numeric = [u for u in units if states_quantity(analysis.quantity, u.text)
-                       and u.score >= max(cfg.min_relevance, NUMBER_FLOOR * best)]
-            if not numeric:
+                       and all(n in self._paper_text(u).lower() for n in named)]
+            best_numeric = max((u.score for u in numeric), default=0.0)
+            if best_numeric < max(NUMBER_FLOOR * cfg.min_relevance, NUMBER_RELATIVE * best):
                 result.note = load_prompt("no_quantity").format(quantity=_QUANTITY_WORDS[analysis.quantity])
                 return result
-            chosen = self._select(numeric, max(u.score for u in numeric), limit)
+            chosen = self._select(numeric, best_numeric, limit, floor=NUMBER_FLOOR * cfg.min_relevance)
         elif analysis.answer_type == "list" and analysis.asked_class:
             direct = self._list_members(asked, analysis, units, best)
             chosen = self._select(units, best, limit, must=[u for _, u in direct])
@@ -162,6 +212,10 @@ class ExtractiveAnswerer:
             result.parts.insert(0, _direct_line(direct, chosen, result.citations))
         return result
 
+    def _paper_text(self, unit: _Unit) -> str:
+        record = self.index.document(unit.hit.doc_id)
+        return f"{record.title}\n{record.text}" if record else unit.text
+
     def _missing(self, analysis: QuestionAnalysis, units: list[_Unit]) -> list[str]:
         """Focus names (drugs, trials, markers) that no unit read and no indexed chunk contains."""
         text = " ".join(u.text for u in units).lower()
@@ -172,13 +226,16 @@ class ExtractiveAnswerer:
         """(member name, the best unit linking it to the question's relation), best first, one per member."""
         cls = question_class(question)
         relation = _relation_terms(question, cls, self.index)
+        # a term no passage read contains ("hit", "push") is the user's wording, not a condition a quote can meet
+        relation = [t for t in relation if any(mentions(t, u.text) for u in units)]
         found: dict[str, tuple[str, _Unit]] = {}
         # "which biologics among dupilumab and mepolizumab ...": only the members the question names may be listed
-        named = {re.sub(r"s$", "", m.group(0).lower()) for m in cls.members.finditer(question)}
+        among = re.search(r"\b(?:among|between)\b(.*)", question, re.IGNORECASE)
+        named = {re.sub(r"s$", "", m.group(0).lower()) for m in cls.members.finditer(among.group(1))} if among else set()
         for u in sorted(units, key=lambda u: (-u.score, u.sentences)):
             if u.score < LIST_FLOOR * best or u.score < self.settings.answer.min_relevance * LIST_FLOOR:
                 break
-            for name in linked_members(cls, relation, u.text):
+            for name in linked_members(cls, relation, u.text, str(u.hit.node.metadata.get("title", ""))):
                 key = re.sub(r"s$", "", name.lower())
                 if not named or key in named:
                     found.setdefault(key, (name, u))
@@ -223,20 +280,25 @@ class ExtractiveAnswerer:
         units = self._units(context)
         model = self.index.embed_model
         qvec = embed_query(model, query)
-        vecs = _unit_vectors(model, units)
-        idf = self.index.term_weights(question_tokens(query))
+        papers: dict[str, _Paper] = {}
+        for unit in units:
+            if unit.hit.doc_id not in papers:
+                papers[unit.hit.doc_id] = _Paper.of(unit.hit, self.index)
+        vecs = _unit_vectors(model, units, papers)
+        # "how often does X happen?": the question's frame words are not what a quote must contain
+        idf = self.index.term_weights(question_tokens(content_words(query)))
         total = sum(idf.values()) or 1.0
-        titles: dict[str, tuple[set[str], str]] = {}
         for unit, vec in zip(units, vecs):
-            tokens = set(tokenize(unit.text))
-            title = str(unit.hit.node.metadata.get("title", ""))
-            title_tokens = titles.setdefault(title, (set(tokenize(title)), title))[0]
+            paper = papers[unit.hit.doc_id]
+            tokens = set(tokenize(unit.text)) | paper.abbreviation_tokens(unit.text)
             unit.vec = vec
             unit.semantic = float(vec @ qvec)
-            # A term the sentence lacks but its paper's title states counts half: "77% met the primary outcome"
-            # answers "... after rituximab?" in a paper titled "... rituximab ...".
+            # A term the sentence lacks but its paper states still counts in part: the title (0.5) or the rest of the
+            # paper (0.3): "77% met the primary outcome" answers "... after rituximab?" in a rituximab trial report.
             unit.lexical = sum(
-                w if term_matches(t, tokens, unit.text) else TITLE_CREDIT * w if term_matches(t, title_tokens, title) else 0.0
+                w if term_matches(t, tokens, unit.text)
+                else TITLE_CREDIT * w if term_matches(t, paper.title_tokens, paper.title)
+                else PAPER_CREDIT * w if t in paper.tokens else 0.0
                 for t, w in idf.items()
             ) / total
             unit.score = SEMANTIC_WEIGHT * unit.semantic + LEXICAL_WEIGHT * unit.lexical
@@ -244,13 +306,15 @@ class ExtractiveAnswerer:
                 unit.score -= PAIR_PENALTY
         return units
 
-    def _select(self, units: list[_Unit], best: float, max_quotes: int, must: list[_Unit] | None = None) -> list[_Unit]:
+    def _select(self, units: list[_Unit], best: float, max_quotes: int, must: list[_Unit] | None = None,
+                floor: float | None = None) -> list[_Unit]:
         """The best non-overlapping, non-redundant units; `must` (a list answer's members) first, however many."""
         cfg = self.settings.answer
+        floor = cfg.min_relevance if floor is None else floor
         chosen: list[_Unit] = list(dict.fromkeys(must or []))
         sentences = sum(u.sentences for u in chosen)
         for u in sorted(units, key=lambda u: (-u.score, u.sentences)):
-            if len(chosen) >= max_quotes or u.score < max(cfg.min_relevance, KEEP_RELATIVE * best):
+            if len(chosen) >= max_quotes or u.score < max(floor, KEEP_RELATIVE * best):
                 break
             if u in chosen:
                 continue
@@ -270,6 +334,17 @@ class ExtractiveAnswerer:
 
 _QUANTITY_WORDS = {"dose": "a dose", "share": "a share or proportion", "count": "a number", "duration": "a duration",
                    "frequency": "how often"}
+
+
+def _reward_definitions(units: list[_Unit], names: list[str]) -> None:
+    """A sentence that defines a focus name ("Rituximab, an anti-CD20 antibody, ...", "X binds ...") says how it works."""
+    for name in names:
+        defining = re.compile(
+            rf"\b{re.escape(name)}\b(?:,?\s+(?:an?|the)\s|\s+(?:is|was)\s+an?\s|\s+(?:binds|blocks|targets|inhibits|depletes|"
+            r"neutrali[sz]es|acts|works|suppresses|regulates)\b)", re.IGNORECASE)
+        for u in units:
+            if defining.search(u.text):
+                u.score += DEFINITION_BONUS
 
 
 def _join(names: list[str]) -> str:
@@ -292,7 +367,7 @@ def _relation_terms(question: str, cls, index: CorpusIndex) -> list[str]:
 
 
 _QUESTION_WORDS = frozenset(tokenize("which what who how does did do is are was were can could name list give tell show "
-                                     "me us please patients patient among between"))
+                                     "me us please patients patient among between one ones"))
 
 
 def _direct_line(members: list[tuple[str, _Unit]], chosen: list[_Unit], citations: list[Citation]) -> AnswerPart:
@@ -307,10 +382,14 @@ def _direct_line(members: list[tuple[str, _Unit]], chosen: list[_Unit], citation
         names.append(f"{name[:1].upper()}{name[1:]} [{n}]" if not names else f"{name} [{n}]")
         cites.append(n)
     text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
-    return AnswerPart(text=f"{text}.", cites=list(dict.fromkeys(cites)), verified=True, kind="direct")
+    # The line's only claims are its names: each must occur in the quote it cites (as answer.verify checks names).
+    quotes = {c.n: c.quote.lower() for c in citations}
+    unsupported = [name for name, n in zip(names, cites) if name.split(" [")[0].lower() not in quotes.get(n, "")]
+    return AnswerPart(text=f"{text}.", cites=list(dict.fromkeys(cites)), verified=not unsupported, kind="direct",
+                      reason=f"not in its cited quote: {', '.join(unsupported)}" if unsupported else "")
 
 
-def _unit_vectors(model, units: list[_Unit]) -> np.ndarray:
+def _unit_vectors(model, units: list[_Unit], papers: dict[str, _Paper]) -> np.ndarray:
     """Embed single sentences only; a pair's vector is the length-weighted mean of its two sentences.
 
     MiniLM mean-pools its token vectors, so the weighted mean of two sentence
@@ -318,9 +397,11 @@ def _unit_vectors(model, units: list[_Unit]) -> np.ndarray:
     5th percentile 0.868, on 136 pairs of four sample questions) at a third of
     the embedding cost: pairs hold two thirds of the tokens. The sample question
     set and the refusal calibration give the same results as with real pair vectors.
+    A sentence is embedded with the abbreviations its paper defines spelled out
+    ("incidence of DGE (delayed gastric emptying)"): MiniLM does not know them.
     """
     singles = {(u.hit.doc_id, u.start, u.end): i for i, u in enumerate(units) if u.sentences == 1}
-    single_vecs = embed_texts(model, [units[i].text for i in singles.values()])
+    single_vecs = embed_texts(model, [papers[units[i].hit.doc_id].spelled_out(units[i].text) for i in singles.values()])
     by_key = dict(zip(singles, single_vecs))
     vecs = np.zeros((len(units), single_vecs.shape[1]), dtype="float32")
     for i, u in enumerate(units):

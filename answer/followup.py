@@ -25,7 +25,7 @@ from text.tokens import tokenize
 _LEANS_ON_CONTEXT = re.compile(
     r"^\s*(and|also|what about|how about|same for|but)\b|\b(them|they|those|these|it|its|their|this one|that one|"
     r"the former|the latter|which one|the (?:newest|latest|newer|older|oldest|first|second|last|other|same) one|"
-    r"(?:that|this|the) (?:trial|study|drug|agent|paper|one|treatment|regimen))\b",
+    r"(?:that|this|the) (?:trial|study|drug|agent|paper|one|treatment|regimen|group|cohort)|(?:those|these|the same) patients)\b",
     re.IGNORECASE,
 )
 _QUESTION_WORDS = {"which", "what", "who", "how", "doe", "do", "is", "are", "can", "whi", "them", "they", "also", "block"}
@@ -95,6 +95,17 @@ def resolve_followup(question: str, history: list[tuple[str, CitedAnswer | None]
     previous_question, previous_answer = history[-1]
     core = re.sub(r"^\s*(?:and|also|but|so)\b[,\s]*", "", question, flags=re.IGNORECASE).strip()
     entities = [(e, q) for e, q in referents(previous_question, previous_answer) if e.lower() not in question.lower()]
+    listed = previous_answer is not None and any(p.kind == "direct" for p in previous_answer.parts)
+    named = [f for f in analyse(previous_question).focus if f.kind in ("drug", "cytokine", "marker", "trial or acronym")]
+    bare_pronoun = not re.search(r"\b(?:one|trial|study|drug|agent|treatment|regimen|former|latter|of them|of these|of those)\b",
+                                 core, re.IGNORECASE)
+    if re.search(r"\b(?:reach|reached|meet|met|achieve|achieved|attain|attained|hit)\s+(?:it|them)\b", core, re.IGNORECASE):
+        entities = []  # "what share reached it?": an outcome, not a drug
+    elif bare_pronoun and not listed:
+        # "it"/"they" after an answer that named no list: a name the previous question asked about, else carry its terms
+        entities = [(f.text, "") for f in named if f.text.lower() not in question.lower()]
+        if _PLURAL.search(core) and len(entities) < 2:
+            entities = []
     if entities:
         names = [e for e, _ in entities]
         cls = question_class(previous_question)

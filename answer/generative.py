@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 
 from answer.extractive import ExtractiveAnswerer, validate_question
-from answer.followup import needs_context, standalone_query
+from answer.followup import needs_context, resolve_followup
 from answer.llm import LLMClient, LLMError
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
 from answer.verify import Support, Verification, verify_answer
@@ -60,10 +60,10 @@ class GenerativeAnswerer:
         try:
             rewritten = self.client.complete(prompt)
         except LLMError:
-            return standalone_query(question, history)
+            return resolve_followup(question, history)
         rewritten = rewritten.strip().splitlines()[0].strip(' "\'') if rewritten.strip() else ""
         if not 3 <= len(rewritten) <= 500:
-            return standalone_query(question, history)
+            return resolve_followup(question, history)
         return rewritten
 
     # --- answers ---------------------------------------------------------------------------
@@ -80,13 +80,14 @@ class GenerativeAnswerer:
         history: list[tuple[str, CitedAnswer | None]] | None = None,
         mode: str | None = None,
         strict: bool | None = None,
+        max_quotes: int | None = None,  # noqa: ARG002 (the extractive answerer's setting; an LLM writes its own length)
     ) -> Iterator[str | CitedAnswer]:
         """Yield the model's text as it arrives, then the verified `CitedAnswer` (always last)."""
         cfg = self.settings.llm
         question = validate_question(question, self.settings.answer.max_question_chars)
         strict = cfg.strict if strict is None else strict
         query = self.condense(question, history or [])
-        fallback = self.extractive.answer(question, search_query=query, mode=mode)
+        fallback = self.extractive.answer(question, resolved=query, search_query=query, mode=mode)
         if fallback.status != "answered":  # the relevance gate: nothing to write about
             yield fallback
             return

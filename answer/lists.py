@@ -14,15 +14,18 @@ Th2 cells can be one of the therapeutic targets" rituximab is not.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from text.concepts import EntityClass, class_members, concept_pattern
 from text.tokens import tokenize
 
 _CLAUSE_BREAK = re.compile(
-    r"(?<=[.!?])\s+(?=[A-Z(])|;|,\s+(?:but|whereas|while|although|though|however|yet|unlike|in contrast)\b|\s+(?:but|whereas|although|however)\s+|"
+    r";|,\s+(?:but|whereas|while|although|though|however|yet|unlike|in contrast)\b|\s+(?:but|whereas|although|however)\s+|"
     r",\s+and\s+(?=\S+\s+\w+(?:s|ed)\b)",
     re.IGNORECASE,
 )
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
+_PRONOUN = re.compile(r"^\s*(it|this (?:drug|agent|antibody|medicine|treatment)|the (?:drug|agent|antibody|medicine))\b", re.I)
 _NEGATED = re.compile(r"\b(?:without|not|no|never|neither|nor|fail(?:ed|s)? to|did not|does not|could not|cannot)\s+(?:\w+\s+){0,2}$", re.I)
 _COMPARED = re.compile(r"\b(?:after|than|before|unlike|versus|vs\.?|compared (?:with|to)|instead of|without|rather than|"
                        r"besides|except)\s+(?:\w+\s+)?$", re.I)
@@ -33,15 +36,18 @@ GENERIC_RELATION = frozenset(tokenize(
     "against bind binds binding suppress suppresses suppressing work works used use treat treats treating treatment "
     "also both other which what drug drugs agent agents therapy therapies biologic biologics medication medications "
     "known reported shown effective available inflammation inflammatory response responses activity pathway pathways "
-    "signal signalling signaling mediated driven related disease diseases immunity process mechanism"
+    "signal signalling signaling mediated driven related disease diseases immunity process mechanism go goes went "
+    "get gets got make makes made take takes push pushes affect affects affected involve involves involved hit hits "
+    "tri tried use used given give"
 ))
 
 
 def _matches(term: str, clause: str) -> list[tuple[int, int]]:
-    """Spans in `clause` where the term or a member of its concept occurs, not negated."""
+    """Spans in `clause` where the term (a stem: "deplet", "spare") or a member of its concept occurs, not negated."""
     spans = []
     pattern = concept_pattern(term)
-    word = re.compile(rf"\b{re.escape(term)}\w*", re.IGNORECASE)
+    stem = term[:-1] if term.endswith("e") and len(term) > 4 else term  # "spare" must find "sparing"
+    word = re.compile(rf"\b{re.escape(stem)}\w*", re.IGNORECASE)
     for p in filter(None, [word, pattern]):
         for m in p.finditer(clause):
             if not _NEGATED.search(clause[: m.start()]):
@@ -49,28 +55,67 @@ def _matches(term: str, clause: str) -> list[tuple[int, int]]:
     return spans
 
 
-def linked_members(cls: EntityClass, relation: list[str], sentence: str) -> list[str]:
-    """Members of `cls` that `sentence` links to every term of `relation` (tokenised), in order of appearance."""
+def mentions(term: str, text: str) -> bool:
+    return bool(_matches(term, text))
+
+
+@dataclass
+class _Mention:
+    """A class member found in a clause, or the subject a pronoun ("It is approved for ...") stands for."""
+
+    name: str
+    start: int
+    end: int
+
+    def span(self) -> tuple[int, int]:
+        return self.start, self.end
+
+    def group(self, _: int = 0) -> str:
+        return self.name
+
+
+def linked_members(cls: EntityClass, relation: list[str], text: str, title: str = "") -> list[str]:
+    """Members of `cls` that `text` (one sentence, or two) links to the `relation` terms, in order of appearance.
+
+    Every relation term must occur in the member's sentence (or in its paper's title); a member is linked when,
+    in some clause, it is the member nearest to a relation term, or is listed with that member. "It", "this
+    drug" opening a clause without a member stands for the first member of the previous sentence.
+    """
     linked: list[str] = []
     if not relation:
         return linked
-    for clause in _CLAUSE_BREAK.split(sentence):
-        # "steroid-sparing", "rituximab-treated": a member inside a modifier is not the subject
-        # Not the agent: a member inside a modifier ("steroid-sparing") or after a comparison ("evidence after
-        # glucocorticoids", "unlike abatacept").
-        members = [m for m in class_members(cls, clause)
-                   if not re.match(r"-\w", clause[m.end():]) and not _COMPARED.search(clause[: m.start()])]
-        if not members:
-            continue
-        per_term = [_matches(t, clause) for t in relation]
-        if not all(per_term):
-            continue
-        chosen: set[int] = set()
-        for spans in per_term:
-            for a, b in spans:
-                nearest = min(range(len(members)), key=lambda i: _distance(members[i].span(), (a, b)))
-                chosen |= _coordinated(members, nearest, clause)
-        linked += [members[i].group(0) for i in sorted(chosen)]
+    subject: str | None = None
+    previous = ""
+    for sentence in _SENTENCE.split(text):
+        first_member: str | None = None
+        for clause in _CLAUSE_BREAK.split(sentence):
+            # Not the agent: a member inside a modifier ("steroid-sparing") or after a comparison ("evidence after
+            # glucocorticoids", "unlike abatacept").
+            members: list = [m for m in class_members(cls, clause)
+                             if not re.match(r"-\w", clause[m.end():]) and not _COMPARED.search(clause[: m.start()])]
+            scope = sentence
+            antecedent = first_member or subject  # "..., and it is the first": this sentence's subject, else the last one's
+            if not members and antecedent and (pronoun := _PRONOUN.match(clause)):
+                members = [_Mention(antecedent, pronoun.start(1), pronoun.end(1))]
+                if not first_member:
+                    scope = f"{previous} {sentence}"  # "It is approved for ...": its sentence and its antecedent's
+            if not members:
+                continue
+            first_member = first_member or members[0].group(0)
+            if not all(mentions(t, scope) or mentions(t, title) for t in relation):
+                continue  # every relation term must be in the member's own sentence (or the paper's title)
+            chosen: set[int] = set()
+            for term in relation:
+                for a, b in _matches(term, clause):
+                    if any(0 <= a - m.span()[1] <= 1 for m in members):
+                        continue  # "steroid sparing": the member names what the relation word is about, not an agent
+                    nearest = min(range(len(members)), key=lambda i: _distance(members[i].span(), (a, b)))
+                    chosen |= _coordinated(members, nearest, clause)
+            if not any(mentions(t, scope) for t in relation):
+                chosen = set(range(len(members)))  # the relation is the paper's topic (its title): the clause is about it
+            linked += [members[i].group(0) for i in sorted(chosen)]
+        subject = first_member or subject
+        previous = sentence
     return list(dict.fromkeys(linked))
 
 

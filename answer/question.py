@@ -26,15 +26,17 @@ _YESNO = re.compile(r"^(?:is|are|was|were|do|does|did|can|could|should|has|have|
 _LIST = re.compile(r"^(?:which|what|name|list)\b|\bwhich\s+(?:\w+\s+){0,2}(?:\w+s)\b", re.I)
 _MECHANISM = re.compile(
     r"^(?:how\s+(?:does|do|did|is|are|can)\b(?!.*\b(?:many|much|long|often)\b)|why\b|what\s+(?:is|are)\s+(?:the\s+)?"
-    r"(?:mechanism|role|function|target|mode|pathogenesis|cause)|what\s+does\s+\S+(?:\s+\S+)?\s+(?:do|target|block|bind)|"
+    r"(?:mechanism|role|function|target|mode|pathogenesis|cause)|what\s+does\s+\S+(?:\s+\S+)?\s+(?:do|target|block|bind|neutrali[sz]e|inhibit|act on|affect|mean|cause)|"
     r"what\s+(?:is|are)\s+(?!the\s+(?:dose|number|rate|share|proportion|percentage))\w+)",
     re.I,
 )
 _QUANTITY = [
-    ("dose", re.compile(r"\b(?:dose|doses|dosage|dosing|how much\b.*\b(?:given|give|administered|take)|what amount|how many mg|regimen)\b", re.I)),
-    ("share", re.compile(r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction)|\bhow many of (?:the|them|these|those)\b|\bhow common|\bwhat (?:rate|response rate|ratio)|\bwhat % |\b(?:incidence|prevalence|response rate|remission rate|relapse rate)\b", re.I)),
+    ("frequency", re.compile(r"\bhow (?:often|frequently)\b.*\b(?:given|taken|administered|dosed|infused|injected|repeated|"
+                             r"scheduled|used)\b|\bat what interval|\bdosing interval|\bhow often should\b", re.I)),
+    ("dose", re.compile(r"\b(?:dose|doses|dosage|dosing|how much\b.*\b(?:given|give|administered|take)|what amount|how many mg|"
+                        r"regimen)\b|\bhow (?:is|are|was|were) \S+(?: \S+)? (?:given|administered|dosed|taken|infused)\b", re.I)),
+    ("share", re.compile(r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction)|\bhow many of (?:the|them|these|those)\b|\bhow common|\bwhat (?:rate|response rate|ratio)|\bwhat % |\bhow (?:often|frequently|common|commonly|accurate|reliable|sensitive|specific)\b|\b(?:incidence|prevalence|response rate|remission rate|relapse rate)\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|\bhow many (?:days|weeks|months|years)\b|\bwhen\b", re.I)),
-    ("frequency", re.compile(r"\bhow often\b|\bhow frequently\b|\bat what interval", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow much\b|\bwhat (?:level|concentration|score|threshold|cut-?off|age|population|size|value)\b|\bwhat is the (?:population|size|number|median|mean|average)\b|\bhow (?:high|old|large)\b|\bpoints?\b.*\bneeded|\bwhat (?:sensitivity|specificity)", re.I)),
 ]
 # Specific names: the shared biomedical pattern, trial acronyms (MITIGATE), and drug-like words the pattern misses.
@@ -51,10 +53,10 @@ _NOT_FOCUS = re.compile(
     r"Lille|Titan|Human|Woman|Roman|German|Latin|Begin|Within|Obtain|Contain|Explain|Remain|Certain|Again)$"
 )
 _KIND = [
-    ("trial or acronym", re.compile(r"^[A-Z][A-Z0-9-]{3,}$")),
     ("cytokine", re.compile(r"^(?:IL-\d|TNF|IFN|TGF|BAFF)", re.I)),
     ("marker", re.compile(r"^CD\d", re.I)),
     ("immunoglobulin", re.compile(r"^Ig[AGEM]", re.I)),
+    ("trial or acronym", re.compile(r"^[A-Z]{3,}[A-Z0-9-]*$")),
     ("drug", re.compile(r"(?:mab|cept|nib|limus|mide|kinra|stim)$|(?:ine|ide|ate|one)$", re.I)),
 ]
 
@@ -124,3 +126,17 @@ def states_quantity(kind: str, text: str) -> bool:
     if kind == "count":  # a count is a number that is not part of a name such as IL-13 or IgG4
         return bool(re.search(rf"(?<![\w-])\d+(?:[.,]\d+)?(?![\w-])|\b{_NUMBER_WORDS}\b", text, re.I))
     return bool(pattern.search(text))
+
+
+_FRAME = re.compile(
+    r"^(?:and\s+)?(?:how\s+(?:often|frequently|common(?:ly)?|many|much|long|well|accurate|reliable|sensitive|specific)|"
+    r"by how much|what\s+(?:share|proportion|percentage|fraction|rate|ratio|number|amount)(?:\s+of)?|"
+    r"(?:is|are|was|were|do|does|did|can|could)\s+there)\b|\b(?:happen(?:s|ed)?|occur(?:s|red)?)\b",
+    re.IGNORECASE,
+)
+
+
+def content_words(question: str) -> str:
+    """The question without its frame ("how often does X happen" -> "does X"): what a quote is scored against."""
+    stripped = _FRAME.sub(" ", question)
+    return " ".join(stripped.split()) if len(stripped.split()) >= 2 else question

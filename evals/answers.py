@@ -1,9 +1,13 @@
 """Answer-quality evaluation: extractive vs LLM answers on a question set with gold documents.
 
-    python app.py eval answers [--questions evals/sample_questions.jsonl] [--llm openai --llm-url URL --llm-model M] [--json]
+    python app.py eval answers [--questions evals/questions.jsonl] [--llm openai --llm-url URL --llm-model M] [--json]
 
-Each line of the question file: {"question", "expect": "answered"|"no_evidence", "must_cite": doc_id}.
-Reported per answering mode:
+Each line of the question file: {"id", "type": list|number|yesno|mechanism|followup|refuse, "question" (or "turns":
+[first, follow-up]), "must_cite": [doc ids, any of them], "must_mention": [terms, "a|b" for either],
+"expect_entities"/"not_entities" (list), "expect_number" (number), "absent" (refuse: the entity no paper names)}.
+A case passes when it is answered, cites a gold paper and meets its type's test (a list names every expected
+entity in its direct line and no wrong one; a number is quoted; the terms are in the answer), or, for
+"refuse", when it is refused. Reported per answering mode, per type, and:
 
 - claims shown, verified: the share of the factual sentences the user is shown
   (LLM answers, or the extractive answer that replaced one) whose citations
@@ -27,6 +31,7 @@ from answer.verify import verify_answer
 from errors import UserError
 from index.corpus import CorpusIndex
 from index.embedding import embed_texts
+from text.evidence import is_evidence
 from text.sentences import split_sentences
 
 
@@ -56,40 +61,106 @@ def claim_checks(result: CitedAnswer, index: CorpusIndex) -> tuple[int, int]:
     return sum(s.verified for s in check.claims), len(check.claims)
 
 
+TYPES = ("list", "number", "yesno", "mechanism", "followup", "refuse")
+
+
+def _any_in(alternatives: str, text: str) -> bool:
+    """"IL-4|interleukin-4" is in text when either form is (case ignored)."""
+    return any(alt.strip().lower() in text.lower() for alt in alternatives.split("|"))
+
+
+def run_case(answerer, case: dict[str, object]) -> CitedAnswer:
+    """The answer to a case's question, or to the last turn of its conversation (earlier turns as history)."""
+    turns = case.get("turns") or [case["question"]]
+    history: list[tuple[str, CitedAnswer]] = []
+    result = None
+    for question in turns:
+        result = answerer.answer(str(question), history=list(history))
+        history.append((result.resolved_question or result.question, result))
+    return result
+
+
+def judge(case: dict[str, object], result: CitedAnswer) -> dict[str, object]:
+    """Per-case verdicts: cited the gold paper, named the expected entities / number / terms, refused, quoted furniture."""
+    kind = str(case.get("type") or ("refuse" if case.get("expect") == "no_evidence" else "other"))
+    answered = result.status == "answered"
+    cited = {c.doc_id for c in result.citations}
+    gold = case.get("must_cite") or []
+    gold = [gold] if isinstance(gold, str) else list(gold)
+    text = " ".join(p.text for p in result.parts)
+    direct = " ".join(p.text for p in result.parts if p.kind == "direct")
+    quotes = " ".join(c.quote for c in result.citations)
+    row = {
+        "id": case.get("id", ""), "type": kind, "question": case.get("question") or case.get("turns"),
+        "resolved_question": result.resolved_question, "status": result.status, "answered": answered,
+        "gold_cited": bool(gold) and any(d in cited for d in gold),
+        "mentions": all(_any_in(m, text) for m in case.get("must_mention", [])),
+        "furniture": [q for c in result.citations for a, b in split_sentences(c.quote) if not is_evidence(q := c.quote[a:b])],
+        "answer": text[:600], "note": result.note[:300], "analysis": result.analysis, "missing": result.missing,
+        "citations": [{"doc_id": c.doc_id, "start": c.start, "end": c.end, "quote": c.quote} for c in result.citations],
+    }
+    if kind == "list":
+        row["entities"] = all(_any_in(e, direct) for e in case.get("expect_entities", []))
+        row["wrong_entities"] = [e for e in case.get("not_entities", []) if _any_in(e, direct)]
+        row["ok"] = answered and row["gold_cited"] and row["entities"] and not row["wrong_entities"]
+    elif kind == "number":
+        row["number"] = _any_in(str(case.get("expect_number", "")), quotes)
+        row["ok"] = answered and row["gold_cited"] and row["number"]
+    elif kind == "refuse":
+        row["ok"] = not answered
+        if case.get("absent"):
+            row["named_missing"] = str(case["absent"]).lower() in " ".join(result.missing).lower()
+    else:
+        row["ok"] = answered and row["gold_cited"] and row["mentions"]
+    return row
+
+
 def evaluate_answers(answerer, cases: list[dict[str, object]], progress=None) -> dict[str, object]:
+    """Answer every case (conversations turn by turn) and score them per answer type; claims checked by `answer.verify`."""
     index = answerer.index
-    verified = claims = gold = answerable = refused = off_topic = fallbacks = removed = 0
+    verified = claims = fallbacks = removed = 0
     llm_verified = llm_claims = 0  # only sentences the LLM wrote (not its fallbacks)
     rows, started = [], time.perf_counter()
     for i, case in enumerate(cases, 1):
-        result = answerer.answer(str(case["question"]))
+        result = run_case(answerer, case)
         ok, n = claim_checks(result, index)
         verified, claims = verified + ok, claims + n
         if result.mode == "llm":
             llm_verified, llm_claims = llm_verified + ok, llm_claims + n
-        cited = {c.doc_id for c in result.citations}
-        if case.get("expect") == "no_evidence":
-            off_topic += 1
-            refused += result.status == "no_evidence"
-        else:
-            answerable += 1
-            gold += case.get("must_cite") in cited
         fallbacks += bool(result.fallback)
         removed += result.removed_citations
-        rows.append({"question": case["question"], "mode": result.mode, "status": result.status,
-                     "claims": n, "verified": ok, "gold_cited": case.get("must_cite") in cited, "fallback": result.fallback,
-                     "sentences": [{"text": p.text, "cites": p.cites, "verified": p.verified, "reason": p.reason}
-                                   for p in result.parts]})
+        row = judge(case, result)
+        row.update(mode=result.mode, claims=n, verified=ok, fallback=result.fallback,
+                   sentences=[{"text": p.text, "cites": p.cites, "verified": p.verified, "reason": p.reason, "kind": p.kind}
+                              for p in result.parts])
+        rows.append(row)
         if progress:
             progress("Answering", i, len(cases))
+    answerable = [r for r in rows if r["type"] != "refuse"]
+    by_type = {}
+    for kind in TYPES:
+        group = [r for r in rows if r["type"] == kind]
+        if group:
+            by_type[kind] = {"n": len(group), "ok": sum(r["ok"] for r in group) / len(group)}
+    lists, numbers = [r for r in rows if r["type"] == "list"], [r for r in rows if r["type"] == "number"]
+    refusals = [r for r in rows if r["type"] == "refuse"]
+    followups = [r for r in rows if r["type"] == "followup"]
+    rate = lambda xs, key: sum(bool(x[key]) for x in xs) / len(xs) if xs else 1.0  # noqa: E731
     return {
         "questions": len(cases),
+        "by_type": by_type,
+        "list_entities": rate(lists, "entities"),
+        "list_wrong_entities": sum(len(r["wrong_entities"]) for r in lists),
+        "numeric_number_quoted": rate(numbers, "number"),
+        "gold_cited": rate(answerable, "gold_cited"),
+        "followup_gold_cited": rate(followups, "gold_cited"),
+        "correct_refusals": sum(not r["answered"] for r in refusals) / len(refusals) if refusals else 1.0,
+        "missing_named": rate([r for r in refusals if "named_missing" in r], "named_missing"),
+        "furniture_quotes": sum(len(r["furniture"]) for r in rows),
         "claims_verified": verified / claims if claims else 1.0,
         "claims": claims,
         "llm_claims_verified": llm_verified / llm_claims if llm_claims else None,
         "llm_claims": llm_claims,
-        "gold_cited": gold / answerable if answerable else 1.0,
-        "correct_refusals": refused / off_topic if off_topic else 1.0,
         "fallbacks": fallbacks,
         "removed_citations": removed,
         "seconds_per_question": (time.perf_counter() - started) / max(1, len(cases)),
@@ -98,12 +169,22 @@ def evaluate_answers(answerer, cases: list[dict[str, object]], progress=None) ->
 
 
 def format_table(reports: dict[str, dict[str, object]]) -> str:
-    lines = ["| answers | claims shown: verified | claims the LLM wrote: verified | gold document cited | "
-             "correct refusals | fallbacks to extractive | removed citations | s/question |",
-             "|---|---|---|---|---|---|---|---|"]
+    """Two tables: pass rate per answer type; then the issue's measures and the verifier's."""
+    kinds = [k for k in TYPES if any(k in r["by_type"] for r in reports.values())]
+    lines = ["| answers | " + " | ".join(f"{k} (n={next(iter(reports.values()))['by_type'].get(k, {}).get('n', 0)})" for k in kinds)
+             + " | all |", "|---|" + "---|" * (len(kinds) + 1)]
+    for name, r in reports.items():
+        total = sum(v["ok"] * v["n"] for v in r["by_type"].values()) / max(1, sum(v["n"] for v in r["by_type"].values()))
+        lines.append(f"| {name} | " + " | ".join(f"{r['by_type'][k]['ok']:.0%}" if k in r["by_type"] else "—" for k in kinds)
+                     + f" | {total:.0%} |")
+    lines += ["", "| answers | list: every expected entity named | list: wrong entities | numeric: number quoted | "
+                  "gold document cited | second turns: gold cited | refusals | absent entity named | furniture quotes | "
+                  "claims shown: verified | claims the LLM wrote: verified | fallbacks | s/question |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, r in reports.items():
         written = "—" if r["llm_claims_verified"] is None else f"{r['llm_claims_verified']:.1%} of {r['llm_claims']}"
-        lines.append(f"| {name} | {r['claims_verified']:.1%} of {r['claims']} | {written} | {r['gold_cited']:.1%} | "
-                     f"{r['correct_refusals']:.0%} | {r['fallbacks']} | {r['removed_citations']} | "
-                     f"{r['seconds_per_question']:.1f} |")
+        lines.append(f"| {name} | {r['list_entities']:.0%} | {r['list_wrong_entities']} | {r['numeric_number_quoted']:.0%} | "
+                     f"{r['gold_cited']:.0%} | {r['followup_gold_cited']:.0%} | {r['correct_refusals']:.0%} | "
+                     f"{r['missing_named']:.0%} | {r['furniture_quotes']} | {r['claims_verified']:.1%} of {r['claims']} | "
+                     f"{written} | {r['fallbacks']} | {r['seconds_per_question']:.2f} |")
     return "\n".join(lines)

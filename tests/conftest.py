@@ -86,6 +86,20 @@ def sample_index(sample_index_dir: Path):
 
 
 @pytest.fixture(scope="session")
+def question_set_report(sample_index_dir: Path) -> dict:
+    """The answer question set (evals/questions.jsonl) answered once, extractively, on the real sample index."""
+    from answer.extractive import ExtractiveAnswerer
+    from evals.answers import evaluate_answers, load_cases
+    from index.corpus import CorpusIndex
+    from settings import load_settings
+
+    s = load_settings()
+    s.paths.index_dir = sample_index_dir
+    index = CorpusIndex.open(sample_index_dir, s, must_exist=True)
+    return evaluate_answers(ExtractiveAnswerer(index), load_cases(PROJECT / "evals" / "questions.jsonl"))
+
+
+@pytest.fixture(scope="session")
 def llm_server(tmp_path_factory: pytest.TempPathFactory):
     """A real llama.cpp OpenAI-compatible server on loopback, for the whole session; stopped at the end."""
     from bench.llama_server import LlamaServer

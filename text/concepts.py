@@ -86,7 +86,7 @@ def _classes() -> tuple[EntityClass, ...]:
 
 def question_class(question: str) -> EntityClass | None:
     """The class a list question asks for: "which biologics ..." -> biologic; the first class noun wins."""
-    words = re.findall(r"[a-z]+", question.lower())
+    words = re.findall(r"[a-z]+(?:-[a-z]+)*", question.lower())  # "B-cell drug": a hyphenated modifier is not the noun
     for word in words:
         for cls in _classes():
             if word in cls.nouns:
@@ -111,3 +111,37 @@ _NAMED_ENTITY_RE = re.compile(rf"\b(?:{NAMED_ENTITY})\b")
 def named_entities(text: str) -> list[str]:
     """Distinct drug, cytokine, marker and immunoglobulin names in `text`, in order of appearance."""
     return list(dict.fromkeys(m.group(0) for m in _NAMED_ENTITY_RE.finditer(text)))
+
+
+_DEFINED_ABBREVIATION = re.compile(r"((?:[A-Za-z][\w'-]*[ -]){0,8}?[A-Za-z][\w'-]*)\s+\(([A-Z][A-Za-z0-9]{1,9}s?)\)")
+
+
+def defined_abbreviations(text: str) -> dict[str, str]:
+    """Abbreviations a document defines, "left ventricular hypertrophy (LVH)" -> {"LVH": "left ventricular hypertrophy"}.
+
+    The long form is the shortest run of words before the parenthesis whose initials spell the abbreviation
+    (Schwartz & Hearst 2003, simplified). Used within one document only: corpus-wide expansion of short forms
+    is ambiguous and measured worse on SciFact (evals/README.md), inside the paper that defines them it is not.
+    """
+    found: dict[str, str] = {}
+    for m in _DEFINED_ABBREVIATION.finditer(text):
+        short = m.group(2).rstrip("s") if m.group(2).endswith("s") and len(m.group(2)) > 2 else m.group(2)
+        letters = [c.lower() for c in short if c.isalpha()]
+        words = re.split(r"[ -]", m.group(1))
+        for n in range(1, min(len(words), len(letters) + 3) + 1):
+            candidate = words[-n:]
+            initials = [w[0].lower() for w in candidate if w and w.lower() not in ("of", "and", "the", "in", "for", "to")]
+            if initials and initials[0] == letters[0] and _subsequence(letters, "".join(w.lower() for w in candidate)):
+                found.setdefault(short, " ".join(candidate))
+                break
+    return found
+
+
+def _subsequence(letters: list[str], text: str) -> bool:
+    position = 0
+    for letter in letters:
+        position = text.find(letter, position)
+        if position < 0:
+            return False
+        position += 1
+    return True

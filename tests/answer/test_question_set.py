@@ -1,43 +1,49 @@
-"""The checked-in sample question set, answered on the real sample index with the real MiniLM."""
+"""The answer question set (evals/questions.jsonl), answered on the real sample index with the real MiniLM.
+
+94 questions in users' words over the sample corpus (seeds, the messy IgG4-RD pages, PubMedQA abstracts):
+lists, numbers, yes/no, mechanisms, two-turn conversations, and questions that must be refused. The floors
+per type are in `tests/evals/test_answer_eval.py`; here, what must hold for every single answer.
+"""
 
 from __future__ import annotations
-
-import json
-import re
 
 import pytest
 
 from answer.extractive import ExtractiveAnswerer
-from settings import PROJECT_DIR
 
-QUESTIONS = [json.loads(line) for line in (PROJECT_DIR / "evals" / "sample_questions.jsonl").read_text().splitlines() if line.strip()]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("case", QUESTIONS, ids=[q["question"][:50] for q in QUESTIONS])
-def test_sample_question(sample_index, case):
-    result = ExtractiveAnswerer(sample_index).answer(case["question"])
-    assert result.status == case["expect"], result.note
-    if case["expect"] == "no_evidence":
-        assert result.citations == []
-        return
-    cited = {c.doc_id for c in result.citations}
-    assert case["must_cite"] in cited
-    answer_text = " ".join(c.quote for c in result.citations)
-    for term in case.get("must_mention", []):
-        assert term.lower() in answer_text.lower(), term
-    for c in result.citations:  # every citation is verifiable down to the character
-        assert sample_index.document(c.doc_id).text[c.start : c.end] == c.quote
-    for drug in case.get("not_th2", []):
-        for sentence in re.split(r"(?<=\.)\s+", answer_text):
-            if drug in sentence.lower():
-                # the sentence may name the drug only with its real target, never as a Th2 agent
-                assert "b cells" in sentence.lower() or "t cells as a whole" in sentence.lower(), sentence
+pytestmark = pytest.mark.slow
 
 
-@pytest.mark.slow
-def test_th2_answer_names_both_th2_biologics_from_the_letter(sample_index):
+def test_no_quote_of_any_answer_is_furniture(question_set_report):
+    furniture = [(r["id"], q) for r in question_set_report["rows"] for q in r["furniture"]]
+    assert furniture == []
+
+
+def test_every_citation_is_its_documents_text_at_its_offsets(question_set_report, sample_index):
+    for row in question_set_report["rows"]:
+        for c in row["citations"]:
+            assert sample_index.document(c["doc_id"]).text[c["start"]:c["end"]] == c["quote"], row["id"]
+
+
+def test_every_refusal_question_is_refused_and_absent_entities_are_named(question_set_report):
+    refusals = [r for r in question_set_report["rows"] if r["type"] == "refuse"]
+    assert len(refusals) >= 15 and all(not r["answered"] and not r["citations"] for r in refusals)
+    absent = [r for r in refusals if "named_missing" in r]
+    assert len(absent) >= 5 and all(r["named_missing"] for r in absent)
+
+
+def test_no_list_answer_names_a_wrong_entity(question_set_report):
+    assert question_set_report["list_wrong_entities"] == 0
+
+
+def test_th2_answer_leads_with_dupilumab_and_mepolizumab_cited_to_the_letter(sample_index):
     result = ExtractiveAnswerer(sample_index).answer("which biologics target Th2?")
-    quotes = " ".join(c.quote for c in result.citations if c.doc_id == "002_5cb0a75a9d438d34")
-    assert "dupilumab suppresses only Th2 cells" in quotes
-    assert "mepolizumab" in quotes and "IL-5" in quotes
+    direct = result.parts[0]
+    assert direct.kind == "direct" and direct.verified
+    by_n = {c.n: c for c in result.citations}
+    named = dict(zip([n.split(" [")[0].lower() for n in direct.text.rstrip(".").replace(" and ", ", ").split(", ")],
+                     direct.cites))
+    assert set(named) == {"dupilumab", "mepolizumab"}
+    for name, n in named.items():
+        assert by_n[n].doc_id == "002_5cb0a75a9d438d34" and name in by_n[n].quote.lower()
+    assert "abatacept" not in direct.text.lower() and "rituximab" not in direct.text.lower()

@@ -1,0 +1,97 @@
+"""Answer-type-aware answers on a small messy corpus with the hash embedding (fast).
+
+The real-model versions run on the sample corpus in `tests/answer/test_question_set.py`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from answer.extractive import ExtractiveAnswerer
+from answer.render import answer_json, answer_markdown
+from index.corpus import CorpusIndex
+from tests.index.test_corpus import write_corpus
+from text.evidence import not_evidence
+
+MESSY = {
+    "trial": (
+        "Skip to main content\nShare on Facebook\nRituximab trial in IgG4-related disease\n"
+        "Maria K Olsen1,2, Daniel R Petrov1, Akiko Sato3\n"
+        "1Department of Medicine, Northfield General Hospital, Boston, MA, USA\n"
+        "Inclusion criteria:\n• Age 18 years or older\n• Active disease\n"
+        "Each patient received rituximab at 1000 mg twice, two weeks apart, for active IgG4-related disease in this trial.\n"
+        "Twenty-three of the 30 patients (77%) reached remission with rituximab at six months in the trial.\n"
+        "Rituximab depletes CD20 B cells and was well tolerated by most patients during the whole trial period.\n"
+    ),
+    "letter": (
+        "Dupilumab and IgG4-related disease\n\n"
+        "Dupilumab blocks IL-4Rα and so inhibits IL-13 signalling in type 2 inflammation. "
+        "Abatacept regulates T cells as a whole, whereas rituximab depletes B cells. "
+        "Mepolizumab, an anti-IL-5 antibody, lowered eosinophil counts."
+    ),
+}
+
+
+@pytest.fixture
+def answerer(tmp_path, settings, hash_model) -> ExtractiveAnswerer:
+    settings.answer.min_relevance = 0.2  # the hash embedding's cosines are lower than MiniLM's; the gate is not tested here
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([write_corpus(tmp_path / "papers", MESSY)])
+    return ExtractiveAnswerer(index)
+
+
+QUESTIONS = [
+    "What dose of rituximab did patients receive?",
+    "What share of patients reached remission with rituximab?",
+    "which biologics target Th2?",
+    "Does rituximab deplete B cells?",
+    "Who took part in the rituximab trial?",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_no_quote_is_furniture(answerer, question):
+    result = answerer.answer(question)
+    for c in result.citations:
+        assert not_evidence(c.quote) == "", c.quote
+
+
+def test_numeric_question_quotes_the_number_of_the_asked_kind(answerer):
+    dose = answerer.answer("What dose of rituximab did patients receive?")
+    assert dose.analysis["answer_type"] == "number" and dose.analysis["quantity"] == "dose"
+    assert dose.status == "answered" and all("1000 mg" in c.quote for c in dose.citations)
+    share = answerer.answer("What share of patients reached remission with rituximab?")
+    assert share.citations and all("77%" in c.quote for c in share.citations)
+
+
+def test_numeric_question_without_such_a_number_is_refused_saying_so(answerer):
+    result = answerer.answer("What dose of mepolizumab lowered eosinophil counts?")
+    assert result.status == "no_evidence" and result.citations == []
+    assert "none of them states a dose" in result.note
+
+
+def test_list_answer_leads_with_the_linked_members_only(answerer):
+    result = answerer.answer("which biologics target Th2?")
+    direct = result.parts[0]
+    assert direct.kind == "direct" and direct.verified
+    assert direct.text.startswith("Dupilumab [") and "abatacept" not in direct.text.lower() and "rituximab" not in direct.text.lower()
+    cited = {c.n: c.quote for c in result.citations}
+    assert "Dupilumab blocks IL-4Rα" in cited[direct.cites[0]]
+    md = answer_markdown(result)
+    assert md.startswith("Dupilumab [")  # the names come first, then the quotes
+
+
+def test_an_entity_no_paper_mentions_is_named_and_nothing_is_cited(answerer):
+    result = answerer.answer("Does tocilizumab work in IgG4-related disease?")
+    assert result.status == "no_evidence" and result.citations == []
+    assert result.missing == ["tocilizumab"] and "tocilizumab" in result.note
+    data = answer_json(result)
+    assert data["missing"] == ["tocilizumab"] and data["analysis"]["focus"] == [{"text": "tocilizumab", "kind": "drug"}]
+
+
+def test_follow_up_is_answered_as_resolved(answerer):
+    first = answerer.answer("which biologics target Th2?")
+    second = answerer.answer("what does it block?", history=[("which biologics target Th2?", first)])
+    assert second.resolved_question == "What does Dupilumab block?"
+    assert second.status == "answered" and "IL-4Rα" in second.citations[0].quote
+    assert answer_json(second)["resolved_question"] == "What does Dupilumab block?"

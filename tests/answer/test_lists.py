@@ -1,0 +1,47 @@
+"""Which class members a sentence links to a relation: the names a list answer may give."""
+
+from __future__ import annotations
+
+import pytest
+
+from answer.lists import linked_members
+from text.concepts import question_class
+
+BIOLOGIC = question_class("which biologics")
+DRUG = question_class("which drugs")
+
+
+@pytest.mark.parametrize(
+    "cls, relation, sentence, expected",
+    [
+        # the seed letter: only the drug that acts on Th2 is linked to it
+        (BIOLOGIC, ["th2"], "So far, the efficacy of rituximab, targeting B cells, has been discussed, but we reconfirm "
+         "that type 2 helper T (Th2) cells can be one of the therapeutic targets in IgG4-RD by this article.", []),
+        (BIOLOGIC, ["th2"], "Abatacept regulates T cells as a whole, and dupilumab suppresses only Th2 cells.", ["dupilumab"]),
+        (BIOLOGIC, ["th2"], "we treated with mepolizumab—a humanised anti-IL-5 monoclonal antibody—for several patients.",
+         ["mepolizumab"]),
+        # concept members stand for the relation: IL-13 is a Th2 cytokine
+        (BIOLOGIC, ["th2"], "In addition, dupilumab can also inhibit IL-13 signal because IL-13 receptor uses IL-4Rα.",
+         ["dupilumab"]),
+        # negation and comparison
+        (DRUG, ["deplet", "b-cells"], "Obexelimab binds CD19, so it dampens B-cell activation without depleting the cells.", []),
+        (DRUG, ["deplet", "b-cells"], "B-cell depletion currently has the strongest evidence after glucocorticoids.", []),
+        (DRUG, ["spare"], "Case series describe steroid sparing in patients with asthma.", []),
+        # coordination and pronouns
+        (DRUG, ["deplet", "b-cells"], "Rituximab and inebilizumab deplete B cells, unlike abatacept.", ["Rituximab", "inebilizumab"]),
+        (BIOLOGIC, ["approv", "asthma"], "Dupilumab is a human antibody. It is approved for atopic dermatitis and asthma.",
+         ["Dupilumab"]),
+        (DRUG, ["first", "approv"], "Rituximab depletes B cells. Inebilizumab targets CD19, and it is the first drug approved.",
+         ["Inebilizumab"]),
+        # a relation term only the paper's title holds
+        (DRUG, ["spare"], "Azathioprine and mycophenolate mofetil have been used as steroid-sparing agents.",
+         ["Azathioprine", "mycophenolate"]),
+    ],
+)
+def test_linked_members(cls, relation, sentence, expected):
+    assert linked_members(cls, relation, sentence) == expected
+
+
+def test_a_relation_term_in_the_title_counts():
+    assert linked_members(DRUG, ["criteria"], "Rituximab was given.", title="Classification criteria") == ["Rituximab"]
+    assert linked_members(DRUG, ["criteria"], "Rituximab was given.") == []

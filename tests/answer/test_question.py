@@ -1,0 +1,65 @@
+"""Question analysis on questions in users' words: answer type, quantity, asked class, focus entities."""
+
+from __future__ import annotations
+
+import pytest
+
+from answer.question import analyse, content_words, states_quantity
+
+
+@pytest.mark.parametrize(
+    "question, answer_type, quantity, asked_class",
+    [
+        ("which biologics target Th2?", "list", "", "biologic"),
+        ("Which drugs deplete B cells in IgG4-related disease?", "list", "", "drug"),
+        ("Which B-cell drug was approved first?", "list", "", "drug"),
+        ("what organs does it usually hit?", "list", "", "organ"),
+        ("What dose of rituximab was given?", "number", "dose", ""),
+        ("How is inebilizumab given?", "number", "dose", ""),
+        ("What share of patients reached remission?", "number", "share", ""),
+        ("How common was hypertrophy?", "number", "share", ""),
+        ("How often does delayed gastric emptying happen?", "number", "share", ""),
+        ("How often is the infusion repeated?", "number", "frequency", ""),
+        ("How long was abatacept given?", "number", "duration", ""),
+        ("How many adults took part?", "number", "count", ""),
+        ("What is the population of Lille?", "number", "count", ""),
+        ("Does tocilizumab work in IgG4-related disease?", "yesno", "", ""),
+        ("Was thalidomide effective?", "yesno", "", ""),
+        ("How does dupilumab work?", "mechanism", "", ""),
+        ("Why do patients relapse after steroids?", "mechanism", "", ""),
+        ("What does belimumab neutralise?", "mechanism", "", ""),
+    ],
+)
+def test_answer_type(question: str, answer_type: str, quantity: str, asked_class: str):
+    a = analyse(question)
+    assert (a.answer_type, a.quantity, a.asked_class) == (answer_type, quantity, asked_class)
+
+
+def test_focus_entities_and_their_kinds():
+    focus = {f.text: f.kind for f in analyse("Did the MITIGATE trial show inebilizumab lowers IL-6 and CD19 counts?").focus}
+    assert focus == {"MITIGATE": "trial or acronym", "inebilizumab": "drug", "IL-6": "cytokine", "CD19": "marker"}
+    assert analyse("What is the capital of France?").focus == []
+    assert analyse("Is IgG4 raised in most patients?").focus == []  # the disease's own marker is not a focus
+
+
+@pytest.mark.parametrize(
+    "kind, text, expected",
+    [
+        ("dose", "Each participant received two infusions of rituximab, 1000 mg each.", True),
+        ("dose", "Rituximab was given twice, two weeks apart.", False),
+        ("share", "Twenty-three of the 30 participants (77%) met the primary outcome.", True),
+        ("share", "Seven of the ten patients had a response.", True),
+        ("share", "Most patients responded.", False),
+        ("duration", "The patient has been treated for more than 5 years.", True),
+        ("frequency", "It is then given every six months.", True),
+        ("count", "IL-13 and IgG4 rose.", False),
+        ("count", "We enrolled 135 adults.", True),
+    ],
+)
+def test_a_quote_states_the_asked_kind_of_number(kind: str, text: str, expected: bool):
+    assert states_quantity(kind, text) is expected
+
+
+def test_content_words_drop_the_question_frame():
+    assert content_words("How often does delayed gastric emptying happen after surgery?") == "does delayed gastric emptying after surgery?"
+    assert content_words("which biologics target Th2?") == "which biologics target Th2?"

@@ -1,0 +1,38 @@
+"""The vocabulary layer: concept expansion, question classes, in-document abbreviations."""
+
+from __future__ import annotations
+
+from text.concepts import defined_abbreviations, expansion_terms, question_class, question_tokens, term_matches
+
+
+def test_question_tokens_keep_b_cells_and_type_2_as_names():
+    assert "b-cells" in question_tokens("Which drugs deplete B cells?")
+    assert "th2" in question_tokens("which biologics target type 2 inflammation?")
+    assert "th2" not in question_tokens("drugs for type 2 diabetes")
+
+
+def test_expansion_adds_the_concepts_words_not_the_users():
+    words = expansion_terms(question_tokens("which biologics target Th2?"))
+    assert {"IL-4", "IL-5", "IL-13", "type 2", "monoclonal antibody"} <= set(words)
+    assert expansion_terms(question_tokens("what is the capital of France?")) == []
+
+
+def test_term_matches_concept_members():
+    assert term_matches("th2", set(), "it blocks interleukin-13 signalling")
+    assert term_matches("biolog", set(), "mepolizumab lowered eosinophils")
+    assert not term_matches("th2", set(), "rituximab depletes B cells")
+
+
+def test_question_class_is_the_head_noun():
+    assert question_class("which biologics target Th2?").name == "biologic"
+    assert question_class("Which B-cell drug was approved first?").name == "drug"
+    assert question_class("Which organs are involved?").name == "organ"
+    assert question_class("Is it safe?") is None
+
+
+def test_abbreviations_defined_in_a_document():
+    text = ("We asked whether QT corrected dispersion (QTcD) identifies left ventricular hypertrophy (LVH). "
+            "Tuberculosis (TB) culture was used. The patients (n=5) were seen.")
+    assert defined_abbreviations(text) == {
+        "QTcD": "QT corrected dispersion", "LVH": "left ventricular hypertrophy", "TB": "Tuberculosis",
+    }

@@ -1,0 +1,47 @@
+"""Only real sentences are evidence: furniture and fragments are never quotable, whatever ingest let through."""
+
+from __future__ import annotations
+
+import pytest
+
+from text.evidence import not_evidence
+
+
+@pytest.mark.parametrize(
+    "span",
+    [
+        "Skip to main content",
+        "Inclusion criteria:",
+        "• Age 18 years or older",
+        "• IgG4-RD Responder Index of 3 or more",
+        "John H Stone1,3, Wen Zhang2, Emanuel Della-Torre3 and Mollie N Carruthers1",
+        "1Department of Medicine, Massachusetts General Hospital, Boston, MA, USA",
+        "https://www.example.org/rheumatology/2025/04/first-drug-approved-igg4-related-disease",
+        "Rituximab for IgG4-RD https://www.ncbi.nlm.nih.gov/pmc/articles/PMC123456/?report=classic",
+        "Figure 1: Architecture of PaSa.",
+        "Paper Queue Crawler UserQuery Selector",
+        "Results",
+        "List of gravity hills",
+        "Keywords: IgG4-related disease, rituximab, B cells",
+        "Received: 12 May 2020; Accepted: 3 June 2020",
+        "Share on Facebook",
+        "1. Olsen MK, Petrov DR. Plasmablasts in IgG4-related disease. J Clin Immunol Rep. 2022;9:11-19.",
+    ],
+)
+def test_furniture_and_fragments_are_not_evidence(span: str):
+    assert not_evidence(span), span
+
+
+@pytest.mark.parametrize(
+    "span",
+    [
+        "Dupilumab was started at 300 mg subcutaneously every two weeks after a 600 mg loading dose.",
+        "Twenty-three of the 30 participants (77%) met the primary outcome.",
+        "IgG4-RD was once regarded as a Th2-mediated disease.",
+        "Patients were treated at Massachusetts General Hospital in Boston between 2010 and 2015.",
+        "The patient has been treated safely with abatacept for more than 5 years without the relapse.",
+        "Most participants responded within the first three months, and several remained in remission at one year",
+    ],
+)
+def test_sentences_are_evidence(span: str):
+    assert not_evidence(span) == "", span
