@@ -24,6 +24,7 @@ _CLAUSE_BREAK = re.compile(
     r",\s+and\s+(?=\S+\s+\w+(?:s|ed)\b)",
     re.IGNORECASE,
 )
+AFTER_PENALTY = 2.0
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
 _PRONOUN = re.compile(r"^\s*(it|this (?:drug|agent|antibody|medicine|treatment)|the (?:drug|agent|antibody|medicine))\b", re.I)
 _NEGATED = re.compile(r"\b(?:without|not|no|never|neither|nor|fail(?:ed|s)? to|did not|does not|could not|cannot)\s+(?:\w+\s+){0,2}$", re.I)
@@ -109,7 +110,7 @@ def linked_members(cls: EntityClass, relation: list[str], text: str, title: str 
                 for a, b in _matches(term, clause):
                     if any(0 <= a - m.span()[1] <= 1 for m in members):
                         continue  # "steroid sparing": the member names what the relation word is about, not an agent
-                    nearest = min(range(len(members)), key=lambda i: _distance(members[i].span(), (a, b)))
+                    nearest = min(range(len(members)), key=lambda i: _distance(members[i].span(), (a, b), after=AFTER_PENALTY))
                     chosen |= _coordinated(members, nearest, clause)
             if not any(mentions(t, scope) for t in relation):
                 chosen = set(range(len(members)))  # the relation is the paper's topic (its title): the clause is about it
@@ -119,8 +120,12 @@ def linked_members(cls: EntityClass, relation: list[str], text: str, title: str 
     return list(dict.fromkeys(linked))
 
 
-def _distance(x: tuple[int, int], y: tuple[int, int]) -> int:
-    return max(0, max(x[0], y[0]) - min(x[1], y[1]))
+def _distance(member: tuple[int, int], term: tuple[int, int], after: float = 1.0) -> float:
+    """Characters between a member and a relation term; a member after the term counts `after` times as far
+    (English puts the agent before its predicate: "Rituximab is an option for patients who relapse or cannot take
+    steroids" is about rituximab)."""
+    gap = max(0, max(member[0], term[0]) - min(member[1], term[1]))
+    return gap * after if member[0] > term[1] else gap
 
 
 def _coordinated(members: list[re.Match[str]], i: int, clause: str) -> set[int]:

@@ -36,7 +36,7 @@ _QUANTITY = [
     ("dose", re.compile(r"\b(?:dose|doses|dosage|dosing|how much\b.*\b(?:given|give|administered|take)|what amount|how many mg|"
                         r"regimen)\b|\bhow (?:is|are|was|were) \S+(?: \S+)? (?:given|administered|dosed|taken|infused)\b", re.I)),
     ("share", re.compile(r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction)|\bhow many of (?:the|them|these|those)\b|\bhow common|\bwhat (?:rate|response rate|ratio)|\bwhat % |\bhow (?:often|frequently|common|commonly|accurate|reliable|sensitive|specific)\b|\b(?:incidence|prevalence|response rate|remission rate|relapse rate)\b", re.I)),
-    ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|\bhow many (?:days|weeks|months|years)\b|\bwhen\b", re.I)),
+    ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|\bhow many (?:days|weeks|months|years)\b|\bhow soon\b|\bafter how\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow much\b|\bwhat (?:level|concentration|score|threshold|cut-?off|age|population|size|value)\b|\bwhat is the (?:population|size|number|median|mean|average)\b|\bhow (?:high|old|large)\b|\bpoints?\b.*\bneeded|\bwhat (?:sensitivity|specificity)", re.I)),
 ]
 # Specific names: the shared biomedical pattern, trial acronyms (MITIGATE), and drug-like words the pattern misses.
