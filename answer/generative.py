@@ -141,7 +141,8 @@ class GenerativeAnswerer:
             why = "none of its sentences could be verified" if strict else "it made no claim"
             fallback.fallback = f"The answer of {self.client.model} was set aside: {why}. Showing the extractive answer."
             return fallback
-        result.parts = [AnswerPart(s.text, s.cites, verified=s.verified if s.factual else None, reason=s.reason)
+        result.parts = [AnswerPart(s.text, s.cites, verified=s.verified if s.factual else None, reason=s.reason,
+                                   kind="generated")
                         for s in sentences]
         result.citations = _citations(check, sources, {id(s) for s in sentences})
         dropped = len(check.sentences) - len(sentences)

@@ -295,9 +295,10 @@ class CorpusIndex:
     def _make_id_unique(self, doc: Document) -> None:
         """Two different files called notes.txt must not overwrite each other; JSONL ids are authoritative."""
         existing = self._documents.get(doc.doc_id)
-        source = str(doc.metadata.get("source", ""))
-        if existing and doc.metadata.get("format") != "jsonl" and existing.source.split("#")[0] != source.split("#")[0]:
-            suffix = hashlib.sha1(source.split("#")[0].encode()).hexdigest()[:8]
+        path = str(doc.metadata.get("path") or doc.metadata.get("source", ""))
+        before = str(existing.metadata.get("path") or existing.source) if existing else ""
+        if existing and doc.metadata.get("format") != "jsonl" and before.split("#")[0] != path.split("#")[0]:
+            suffix = hashlib.sha1(path.split("#")[0].encode()).hexdigest()[:8]
             doc.id_ = f"{doc.doc_id}-{suffix}"
             doc.metadata["doc_id"] = doc.id_
 

@@ -69,13 +69,30 @@ def load_paths(paths: list[str | Path], *, max_file_mb: float = 50.0, max_docume
             yield LoadResult(str(path), error="no such file or folder")
             continue
         files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path)) if path.is_dir() else [path]
+        base = path.resolve().parent
         for file in files:
             if path.is_dir() and file.suffix.lower() not in SUPPORTED_SUFFIXES:
                 # folders often hold images, spreadsheets, licences: say so, do not fail the batch
                 kind = file.suffix.lower() or "no extension"
                 yield LoadResult(str(file), skipped=f"not a document type biocite reads ({kind})")
                 continue
-            yield from _load_file(file, max_file_mb, max_document_chars)
+            for result in _load_file(file, max_file_mb, max_document_chars):
+                if result.document is not None:
+                    _set_source(result.document, file, base)
+                yield result
+
+
+def _set_source(doc: Document, file: Path, base: Path) -> None:
+    """`source` is shown to users relative to where they ingested from ("papers/x.pdf", not a machine's absolute
+    path); `path` keeps the absolute file, which tells two different files of the same name apart."""
+    fragment = str(doc.metadata.get("source", "")).partition("#")[2]
+    absolute = file.resolve()
+    try:
+        shown = absolute.relative_to(base).as_posix()
+    except ValueError:
+        shown = file.name
+    doc.metadata["source"] = f"{shown}#{fragment}" if fragment else shown
+    doc.metadata["path"] = f"{absolute}#{fragment}" if fragment else str(absolute)
 
 
 def _hidden(p: Path, root: Path) -> bool:

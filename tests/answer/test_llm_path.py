@@ -144,3 +144,22 @@ def test_cli_streams_then_checks_and_json_carries_verification(llm_settings, llm
     assert out.returncode == 0, out.stderr
     assert "--- citations checked ---" in out.stdout  # the streamed draft came first
     assert "Traceback" not in out.stderr
+
+
+def test_question_set_per_type_through_the_llm(llm_settings):
+    """Two questions of each type of evals/questions.jsonl through the LLM path; the per-type table goes to the log.
+
+    The 135M test model is not expected to answer well; what must hold: questions the papers cannot answer are
+    refused before the model is asked, nothing quoted is furniture, and every sentence shown is verified or flagged.
+    """
+    from evals.answers import TYPES, evaluate_answers, format_table, load_cases
+
+    cases = load_cases(PROJECT_DIR / "evals" / "questions.jsonl")
+    subset = [c for kind in TYPES for c in [c for c in cases if c["type"] == kind][:2]]
+    report = evaluate_answers(_answerer(llm_settings), subset)
+    print("\n" + format_table({"LLM: SmolLM2-135M (2 per type)": report}))
+    assert set(report["by_type"]) == set(TYPES)
+    assert report["correct_refusals"] == 1.0 and report["furniture_quotes"] == 0
+    for row in report["rows"]:
+        for sentence in row["sentences"]:
+            assert sentence["verified"] is not None or sentence["kind"] != "generated" or not sentence["cites"]

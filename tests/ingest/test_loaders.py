@@ -212,3 +212,13 @@ def test_seed_documents_load_with_metadata():
     assert page.metadata["title"].startswith("IgG4-related skin disease successfully treated by thalidomide")
     letter = docs[LETTER_ID]
     assert letter.metadata["title"].startswith("Efficacy of dupilumab reveals therapeutic target for IgG4-related disease")
+
+
+def test_sources_are_shown_relative_to_where_they_were_ingested(tmp_path: Path):
+    (tmp_path / "papers" / "sub").mkdir(parents=True)
+    (tmp_path / "papers" / "sub" / "a.txt").write_text("Some text here about rituximab.")
+    (tmp_path / "corpus.jsonl").write_text('{"_id": "1", "title": "T", "text": "Body text."}\n')
+    docs = {r.document.doc_id: r.document.metadata for r in load_paths([tmp_path / "papers", tmp_path / "corpus.jsonl"])}
+    assert docs["a"]["source"] == "papers/sub/a.txt"
+    assert docs["a"]["path"] == str((tmp_path / "papers" / "sub" / "a.txt").resolve())
+    assert docs["1"]["source"] == "corpus.jsonl#L1"
