@@ -30,6 +30,7 @@ The question's analysis (`answer.question`) shapes the answer:
 
 from __future__ import annotations
 
+import collections
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -138,10 +139,28 @@ NUMBER_RELATIVE = 0.6  # ... and at least this share of the best unit's score
 DEFINITION_BONUS = 0.06  # "How does X work?": a sentence defining X ("X, an anti-CD20 antibody, ...") gains this
 
 
+PAPER_MEMO = 512  # papers whose tokens and abbreviations are kept between questions
+
+
 class ExtractiveAnswerer:
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
         self.settings = index.settings
+        self._papers: collections.OrderedDict[tuple[str, str], _Paper] = collections.OrderedDict()
+
+    def _paper(self, hit: Hit) -> _Paper:
+        """A unit's paper, tokenized once per paper version: a question reads about eight papers, and the same
+        papers come back in the next questions of a conversation."""
+        record = self.index.document(hit.doc_id)
+        key = (hit.doc_id, record.content_hash if record else "")
+        paper = self._papers.get(key)
+        if paper is None:
+            paper = self._papers[key] = _Paper.of(hit, self.index)
+            while len(self._papers) > PAPER_MEMO:
+                self._papers.popitem(last=False)
+        else:
+            self._papers.move_to_end(key)
+        return paper
 
     def stream(self, question: str, **kwargs: object) -> Iterator[CitedAnswer]:
         """The same surface as the LLM answerer's: here the answer is the only event."""
@@ -283,7 +302,7 @@ class ExtractiveAnswerer:
         papers: dict[str, _Paper] = {}
         for unit in units:
             if unit.hit.doc_id not in papers:
-                papers[unit.hit.doc_id] = _Paper.of(unit.hit, self.index)
+                papers[unit.hit.doc_id] = self._paper(unit.hit)
         vecs = _unit_vectors(model, units, papers)
         # "how often does X happen?": the question's frame words are not what a quote must contain
         idf = self.index.term_weights(question_tokens(content_words(query)))

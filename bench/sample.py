@@ -3,7 +3,8 @@
     python -m bench.sample [--repeat 3]
 
 Builds the sample index in a temporary folder (so your own index is untouched),
-then answers the sample question set `--repeat` times in-process. Prints
+then answers every question of the answer question set (evals/questions.jsonl, follow-ups as typed)
+`--repeat` times in-process. Prints
 figures; asserts nothing (tests assert quality floors, never times).
 """
 
@@ -38,7 +39,8 @@ def main(argv: list[str] | None = None) -> None:
         t1 = time.perf_counter()
         reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
         reload_s = time.perf_counter() - t1
-        questions = [json.loads(x)["question"] for x in (PROJECT_DIR / "evals" / "sample_questions.jsonl").read_text().splitlines() if x]
+        cases = [json.loads(x) for x in (PROJECT_DIR / "evals" / "questions.jsonl").read_text().splitlines() if x]
+        questions = [q for c in cases for q in (c.get("turns") or [c["question"]])]
         search_ms, ask_ms = search_and_ask_ms(reopened, questions * args.repeat)
     stats = reopened.stats()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
