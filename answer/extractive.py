@@ -58,6 +58,11 @@ PAPER_CREDIT = 0.3  # ... when only the rest of its paper does
 REDUNDANT_COSINE = 0.9
 KEEP_RELATIVE = 0.8  # a unit must score at least this share of the best one
 MAX_SENTENCES = 8  # across all units of one answer
+LIST_FLOOR = 0.6  # a unit naming a list member must score at least this share of the best unit
+NUMBER_FLOOR = 0.85  # a unit stating the asked number may score this share of the refusal threshold,
+NUMBER_RELATIVE = 0.6  # ... and at least this share of the best unit's score
+DEFINITION_BONUS = 0.06  # "How does X work?": a sentence defining X ("X, an anti-CD20 antibody, ...") gains this
+PAPER_MEMO = 512  # papers whose tokens and abbreviations are kept between questions
 
 
 @dataclass(eq=False)  # units are compared and hashed by identity
@@ -133,15 +138,6 @@ def select_context(hits: list[Hit], limit: int, per_document: int) -> list[Hit]:
     return context
 
 
-LIST_FLOOR = 0.6  # a unit naming a list member must score at least this share of the best unit
-NUMBER_FLOOR = 0.85  # a unit stating the asked number may score this share of the refusal threshold,
-NUMBER_RELATIVE = 0.6  # ... and at least this share of the best unit's score
-DEFINITION_BONUS = 0.06  # "How does X work?": a sentence defining X ("X, an anti-CD20 antibody, ...") gains this
-
-
-PAPER_MEMO = 512  # papers whose tokens and abbreviations are kept between questions
-
-
 class ExtractiveAnswerer:
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
@@ -196,7 +192,7 @@ class ExtractiveAnswerer:
             _reward_definitions(units, [f.text for f in analysis.focus])
         result.missing = self._missing(analysis, units)
         named = [f.text for f in analysis.focus if f.kind != "name"]
-        if result.missing and (len(result.missing) == len(named) or analysis.answer_type != "list"):
+        if result.missing and len(result.missing) == len(named):  # nothing the question names is covered
             result.note = load_prompt("missing").format(names=_join(result.missing))
             return result
         best = max((u.score for u in units), default=0.0)

@@ -95,3 +95,9 @@ def test_follow_up_is_answered_as_resolved(answerer):
     assert second.resolved_question == "What does Dupilumab block?"
     assert second.status == "answered" and "IL-4Rα" in second.citations[0].quote
     assert answer_json(second)["resolved_question"] == "What does Dupilumab block?"
+
+
+def test_the_covered_part_is_answered_and_the_missing_one_named(answerer):
+    result = answerer.answer("Does rituximab deplete B cells better than tocilizumab?")
+    assert result.status == "answered" and result.missing == ["tocilizumab"]
+    assert "do not mention tocilizumab" in result.note and "rituximab" in result.citations[0].quote.lower()
