@@ -78,7 +78,8 @@ class _Mention:
 def linked_members(cls: EntityClass, relation: list[str], text: str, title: str = "") -> list[str]:
     """Members of `cls` that `text` (one sentence, or two) links to the `relation` terms, in order of appearance.
 
-    Every relation term must occur in the member's sentence (or in its paper's title); a member is linked when,
+    Every relation term must occur in the member's sentence, or some in it and the rest in its paper's title
+    ("Rituximab is an option for patients who relapse" in a review titled "... kidney disease"); a member is linked when,
     in some clause, it is the member nearest to a relation term, or is listed with that member. "It", "this
     drug" opening a clause without a member stands for the first member of the previous sentence.
     """
@@ -103,8 +104,9 @@ def linked_members(cls: EntityClass, relation: list[str], text: str, title: str 
             if not members:
                 continue
             first_member = first_member or members[0].group(0)
-            if not all(mentions(t, scope) or mentions(t, title) for t in relation):
-                continue  # every relation term must be in the member's own sentence (or the paper's title)
+            in_scope = [t for t in relation if mentions(t, scope)]
+            if not in_scope or not all(t in in_scope or mentions(t, title) for t in relation):
+                continue  # every relation term in the member's own sentence, or (not all of them) in the paper's title
             chosen: set[int] = set()
             for term in relation:
                 for a, b in _matches(term, clause):
@@ -112,8 +114,6 @@ def linked_members(cls: EntityClass, relation: list[str], text: str, title: str 
                         continue  # "steroid sparing": the member names what the relation word is about, not an agent
                     nearest = min(range(len(members)), key=lambda i: _distance(members[i].span(), (a, b), after=AFTER_PENALTY))
                     chosen |= _coordinated(members, nearest, clause)
-            if not any(mentions(t, scope) for t in relation):
-                chosen = set(range(len(members)))  # the relation is the paper's topic (its title): the clause is about it
             linked += [members[i].group(0) for i in sorted(chosen)]
         subject = first_member or subject
         previous = sentence
