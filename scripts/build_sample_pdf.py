@@ -12,7 +12,11 @@ a caption in small type, and a reference list. Re-run to rebuild:
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.ingest.pdf_fixture import pdf_bytes  # noqa: E402 (the same PDF writer as the loader tests; run from anywhere)
 
 OUT = Path(__file__).resolve().parents[1] / "data" / "sample" / "pages" / "abatacept_pilot_two_column.pdf"
 BODY, LEADING, WIDTH = 9.5, 12.0, 47  # points, points, characters per column line
@@ -212,16 +216,7 @@ def _write(pages: list[list[str]]) -> bytes:
         objects.append(f"<< /Length {len(body)} >>\nstream\n".encode() + body + b"\nendstream")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + obj + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_bytes(objects)
 
 
 if __name__ == "__main__":

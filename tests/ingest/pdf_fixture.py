@@ -29,6 +29,12 @@ def write_pdf(path: Path, pages: list[list[str]], title: str = "") -> Path:
     if title:
         objects.append(f"<< /Title ({_escape(title)}) >>".encode())
         info_id = len(objects)
+    path.write_bytes(pdf_bytes(objects, info_id))
+    return path
+
+
+def pdf_bytes(objects: list[bytes], info_id: int | None = None) -> bytes:
+    """A PDF file of numbered objects (1 is the catalog), with its cross-reference table and trailer."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, obj in enumerate(objects, 1):
@@ -39,5 +45,4 @@ def write_pdf(path: Path, pages: list[list[str]], title: str = "") -> Path:
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
     info = f" /Info {info_id} 0 R" if info_id else ""
     out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    path.write_bytes(bytes(out))
-    return path
+    return bytes(out)
