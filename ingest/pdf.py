@@ -212,10 +212,13 @@ def _front_matter(lines: list[_Line], body: float, heights: dict[int, float]) ->
     top_part = [ln for ln in first if ln.top < 0.45 * heights[1]]
     if not top_part:
         return "", "", lines
-    large = [ln for ln in top_part if ln.size >= 1.25 * body and len(re.findall(r"[A-Za-z]{2,}", ln.text)) >= 2]
+    large = [ln for ln in top_part if ln.size >= 1.25 * body and len(re.findall(r"[A-Za-z]{2,}", ln.text)) >= 3
+             and not re.search(r"\b(?:journal|vol(?:ume)?\.?|issue|doi|www\.|http|received|accepted)\b", ln.text, re.I)]
     if not large:
         return "", "", lines
-    start = min(large, key=lambda ln: ln.top)  # the title is the first large type on the page, not a figure's
+    # The title is the largest type of a line of words (a journal banner or a figure's labels are not), the
+    # topmost such line when sizes tie.
+    start = min(large, key=lambda ln: (-round(ln.size), ln.top))
     title_lines = [start]
     for ln in first[first.index(start) + 1:]:
         if abs(ln.size - start.size) < 0.5 and ln.top >= title_lines[-1].top:
