@@ -115,9 +115,9 @@ def test_browser_answer_and_click_through_citation(server: str):
         assert highlighted[:40] in (link.get_attribute("title") or "")  # hovering shows the quote
         page.screenshot(path=str(ARTIFACTS / "answer-desktop.png"), full_page=True)
 
-        ask(page, "and which of them also blocks IL-13?", "text=Searched for:")
+        ask(page, "and which of them also blocks IL-13?", "text=Understood as:")
         page.wait_for_selector("text=dupilumab can also inhibit IL-13", timeout=120_000)
-        assert "mepolizumab" in page.locator("#chat").inner_text()  # the carried context is shown
+        assert "mepolizumab" in page.locator("#chat").inner_text()  # the resolved question names them
 
         ask(page, "x" * 3000, "text=limit is 2,000")
         assert dialogs == []
