@@ -115,7 +115,10 @@ def test_ivf_on_the_real_sample_index_finds_what_exact_search_finds(sample_index
     from index.corpus import CorpusIndex
     from settings import PROJECT_DIR, load_settings
 
-    questions = [json.loads(line)["question"] for line in (PROJECT_DIR / "evals" / "sample_questions.jsonl").open()]
+    # the questions the papers answer: an off-topic one ("How do I bake sourdough bread?") has near-tied
+    # scores for unrelated papers, whose order an approximate index need not keep
+    cases = [json.loads(line) for line in (PROJECT_DIR / "evals" / "sample_questions.jsonl").open()]
+    questions = [c["question"] for c in cases if c["expect"] == "answered"]
     exact_settings, ivf_settings = load_settings(), load_settings()
     ivf_settings.retrieval.vector_index = "ivf"
     exact = CorpusIndex.open(sample_index_dir, exact_settings, must_exist=True)
