@@ -4,7 +4,7 @@
 
 Starts the llama.cpp test server with SmolLM2-135M (installed by
 `scripts/install_llm_server.sh`, which the test command runs), asks every
-question of `evals/sample_questions.jsonl` both ways with greedy decoding,
+question of `evals/questions.jsonl` (94; about 20 minutes for the 135M model on 2 cores) both ways with greedy decoding,
 and prints the table of `evals.answers`. Any other OpenAI-compatible server:
 `python app.py eval answers --llm openai --llm-url URL --llm-model NAME`.
 """
@@ -29,7 +29,7 @@ def main() -> None:
 
     settings = load_settings()
     index = ensure_index(settings)
-    cases = load_cases(PROJECT_DIR / "evals" / "sample_questions.jsonl")
+    cases = load_cases(PROJECT_DIR / "evals" / "questions.jsonl")
     server = LlamaServer(Path(tempfile.mkdtemp()) / "llama-server.log", n_ctx=4096)
     try:
         server.wait_ready()
