@@ -32,11 +32,8 @@ def strip_inline_markers(text: str) -> str:
     return re.sub(r"[ \t]{2,}", " ", _INLINE_MARKERS.sub("", text))
 
 
-def page_metadata(raw: str) -> dict[str, str]:
-    """Highwire (`citation_*`), Dublin Core and Open Graph metadata stated by the page."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(raw, "lxml")
+def page_metadata(soup: object) -> dict[str, str]:
+    """Highwire (`citation_*`), Dublin Core and Open Graph metadata stated by the page (a BeautifulSoup tree)."""
 
     def meta(*names: str) -> str:
         for name in names:
@@ -69,12 +66,17 @@ def clean_page_title(title: str, sitename: str = "") -> str:
     return title.strip()
 
 
-def html_blocks(raw: str) -> tuple[list[Block], dict[str, str], list[str]]:
-    """(blocks, metadata, notes) of one web page."""
+def html_blocks(raw: str) -> tuple[list[Block], dict[str, str], list[str], str]:
+    """(blocks, metadata, notes, the page's visible text) of one web page; the page is parsed once."""
     import trafilatura
+    from bs4 import BeautifulSoup
     from lxml import etree
 
-    meta = page_metadata(raw)
+    soup = BeautifulSoup(raw, "lxml")
+    meta = page_metadata(soup)
+    for tag in soup(["script", "style", "noscript", "template"]):
+        tag.decompose()
+    visible = soup.get_text("\n")
     notes: list[str] = []
     xml = trafilatura.extract(
         raw, output_format="xml", with_metadata=True, include_comments=False, include_tables=True,
@@ -102,13 +104,12 @@ def html_blocks(raw: str) -> tuple[list[Block], dict[str, str], list[str]]:
         if tables:
             notes.append(f"{tables} table{'s' * (tables > 1)} left out")
     if sum(len(b.text) for b in blocks if b.kind == PARAGRAPH) < 200:
-        blocks = _paragraphs_directly(raw)
-    title = clean_page_title(meta["title"] or meta.pop("html_title", ""), sitename)
-    meta.pop("html_title", None)
-    meta["title"] = title
+        blocks = _paragraphs_directly(soup)
+    html_title = meta.pop("html_title")
+    meta["title"] = title = clean_page_title(meta["title"] or html_title, sitename)
     if blocks and blocks[0].kind == HEADING and _same(blocks[0].text, title):
         blocks = blocks[1:]  # the page's <h1> is the title, which is metadata
-    return blocks, meta, notes
+    return blocks, meta, notes, visible
 
 
 def _text(el: object) -> str:
@@ -120,12 +121,9 @@ def _same(a: str, b: str) -> bool:
     return bool(a) and bool(b) and (norm(a) == norm(b) or norm(b).startswith(norm(a)))
 
 
-def _paragraphs_directly(raw: str) -> list[Block]:
+def _paragraphs_directly(soup: object) -> list[Block]:
     """Paragraphs, list items and headings of the page body when the extractor found no main text."""
-    from bs4 import BeautifulSoup
-
-    soup = BeautifulSoup(raw, "lxml")
-    for tag in soup(["script", "style", "noscript", "nav", "header", "footer", "aside", "form", "button", "svg", "template"]):
+    for tag in soup(["nav", "header", "footer", "aside", "form", "button", "svg"]):
         tag.decompose()
     root = soup.find("article") or soup.find("main") or soup.body or soup
     blocks = []

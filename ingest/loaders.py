@@ -319,12 +319,9 @@ def _load_markdown(file: Path, raw: str, notes: list[str]) -> Document:
 def _load_html(file: Path, raw: str, notes: list[str]) -> Document:
     from ingest.html import html_blocks
 
-    blocks, meta, html_notes = html_blocks(raw)
+    blocks, meta, html_notes, plain = html_blocks(raw)
     notes += html_notes
     assembled = assemble(blocks, wrapped=False)
-    from bs4 import BeautifulSoup
-
-    plain = BeautifulSoup(raw, "lxml").get_text("\n")
     guarded = _guard(assembled.text, plain, "web-page extractor", assembled.dropped, notes)
     if guarded is not assembled.text:
         assembled = Assembled(text=guarded)
