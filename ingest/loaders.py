@@ -209,10 +209,7 @@ def _read(file: Path, suffix: str, notes: list[str]) -> list[Document]:
     expected = _BINARY_FORMATS.get(suffix)
     if expected and kind != expected[0]:
         raise IngestError(f"{expected[1]} (its content does not start like one)")
-    if kind != {".pdf": "pdf", ".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html"}.get(suffix, kind) and \
-            suffix not in TEXT_SUFFIXES | {".xml", ""}:
-        notes.append(f"read as {kind} (its content), not as its extension says")
-    elif suffix in TEXT_SUFFIXES and kind not in ("text", "markdown"):
+    if suffix in TEXT_SUFFIXES and kind not in ("text", "markdown"):  # HTML, MEDLINE, PubMed XML under a text name
         notes.append(f"read as {kind} (detected from its content)")
     if kind == "pdf":
         return [_load_pdf(file, notes)]
