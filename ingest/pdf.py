@@ -102,7 +102,7 @@ def pdf_blocks(file: Path) -> tuple[list[Block], dict[str, str], list[str], str]
     body = _body_size(all_words)
     lines: list[_Line] = []
     for number, _height, _width, words in pages:
-        lines += _page_lines(words, number, body)
+        lines += _page_lines(words, number)
     notes: list[str] = []
     lines, dropped = _drop_running_lines(lines, {n: h for n, h, _, _ in pages})
     if dropped:
@@ -149,28 +149,24 @@ def _body_size(words: list[dict]) -> float:
     return sizes.most_common(1)[0][0]
 
 
-def _page_lines(words: list[dict], page: int, body: float) -> list[_Line]:
-    """Words (in text flow) grouped into lines; sideways words and raised small markers dropped."""
-    lines: list[_Line] = []
-    current: list[dict] = []
+def _page_lines(words: list[dict], page: int) -> list[_Line]:
+    """Words (in text flow) grouped into lines; sideways words, raised small markers and margin numbers dropped."""
+    groups: list[list[dict]] = []
     for w in words:
         if not w.get("upright", True):
             continue  # margin stamps printed sideways (arXiv identifiers)
-        if current:
+        if groups:
+            current = groups[-1]
             prev = current[-1]
             ref = max(current, key=lambda x: x["size"])  # the line's body type, not a superscript in it
             same_line = abs(w["bottom"] - ref["bottom"]) < 0.6 * ref["size"] and w["x0"] >= prev["x1"] - 2
             raised = w["size"] < 0.85 * ref["size"] and w["bottom"] < ref["bottom"] - 0.15 * ref["size"]
             if same_line or (raised and w["x0"] >= prev["x1"] - 2 and w["top"] < ref["bottom"]):
-                if raised and _MARKER_WORD.match(w["text"]):
-                    continue  # a superscript reference or affiliation marker
-                current.append(w)
+                if not (raised and _MARKER_WORD.match(w["text"])):  # else a superscript reference or affiliation marker
+                    current.append(w)
                 continue
-            lines.append(_Line(current, page).finish())
-        current = [w]
-    if current:
-        lines.append(_Line(current, page).finish())
-    lines = [_Line(ws, page).finish() for ws in (_without_margin_numbers(ln.words) for ln in lines) if ws]
+        groups.append([w])
+    lines = [_Line(ws, page).finish() for ws in map(_without_margin_numbers, groups) if ws]
     # A line that is only a bare number (page number, line number) is not text.
     return [ln for ln in lines if not re.fullmatch(r"[\d\s.,–-]{1,12}", ln.text)]
 
