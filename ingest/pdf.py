@@ -90,24 +90,25 @@ def pdf_blocks(file: Path) -> tuple[list[Block], dict[str, str], list[str], str]
             pages = []
             for number, page in enumerate(pdf.pages, 1):
                 words = page.extract_words(use_text_flow=True, x_tolerance=1.5, return_chars=True)
-                pages.append((number, float(page.height), float(page.width), [_styled(w) for w in words]))
+                pages.append((number, float(page.height), [_styled(w) for w in words]))
     except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         message = str(exc)
         if "password" in message.lower() or "encrypt" in message.lower():
             raise IngestError("PDF is encrypted; save an unprotected copy first") from None
         raise IngestError(f"PDF is damaged or not a PDF ({type(exc).__name__}: {message[:120]})") from None
-    all_words = [w for _, _, _, ws in pages for w in ws if w.get("upright", True)]
+    all_words = [w for _, _, ws in pages for w in ws if w.get("upright", True)]
     if not all_words:
         raise IngestError("PDF has no extractable text (a scanned image? run OCR first)")
     body = _body_size(all_words)
     lines: list[_Line] = []
-    for number, _height, _width, words in pages:
+    for number, _height, words in pages:
         lines += _page_lines(words, number)
+    heights = {n: h for n, h, _ in pages}
     notes: list[str] = []
-    lines, dropped = _drop_running_lines(lines, {n: h for n, h, _, _ in pages})
+    lines, dropped = _drop_running_lines(lines, heights)
     if dropped:
         notes.append(f"{dropped} running header/footer or page-number lines removed")
-    title, authors, lines = _front_matter(lines, body, {n: h for n, h, _, _ in pages})
+    title, authors, lines = _front_matter(lines, body, heights)
     blocks = _blocks(_paragraphs(lines, body), body)
     meta = {"title": (info.get("Title") or "").strip() if _real_title(info.get("Title", "")) else "", "authors": ""}
     meta["title"] = meta["title"] or title
