@@ -224,7 +224,7 @@ class ExtractiveAnswerer:
             result.note = load_prompt("missing_part").format(names=_join(result.missing)) + "\n\n" + result.note
         result.parts, result.citations = _cite(chosen, self.index)
         if direct:
-            result.parts.insert(0, _direct_line(direct, chosen, result.citations))
+            result.parts.insert(0, _direct_line(direct, result.citations))
         return result
 
     def _paper_text(self, unit: _Unit) -> str:
@@ -385,9 +385,9 @@ _QUESTION_WORDS = frozenset(tokenize("which what who how does did do is are was 
                                      "me us please patients patient among between one ones"))
 
 
-def _direct_line(members: list[tuple[str, _Unit]], chosen: list[_Unit], citations: list[Citation]) -> AnswerPart:
+def _direct_line(members: list[tuple[str, _Unit]], citations: list[Citation]) -> AnswerPart:
     """"Dupilumab [1] and mepolizumab [2].": each name with the citation of the quote that names it."""
-    names, cites = [], []
+    names, cites, named = [], [], []
     for name, unit in members:
         n = next((c.n for c in citations if c.doc_id == unit.hit.doc_id and c.start <= unit.start and unit.end <= c.end), None)
         if n is None:
@@ -396,12 +396,13 @@ def _direct_line(members: list[tuple[str, _Unit]], chosen: list[_Unit], citation
             name = name.lower()
         names.append(f"{name[:1].upper()}{name[1:]} [{n}]" if not names else f"{name} [{n}]")
         cites.append(n)
+        named.append((name, n))
     text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
     # The line's only claims are its names: each must occur in the quote it cites (as answer.verify checks names).
     quotes = {c.n: c.quote.lower() for c in citations}
-    unsupported = [name for name, n in zip(names, cites) if name.split(" [")[0].lower() not in quotes.get(n, "")]
+    unsupported = [name for name, n in named if name.lower() not in quotes.get(n, "")]
     return AnswerPart(text=f"{text}.", cites=list(dict.fromkeys(cites)), verified=not unsupported, kind="direct",
-                      reason=f"not in its cited quote: {', '.join(unsupported)}" if unsupported else "")
+                      reason=f"not in its cited quote: {', '.join(unsupported)}" if unsupported else "", names=named)
 
 
 def _unit_vectors(model, units: list[_Unit], papers: dict[str, _Paper]) -> np.ndarray:

@@ -49,8 +49,7 @@ def referents(previous_question: str, answer: CitedAnswer | None) -> list[tuple[
         direct = next((p for p in answer.parts if p.kind == "direct"), None)
         quotes = {c.n: c.quote for c in answer.citations}
         if direct is not None:
-            found = re.findall(r"([^,\[\]]+?)\s*\[(\d+)\]", direct.text)
-            return [(re.sub(r"^(?:and|,)\s+", "", name.strip()), quotes.get(int(n), "")) for name, n in found]
+            return [(name, quotes.get(n, "")) for name, n in direct.names]
         names: list[tuple[str, str]] = []
         cls = question_class(previous_question) or question_class("drugs")
         focus = {f.text.lower() for f in analyse(previous_question).focus}

@@ -55,6 +55,7 @@ class AnswerPart:
     verified: bool | None = None
     reason: str = ""
     kind: str = "quote"  # "quote" (verbatim), "direct" (the one-line answer naming what the quotes name), "generated" (LLM)
+    names: list[tuple[str, int]] = field(default_factory=list)  # a direct line's names, each with its citation number
 
 
 @dataclass

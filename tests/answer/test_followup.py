@@ -24,7 +24,8 @@ def test_a_list_answers_direct_line_gives_the_referents_and_the_newest_one_is_th
         "Rituximab, an anti-CD20 monoclonal antibody, depletes mature B cells.",
         "Inebilizumab, approved in 2025, binds CD19 and depletes B cells.",
     )
-    previous.parts = [AnswerPart("Rituximab [1] and inebilizumab [2].", [1, 2], kind="direct")]
+    previous.parts = [AnswerPart("Rituximab [1] and inebilizumab [2].", [1, 2], kind="direct",
+                                 names=[("Rituximab", 1), ("inebilizumab", 2)])]
     history = [("Which drugs deplete B cells in IgG4-related disease?", previous)]
     assert resolve_followup("and how well did the newest one work?", history) == "How well did inebilizumab work?"
     assert resolve_followup("what dose of the first one is given?", history) == "What dose of Rituximab is given?"

@@ -41,8 +41,7 @@ def test_th2_answer_leads_with_dupilumab_and_mepolizumab_cited_to_the_letter(sam
     direct = result.parts[0]
     assert direct.kind == "direct" and direct.verified
     by_n = {c.n: c for c in result.citations}
-    named = dict(zip([n.split(" [")[0].lower() for n in direct.text.rstrip(".").replace(" and ", ", ").split(", ")],
-                     direct.cites))
+    named = {name.lower(): n for name, n in direct.names}
     assert set(named) == {"dupilumab", "mepolizumab"}
     for name, n in named.items():
         assert by_n[n].doc_id == "002_5cb0a75a9d438d34" and name in by_n[n].quote.lower()
