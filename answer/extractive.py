@@ -205,9 +205,9 @@ class ExtractiveAnswerer:
         direct: list[tuple[str, _Unit]] = []
         if analysis.answer_type == "number" and analysis.quantity:
             # the number must come from a paper about the question's named focus (a rituximab dose is no mepolizumab dose)
-            named = [f.text.lower() for f in analysis.focus if f.kind != "name"]
+            named = [(tokenize(f.text) or [""])[0] for f in analysis.focus if f.kind != "name"]
             numeric = [u for u in units if states_quantity(analysis.quantity, u.text)
-                       and all(n in self._paper_text(u).lower() for n in named)]
+                       and all(n in self._paper(u.hit).tokens | self._paper(u.hit).title_tokens for n in named)]
             best_numeric = max((u.score for u in numeric), default=0.0)
             if best_numeric < max(NUMBER_FLOOR * cfg.min_relevance, NUMBER_RELATIVE * best):
                 result.note = load_prompt("no_quantity").format(quantity=_QUANTITY_WORDS[analysis.quantity])
@@ -226,10 +226,6 @@ class ExtractiveAnswerer:
         if direct:
             result.parts.insert(0, _direct_line(direct, result.citations))
         return result
-
-    def _paper_text(self, unit: _Unit) -> str:
-        record = self.index.document(unit.hit.doc_id)
-        return f"{record.title}\n{record.text}" if record else unit.text
 
     def _missing(self, analysis: QuestionAnalysis, units: list[_Unit]) -> list[str]:
         """Focus names (drugs, trials, markers) that no unit read and no indexed chunk contains."""

@@ -21,6 +21,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from text.tokens import tokenize
+
 _FILE = Path(__file__).with_name("biomedical_concepts.json")
 
 
@@ -53,8 +55,6 @@ def concept_pattern(term: str) -> re.Pattern[str] | None:
 
 def question_tokens(question: str) -> list[str]:
     """Tokens of a question, with "B cells" / "T cells" kept as one name (the tokenizer drops one-letter words)."""
-    from text.tokens import tokenize
-
     question = re.sub(r"\b([BbTt])\s+(cells?|lymphocytes?)\b", r"\1-\2", question)
     question = re.sub(r"\btype[- ]2\b(?!\s+diabet)", "Th2", question, flags=re.IGNORECASE)  # type 2 inflammation = Th2
     return tokenize(question)
