@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from answer.followup import resolve_followup
-from answer.lists import GENERIC_RELATION, linked_members, mentions
+from answer.lists import GENERIC_RELATION, linked_members, member_key, mentions
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
 from answer.question import QuestionAnalysis, analyse, content_words, states_quantity
 from errors import QuestionError
@@ -242,14 +242,21 @@ class ExtractiveAnswerer:
         found: dict[str, tuple[str, _Unit]] = {}
         # "which biologics among dupilumab and mepolizumab ...": only the members the question names may be listed
         among = re.search(r"\b(?:among|between)\b(.*)", question, re.IGNORECASE)
-        named = {re.sub(r"s$", "", m.group(0).lower()) for m in cls.members.finditer(among.group(1))} if among else set()
+        named = {member_key(m.group(0)) for m in cls.members.finditer(among.group(1))} if among else set()
+        # "... switched to when they relapsed on abatacept?", "which cells push B cells to ...?": a member the
+        # question names is where it starts from, not an answer
+        given = {member_key(m.group(0)) for m in cls.members.finditer(question[: among.start()] if among else question)}
+        # the floor is relative to the best unit that names an answer: the best units overall may be about the
+        # question's starting point ("abatacept produced a response ... but relapses were common") and name none
+        first_linked: float | None = None
         for u in sorted(units, key=lambda u: (-u.score, u.sentences)):
-            if u.score < LIST_FLOOR * best or u.score < self.settings.answer.min_relevance * LIST_FLOOR:
+            if u.score < LIST_FLOOR * (first_linked or 0.0) or u.score < self.settings.answer.min_relevance * LIST_FLOOR:
                 break
-            for name in linked_members(cls, relation, u.text, str(u.hit.node.metadata.get("title", ""))):
-                key = re.sub(r"s$", "", name.lower())
-                if not named or key in named:
+            for name in linked_members(cls, relation, u.text, str(u.hit.node.metadata.get("title", "")), frozenset(given)):
+                key = member_key(name)
+                if (not named or key in named) and key not in given:
                     found.setdefault(key, (name, u))
+                    first_linked = first_linked or u.score
         return list(found.values())
 
     def _reading_set(self, context: list[Hit]) -> list[Hit]:
@@ -366,19 +373,25 @@ def _relation_terms(question: str, cls, index: CorpusIndex) -> list[str]:
     """What a list member must be linked to: the question's own content terms, less the class noun, generic verbs,
     the parts of compound names, and the corpus's topic words (in over a fifth of all chunks, e.g. "disease")."""
     # "... deplete B cells in IgG4-related disease?": the closing "in/for/among ..." phrase is the setting, not the relation
+    # unless nothing else is left: "which drug was tried in patients with sialadenitis and asthma?" asks about the setting
+    if cls.name in ("drug", "biologic"):  # "which drug were they switched to?" = which drug were they given
+        question = re.sub(r"\b(?:switch|chang)(?:ed|es|e|ing)?\s+(?:over\s+)?to\b", "given", question, flags=re.IGNORECASE)
     core = re.sub(r"\s+(?:in|for|among|within)\s+(?:patients\s+with\s+|people\s+with\s+)?[^,;]+\??$", "", question.strip())
-    tokens = question_tokens(core if len(question_tokens(core)) >= 2 else question)
-    compounds = [t for t in tokens if "-" in t]
-    parts = {p for c in compounds for p in tokenize(c.replace("-", " "))}
     class_words = {t for noun in cls.nouns for t in tokenize(noun)}
-    terms = [t for t in dict.fromkeys(tokens) if t not in parts and t not in class_words and t not in GENERIC_RELATION
-             and t not in _QUESTION_WORDS and not cls.members.fullmatch(t)]
-    common = index.common_terms(terms, share=0.2)
-    return [t for t in terms if t not in common]
+
+    def content(text: str) -> list[str]:
+        tokens = question_tokens(text)
+        parts = {p for c in tokens if "-" in c for p in tokenize(c.replace("-", " "))}
+        terms = [t for t in dict.fromkeys(tokens) if t not in parts and t not in class_words and t not in GENERIC_RELATION
+                 and t not in _QUESTION_WORDS and not cls.members.fullmatch(t)]
+        common = index.common_terms(terms, share=0.2)
+        return [t for t in terms if t not in common]
+
+    return content(core) or content(question)
 
 
 _QUESTION_WORDS = frozenset(tokenize("which what who how does did do is are was were can could name list give tell show "
-                                     "me us please patients patient among between one ones"))
+                                     "me us please patients patient among between one ones without off out up not"))
 
 
 def _direct_line(members: list[tuple[str, _Unit]], citations: list[Citation]) -> AnswerPart:
@@ -388,7 +401,7 @@ def _direct_line(members: list[tuple[str, _Unit]], citations: list[Citation]) ->
         n = next((c.n for c in citations if c.doc_id == unit.hit.doc_id and c.start <= unit.start and unit.end <= c.end), None)
         if n is None:
             continue
-        if names and name[:1].isupper() and name[1:].islower():  # capitalised only because it began a sentence
+        if names and re.fullmatch(r"[A-Z][a-z]{2,}(?:[ -][a-z]+)*", name):  # capitalised only because it began a sentence
             name = name.lower()
         names.append(f"{name[:1].upper()}{name[1:]} [{n}]" if not names else f"{name} [{n}]")
         cites.append(n)

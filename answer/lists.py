@@ -26,10 +26,17 @@ _CLAUSE_BREAK = re.compile(
 )
 AFTER_PENALTY = 2.0
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z(])")
-_PRONOUN = re.compile(r"^\s*(it|this (?:drug|agent|antibody|medicine|treatment)|the (?:drug|agent|antibody|medicine))\b", re.I)
+_PRONOUN = re.compile(r"^\s*(?:(?:rather than|instead of|unlike|besides|in addition to|apart from)\b[^,]{0,60},\s*)?(it|this (?:drug|agent|antibody|medicine|treatment)|the (?:drug|agent|antibody|medicine))\b", re.I)
 _NEGATED = re.compile(r"\b(?:without|not|no|never|neither|nor|fail(?:ed|s)? to|did not|does not|could not|cannot)\s+(?:\w+\s+){0,2}$", re.I)
 _COMPARED = re.compile(r"\b(?:after|than|before|unlike|versus|vs\.?|compared (?:with|to)|instead of|without|rather than|"
                        r"besides|except)\s+(?:\w+\s+)?$", re.I)
+# Not the agent either: the drug being withdrawn or harming ("relapse when glucocorticoids are tapered", "during a
+# glucocorticoid taper", "after stopping rituximab", "cumulative steroid toxicity").
+_WITHDRAWN_AFTER = re.compile(r"^\w*\s+(?:(?:is|are|was|were|had been|have been|being|gets|got)\s+(?:\w+\s+)?"
+                              r"(?:reduc|taper|stop|withdr|discontinu|lower|decreas|halt|cut)|taper|toxicit|withdrawal|"
+                              r"dependen|side[- ]effect|exposure)\w*", re.I)
+_WITHDRAWN_BEFORE = re.compile(r"\b(?:taper(?:ing|ed)?|withdrawal|withdrawing|stopp(?:ing|ed)|discontinu(?:ation|ing|ed)|"
+                               r"reduc(?:tion|ing|ed)|cessation)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?$", re.I)
 _COORDINATION = re.compile(r"^[\s,]*(?:,|and|or|as well as|plus)?[\s,]*(?:and|or)?[\s,]*$", re.I)
 # Verbs that say only "acts on": the relation is carried by what they act on.
 GENERIC_RELATION = frozenset(tokenize(
@@ -39,7 +46,7 @@ GENERIC_RELATION = frozenset(tokenize(
     "known reported shown effective available inflammation inflammatory response responses activity pathway pathways "
     "signal signalling signaling mediated driven related disease diseases immunity process mechanism go goes went "
     "get gets got make makes made take takes push pushes affect affects affected involve involves involved hit hits "
-    "tri tried use used given give"
+    "tri tried use used given give start started receive received"
 ))
 
 
@@ -75,13 +82,14 @@ class _Mention:
         return self.name
 
 
-def linked_members(cls: EntityClass, relation: list[str], text: str, title: str = "") -> list[str]:
+def linked_members(cls: EntityClass, relation: list[str], text: str, title: str = "", exclude: frozenset[str] = frozenset()) -> list[str]:
     """Members of `cls` that `text` (one sentence, or two) links to the `relation` terms, in order of appearance.
 
     Every relation term must occur in the member's sentence, or some in it and the rest in its paper's title
     ("Rituximab is an option for patients who relapse" in a review titled "... kidney disease"); a member is linked when,
     in some clause, it is the member nearest to a relation term, or is listed with that member. "It", "this
-    drug" opening a clause without a member stands for the first member of the previous sentence.
+    drug" opening a clause without a member stands for the first member of the previous sentence. Members whose
+    key (`member_key`) is in `exclude` are the question's own starting point and never candidates.
     """
     linked: list[str] = []
     if not relation:
@@ -91,10 +99,12 @@ def linked_members(cls: EntityClass, relation: list[str], text: str, title: str 
     for sentence in _SENTENCE.split(text):
         first_member: str | None = None
         for clause in _CLAUSE_BREAK.split(sentence):
-            # Not the agent: a member inside a modifier ("steroid-sparing") or after a comparison ("evidence after
-            # glucocorticoids", "unlike abatacept").
+            # Not the agent: a member inside a modifier ("steroid-sparing"), after a comparison ("evidence after
+            # glucocorticoids", "unlike abatacept"), or being withdrawn ("when steroids are tapered").
             members: list = [m for m in class_members(cls, clause)
-                             if not re.match(r"-\w", clause[m.end():]) and not _COMPARED.search(clause[: m.start()])]
+                             if not re.match(r"-\w", clause[m.end():]) and not _COMPARED.search(clause[: m.start()])
+                             and not _WITHDRAWN_AFTER.match(clause[m.end():]) and not _WITHDRAWN_BEFORE.search(clause[: m.start()])
+                             and member_key(m.group(0)) not in exclude]
             scope = sentence
             antecedent = first_member or subject  # "..., and it is the first": this sentence's subject, else the last one's
             if not members and antecedent and (pronoun := _PRONOUN.match(clause)):
@@ -118,6 +128,11 @@ def linked_members(cls: EntityClass, relation: list[str], text: str, title: str 
         subject = first_member or subject
         previous = sentence
     return list(dict.fromkeys(linked))
+
+
+def member_key(name: str) -> str:
+    """One key per member however it is spelt: "Interleukin-13" and "IL-13", "glucocorticoids" and "glucocorticoid"."""
+    return re.sub(r"s$", "", re.sub(r"\binterleukin[- ]?", "il-", name.lower()))
 
 
 def _distance(member: tuple[int, int], term: tuple[int, int], after: float = 1.0) -> float:

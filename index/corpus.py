@@ -51,6 +51,7 @@ FORMAT_VERSION = 2  # bump when the files of a generation change meaning
 SAVE_STEPS = 4  # vector index, chunk keywords, document keywords, files
 EMBED_BATCH = 1024  # chunks per embedding call: texts are length-sorted within one call
 SENTENCE_MEMO = 50_000  # sentence vectors kept in memory for the rerank (~75 MB)
+MIN_CHUNKS_FOR_TOPIC_WORDS = 50  # below this a term common to many chunks is one paper's word, not the topic
 
 # progress(phase, done, total): total is None while unknown.
 ProgressFn = Callable[[str, int, "int | None"], None]
@@ -510,8 +511,8 @@ class CorpusIndex:
     def common_terms(self, tokens: list[str], share: float) -> set[str]:
         """The tokens found in more than `share` of all chunks (the corpus's topic words)."""
         n = self.stats()["chunks"]
-        if not n or not tokens:
-            return set()
+        if n < MIN_CHUNKS_FOR_TOPIC_WORDS or not tokens:
+            return set()  # a handful of chunks has no topic words, only a few papers' own words
         idf = self.term_weights(tokens)
         # Lucene idf = log(1 + (n - df + 0.5) / (df + 0.5)); df > share * n  <=>  idf below the idf at that df
         df = share * n

@@ -29,6 +29,12 @@ MESSY = {
         "Abatacept regulates T cells as a whole, whereas rituximab depletes B cells. "
         "Mepolizumab, an anti-IL-5 antibody, lowered eosinophil counts."
     ),
+    "pilot": (
+        "Abatacept pilot study in IgG4-related disease\n\n"
+        "Ten adults with relapsing IgG4-related disease received abatacept every week in this pilot study. "
+        "Many patients with IgG4-related disease relapse when glucocorticoids are tapered. "
+        "Two patients relapsed on abatacept after week 16 and were treated with rituximab."
+    ),
 }
 
 
@@ -101,3 +107,16 @@ def test_the_covered_part_is_answered_and_the_missing_one_named(answerer):
     result = answerer.answer("Does rituximab deplete B cells better than tocilizumab?")
     assert result.status == "answered" and result.missing == ["tocilizumab"]
     assert "do not mention tocilizumab" in result.note and "rituximab" in result.citations[0].quote.lower()
+
+
+def test_a_list_answer_names_what_the_question_asks_for_not_where_it_starts(answerer):
+    # the drug the question starts from (abatacept) and the one being tapered (glucocorticoids) are not answers
+    result = answerer.answer("Which drug were patients switched to when they relapsed on abatacept?")
+    direct = result.parts[0]
+    assert direct.kind == "direct" and [name.lower() for name, _ in direct.names] == ["rituximab"]
+
+
+def test_a_list_question_whose_only_condition_is_its_setting_still_gets_names(answerer):
+    # "which drug was tried in patients with X?": nothing but the setting says what the drug must be linked to
+    result = answerer.answer("Which drug was tried in patients with eosinophilia or raised eosinophil counts?")
+    assert result.parts and result.parts[0].kind == "direct" and "Mepolizumab" in result.parts[0].text

@@ -26,14 +26,16 @@ def test_every_citation_is_an_exact_quote(answerer):
         doc = answerer.index.document(c.doc_id)
         assert doc.text[c.start : c.end] == c.quote
         assert c.chunk_id.startswith(c.doc_id + "#") and c.title == doc.title
-    assert [n for p in result.parts for n in p.cites] == [c.n for c in result.citations]
+    assert [n for p in result.parts if p.kind == "quote" for n in p.cites] == [c.n for c in result.citations]
+    assert result.parts[0].kind == "direct" and result.parts[0].text.startswith("Dupilumab [1]")
 
 
 def test_answer_text_is_only_quotes_and_citation_marks(answerer):
     result = answerer.answer("Which drug inhibits IL-13 signalling?")
     md = answer_markdown(result)
-    body = md.split("\n\n", 1)[1]
-    for line in body.splitlines():
+    quotes = [line for line in md.splitlines() if line.startswith("- ")]
+    assert quotes and md.startswith("Dupilumab [1]")  # the name first, then the quotes
+    for line in quotes:
         quote, _, marks = line[2:].rpartition(" ")
         assert marks.startswith("[") and any(c.quote == quote for c in result.citations)
 

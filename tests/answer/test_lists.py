@@ -33,6 +33,14 @@ DRUG = question_class("which drugs")
          ["Dupilumab"]),
         (DRUG, ["first", "approv"], "Rituximab depletes B cells. Inebilizumab targets CD19, and it is the first drug approved.",
          ["Inebilizumab"]),
+        # the drug being withdrawn or doing harm is not the agent of the relation
+        (DRUG, ["relaps"], "Many patients relapse when glucocorticoids are tapered.", []),
+        (DRUG, ["relaps"], "Eligible patients had relapsed during a glucocorticoid taper.", []),
+        (DRUG, ["relaps"], "Relapses are frequent and cumulative steroid toxicity is a concern.", []),
+        (DRUG, ["relaps"], "Two patients relapsed after week 16 and were treated with rituximab.", ["rituximab"]),
+        # a pronoun after an introductory phrase still stands for the previous sentence's subject
+        (DRUG, ["switch", "b-cells"], "Obexelimab binds CD19. Rather than removing B cells, it switches off their activation.",
+         ["Obexelimab"]),
         # a relation term only the paper's title holds
         (DRUG, ["spare"], "Azathioprine and mycophenolate mofetil have been used as steroid-sparing agents.",
          ["Azathioprine", "mycophenolate"]),
@@ -49,3 +57,9 @@ def test_a_relation_term_in_the_title_completes_but_never_makes_the_link():
     # a paper titled "B-cell depletion ..." does not make every drug it mentions a B-cell depleter
     steroids = "Glucocorticoids remain the first-line treatment, but long courses of steroids cause diabetes."
     assert linked_members(DRUG, ["deplet", "b-cells"], steroids, title="B-cell depletion with rituximab") == []
+
+
+def test_the_questions_own_starting_point_is_never_a_candidate():
+    sentence = "Two patients relapsed on abatacept after week 16 and were treated with rituximab."
+    assert linked_members(DRUG, ["relaps"], sentence) == ["abatacept"]  # the nearest member
+    assert linked_members(DRUG, ["relaps"], sentence, exclude=frozenset({"abatacept"})) == ["rituximab"]
