@@ -40,7 +40,7 @@ import numpy as np
 from answer.followup import resolve_followup
 from answer.lists import GENERIC_RELATION, linked_members, member_key, mentions
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
-from answer.question import QuestionAnalysis, analyse, content_words, states_quantity
+from answer.question import Focus, QuestionAnalysis, analyse, content_words, states_quantity
 from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
 from index.embedding import embed_query, embed_texts
@@ -190,10 +190,15 @@ class ExtractiveAnswerer:
         units = self._score_units(asked, self._reading_set(context))
         if analysis.answer_type == "mechanism":
             _reward_definitions(units, [f.text for f in analysis.focus])
-        result.missing = self._missing(analysis, units)
+        unread = self._unread(analysis, units)
+        result.missing = self.index.unmentioned([f.text for f in unread]) if unread else []
+        # A drug only papers on something else mention ("hydroxychloroquine" in a lupus abstract) is as good as
+        # missing; an acronym may be spelt out in the passages read ("European League Against Rheumatism").
+        absent = [f.text for f in unread if f.text in result.missing or f.kind == "drug"]
         named = [f.text for f in analysis.focus if f.kind != "name"]
-        if result.missing and len(result.missing) == len(named):  # nothing the question names is covered
-            result.note = load_prompt("missing").format(names=_join(result.missing))
+        if absent and len(absent) == len(named):  # nothing the question names is in what was read
+            prompt = "missing" if len(result.missing) == len(absent) else "off_context"
+            result.note = load_prompt(prompt).format(names=_join(absent))
             return result
         best = max((u.score for u in units), default=0.0)
         result.evidence_score = best
@@ -222,16 +227,19 @@ class ExtractiveAnswerer:
         result.note = load_prompt("extractive_intro")
         if result.missing:
             result.note = load_prompt("missing_part").format(names=_join(result.missing)) + "\n\n" + result.note
+        elif absent:
+            result.note = load_prompt("off_context_part").format(names=_join(absent)) + "\n\n" + result.note
         result.parts, result.citations = _cite(chosen, self.index)
         if direct:
             result.parts.insert(0, _direct_line(direct, result.citations))
         return result
 
-    def _missing(self, analysis: QuestionAnalysis, units: list[_Unit]) -> list[str]:
-        """Focus names (drugs, trials, markers) that no unit read and no indexed chunk contains."""
+    @staticmethod
+    def _unread(analysis: QuestionAnalysis, units: list[_Unit]) -> list[Focus]:
+        """Focus entities (drugs, trials, markers) that no unit read names, under their own or their generic name."""
         text = " ".join(u.text for u in units).lower()
-        absent = [f.text for f in analysis.focus if f.kind != "name" and f.text.lower() not in text]
-        return self.index.unmentioned(absent) if absent else []
+        return [f for f in analysis.focus if f.kind != "name" and f.text.lower() not in text
+                and not (f.generic and f.generic in text)]
 
     def _list_members(self, question: str, analysis: QuestionAnalysis, units: list[_Unit], best: float) -> list[tuple[str, _Unit]]:
         """(member name, the best unit linking it to the question's relation), best first, one per member."""

@@ -21,6 +21,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from text.concepts import NAMED_ENTITY, question_class
+from text.drugs import find_drugs
 
 _YESNO = re.compile(r"^(?:is|are|was|were|do|does|did|can|could|should|has|have|had|will|would|may|might|must)\b", re.I)
 _LIST = re.compile(r"^(?:which|what|name|list)\b|\bwhich\s+(?:\w+\s+){0,2}(?:\w+s)\b", re.I)
@@ -65,6 +66,7 @@ _KIND = [
 class Focus:
     text: str
     kind: str
+    generic: str = ""  # a brand's generic name ("Dupixent" -> "dupilumab"), which papers use instead
 
 
 @dataclass
@@ -86,7 +88,13 @@ def _focus(question: str) -> list[Focus]:
             continue
         kind = next((k for k, pattern in _KIND if pattern.search(name)), "name")
         found[name.lower()] = Focus(name, kind)
-    return list(found.values())
+    # any medicine the dictionary knows, however it is written ("does methotrexate help?", "is Dupixent safe?")
+    for start, end, generic in find_drugs(question):
+        name = question[start:end]
+        if not _NOT_FOCUS.match(name):
+            found[name.lower()] = Focus(name, "drug", generic if generic != name.lower() else "")
+    order = {name: question.lower().find(name) for name in found}
+    return sorted(found.values(), key=lambda f: order[f.text.lower()])
 
 
 def analyse(question: str) -> QuestionAnalysis:

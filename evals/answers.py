@@ -4,7 +4,7 @@
 
 Each line of the question file: {"id", "type": list|number|yesno|mechanism|followup|refuse, "question" (or "turns":
 [first, follow-up]), "must_cite": [doc ids, any of them], "must_mention": [terms, "a|b" for either],
-"expect_entities"/"not_entities" (list), "expect_number" (number), "absent" (refuse: the entity no paper names)}.
+"expect_entities"/"not_entities" (list), "expect_number" (number), "absent" (refuse: the entity no paper, or no paper on the question, names)}.
 A case passes when it is answered, cites a gold paper and meets its type's test (a list names every expected
 entity in its direct line and no wrong one; a number is quoted; the terms are in the answer), or, for
 "refuse", when it is refused. Reported per answering mode, per type, and:
@@ -109,7 +109,8 @@ def judge(case: dict[str, object], result: CitedAnswer) -> dict[str, object]:
     elif kind == "refuse":
         row["ok"] = not answered
         if case.get("absent"):
-            row["named_missing"] = str(case["absent"]).lower() in " ".join(result.missing).lower()
+            # named to the user: as missing from every paper, or as found only in papers on something else
+            row["named_missing"] = str(case["absent"]).lower() in " ".join([*result.missing, result.note]).lower()
     else:
         row["ok"] = answered and row["gold_cited"] and row["mentions"]
     return row

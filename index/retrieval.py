@@ -30,6 +30,7 @@ from index.rerank import Candidate, SentenceReranker
 from ingest.chunking import doc_id_of
 from settings import RetrievalSettings
 from text.concepts import expansion_terms, question_tokens
+from text.drugs import find_drugs
 
 Ranking = list[tuple[str, float]]  # (id, score), best first
 
@@ -133,6 +134,7 @@ class HybridRetriever:
     def search(self, query: str, k: int, mode: str) -> list[Hit]:
         if self._empty():
             return []
+        query = with_generic_names(query)
         n = max(self.settings.candidates, k)
         keywords = self.keyword_query(query)
         qvec = embed_query(self._embed_model(), query) if mode in ("dense", "hybrid") else None
@@ -206,3 +208,12 @@ def _complete(
         s.update(sparse_of(missing_sparse))
     by_score = lambda kv: (-kv[1], kv[0])  # noqa: E731
     return sorted(d.items(), key=by_score), sorted(s.items(), key=by_score)
+
+
+def with_generic_names(query: str) -> str:
+    """"is Dupixent safe?" -> "is Dupixent (dupilumab) safe?": papers name the generic, and neither the model nor
+    BM25 knows the brand."""
+    for start, end, generic in reversed(find_drugs(query)):
+        if generic != query[start:end].lower() and generic not in query.lower():
+            query = f"{query[:end]} ({generic}){query[end:]}"
+    return query

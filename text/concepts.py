@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from text.drugs import find_drugs
 from text.tokens import tokenize
 
 _FILE = Path(__file__).with_name("biomedical_concepts.json")
@@ -74,12 +75,14 @@ class EntityClass:
     name: str
     nouns: tuple[str, ...]
     members: re.Pattern[str]
+    drug_dictionary: bool = False  # members also include every medicine `text.drugs` knows
 
 
 @functools.lru_cache(maxsize=1)
 def _classes() -> tuple[EntityClass, ...]:
     return tuple(
-        EntityClass(c["name"], tuple(c["nouns"]), re.compile("|".join(f"(?:{p})" for p in c["members"]), re.IGNORECASE))
+        EntityClass(c["name"], tuple(c["nouns"]), re.compile("|".join(f"(?:{p})" for p in c["members"]), re.IGNORECASE),
+                    bool(c.get("drug_dictionary")))
         for c in _data()["classes"]
     )
 
@@ -95,8 +98,15 @@ def question_class(question: str) -> EntityClass | None:
 
 
 def class_members(cls: EntityClass, text: str) -> list[re.Match[str]]:
-    """Occurrences of members of `cls` in `text`."""
-    return list(cls.members.finditer(text))
+    """Occurrences of members of `cls` in `text`, in order: the class's patterns, and for drugs the dictionary."""
+    found = list(cls.members.finditer(text))
+    if cls.drug_dictionary:
+        taken = [m.span() for m in found]
+        for start, end, _ in find_drugs(text):
+            if not any(a < end and start < b for a, b in taken):
+                found.append(re.compile(re.escape(text[start:end])).match(text, start))
+        found.sort(key=lambda m: m.start())
+    return found
 
 
 # Names a reader checks against the source: INN drug stems (-mab, -cept, -nib, -limus, -mide, -kinra, -stim),

@@ -92,7 +92,7 @@ def test_an_entity_no_paper_mentions_is_named_and_nothing_is_cited(answerer):
     assert result.status == "no_evidence" and result.citations == []
     assert result.missing == ["tocilizumab"] and "tocilizumab" in result.note
     data = answer_json(result)
-    assert data["missing"] == ["tocilizumab"] and data["analysis"]["focus"] == [{"text": "tocilizumab", "kind": "drug"}]
+    assert data["missing"] == ["tocilizumab"] and data["analysis"]["focus"] == [{"text": "tocilizumab", "kind": "drug", "generic": ""}]
 
 
 def test_follow_up_is_answered_as_resolved(answerer):
@@ -120,3 +120,10 @@ def test_a_list_question_whose_only_condition_is_its_setting_still_gets_names(an
     # "which drug was tried in patients with X?": nothing but the setting says what the drug must be linked to
     result = answerer.answer("Which drug was tried in patients with eosinophilia or raised eosinophil counts?")
     assert result.parts and result.parts[0].kind == "direct" and "Mepolizumab" in result.parts[0].text
+
+
+def test_a_brand_name_is_answered_from_papers_that_use_the_generic(answerer):
+    result = answerer.answer("What does Dupixent block?")
+    assert result.status == "answered" and result.missing == []
+    assert result.analysis["focus"] == [{"text": "Dupixent", "kind": "drug", "generic": "dupilumab"}]
+    assert "Dupilumab blocks IL-4Rα" in result.citations[0].quote
