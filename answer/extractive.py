@@ -43,7 +43,7 @@ from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
 from answer.question import Focus, QuestionAnalysis, analyse, content_words, states_quantity
 from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
-from index.embedding import embed_query, embed_texts
+from index.embedding import embed_query
 from prompts import load_prompt
 from text.concepts import defined_abbreviations, question_class, question_tokens, term_matches
 from text.evidence import is_evidence
@@ -310,7 +310,7 @@ class ExtractiveAnswerer:
         for unit in units:
             if unit.hit.doc_id not in papers:
                 papers[unit.hit.doc_id] = self._paper(unit.hit)
-        vecs = _unit_vectors(model, units, papers)
+        vecs = _unit_vectors(self.index, units, papers)
         # "how often does X happen?": the question's frame words are not what a quote must contain
         idf = self.index.term_weights(question_tokens(content_words(query)))
         total = sum(idf.values()) or 1.0
@@ -422,7 +422,7 @@ def _direct_line(members: list[tuple[str, _Unit]], citations: list[Citation]) ->
                       reason=f"not in its cited quote: {', '.join(unsupported)}" if unsupported else "", names=named)
 
 
-def _unit_vectors(model, units: list[_Unit], papers: dict[str, _Paper]) -> np.ndarray:
+def _unit_vectors(index: CorpusIndex, units: list[_Unit], papers: dict[str, _Paper]) -> np.ndarray:
     """Embed single sentences only; a pair's vector is the length-weighted mean of its two sentences.
 
     MiniLM mean-pools its token vectors, so the weighted mean of two sentence
@@ -432,9 +432,13 @@ def _unit_vectors(model, units: list[_Unit], papers: dict[str, _Paper]) -> np.nd
     set and the refusal calibration give the same results as with real pair vectors.
     A sentence is embedded with the abbreviations its paper defines spelled out
     ("incidence of DGE (delayed gastric emptying)"): MiniLM does not know them.
+    Sentence vectors come through the index's memo and embedding cache, so the papers of a conversation's
+    earlier questions, or of an earlier `ask`, cost no model call.
     """
     singles = {(u.hit.doc_id, u.start, u.end): i for i, u in enumerate(units) if u.sentences == 1}
-    single_vecs = embed_texts(model, [papers[units[i].hit.doc_id].spelled_out(units[i].text) for i in singles.values()])
+    if not singles:
+        return np.zeros((len(units), 0), dtype="float32")
+    single_vecs = index.sentence_vectors([papers[units[i].hit.doc_id].spelled_out(units[i].text) for i in singles.values()])
     by_key = dict(zip(singles, single_vecs))
     vecs = np.zeros((len(units), single_vecs.shape[1]), dtype="float32")
     for i, u in enumerate(units):
