@@ -289,7 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="verb")
 
     def common(p: argparse.ArgumentParser, mode: bool = True) -> None:
-        p.add_argument("--index", metavar="DIR", help=f"index folder (default: {load_settings().paths.index_dir})")
+        # the default is named, not loaded: a broken biocite.toml must fail inside main's error handling
+        p.add_argument("--index", metavar="DIR", help="index folder (default: paths.index_dir, var/index)")
         if mode:
             p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], help="retrieval mode (default: hybrid)")
 

@@ -11,10 +11,11 @@ typo never silently falls back to a default.
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -49,6 +50,12 @@ class PathSettings(_Group):
         PROJECT_DIR / "var" / "embed-cache.sqlite",
         description="Vectors by chunk text, model and dtype, reused by every index; empty to disable.",
     )
+
+    @field_validator("embed_cache", mode="before")
+    @classmethod
+    def _empty_disables(cls, value: object) -> object:
+        """`BIOCITE_PATHS__EMBED_CACHE=""` turns the cache off (as a Path, "" would be the working directory)."""
+        return None if isinstance(value, str) and not value.strip() else value
     sample_corpus: list[Path] = Field(
         list(SAMPLE_CORPUS), description="What `python app.py` ingests when the index is missing.",
     )
@@ -211,3 +218,8 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise SettingsError(f"Invalid settings ({problems}). Check biocite.toml and BIOCITE_* variables.") from None
+    except tomllib.TOMLDecodeError as exc:
+        path = os.environ.get("BIOCITE_CONFIG", "biocite.toml")
+        raise SettingsError(f"{path} is not valid TOML ({exc}). Fix or remove it.") from None
+    except OSError as exc:
+        raise SettingsError(f"Cannot read the settings file: {exc}") from None
