@@ -1,6 +1,7 @@
 """biocite: evidence-grounded answers from your biomedical papers — the one entry point.
 
     python app.py [serve] [--index DIR] [--port N]     the chat UI (builds the sample index if missing)
+    python app.py serve --host 0.0.0.0 --auth USER     off loopback: a login, password in $BIOCITE_PASSWORD
     python app.py ingest PATH... [--index DIR]         add files, folders or BEIR JSONL corpora
     python app.py ask "QUESTION" [--json] [--llm openai]  answer with verified citations
     python app.py ask --questions FILE.jsonl --json    one {"question": ...} per line in, one answer per line out
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import hmac
 import logging
 import os
 import sys
@@ -259,13 +261,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from ui import build_demo
 
     settings = _settings(args)
-    if args.port:
-        settings.ui.port = args.port
+    for flag, key in (("port", "port"), ("host", "host"), ("auth", "auth_user"), ("no_auth", "no_auth")):
+        if getattr(args, flag, None):
+            setattr(settings.ui, key, getattr(args, flag))
+    auth = login_check(settings)  # before the index is built: a refused bind should not cost minutes
     index = ensure_index(settings)
     _ = index.embed_model  # load the model before the first question, not during it
     demo = build_demo(settings, index)
     _, local_url, _ = demo.launch(
-        server_name=settings.ui.host, server_port=settings.ui.port, prevent_thread_lock=True, quiet=True,
+        server_name=settings.ui.host, server_port=settings.ui.port, prevent_thread_lock=True, quiet=True, auth=auth,
         **_launch_kwargs(settings),
     )
     print(f"biocite is serving {index.stats()['documents']} documents at {local_url}", flush=True)
@@ -274,6 +278,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         demo.close()
     return 0
+
+
+LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def login_check(settings: Settings):
+    """Gradio's `auth` for this bind: None on loopback without a user; off loopback a user is required, with the
+    password from the environment (never a flag: flags show in `ps`), unless `--no-auth` says otherwise out loud."""
+    ui = settings.ui
+    if not ui.auth_user:
+        if ui.host in LOOPBACK:
+            return None
+        if not ui.no_auth:
+            raise UserError(
+                f"serving on {ui.host} would let anyone on the network read your papers: pass --auth USER with the "
+                f"password in ${ui.password_env}, or --no-auth to serve without a login"
+            )
+        print(f"warning: serving on {ui.host} without a login (--no-auth): anyone who can reach this port can ask "
+              "questions and upload files", file=sys.stderr)
+        return None
+    password = os.environ.get(ui.password_env, "")
+    if not password:
+        raise UserError(f"--auth {ui.auth_user} needs the password in the environment variable ${ui.password_env}")
+    user = ui.auth_user
+
+    def check(given_user: str, given_password: str) -> bool:
+        return hmac.compare_digest(given_user.encode(), user.encode()) & hmac.compare_digest(
+            given_password.encode(), password.encode())
+
+    return check
 
 
 def _launch_kwargs(settings: Settings) -> dict[str, object]:
@@ -304,6 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(p)
     llm_flags(p)
     p.add_argument("--port", type=int, help="port (default: 7860)")
+    p.add_argument("--host", help="address to listen on (default: 127.0.0.1); any other needs --auth or --no-auth")
+    access = p.add_mutually_exclusive_group()
+    access.add_argument("--auth", metavar="USER", help="ask for USER and the password in $BIOCITE_PASSWORD")
+    access.add_argument("--no-auth", action="store_true", help="serve off loopback without a login (prints a warning)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("ingest", help="add files, folders or BEIR JSONL corpora to the index")

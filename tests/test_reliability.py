@@ -48,3 +48,76 @@ def test_a_broken_settings_file_is_one_clear_line(tmp_path: Path, content: str, 
             assert proc.returncode == 0  # help needs no settings
             continue
         assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+# --- access -----------------------------------------------------------------------------------------
+def test_off_loopback_a_login_is_required_or_refused_out_loud(monkeypatch, capsys):
+    from app import login_check
+    from errors import UserError
+
+    settings = load_settings()
+    assert login_check(settings) is None  # loopback: nobody else can reach it
+    settings.ui.host = "0.0.0.0"
+    with pytest.raises(UserError, match="--auth USER .* or --no-auth"):
+        login_check(settings)
+    settings.ui.no_auth = True
+    assert login_check(settings) is None and "without a login" in capsys.readouterr().err
+    settings.ui.no_auth, settings.ui.auth_user = False, "alice"
+    monkeypatch.delenv("BIOCITE_PASSWORD", raising=False)
+    with pytest.raises(UserError, match=r"\$BIOCITE_PASSWORD"):
+        login_check(settings)
+    monkeypatch.setenv("BIOCITE_PASSWORD", "s3cret")
+    check = login_check(settings)
+    assert check("alice", "s3cret") and not check("alice", "s3cre") and not check("bob", "s3cret")
+
+
+def test_serving_off_loopback_without_a_login_is_refused_before_any_work(tmp_path: Path):
+    proc = run_app("serve", "--host", "0.0.0.0", "--index", str(tmp_path / "none"))
+    assert proc.returncode == 2 and "--no-auth" in proc.stderr and not (tmp_path / "none").exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_a_non_loopback_bind_asks_for_the_login_and_lets_the_right_one_in(tmp_path: Path):
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    (tmp_path / "a.txt").write_text("Abatacept in IgG4-RD\n\nAbatacept regulates T cells as a whole in IgG4-related disease.")
+    assert run_app("ingest", str(tmp_path / "a.txt"), "--index", str(tmp_path / "index")).returncode == 0
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "app.py"), "serve", "--index", str(tmp_path / "index"), "--host", "0.0.0.0",
+         "--port", str(port), "--auth", "alice"],
+        env={**os.environ, "BIOCITE_PASSWORD": "s3cret"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert "biocite is serving 1 documents" in server.stdout.readline()
+        time.sleep(0.5)
+
+        def status(path: str, opener=urllib.request.build_opener(), data: dict | None = None) -> int:
+            body = urllib.parse.urlencode(data).encode() if data else None
+            try:
+                return opener.open(base + path, data=body, timeout=30).status
+            except urllib.error.HTTPError as exc:
+                return exc.code
+
+        assert status("/config") == 401 and status("/gradio_api/info") == 401  # nothing without the login
+        jar = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        assert status("/login", jar, {"username": "alice", "password": "wrong"}) == 400
+        assert status("/config", jar) == 401
+        assert status("/login", jar, {"username": "alice", "password": "s3cret"}) == 200
+        assert status("/config", jar) == 200 and status("/gradio_api/info", jar) == 200
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
