@@ -16,8 +16,8 @@ HF Spaces; it is built on first access so the CLI verbs do not pay for it.
 from __future__ import annotations
 
 import argparse
-import json
 import hmac
+import json
 import logging
 import os
 import sys

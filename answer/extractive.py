@@ -113,10 +113,20 @@ class _Paper:
         return extra
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_MARKERS = re.compile(r"\[\s*\d+(?:\s*[,–-]\s*\d+)*\s*\]")
+
+
 def validate_question(question: str, max_chars: int) -> str:
-    question = " ".join(question.split())
+    """The question as searched: control and direction-override characters dropped (they reach no paper and can
+    disguise what is shown), whitespace collapsed; a clear `QuestionError` when nothing askable is left."""
+    question = " ".join(_CONTROL.sub("", question).split())
     if not question:
         raise QuestionError("The question is empty. Type a question about the indexed papers.")
+    if not any(c.isalnum() for c in _MARKERS.sub("", question)):
+        raise QuestionError("The question has no words to search for" + (
+            ": a citation marker alone is not a question. Ask about what the passage says." if _MARKERS.search(question)
+            else ". Type a question about the indexed papers."))
     if len(question) > max_chars:
         raise QuestionError(
             f"The question is {len(question):,} characters long; the limit is {max_chars:,}. "

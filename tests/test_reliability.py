@@ -105,7 +105,8 @@ def test_a_non_loopback_bind_asks_for_the_login_and_lets_the_right_one_in(tmp_pa
         assert "biocite is serving 1 documents" in server.stdout.readline()
         time.sleep(0.5)
 
-        def status(path: str, opener=urllib.request.build_opener(), data: dict | None = None) -> int:
+        def status(path: str, opener=None, data: dict | None = None) -> int:
+            opener = opener or urllib.request.build_opener()
             body = urllib.parse.urlencode(data).encode() if data else None
             try:
                 return opener.open(base + path, data=body, timeout=30).status
@@ -121,3 +122,24 @@ def test_a_non_loopback_bind_asks_for_the_login_and_lets_the_right_one_in(tmp_pa
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# --- hostile questions ------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_cli_answers_or_clearly_refuses_every_hostile_question_and_keeps_going(sample_index_dir: Path, tmp_path: Path):
+    import json
+
+    questions = {"": "empty", "[1]": "citation marker alone", "🙂🙂": "no words", "q" * 51_200: "limit is 2,000",
+                 "ما هو مرض IgG4؟": None, "IgG4関連疾患の治療は何ですか": None, "what\x00 dose of\x1b rituximab?": None,
+                 "\u202eevil\u202c which biologics target Th2?": None}
+    file = tmp_path / "q.jsonl"
+    file.write_text("".join(json.dumps({"question": q}) + "\n" for q in questions))
+    proc = run_app("ask", "--questions", str(file), "--index", str(sample_index_dir), "--json")
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert proc.returncode == 0 and len(rows) == len(questions)
+    for row, error in zip(rows, questions.values()):
+        if error:
+            assert error in row["error"], row
+        else:
+            assert row["answer"] and not any(ord(c) < 32 or 0x202A <= ord(c) <= 0x202E for c in row["question"]), row
+    assert rows[-1]["answer"].startswith("Dupilumab [")  # the direction override is gone, the question answered

@@ -91,6 +91,37 @@ def test_api_returns_the_answer_as_data(server: str):
     assert all(c["quote"] and c["end"] > c["start"] for c in data["citations"])
 
 
+HOSTILE_QUESTIONS = {
+    "": "empty", "[1]": "citation marker alone", "🙂🙂": "no words", "q" * 51_200: "limit is 2,000",
+    "ما هو مرض IgG4؟": None, "IgG4関連疾患の治療は何ですか": None, "what\x00 dose of\x1b rituximab?": None,
+}
+
+
+def test_api_handles_hostile_questions_clearly(server: str):
+    from gradio_client import Client
+
+    client = Client(server, verbose=False)
+    for question, error in HOSTILE_QUESTIONS.items():
+        data = client.predict(question, api_name="/ask")
+        if error:
+            assert error in data["error"] and "answer" not in data, (question[:20], data)
+        else:
+            assert data["answer"] and "error" not in data and "\x00" not in data["question"], (question[:20], data)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (the test command installs it)")
+def test_browser_shows_hostile_questions_as_a_clear_message(server: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser, page, dialogs = open_page(p, server)
+        for question, error in [("[1]", "citation marker alone"), ("q" * 51_200, "limit is 2,000"),
+                                ("IgG4関連疾患の治療は何ですか", "found nothing")]:
+            ask(page, question, f"text={error}")
+        assert not dialogs
+        browser.close()
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (the test command installs it)")
 def test_browser_answer_and_click_through_citation(server: str):
     from playwright.sync_api import sync_playwright

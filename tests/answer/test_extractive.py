@@ -50,10 +50,25 @@ def test_empty_index_says_so(settings, hash_model):
     assert result.status == "no_evidence" and "index is empty" in result.note
 
 
-@pytest.mark.parametrize("question, message", [("   ", "empty"), ("x" * 50_000, "50,000 characters")])
+@pytest.mark.parametrize("question, message", [
+    ("   ", "empty"), ("x" * 50_000, "50,000 characters"), ("\x00\x1b\u202e", "empty"), ("[1]", "citation marker alone"),
+    ("[2, 3] ?", "citation marker alone"), ("🙂🙂🙂", "no words to search for"), ("???", "no words to search for"),
+])
 def test_bad_questions_raise_a_clear_error(answerer, question, message):
     with pytest.raises(QuestionError, match=message):
         answerer.answer(question)
+
+
+# questions in other scripts, with emoji or hidden characters: answered or refused, never an error
+ODD_QUESTIONS = ["ما هو مرض IgG4؟", "IgG4関連疾患の治療は何ですか", "Does dupilumab 💊 block IL-13?",
+                 "what\x00 drug\x1b blocks\u200b IL-13?", "\u202eevil\u202c Which drug inhibits IL-13 signalling?"]
+
+
+@pytest.mark.parametrize("question", ODD_QUESTIONS)
+def test_odd_questions_are_answered_or_refused_and_control_characters_dropped(answerer, question):
+    result = answerer.answer(question)
+    assert result.status in ("answered", "no_evidence")
+    assert not any(ord(c) < 32 or 0x202A <= ord(c) <= 0x202E or c == "\u200b" for c in result.question)
 
 
 def test_json_shape(answerer):
