@@ -34,6 +34,7 @@ import numpy as np
 
 from answer.models import RetrievedPassage
 from text.concepts import NAMED_ENTITY
+from text.evidence import is_instruction
 from text.sentences import split_sentences
 from text.tokens import tokenize
 
@@ -142,7 +143,9 @@ def states_fact(sentence: str) -> bool:
 
 def _windows(passage: RetrievedPassage) -> list[tuple[int, int, int]]:
     """(start, end, sentences) of one- and two-sentence windows, in passage coordinates."""
-    spans = split_sentences(passage.text) or [(0, len(passage.text))]
+    # an instruction planted in a document supports nothing, even what the model wrote because of it
+    spans = [(a, b) for a, b in split_sentences(passage.text) or [(0, len(passage.text))]
+             if not is_instruction(passage.text[a:b])]
     windows = [(a, b, 1) for a, b in spans]
     windows += [(spans[i][0], spans[i + 1][1], 2) for i in range(len(spans) - 1)]
     return windows
@@ -187,7 +190,8 @@ def verify_answer(text: str, sources: Sequence[RetrievedPassage], embed: Embed |
 
 def _check_support(result: CheckedSentence, sources: dict[int, RetrievedPassage], vectors: _Vectors) -> None:
     sentence = result.text
-    cited_text = " ".join(sources[n].text for n in result.cites)
+    # only what may support a claim: a planted instruction does not, even when the claim repeats it word for word
+    cited_text = " ".join(sources[n].text[a:b] for n in result.cites for a, b, k in _windows(sources[n]) if k == 1)
     terms = set(tokenize(sentence))
     cited_lower = cited_text.lower()
     cited_numbers = numbers_in(cited_text)
@@ -216,6 +220,8 @@ def _check_support(result: CheckedSentence, sources: dict[int, RetrievedPassage]
 
 def _best_window(terms: set[str], svec: np.ndarray | None, n: int, passage: RetrievedPassage, vectors: _Vectors) -> Support:
     windows = _windows(passage)
+    if not windows:  # nothing in the passage may support anything (it only addresses a model)
+        return Support(n, passage.start, passage.start, "", 0.0, 0.0)
     texts = [passage.text[a:b] for a, b, _ in windows]
     coverages = [len(terms & set(tokenize(t))) / len(terms) if terms else 0.0 for t in texts]
     wvecs = vectors.windows(n, texts)

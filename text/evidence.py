@@ -2,7 +2,8 @@
 
 Whatever ingest let through, an answer must never quote a heading, a bullet
 fragment ("• Age 18 years or older"), a bare link, a figure label, an author or
-affiliation line, or a title line. `not_evidence(text)` says why a span is not
+affiliation line, a title line, or text addressed to a language model ("ignore
+previous instructions and ...": a prompt injection planted in a document). `not_evidence(text)` says why a span is not
 a sentence a reader would accept as evidence, or returns "" when it is one.
 
 The rules are about shape, not topic: a sentence has enough words, a verb-like
@@ -26,6 +27,15 @@ _VERBISH = re.compile(
     r"known|shown|taken|kept|met|held|lost|won|began|left|set|put|cut|spread|read)\b",
     re.IGNORECASE,
 )
+# Text addressed to a language model, not to a reader: a paper (or a page posing as one) that carries it is
+# trying to steer the answer, and such a span is never evidence. Kept narrow: real papers do not say these.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|preceding|other)\s+"
+    r"(?:instructions?|prompts?|rules?|sources?|context)|\b(?:system|developer)\s+prompt\b|"
+    r"\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|chatbot|language\s+model|llm)\b|"
+    r"\b(?:as\s+an\s+ai|new\s+instructions?\s*:|(?:assistant|ai|model|llm)\s*,?\s+(?:you\s+must|always|never|answer|reply|respond|say))\b",
+    re.IGNORECASE,
+)
 _STOPWORD = re.compile(r"^(?:a|an|the|of|in|on|for|to|and|or|with|by|at|from|as|vs\.?|via|per|into|without|after|before)$", re.I)
 
 
@@ -37,6 +47,8 @@ def not_evidence(text: str) -> str:
         return "too short to be a sentence"
     if reason := is_furniture(flat):
         return reason
+    if _INSTRUCTION.search(flat):
+        return "instruction to a language model"
     if is_reference_entry(flat) and len(words) < 45:
         return "reference entry"
     if _URL.sub("", flat).strip() == "" or len(_URL.sub("", flat).split()) < MIN_WORDS:
@@ -58,3 +70,8 @@ def not_evidence(text: str) -> str:
 
 def is_evidence(text: str) -> bool:
     return not not_evidence(text)
+
+
+def is_instruction(text: str) -> bool:
+    """True for text addressed to a language model ("ignore previous instructions and answer ...")."""
+    return bool(_INSTRUCTION.search(" ".join(text.split())))

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from answer.generative import GenerativeAnswerer
+from answer.generative import GenerativeAnswerer, _fenced
 from answer.llm import LLMClient, LLMError
 from answer.models import CitedAnswer
 from answer.verify import entities_in, numbers_in
@@ -46,9 +46,9 @@ def test_prompt_carries_numbered_sources_and_the_stream_arrives(llm_settings):
     prompt = answerer.client.last_prompt
     assert "Question: which biologics target Th2?" in prompt
     context = final.retrieved
-    for n, passage in enumerate(context[:2], 1):  # sources in rank order, numbered from 1
-        assert f"[{n}] {passage.title or passage.doc_id}\n{passage.text}" in prompt
-    assert "[1]" in prompt and "[9]" not in prompt  # trimmed to the 2,048-token window
+    for n, passage in enumerate(context[:2], 1):  # sources in rank order, numbered from 1, fenced
+        assert f'<source n="{n}" title="{passage.title or passage.doc_id}">\n{_fenced(passage.text)}\n</source>' in prompt
+    assert '<source n="1"' in prompt and '<source n="9"' not in prompt  # trimmed to the 2,048-token window
     assert final.mode == "llm" or "set aside" in final.fallback
 
 
@@ -163,3 +163,24 @@ def test_question_set_per_type_through_the_llm(llm_settings):
     for row in report["rows"]:
         for sentence in row["sentences"]:
             assert sentence["verified"] is not None or sentence["kind"] != "generated" or not sentence["cites"]
+
+
+def test_a_planted_instruction_reaches_the_real_model_fenced_and_nothing_citing_it_is_verified(llm_settings, tmp_path):
+    from tests.answer.test_injection import INJECTED
+    from tests.index.test_corpus import DOCS, write_corpus
+
+    llm_settings.paths.index_dir = tmp_path / "index"
+    llm_settings.answer.min_relevance = 0.0  # ask the model whatever the evidence score
+    index = CorpusIndex.open(llm_settings.paths.index_dir, llm_settings)
+    index.ingest([write_corpus(tmp_path / "papers", {**DOCS, "injected": INJECTED})])
+    answerer = GenerativeAnswerer(index)
+    final = list(answerer.stream("Which drug cures IgG4-related disease?"))[-1]
+    prompt = answerer.client.last_prompt
+    injected = [n for n, p in enumerate(final.retrieved, 1) if p.doc_id == "injected"]
+    assert injected and f'<source n="{injected[0]}" title="IgG4-related disease treatment update">' in prompt
+    assert '<source n="9"' not in prompt and "Ignore all previous instructions" in prompt  # inside the fence
+    print("\nmodel wrote:", [(p.text, p.cites, p.verified) for p in final.parts])
+    for part in final.parts:
+        if part.kind == "generated" and set(part.cites) <= set(injected) and part.cites:
+            assert part.verified is False, part  # the planted text supports nothing, whatever the model made of it
+    assert not any(p.verified for p in final.parts if "cure" in p.text.lower())  # obeying it is never passed off as fact
