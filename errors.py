@@ -29,3 +29,11 @@ class QuestionError(UserError):
 
 class SettingsError(UserError):
     """The settings file or environment holds an unknown key or a bad value."""
+
+
+class IndexDamagedError(UserError):
+    """An index folder whose files are truncated, corrupted or of an older layout."""
+
+
+class IndexWriteError(UserError):
+    """A save that could not complete (disk full, permissions); the previous index is intact."""

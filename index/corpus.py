@@ -31,12 +31,12 @@ from llama_index.core import Document
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.schema import TextNode
 
-from errors import IndexNotFoundError, UserError
+from errors import IndexDamagedError, IndexNotFoundError, UserError
 from index.bm25 import BM25Index
 from index.embed_cache import EmbeddingCache
 from index.embedding import embed_texts, load_embedding_model, model_identity
 from index.faiss_store import FaissChunkStore
-from index.persistence import current_generation, generation_stamp, save_generation, writer_lock
+from index.persistence import check_generation, current_generation, generation_stamp, save_generation, writer_lock
 from index.pg_store import PgChunkStore, PgKeywordIndex, check_database, database_url, new_table_name
 from index.rerank import Candidate, SentenceReranker
 from index.retrieval import Hit, HybridRetriever
@@ -146,12 +146,20 @@ class CorpusIndex:
         gen = current_generation(self.folder)
         if gen is None:
             return
+        rebuild = (f"delete that folder and ingest your papers again (`python app.py ingest PATH... --index "
+                   f"{self.folder}`; `python app.py` rebuilds the sample index by itself)")
+        check_generation(gen, rebuild)
+        try:
+            self._load_generation(gen, rebuild)
+        except UserError:
+            raise
+        except Exception as exc:  # noqa: BLE001 (whatever a damaged file makes json, faiss or bm25s raise)
+            raise IndexDamagedError(f"the index in {self.folder} is damaged ({type(exc).__name__}: {exc}); {rebuild}") from exc
+
+    def _load_generation(self, gen: Path, rebuild: str) -> None:
         manifest = json.loads((gen / MANIFEST_FILE).read_text())
         if manifest.get("format") != FORMAT_VERSION:
-            raise UserError(
-                f"the index in {self.folder} was written by an older version of biocite; "
-                "delete that folder and ingest your papers again"
-            )
+            raise IndexDamagedError(f"the index in {self.folder} was written by another version of biocite; {rebuild}")
         documents = {}
         with open(gen / DOCUMENTS_FILE, encoding="utf-8") as f:
             for line in f:

@@ -143,3 +143,79 @@ def test_cli_answers_or_clearly_refuses_every_hostile_question_and_keeps_going(s
         else:
             assert row["answer"] and not any(ord(c) < 32 or 0x202A <= ord(c) <= 0x202E for c in row["question"]), row
     assert rows[-1]["answer"].startswith("Dupilumab [")  # the direction override is gone, the question answered
+
+
+# --- faults: damaged index files, a full disk ---------------------------------------------------------
+def _built(settings) -> Path:
+    from index.corpus import CorpusIndex
+    from tests.index.test_corpus import DOCS, write_corpus
+
+    CorpusIndex.open(settings.paths.index_dir, settings).ingest([write_corpus(settings.paths.index_dir.parent / "papers", DOCS)])
+    folder = settings.paths.index_dir
+    return folder / (folder / "CURRENT").read_text().strip()
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _flip_a_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage, expected", [
+    (lambda gen: _truncate(gen / "documents.jsonl"), "documents.jsonl has"),
+    (lambda gen: _flip_a_byte(gen / "vectors.faiss"), "vectors.faiss was changed or corrupted"),
+    (lambda gen: (gen / "chunks.jsonl").unlink(), "chunks.jsonl is missing"),
+    (lambda gen: (gen / "checksums.json").write_text("{not json"), "checksums.json is unreadable"),
+    # files without checksums (an index saved before they existed) are still read defensively
+    (lambda gen: ((gen / "checksums.json").unlink(), _truncate(gen / "vectors.faiss")), "is damaged ("),
+    (lambda gen: ((gen / "checksums.json").unlink(), (gen / "manifest.json").write_text('{"format": 1}')),
+     "written by another version"),
+])
+def test_a_damaged_index_is_one_clear_message_naming_the_rebuild(settings, hash_model, damage, expected):
+    from errors import IndexDamagedError
+    from index.corpus import CorpusIndex
+
+    damage(_built(settings))
+    with pytest.raises(IndexDamagedError, match="damaged|another version") as info:
+        CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
+    assert expected in str(info.value) and "python app.py ingest" in str(info.value)
+
+
+def test_a_full_disk_during_a_save_keeps_the_last_commit(settings, hash_model, monkeypatch):
+    import errno
+
+    from errors import IndexWriteError
+    from index import persistence
+    from index.corpus import CorpusIndex
+
+    before = _built(settings)
+    real = persistence.file_digests
+
+    def disk_full(root):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(persistence, "file_digests", disk_full)
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    (settings.paths.index_dir.parent / "more.txt").write_text("Mepolizumab in IgG4-RD\n\nMepolizumab lowers eosinophils.")
+    with pytest.raises(IndexWriteError, match="No space left on device; the previous version is intact; free some space"):
+        index.ingest([settings.paths.index_dir.parent / "more.txt"])
+    monkeypatch.setattr(persistence, "file_digests", real)
+    assert sorted(p.name for p in settings.paths.index_dir.iterdir() if not p.name.startswith(".lock")) == ["CURRENT", before.name]
+    reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
+    assert len(reopened) == 3 and reopened.search("IL-13", k=1)[0].doc_id == "dupilumab"
+
+
+@pytest.mark.slow
+def test_cli_on_a_damaged_index_prints_one_line_and_no_traceback(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("Abatacept in IgG4-RD\n\nAbatacept regulates T cells as a whole in IgG4-related disease.")
+    assert run_app("ingest", str(tmp_path / "a.txt"), "--index", str(tmp_path / "index")).returncode == 0
+    gen = tmp_path / "index" / (tmp_path / "index" / "CURRENT").read_text().strip()
+    _flip_a_byte(gen / "vectors.faiss")
+    for verb in (["ask", "what does abatacept do?"], ["search", "abatacept"], ["ingest", str(tmp_path / "a.txt")]):
+        proc = run_app(*verb, "--index", str(tmp_path / "index"))
+        assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+        assert "vectors.faiss was changed or corrupted" in proc.stderr and "python app.py ingest" in proc.stderr
