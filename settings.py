@@ -72,6 +72,9 @@ class IngestSettings(_Group):
         20_000, gt=0, description="Save the index after this many new chunks (or a quarter of the index, when larger), "
         "so a crash loses at most one checkpoint of work."
     )
+    embed_batch: int = Field(
+        1024, gt=0, description="Chunks per embedding call (length-sorted within it); a checkpoint may follow each call."
+    )
 
 
 class EmbeddingSettings(_Group):

@@ -49,7 +49,6 @@ DOCUMENTS_FILE = "documents.jsonl"
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 2  # bump when the files of a generation change meaning
 SAVE_STEPS = 4  # vector index, chunk keywords, document keywords, files
-EMBED_BATCH = 1024  # chunks per embedding call: texts are length-sorted within one call
 SENTENCE_MEMO = 50_000  # sentence vectors kept in memory for the rerank (~75 MB)
 MIN_CHUNKS_FOR_TOPIC_WORDS = 50  # below this a term common to many chunks is one paper's word, not the topic
 
@@ -239,7 +238,7 @@ class CorpusIndex:
                 last = i == len(pending) - 1
                 batch.append(item)
                 batch_chunks += len(item[1])
-                if batch_chunks >= EMBED_BATCH or last:
+                if batch_chunks >= self.settings.ingest.embed_batch or last:
                     n, reused = self._embed_and_apply(batch)
                     done += n
                     since_save += n

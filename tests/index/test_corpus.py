@@ -105,7 +105,7 @@ def test_crash_mid_ingest_leaves_previous_index_usable(tmp_path, settings, hash_
     good = current_generation(settings.paths.index_dir)
 
     many = {f"extra{i}": f"Paper {i}\n\nFinding number {i} about IL-{i} in IgG4-RD." for i in range(600)}
-    monkeypatch.setattr("index.corpus.EMBED_BATCH", 100)
+    settings.ingest.embed_batch = 100
     original = hash_model._get_text_embeddings
     state = {"batches": 0}
 
@@ -126,7 +126,7 @@ def test_crash_mid_ingest_leaves_previous_index_usable(tmp_path, settings, hash_
 
 def test_checkpoints_keep_finished_work(tmp_path, settings, hash_model, monkeypatch):
     settings.ingest.checkpoint_chunks = 100
-    monkeypatch.setattr("index.corpus.EMBED_BATCH", 50)
+    settings.ingest.embed_batch = 50
     many = {f"p{i:03d}": f"Paper {i}\n\nFinding number {i} about IL-{i}." for i in range(300)}
     original = hash_model._get_text_embeddings
     state = {"batches": 0}
@@ -150,7 +150,7 @@ def test_checkpoints_keep_finished_work(tmp_path, settings, hash_model, monkeypa
 
 def test_checkpoints_grow_with_the_index_so_a_large_ingest_is_not_quadratic(tmp_path, settings, hash_model, monkeypatch):
     settings.ingest.checkpoint_chunks = 50
-    monkeypatch.setattr("index.corpus.EMBED_BATCH", 10)
+    settings.ingest.embed_batch = 10
     saves = []
     original = CorpusIndex._save
     monkeypatch.setattr(CorpusIndex, "_save", lambda self, *a: saves.append(self.stats()["chunks"]) or original(self, *a))
