@@ -20,6 +20,7 @@ file name without extension (made unique by `ingest` when two paths collide).
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -51,6 +52,10 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)
     kept: float | None = None  # share of the file's text that survived cleaning
     skipped: str = ""  # a file a folder holds that is not a document we read, and why
+
+
+log = logging.getLogger(__name__)
+UNEXPECTED = "could not read this file: the parser failed unexpectedly"
 
 
 def make_document(doc_id: str, text: str, source: str, *, title: str = "", **meta: object) -> Document:
@@ -104,7 +109,11 @@ def _load_file(file: Path, max_file_mb: float, max_chars: int) -> Iterator[LoadR
     suffix = file.suffix.lower()
     try:
         if suffix in {".jsonl", ".ndjson"}:
-            yield from _load_jsonl(file, max_chars)
+            count = 0
+            for count, result in enumerate(_load_jsonl(file, max_chars), 1):  # noqa: B007 (the count is the point)
+                yield result
+            if not count:
+                raise IngestError("no JSON lines with text in this file")
             return
         size_mb = file.stat().st_size / 1e6
         if size_mb > max_file_mb:
@@ -123,6 +132,11 @@ def _load_file(file: Path, max_file_mb: float, max_chars: int) -> Iterator[LoadR
         yield LoadResult(source, error=str(exc))
     except OSError as exc:
         yield LoadResult(source, error=f"could not read file: {exc.strerror or exc}")
+    except (RecursionError, MemoryError):
+        yield LoadResult(source, error="file is nested too deeply or too large to read")
+    except Exception as exc:  # noqa: BLE001 (a parser bug must cost one file, not the batch)
+        log.exception("unexpected error reading %s", source)
+        yield LoadResult(source, error=f"{UNEXPECTED} ({type(exc).__name__}); it may be damaged")
 
 
 def _decode(data: bytes, notes: list[str]) -> str:

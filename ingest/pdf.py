@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import re
 import statistics
+import struct
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,7 +83,7 @@ class _Paragraph:
 def pdf_blocks(file: Path) -> tuple[list[Block], dict[str, str], list[str], str]:
     """(blocks, metadata, notes, all of its words as one text) of a PDF."""
     import pdfplumber
-    from pdfminer.pdfparser import PDFSyntaxError
+    from pdfminer.psparser import PSException
     from pdfplumber.utils.exceptions import PdfminerException
 
     try:
@@ -91,7 +93,8 @@ def pdf_blocks(file: Path) -> tuple[list[Block], dict[str, str], list[str], str]
             for number, page in enumerate(pdf.pages, 1):
                 words = page.extract_words(use_text_flow=True, x_tolerance=1.5, return_chars=True)
                 pages.append((number, float(page.height), [_styled(w) for w in words]))
-    except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+    except (PdfminerException, PSException, ValueError, KeyError, TypeError, AttributeError, RecursionError,
+            IndexError, AssertionError, struct.error, zlib.error, EOFError, OverflowError) as exc:
         message = str(exc)
         if "password" in message.lower() or "encrypt" in message.lower():
             raise IngestError("PDF is encrypted; save an unprotected copy first") from None

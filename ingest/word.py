@@ -8,11 +8,19 @@ file states them. `.odt` is read with odfpy the same way (text:h / text:p).
 
 from __future__ import annotations
 
+import xml.sax
 import zipfile
+import zlib
 from pathlib import Path
+
+from lxml import etree
 
 from errors import IngestError
 from ingest.blocks import HEADING, PARAGRAPH, Block
+
+# What a damaged zip container or its XML makes python-docx and odfpy raise (found by tests/ingest/test_fuzz.py).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, AttributeError, etree.XMLSyntaxError,
+            xml.sax.SAXException)
 
 
 def docx_blocks(file: Path) -> tuple[list[Block], dict[str, str]]:
@@ -21,7 +29,7 @@ def docx_blocks(file: Path) -> tuple[list[Block], dict[str, str]]:
 
     try:
         document = docx.Document(str(file))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (PackageNotFoundError, *_DAMAGED) as exc:
         raise IngestError(f"Word file is damaged or not a .docx ({type(exc).__name__})") from None
     props = document.core_properties
     author = (props.author or "").strip()
@@ -49,7 +57,7 @@ def odt_blocks(file: Path) -> tuple[list[Block], dict[str, str]]:
 
     try:
         document = load(str(file))
-    except (zipfile.BadZipFile, KeyError, ValueError, AttributeError) as exc:
+    except _DAMAGED as exc:
         raise IngestError(f"OpenDocument file is damaged or not an .odt ({type(exc).__name__})") from None
     blocks: list[Block] = []
     meta = {"title": "", "authors": ""}
