@@ -37,3 +37,7 @@ class IndexDamagedError(UserError):
 
 class IndexWriteError(UserError):
     """A save that could not complete (disk full, permissions); the previous index is intact."""
+
+
+class ModelLoadError(UserError):
+    """The embedding model could not be loaded (missing package or folder, corrupt weights)."""

@@ -178,6 +178,9 @@ class UISettings(_Group):
     host: str = Field("127.0.0.1", description="Address the chat UI listens on.")
     port: int = Field(7860, gt=0, lt=65536, description="Port the chat UI listens on.")
     concurrency: int = Field(2, gt=0, description="Questions answered at once; the rest wait in Gradio's queue.")
+    queue_size: int = Field(
+        64, gt=0, description="Requests allowed to wait; beyond it a user is told the server is busy (not left hanging)."
+    )
     auth_user: str = Field("", description="User name the UI asks for (`--auth USER`); required off loopback.")
     password_env: str = Field("BIOCITE_PASSWORD", description="Environment variable holding that user's password.")
     no_auth: bool = Field(False, description="Serve off loopback without a login (`--no-auth`); a warning is printed.")

@@ -244,9 +244,11 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
             trigger(respond, [box, chatbot, turns, mode, quotes, answer_with, strict], [chatbot, evidence, box, turns],
                     concurrency_limit=settings.ui.concurrency)
         chatbot.clear(lambda: ([], evidence_html(None, None)), None, [turns, evidence])
-        add.click(add_files, [uploads], [results, summary, table], concurrency_limit=1)
+        add.click(add_files, [uploads], [results, summary, table], concurrency_limit=1, api_name="add_files")
         delete.click(delete_document, [doc_id], [deleted, summary, table], concurrency_limit=1)
         corpus_tab.select(refresh_corpus, None, [summary, table])
         demo.load(refresh_corpus, None, [summary, table])
-        gr.api(ask_api, api_name="ask")
+        gr.api(ask_api, api_name="ask", concurrency_limit=settings.ui.concurrency)
+    # a bounded queue: past `queue_size` waiting requests Gradio answers "queue is full" at once instead of hanging
+    demo.queue(default_concurrency_limit=settings.ui.concurrency, max_size=settings.ui.queue_size)
     return demo

@@ -23,6 +23,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import numpy as np  # noqa: E402
 from llama_index.core.embeddings import BaseEmbedding  # noqa: E402
 
+from errors import ModelLoadError  # noqa: E402
 from settings import EmbeddingSettings  # noqa: E402
 
 
@@ -61,14 +62,24 @@ BF16_MIN_COSINE = 0.99  # measured: 0.9999 on this CPU; a broken bf16 path gives
 @functools.lru_cache(maxsize=4)
 def _load(model_path: str, dtype: str, batch_size: int) -> BaseEmbedding:
     """The model in `dtype`; bf16 only if it agrees with fp32 on `BF16_PROBES`, else fp32 with a warning."""
-    import torch
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-    from transformers.utils import logging as hf_logging
+    try:
+        import torch
+        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+        from transformers.utils import logging as hf_logging
+    except ImportError as exc:
+        raise ModelLoadError(f"the embedding packages are not installed ({exc}); run `bash scripts/install.sh`") from None
 
     hf_logging.disable_progress_bar()  # our own progress bars report the work that matters
     hf_logging.set_verbosity_error()
     torch.set_num_threads(max(1, os.cpu_count() or 1))
-    model = HuggingFaceEmbedding(model_name=model_path, device="cpu", normalize=True, embed_batch_size=batch_size)
+    try:
+        model = HuggingFaceEmbedding(model_name=model_path, device="cpu", normalize=True, embed_batch_size=batch_size)
+    except Exception as exc:  # noqa: BLE001 (missing folder, corrupt config or weights, no network for a hub name)
+        raise ModelLoadError(
+            f"the embedding model at {model_path} could not be loaded ({type(exc).__name__}: {str(exc)[:160]}); "
+            "check embedding.model_path (BIOCITE_EMBEDDING__MODEL_PATH), or leave it empty for the bundled MiniLM "
+            "(`bash scripts/install.sh` reinstalls it)"
+        ) from None
     if dtype == "bfloat16":
         reference = embed_texts(model, list(BF16_PROBES))  # fp32, as loaded
         model._model.to(torch.bfloat16)  # the same cast as loading with torch_dtype=bfloat16

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -219,3 +220,17 @@ def test_cli_on_a_damaged_index_prints_one_line_and_no_traceback(tmp_path: Path)
         proc = run_app(*verb, "--index", str(tmp_path / "index"))
         assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
         assert "vectors.faiss was changed or corrupted" in proc.stderr and "python app.py ingest" in proc.stderr
+
+
+@pytest.mark.slow
+def test_a_missing_or_corrupt_embedding_model_is_one_clear_line(sample_index_dir: Path, tmp_path: Path):
+    from index.embedding import default_model_path
+
+    broken = tmp_path / "model"
+    shutil.copytree(default_model_path(), broken)
+    weights = next(p for p in broken.rglob("*.safetensors"))
+    weights.write_bytes(weights.read_bytes()[:1000])  # truncated weights
+    for path, reason in ((broken, "could not be loaded"), (tmp_path / "nowhere", "not found")):
+        for verb in (["ask", "what does dupilumab block?"], ["serve", "--port", "1"]):
+            proc = run_app(*verb, "--index", str(sample_index_dir), env={"BIOCITE_EMBEDDING__MODEL_PATH": str(path)})
+            assert proc.returncode == 2 and reason in proc.stderr and "BIOCITE_EMBEDDING__MODEL_PATH" in proc.stderr, proc.stderr

@@ -1,0 +1,186 @@
+"""Load on the chat server: concurrent users asking through the Gradio API, optionally while papers are uploaded.
+
+    python -m bench.load                                  # 20 users for 120 s, then again during an upload
+    python -m bench.load --users 5 --seconds 20 --papers 30   # the size CI runs (tests/test_load.py)
+
+A real `python app.py serve` is started on 127.0.0.1 with the sample index (copied, so the upload does not
+touch the real one). Each user is a `gradio_client.Client` asking a mixed list of questions from
+`evals/questions.jsonl` (answerable, to-be-refused, and follow-ups typed as they come) back to back. The
+server's RSS is sampled every second. The second phase uploads `--papers` generated papers through the UI's
+upload endpoint while the users keep asking, then checks that a term only those papers contain is found.
+Prints requests, errors, p50/p95 latency, peak RSS and the RSS drift between the first and last 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.latency import percentile
+from settings import PROJECT_DIR, load_settings
+
+CANARY = "zorbulimab"  # a drug name no real paper has: found only once the uploaded papers are committed
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    rss: list[tuple[float, int]] = field(default_factory=list)
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    def row(self) -> str:
+        ms = [x * 1000 for x in self.latencies]
+        p50 = percentile(ms, 50) if len(ms) > 1 else float("nan")
+        p95 = percentile(ms, 95) if len(ms) > 1 else float("nan")
+        peak = max((r for _, r in self.rss), default=0) / 2**20
+        first = [r for t, r in self.rss if t <= 30] or [0]
+        last = [r for t, r in self.rss if t >= self.seconds - 30] or [0]
+        drift = (sum(last) / len(last) - sum(first) / len(first)) / 2**20
+        return (f"| {self.name} | {len(self.latencies) + len(self.errors)} | {len(self.errors)} | {p50:.0f} | {p95:.0f} | "
+                f"{peak:.0f} | {drift:+.0f} |")
+
+
+def questions() -> list[str]:
+    cases = [json.loads(x) for x in (PROJECT_DIR / "evals" / "questions.jsonl").read_text().splitlines() if x.strip()]
+    return [q for c in cases for q in (c.get("turns") or [c["question"]])]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(index_dir: Path, port: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+    proc = subprocess.Popen([sys.executable, str(PROJECT_DIR / "app.py"), "serve", "--index", str(index_dir),
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    line = proc.stdout.readline()
+    if "serving" not in line:
+        proc.kill()
+        raise RuntimeError(f"server did not start: {line}")
+    return proc
+
+
+def run_phase(phase: Phase, url: str, pid: int, users: int, seconds: float, upload: list[Path] | None = None) -> None:
+    import psutil
+    from gradio_client import Client, handle_file
+
+    pool = questions()
+    stop = time.perf_counter() + seconds
+    started = time.perf_counter()
+    lock = threading.Lock()
+    server = psutil.Process(pid)
+
+    def user(k: int) -> None:
+        client = Client(url, verbose=False)
+        i = k * 7
+        while time.perf_counter() < stop:
+            q = pool[i % len(pool)]
+            i += 1
+            t = time.perf_counter()
+            try:
+                data = client.predict(q, api_name="/ask")
+                ok = bool(data.get("answer") or data.get("error"))
+                with lock:
+                    (phase.latencies.append(time.perf_counter() - t) if ok else phase.errors.append(f"empty: {q}"))
+            except Exception as exc:  # noqa: BLE001 (every failure is a counted error)
+                with lock:
+                    phase.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+    def sample() -> None:
+        while time.perf_counter() < stop:
+            phase.rss.append((time.perf_counter() - started, server.memory_info().rss))
+            time.sleep(1.0)
+
+    threads = [threading.Thread(target=user, args=(k,)) for k in range(users)] + [threading.Thread(target=sample)]
+    for t in threads:
+        t.start()
+    if upload:
+        client = Client(url, verbose=False)
+        t = time.perf_counter()
+        client.predict([handle_file(str(p)) for p in upload], api_name="/add_files")
+        phase.notes.append(f"uploaded and committed {len(upload)} papers in {time.perf_counter() - t:.1f} s while users asked")
+        found = client.predict(f"What does {CANARY} block?", api_name="/ask")
+        cited = {c["doc_id"] for c in found.get("citations", [])}
+        phase.notes.append(f"after the commit, a question on the new papers cites {len(cited)} of them")
+        if not cited:
+            phase.errors.append("the uploaded papers are not searchable after their commit")
+    for t in threads:
+        t.join()
+    phase.seconds = time.perf_counter() - started
+
+
+def write_papers(folder: Path, n: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    papers = []
+    for i in range(n):
+        p = folder / f"upload{i:04d}.txt"
+        p.write_text(f"{CANARY.capitalize()} case report {i}\n\n{CANARY.capitalize()} is a monoclonal antibody that blocks "
+                     f"the receptor of interleukin-{i % 30 + 1} in patient {i}. The patient was followed for {i % 12 + 1} "
+                     "months and relapse was assessed at every visit.")
+        papers.append(p)
+    return papers
+
+
+def measure(users: int, seconds: float, papers: int, index_dir: Path) -> list[Phase]:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp) / "index"
+        shutil.copytree(index_dir, work)
+        port = free_port()
+        server = start_server(work, port)
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            phases = [Phase(f"{users} users asking, {seconds:.0f} s")]
+            run_phase(phases[0], url, server.pid, users, seconds)
+            if papers:
+                phases.append(Phase(f"{users} users asking while {papers} papers are uploaded"))
+                run_phase(phases[1], url, server.pid, users, seconds, write_papers(Path(tmp) / "papers", papers))
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+    return phases
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=120)
+    parser.add_argument("--papers", type=int, default=300)
+    parser.add_argument("--index", type=Path, default=None, help="index to serve (default: the sample index)")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    index_dir = args.index or settings.paths.index_dir
+    if not (index_dir / "CURRENT").exists():
+        sys.exit(f"no index in {index_dir}: run `python app.py ingest` or `python app.py` first")
+    phases = measure(args.users, args.seconds, args.papers, index_dir)
+    print(f"queue: {settings.ui.concurrency} questions answered at once, at most {settings.ui.queue_size} waiting")
+    print("| phase | requests | errors | p50 ms | p95 ms | peak RSS MB | RSS last 30 s vs first 30 s, MB |")
+    print("|---|---|---|---|---|---|---|")
+    for phase in phases:
+        print(phase.row())
+        for note in phase.notes:
+            print(f"  {note}")
+        for error in sorted(set(phase.errors))[:5]:
+            print(f"  error: {error}")
+
+
+if __name__ == "__main__":
+    main()
