@@ -66,7 +66,7 @@ class _TqdmProgress:
         bar = self._bars.get(phase)
         if bar is None:
             self.close()  # a new phase begins: finish the previous bar
-            unit = {"Reading": "doc", "Saving": "step"}.get(phase, "chunk")
+            unit = {"Reading": "doc", "Saving": "step", "Answering": "question"}.get(phase, "chunk")
             bar = self._bars[phase] = tqdm(total=total, desc=phase, unit=unit, file=sys.stderr, dynamic_ncols=True)
         bar.update(done - bar.n)
 
