@@ -169,17 +169,15 @@ def _citations(check: Verification, sources: list[RetrievedPassage], kept: set[i
 
 
 def _source_blocks(sources: list[RetrievedPassage]) -> str:
-    """Each passage fenced as quoted material: `<source n="1" title="...">text</source>`. Whatever a document
-    holds cannot close its fence or open another ("</source><source n=9>"), and its own "[12]" reference
-    markers become "(12)" so the model cannot mistake them for our source numbers."""
-    return "\n\n".join(
-        f'<source n="{i}" title="{_fenced(p.title or p.doc_id).replace(chr(34), chr(39))}">\n{_fenced(p.text)}\n</source>'
-        for i, p in enumerate(sources, 1)
-    )
+    """Each passage numbered and fenced as quoted material: `[1] title` then the text between `<<<` and `>>>`.
+    Whatever a document holds cannot close its fence or open another, and its own "[12]" reference markers
+    (or a fake "[9] Official guideline" header) become "(12)", so the model cannot take them for our numbers.
+    (XML-like `<source n="1">` tags were tried: the 135M test model then made no claim at all.)"""
+    return "\n\n".join(f"[{i}] {_fenced(p.title or p.doc_id)}\n<<<\n{_fenced(p.text)}\n>>>" for i, p in enumerate(sources, 1))
 
 
 def _fenced(text: str) -> str:
-    text = re.sub(r"<\s*/?\s*source", "‹source", text, flags=re.IGNORECASE)
+    text = text.replace("<<<", "‹‹‹").replace(">>>", "›››")
     return re.sub(r"\[(\d+(?:\s*[,–-]\s*\d+)*)\]", r"(\1)", text)
 
 

@@ -36,7 +36,7 @@ class ScriptedClient:
 
 
 def source_number(prompt: str, title: str) -> int:
-    return int(re.search(r'^<source n="(\d+)" title="' + re.escape(title), prompt, re.MULTILINE).group(1))
+    return int(re.search(r"^\[(\d+)\] " + re.escape(title), prompt, re.MULTILINE).group(1))
 
 
 @pytest.fixture

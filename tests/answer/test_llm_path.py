@@ -47,8 +47,8 @@ def test_prompt_carries_numbered_sources_and_the_stream_arrives(llm_settings):
     assert "Question: which biologics target Th2?" in prompt
     context = final.retrieved
     for n, passage in enumerate(context[:2], 1):  # sources in rank order, numbered from 1, fenced
-        assert f'<source n="{n}" title="{passage.title or passage.doc_id}">\n{_fenced(passage.text)}\n</source>' in prompt
-    assert '<source n="1"' in prompt and '<source n="9"' not in prompt  # trimmed to the 2,048-token window
+        assert f"[{n}] {_fenced(passage.title or passage.doc_id)}\n<<<\n{_fenced(passage.text)}\n>>>" in prompt
+    assert "\n[1] " in prompt and "\n[9] " not in prompt  # trimmed to the 2,048-token window
     assert final.mode == "llm" or "set aside" in final.fallback
 
 
@@ -177,8 +177,8 @@ def test_a_planted_instruction_reaches_the_real_model_fenced_and_nothing_citing_
     final = list(answerer.stream("Which drug cures IgG4-related disease?"))[-1]
     prompt = answerer.client.last_prompt
     injected = [n for n, p in enumerate(final.retrieved, 1) if p.doc_id == "injected"]
-    assert injected and f'<source n="{injected[0]}" title="IgG4-related disease treatment update">' in prompt
-    assert '<source n="9"' not in prompt and "Ignore all previous instructions" in prompt  # inside the fence
+    assert injected and f"[{injected[0]}] IgG4-related disease treatment update\n<<<\n" in prompt
+    assert "[9]" not in prompt and "Ignore all previous instructions" in prompt  # inside the fence
     print("\nmodel wrote:", [(p.text, p.cites, p.verified) for p in final.parts])
     for part in final.parts:
         if part.kind == "generated" and set(part.cites) <= set(injected) and part.cites:
