@@ -64,6 +64,11 @@ class PathSettings(_Group):
 class IngestSettings(_Group):
     max_file_mb: float = Field(50.0, gt=0, description="Files larger than this are refused (JSONL corpora are streamed and exempt).")
     max_document_chars: int = Field(2_000_000, gt=0, description="A single document longer than this is refused.")
+    max_parse_seconds: float = Field(
+        60.0, ge=0, description="A PDF, web page, Word or XML file still being parsed after this long is stopped and "
+        "fails alone (parsing runs in a child process); 0 parses in-process with no time or memory budget."
+    )
+    max_parse_memory_mb: float = Field(2048.0, gt=0, description="Memory one file's parser may use (a decompression bomb stops here).")
     chunk_words: int = Field(
         160, ge=20, description="Target chunk length in words; MiniLM reads 256 word pieces, about 180 words of biomedical text."
     )

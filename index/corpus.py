@@ -41,7 +41,7 @@ from index.pg_store import PgChunkStore, PgKeywordIndex, check_database, databas
 from index.rerank import Candidate, SentenceReranker
 from index.retrieval import Hit, HybridRetriever
 from ingest.chunking import chunk_document, embedding_text
-from ingest.loaders import LoadResult, load_paths
+from ingest.loaders import LoadResult, ReadLimits, load_paths
 from settings import Settings
 from text.tokens import tokenize
 
@@ -268,7 +268,9 @@ class CorpusIndex:
         pending: list[tuple[Document, list[TextNode], IngestOutcome]] = []
         seen: dict[str, int] = {}
         cfg = self.settings.ingest
-        results = load_paths(list(paths), max_file_mb=cfg.max_file_mb, max_document_chars=cfg.max_document_chars)
+        results = load_paths(list(paths), ReadLimits(
+            cfg.max_file_mb, cfg.max_document_chars, cfg.max_parse_seconds, cfg.max_parse_memory_mb,
+        ))
         for i, result in enumerate(results, 1):
             if i % 50 == 0:
                 progress("Reading", i, None)

@@ -31,6 +31,7 @@ from llama_index.core import Document
 from errors import IngestError
 from ingest.blocks import Assembled, Block, assemble
 from ingest.cleaning import clean_pubmed_page, clean_text, looks_like_pubmed_page, normalise_whitespace
+from ingest.sandbox import ParseBudget
 from ingest.webtext import one_paragraph_per_line, webtext_blocks
 from text.furniture import prose_words, strip_furniture_lines
 
@@ -67,24 +68,39 @@ def make_document(doc_id: str, text: str, source: str, *, title: str = "", **met
     return Document(text=text, id_=doc_id, metadata=metadata)
 
 
-def load_paths(paths: list[str | Path], *, max_file_mb: float = 50.0, max_document_chars: int = 2_000_000) -> Iterator[LoadResult]:
+@dataclass(frozen=True)
+class ReadLimits:
+    """What one file may cost; `parse_seconds` 0 parses in this process, with no time or memory budget."""
+
+    max_file_mb: float = 50.0
+    max_document_chars: int = 2_000_000
+    parse_seconds: float = 60.0
+    parse_memory_mb: float = 2048.0
+
+
+def load_paths(paths: list[str | Path], limits: ReadLimits = ReadLimits()) -> Iterator[LoadResult]:  # noqa: B008 (frozen)
     """Yield a LoadResult for every document under `paths` (files or folders, recursively)."""
-    for path in map(Path, paths):
-        if not path.exists():
-            yield LoadResult(str(path), error="no such file or folder")
-            continue
-        files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path)) if path.is_dir() else [path]
-        base = path.resolve().parent
-        for file in files:
-            if path.is_dir() and file.suffix.lower() not in SUPPORTED_SUFFIXES:
-                # folders often hold images, spreadsheets, licences: say so, do not fail the batch
-                kind = file.suffix.lower() or "no extension"
-                yield LoadResult(str(file), skipped=f"not a document type biocite reads ({kind})")
+    budget = ParseBudget(limits.parse_seconds, limits.parse_memory_mb) if limits.parse_seconds > 0 else None
+    try:
+        for path in map(Path, paths):
+            if not path.exists():
+                yield LoadResult(str(path), error="no such file or folder")
                 continue
-            for result in _load_file(file, max_file_mb, max_document_chars):
-                if result.document is not None:
-                    _set_source(result.document, file, base)
-                yield result
+            files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path)) if path.is_dir() else [path]
+            base = path.resolve().parent
+            for file in files:
+                if path.is_dir() and file.suffix.lower() not in SUPPORTED_SUFFIXES:
+                    # folders often hold images, spreadsheets, licences: say so, do not fail the batch
+                    kind = file.suffix.lower() or "no extension"
+                    yield LoadResult(str(file), skipped=f"not a document type biocite reads ({kind})")
+                    continue
+                for result in _load_file(file, limits, budget):
+                    if result.document is not None:
+                        _set_source(result.document, file, base)
+                    yield result
+    finally:
+        if budget is not None:
+            budget.close()
 
 
 def _set_source(doc: Document, file: Path, base: Path) -> None:
@@ -104,39 +120,58 @@ def _hidden(p: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in p.relative_to(root).parts)
 
 
-def _load_file(file: Path, max_file_mb: float, max_chars: int) -> Iterator[LoadResult]:
+def _load_file(file: Path, limits: ReadLimits, budget: ParseBudget | None) -> Iterator[LoadResult]:
     source = str(file)
-    suffix = file.suffix.lower()
     try:
-        if suffix in {".jsonl", ".ndjson"}:
+        if file.suffix.lower() in {".jsonl", ".ndjson"}:  # our own line parser, streamed: no child process needed
             count = 0
-            for count, result in enumerate(_load_jsonl(file, max_chars), 1):  # noqa: B007 (the count is the point)
+            for count, result in enumerate(_load_jsonl(file, limits.max_document_chars), 1):  # noqa: B007 (the count is the point)
                 yield result
             if not count:
                 raise IngestError("no JSON lines with text in this file")
             return
         size_mb = file.stat().st_size / 1e6
-        if size_mb > max_file_mb:
-            raise IngestError(f"file is {size_mb:.0f} MB, over the {max_file_mb:g} MB limit (raise ingest.max_file_mb)")
+        if size_mb > limits.max_file_mb:
+            raise IngestError(f"file is {size_mb:.0f} MB, over the {limits.max_file_mb:g} MB limit (raise ingest.max_file_mb)")
         if file.stat().st_size == 0:
             raise IngestError("file is empty")
-        notes: list[str] = []
-        docs = _read(file, suffix, notes)
-        for doc in docs:
-            if len(doc.text) > max_chars:
-                yield LoadResult(source, error=f"document {doc.doc_id} has {len(doc.text):,} characters, over the {max_chars:,} limit")
-            else:
-                kept = doc.metadata.pop("kept_share", None)
-                yield LoadResult(source, document=doc, notes=notes, kept=kept)
+        yield from (budget.run if budget else _call)(_parse_file, file, limits.max_document_chars)
     except IngestError as exc:
         yield LoadResult(source, error=str(exc))
     except OSError as exc:
         yield LoadResult(source, error=f"could not read file: {exc.strerror or exc}")
-    except (RecursionError, MemoryError):
-        yield LoadResult(source, error="file is nested too deeply or too large to read")
+    except MemoryError:
+        yield LoadResult(source, error="file is too large to read")
+
+
+def _call(fn, *args):  # noqa: ANN001, ANN002, ANN202 (no budget: parse in this process)
+    return fn(*args)
+
+
+def _parse_file(file: Path, max_chars: int) -> list[LoadResult]:
+    """Every document one file holds, or the reason it holds none; runs inside the parse budget's child."""
+    source = str(file)
+    try:
+        notes: list[str] = []
+        results = []
+        for doc in _read(file, file.suffix.lower(), notes):
+            if len(doc.text) > max_chars:
+                results.append(LoadResult(source, error=f"document {doc.doc_id} has {len(doc.text):,} characters, over the {max_chars:,} limit"))
+            else:
+                kept = doc.metadata.pop("kept_share", None)
+                results.append(LoadResult(source, document=doc, notes=notes, kept=kept))
+        return results
+    except IngestError as exc:
+        return [LoadResult(source, error=str(exc))]
+    except OSError as exc:
+        return [LoadResult(source, error=f"could not read file: {exc.strerror or exc}")]
+    except RecursionError:
+        return [LoadResult(source, error="file is nested too deeply to read")]
+    except MemoryError:
+        raise  # the budget reports it
     except Exception as exc:  # noqa: BLE001 (a parser bug must cost one file, not the batch)
         log.exception("unexpected error reading %s", source)
-        yield LoadResult(source, error=f"{UNEXPECTED} ({type(exc).__name__}); it may be damaged")
+        return [LoadResult(source, error=f"{UNEXPECTED} ({type(exc).__name__}); it may be damaged")]
 
 
 def _decode(data: bytes, notes: list[str]) -> str:
@@ -428,9 +463,13 @@ def _load_pubmed_xml(file: Path) -> list[Document]:
 
 def _load_jsonl(file: Path, max_chars: int) -> Iterator[LoadResult]:
     """BEIR-style corpus: one `{"_id", "title", "text"}` object per line; bad lines fail alone."""
+    max_line = 4 * max_chars + 64 * 1024  # UTF-8 text plus the title and JSON around it
     with open(file, "rb") as f:
-        for line_no, line in enumerate(f, 1):
+        for line_no, line in enumerate(_bounded_lines(f, max_line), 1):
             source = f"{file}#L{line_no}"
+            if line is None:
+                yield LoadResult(source, error=f"line is longer than {max_line:,} bytes; skipped without reading it whole")
+                continue
             if not line.strip():
                 continue
             try:
@@ -451,3 +490,17 @@ def _load_jsonl(file: Path, max_chars: int) -> Iterator[LoadResult]:
                 yield LoadResult(source, error=f"line is not valid JSON ({exc.msg})")
             except IngestError as exc:
                 yield LoadResult(source, error=f"{row.get('_id', '?') if isinstance(row, dict) else '?'}: {exc}")
+
+
+def _bounded_lines(f, max_bytes: int) -> Iterator[bytes | None]:  # noqa: ANN001 (a binary file)
+    """The file's lines, with None for a line over `max_bytes`: a 1 GB line is skipped, never held in memory."""
+    while True:
+        line = f.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass
+            yield None
+        else:
+            yield line

@@ -96,6 +96,8 @@ def pdf_blocks(file: Path) -> tuple[list[Block], dict[str, str], list[str], str]
     except (PdfminerException, PSException, ValueError, KeyError, TypeError, AttributeError, RecursionError,
             IndexError, AssertionError, struct.error, zlib.error, EOFError, OverflowError) as exc:
         message = str(exc)
+        if "unable to allocate" in message.lower():  # zlib out of memory, wrapped: let the parse budget say so
+            raise MemoryError(message) from None
         if "password" in message.lower() or "encrypt" in message.lower():
             raise IngestError("PDF is encrypted; save an unprotected copy first") from None
         raise IngestError(f"PDF is damaged or not a PDF ({type(exc).__name__}: {message[:120]})") from None

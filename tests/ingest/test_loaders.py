@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from ingest.loaders import load_paths
+from ingest.loaders import ReadLimits, load_paths
 from tests.conftest import LETTER_ID, PUBMED_PAGE_ID, SEEDS
 from tests.ingest.pdf_fixture import write_pdf
 
 
-def load_one(path: Path, **kwargs):
-    results = list(load_paths([path], **kwargs))
+def load_one(path: Path, **limits):
+    results = list(load_paths([path], ReadLimits(**limits)))
     assert len(results) == 1, results
     return results[0]
 

@@ -1,0 +1,97 @@
+"""A pathological file costs one file: time, memory and line budgets stop it, and the batch goes on."""
+
+from __future__ import annotations
+
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+from errors import IngestError
+from ingest.loaders import ReadLimits, load_paths
+from ingest.sandbox import run_with_budget
+from tests.ingest.pdf_fixture import pdf_bytes, write_pdf
+
+
+def _bomb_pdf(path: Path, inflated_mb: int) -> Path:
+    """A one-page PDF whose content stream is a few hundred KB deflated and `inflated_mb` MB inflated."""
+    squeeze = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    deflated = b"".join(squeeze.compress(block) for _ in range(inflated_mb)) + squeeze.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        f"<< /Length {len(deflated)} /Filter /FlateDecode >>\nstream\n".encode() + deflated + b"\nendstream",
+    ]
+    path.write_bytes(pdf_bytes(objects))
+    return path
+
+
+def _sleep_forever() -> None:
+    time.sleep(3600)
+
+
+def _allocate(mb: int) -> int:
+    return len(bytearray(mb * 2**20))
+
+
+def test_a_stalled_parser_is_stopped_at_its_time_budget():
+    started = time.monotonic()
+    with pytest.raises(IngestError, match=r"longer than 1 s and was stopped"):
+        run_with_budget(_sleep_forever, seconds=1, memory_mb=512)
+    assert time.monotonic() - started < 30  # stopped, not waited out (generous bound: a busy CI machine)
+
+
+def test_a_parser_over_its_memory_budget_is_stopped_and_one_within_it_is_not():
+    with pytest.raises(IngestError, match=r"more than 100 MB of memory"):
+        run_with_budget(_allocate, 400, seconds=60, memory_mb=100)
+    assert run_with_budget(_allocate, 20, seconds=60, memory_mb=100) == 20 * 2**20
+
+
+def test_a_decompression_bomb_fails_alone_and_the_next_paper_is_read(tmp_path: Path):
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    _bomb_pdf(folder / "a_bomb.pdf", inflated_mb=600)
+    write_pdf(folder / "b_real.pdf", [["Rituximab depleted CD20 B cells in IgG4-related disease."]])
+    results = list(load_paths([folder], ReadLimits(parse_seconds=60, parse_memory_mb=300)))
+    by_name = {Path(r.source).name: r for r in results}
+    assert by_name["a_bomb.pdf"].document is None
+    assert "was stopped" in by_name["a_bomb.pdf"].error  # memory or time: whichever the machine hits first
+    assert "Rituximab depleted CD20 B cells" in by_name["b_real.pdf"].document.text
+
+
+def test_a_line_far_over_the_limit_is_skipped_without_being_held(tmp_path: Path):
+    f = tmp_path / "corpus.jsonl"
+    with open(f, "w") as out:
+        out.write('{"_id": "1", "text": "Short abstract about IgG4-related disease."}\n')
+        out.write('{"_id": "2", "text": "' + "x" * 5_000_000 + '"}\n')
+        out.write('{"_id": "3", "text": "Another abstract about rituximab."}\n')
+    results = list(load_paths([f], ReadLimits(max_document_chars=1000)))
+    assert [r.document.doc_id for r in results if r.document] == ["1", "3"]
+    (bad,) = [r for r in results if r.error]
+    assert bad.source.endswith("#L2") and "longer than" in bad.error
+
+
+def test_nested_entity_expansion_in_xml_is_not_expanded(tmp_path: Path):
+    """The "billion laughs": ten levels of entities, each ten of the one below; never expanded."""
+    levels = ['<!ENTITY e0 "lol">'] + [f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 10)]
+    f = tmp_path / "laughs.xml"
+    f.write_text(
+        f'<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet [{"".join(levels)}]>\n<PubmedArticleSet><PubmedArticle>'
+        "<MedlineCitation><PMID>1</PMID><Article><ArticleTitle>&e9;</ArticleTitle><Abstract>"
+        "<AbstractText>IgG4-related disease abstract.</AbstractText></Abstract></Article></MedlineCitation>"
+        "</PubmedArticle></PubmedArticleSet>"
+    )
+    (result,) = load_paths([f])
+    text = (result.document.metadata["title"] + result.document.text) if result.document else ""
+    assert "lol" * 100 not in text
+    assert result.document is not None or result.error  # read without the entities, or refused with a reason
+
+
+def test_html_nested_fifty_thousand_deep_gets_an_answer_not_a_crash(tmp_path: Path):
+    f = tmp_path / "deep.html"
+    f.write_text("<html><body>" + "<div>" * 50_000 + "IgG4-related disease" + "</div>" * 50_000 + "</body></html>")
+    (result,) = load_paths([f], ReadLimits(parse_seconds=60))
+    assert result.document is not None or result.error
