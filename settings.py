@@ -189,6 +189,8 @@ class UISettings(_Group):
     auth_user: str = Field("", description="User name the UI asks for (`--auth USER`); required off loopback.")
     password_env: str = Field("BIOCITE_PASSWORD", description="Environment variable holding that user's password.")
     no_auth: bool = Field(False, description="Serve off loopback without a login (`--no-auth`); a warning is printed.")
+    upload_files_per_hour: int = Field(500, gt=0, description="Files one user (login, else address) may upload in any hour.")
+    upload_mb_per_hour: float = Field(2000.0, gt=0, description="Megabytes one user may upload in any hour.")
 
 
 class Settings(BaseSettings):

@@ -20,7 +20,7 @@ from errors import UserError
 from index.corpus import CorpusIndex
 from ingest.loaders import SUPPORTED_SUFFIXES
 from settings import Settings
-from uploads import store_upload
+from uploads import UploadBudget, store_upload
 
 EXAMPLES = [
     "which biologics target Th2?",
@@ -94,6 +94,8 @@ def corpus_summary(index: CorpusIndex) -> str:
 def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
     state: dict[str, Any] = {"index": index}
 
+    upload_budget = UploadBudget(settings.ui.upload_files_per_hour, settings.ui.upload_mb_per_hour)
+
     def get_index() -> CorpusIndex:
         if state["index"] is None:
             state["index"] = CorpusIndex.open(settings.paths.index_dir, settings)
@@ -146,17 +148,25 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         except UserError as exc:
             return {"question": question, "error": str(exc)}
 
-    def add_files(files: list[Any] | None, progress: gr.Progress = gr.Progress()):  # noqa: B008 (Gradio idiom)
-        """Store uploads safely, ingest them with a progress bar, report each file."""
+    def add_files(files: list[Any] | None, request: gr.Request, progress: gr.Progress = gr.Progress()):  # noqa: B008 (Gradio idiom)
+        """Store uploads safely (budget, content, name), ingest them with a progress bar, report each file.
+
+        Gradio's own copy of each upload is deleted once ours is stored, so no uploaded file can be
+        fetched back through Gradio's file route; ours live outside every folder Gradio serves."""
         idx = get_index()
+        user = request.username or (request.client.host if request.client else "") or "anonymous"
         rows: list[list[str]] = []
         stored: list[tuple[str, str]] = []
         for f in files or []:
-            name = getattr(f, "orig_name", None) or Path(str(f)).name
+            temp = Path(str(f))
+            name = getattr(f, "orig_name", None) or temp.name
             try:
-                stored.append((name, str(store_upload(str(f), name, settings.paths.upload_dir, settings.ingest.max_file_mb))))
+                upload_budget.charge(user, name, temp.stat().st_size)
+                stored.append((name, str(store_upload(temp, name, settings.paths.upload_dir, settings.ingest.max_file_mb))))
             except (UserError, OSError) as exc:
                 rows.append([name, "failed", "", str(exc)])
+            finally:
+                temp.unlink(missing_ok=True)
         if stored:
             by_path = dict((path, name) for name, path in stored)
 

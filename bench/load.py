@@ -65,8 +65,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index_dir: Path, port: int) -> subprocess.Popen[str]:
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False"}
+def start_server(index_dir: Path, port: int, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
     proc = subprocess.Popen([sys.executable, str(PROJECT_DIR / "app.py"), "serve", "--index", str(index_dir),
                              "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = proc.stdout.readline()

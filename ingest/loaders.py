@@ -176,7 +176,7 @@ def _parse_file(file: Path, max_chars: int) -> list[LoadResult]:
 
 def _decode(data: bytes, notes: list[str]) -> str:
     """UTF-8 (with or without BOM); Windows-1252 as a noted fallback; refuse binary data."""
-    if b"\x00" in data[:8192] or _looks_binary(data[:8192]):
+    if b"\x00" in data[:8192] or looks_binary(data[:8192]):
         raise IngestError("file looks binary, not text (wrong extension?)")
     try:
         return data.decode("utf-8-sig")
@@ -190,7 +190,8 @@ def _decode(data: bytes, notes: list[str]) -> str:
     return text
 
 
-def _looks_binary(sample: bytes) -> bool:
+def looks_binary(sample: bytes) -> bool:
+    """More than 5 % control characters: not text in any encoding we decode."""
     if not sample:
         return False
     control = sum(b < 9 or 13 < b < 32 for b in sample)

@@ -125,6 +125,51 @@ def test_a_non_loopback_bind_asks_for_the_login_and_lets_the_right_one_in(tmp_pa
         server.wait(timeout=30)
 
 
+@pytest.mark.slow
+def test_uploads_are_budgeted_checked_by_content_and_never_served_back(sample_index_dir: Path, tmp_path: Path):
+    import urllib.error
+    import urllib.request
+
+    from gradio_client import Client, handle_file
+
+    from bench.load import free_port, start_server
+
+    index, uploads, gradio_tmp = tmp_path / "index", tmp_path / "uploads", tmp_path / "gradio"
+    shutil.copytree(sample_index_dir, index)
+    canary = "Zorbatumab lowered serum IgG4 in every patient of this series."
+    papers = []
+    for i in range(3):
+        papers.append(tmp_path / f"note{i}.txt")
+        papers[-1].write_text(f"Zorbatumab note {i}\n\n{canary} Case {i}.")
+    picture = tmp_path / "scan.pdf"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(300))
+    port = free_port()
+    server = start_server(index, port, env={
+        "BIOCITE_PATHS__UPLOAD_DIR": str(uploads), "BIOCITE_UI__UPLOAD_FILES_PER_HOUR": "3", "GRADIO_TEMP_DIR": str(gradio_tmp),
+    })
+    try:
+        client = Client(f"http://127.0.0.1:{port}", verbose=False)
+        rows = client.predict([handle_file(str(f)) for f in [papers[0], picture, papers[1], papers[2]]], api_name="/add_files")[0]
+        by_name = {row[0]: row for row in rows["data"]}
+        assert by_name["note0.txt"][1] == by_name["note1.txt"][1] == "added"
+        assert "its content is a PNG image" in by_name["scan.pdf"][3]
+        assert "over your upload budget (3 files" in by_name["note2.txt"][3]  # the picture counted too
+        stored = sorted(uploads.iterdir())
+        assert len(stored) == 2 and all(canary in f.read_text() for f in stored)
+        # nothing uploaded can be fetched back: Gradio's copies are gone, ours are outside what it serves
+        left = [f for f in gradio_tmp.rglob("*") if f.is_file() and b"Zorbatumab" in f.read_bytes()]
+        assert left == []
+        for f in stored:
+            try:
+                code = urllib.request.urlopen(f"http://127.0.0.1:{port}/gradio_api/file={f}", timeout=30).status
+            except urllib.error.HTTPError as exc:
+                code = exc.code
+            assert code in (403, 404), code
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 # --- hostile questions ------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_cli_answers_or_clearly_refuses_every_hostile_question_and_keeps_going(sample_index_dir: Path, tmp_path: Path):

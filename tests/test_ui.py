@@ -196,17 +196,19 @@ def test_upload_then_ask_then_delete(tmp_path: Path, monkeypatch: pytest.MonkeyP
                      "cohort of patients with IgG4-related disease.")
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7 not really")
+    picture = tmp_path / "figure.pdf"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     try:
         with sync_playwright() as p:
             browser, page, dialogs = open_page(p, url)
             page.get_by_role("tab", name="Corpus").click()
             page.wait_for_selector("text=2 documents")
-            page.locator("#upload input[type=file]").set_input_files([str(paper), str(broken)])
+            page.locator("#upload input[type=file]").set_input_files([str(paper), str(broken), str(picture)])
             page.wait_for_timeout(1500)
             page.click("#add")
             page.wait_for_selector("text=3 documents", timeout=120_000)
             results = page.locator("#results").inner_text()
-            assert "added" in results and "PDF is damaged" in results
+            assert "added" in results and "PDF is damaged" in results and "its content is a PNG image" in results
             page.screenshot(path=str(ARTIFACTS / "corpus-upload.png"), full_page=True)
             doc_id = next(line for line in page.locator("#documents").inner_text().splitlines() if "tofacitinib" in line)
             page.get_by_role("tab", name="Chat").click()
