@@ -19,9 +19,11 @@ mid-use ever hang it, the time budget ends it like any other stall.
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import resource
+import signal
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -29,6 +31,7 @@ from errors import IngestError
 
 T = TypeVar("T")
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class ParseBudget:
@@ -80,7 +83,9 @@ class ParseBudget:
     def _start(self) -> None:
         ctx = multiprocessing.get_context("fork")
         self._conn, child_end = ctx.Pipe()
-        self._worker = ctx.Process(target=_serve, args=(child_end, self.memory_mb), daemon=True, name="biocite-parser")
+        self._worker = ctx.Process(
+            target=_serve, args=(child_end, self._conn, self.memory_mb), daemon=True, name="biocite-parser"
+        )
         self._worker.start()
         child_end.close()
 
@@ -91,8 +96,15 @@ def run_with_budget(fn: Callable[..., T], *args: object, seconds: float, memory_
         return budget.run(fn, *args)
 
 
-def _serve(conn, memory_mb: float) -> None:  # noqa: ANN001 (a Connection)
-    """Worker loop: for each call, cap the address space at what is mapped now plus the budget, then run it."""
+def _serve(conn, parent_end, memory_mb: float) -> None:  # noqa: ANN001 (Connections)
+    """Worker loop: for each call, cap the address space at what is mapped now plus the budget, then run it.
+
+    The worker must never outlive its parent: a `kill -9` of the server would otherwise leave it holding
+    copies of the parent's file descriptors (the index's writer lock among them). So it asks the kernel
+    for SIGKILL when the parent dies, and closes its copy of the parent's pipe end so a dead parent also
+    reads as end-of-file."""
+    _die_with_parent()
+    parent_end.close()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     while True:
         try:
@@ -106,6 +118,16 @@ def _serve(conn, memory_mb: float) -> None:  # noqa: ANN001 (a Connection)
             result = ("memory", None)
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
         conn.send(result)
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: the pipe's end-of-file still ends the loop
+        return
+    if os.getppid() == 1:  # the parent died before the request above took effect
+        os._exit(0)
 
 
 def _mapped_bytes() -> int:

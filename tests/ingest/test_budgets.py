@@ -95,3 +95,26 @@ def test_html_nested_fifty_thousand_deep_gets_an_answer_not_a_crash(tmp_path: Pa
     f.write_text("<html><body>" + "<div>" * 50_000 + "IgG4-related disease" + "</div>" * 50_000 + "</body></html>")
     (result,) = load_paths([f], ReadLimits(parse_seconds=60))
     assert result.document is not None or result.error
+
+
+def test_the_parser_worker_dies_with_its_parent(tmp_path: Path):
+    """A kill -9 of the server must not leave the worker alive, holding the index lock it inherited."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import sys, time; sys.path.insert(0, '.'); from ingest.sandbox import ParseBudget; import os; "
+            "b = ParseBudget(60, 256); print(b.run(os.getpid), flush=True); time.sleep(600)")
+    parent = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    worker = int(parent.stdout.readline())
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    for _ in range(100):
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    raise AssertionError("the parser worker outlived its killed parent")
