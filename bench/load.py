@@ -137,12 +137,12 @@ def write_papers(folder: Path, n: int) -> list[Path]:
     return papers
 
 
-def measure(users: int, seconds: float, papers: int, index_dir: Path) -> list[Phase]:
+def measure(users: int, seconds: float, papers: int, index_dir: Path, concurrency: int | None = None) -> list[Phase]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "index"
         shutil.copytree(index_dir, work)
         port = free_port()
-        server = start_server(work, port)
+        server = start_server(work, port, env={"BIOCITE_UI__CONCURRENCY": str(concurrency)} if concurrency else None)
         url = f"http://127.0.0.1:{port}/"
         try:
             phases = [Phase(f"{users} users asking, {seconds:.0f} s")]
@@ -165,12 +165,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--papers", type=int, default=300)
     parser.add_argument("--index", type=Path, default=None, help="index to serve (default: the sample index)")
+    parser.add_argument("--concurrency", type=int, default=None, help="questions answered at once (default: ui.concurrency)")
     args = parser.parse_args(argv)
     settings = load_settings()
+    if args.concurrency:
+        settings.ui.concurrency = args.concurrency
     index_dir = args.index or settings.paths.index_dir
     if not (index_dir / "CURRENT").exists():
         sys.exit(f"no index in {index_dir}: run `python app.py ingest` or `python app.py` first")
-    phases = measure(args.users, args.seconds, args.papers, index_dir)
+    phases = measure(args.users, args.seconds, args.papers, index_dir, args.concurrency)
     print(f"queue: {settings.ui.concurrency} questions answered at once, at most {settings.ui.queue_size} waiting")
     print("| phase | requests | errors | p50 ms | p95 ms | peak RSS MB | RSS last 30 s vs first 30 s, MB |")
     print("|---|---|---|---|---|---|---|")

@@ -170,6 +170,61 @@ def test_uploads_are_budgeted_checked_by_content_and_never_served_back(sample_in
         server.wait(timeout=30)
 
 
+def _wait_for(job, code) -> None:  # noqa: ANN001 (a gradio_client Job and Status)
+    import time
+
+    for _ in range(600):
+        if job.status().code == code:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"job never reached {code}: {job.status()}")
+
+
+@pytest.mark.slow
+def test_a_full_queue_says_busy_at_once_instead_of_hanging(sample_index_dir: Path, tmp_path: Path, monkeypatch):
+    """With ui.queue_size 1, one upload running and one waiting, a question is told "Queue is full" at once.
+
+    The running upload is held inside the ingest (an Event), so the queue stays full for as long as the test needs.
+    """
+    import threading
+    import time
+
+    from gradio_client import Client, handle_file
+    from gradio_client.utils import QueueError, Status
+
+    from bench.load import free_port, write_papers
+    from index.corpus import CorpusIndex
+    from ui import CSS, build_demo
+
+    index_dir = tmp_path / "index"
+    shutil.copytree(sample_index_dir, index_dir)
+    settings = load_settings()
+    settings.paths.index_dir, settings.paths.upload_dir, settings.ui.queue_size = index_dir, tmp_path / "up", 1
+    release = threading.Event()
+    real_ingest = CorpusIndex.ingest
+    monkeypatch.setattr(CorpusIndex, "ingest", lambda self, *a, **k: release.wait(120) and real_ingest(self, *a, **k))
+    demo = build_demo(settings, CorpusIndex.open(index_dir, settings, must_exist=True))
+    _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True, css=CSS)
+    try:
+        client = Client(url, verbose=False)
+        papers = write_papers(tmp_path / "papers", 4)
+        running = client.submit([handle_file(str(papers[0]))], api_name="/add_files")
+        _wait_for(running, Status.PROCESSING)
+        waiting = client.submit([handle_file(str(papers[1]))], api_name="/add_files")
+        _wait_for(waiting, Status.IN_QUEUE)
+        started = time.perf_counter()
+        with pytest.raises(QueueError, match="Queue is full! Please try again"):
+            client.predict("Which biologics target Th2?", api_name="/ask")
+        assert time.perf_counter() - started < 20  # refused at once, not after the queue drained
+        release.set()
+        assert running.result(timeout=120)[0]["data"][0][1] == "added"  # the queued work still completes
+        assert waiting.result(timeout=120)[0]["data"][0][1] == "added"
+        assert client.predict("Which biologics target Th2?", api_name="/ask")["answer"]
+    finally:
+        release.set()
+        demo.close()
+
+
 # --- hostile questions ------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_cli_answers_or_clearly_refuses_every_hostile_question_and_keeps_going(sample_index_dir: Path, tmp_path: Path):
