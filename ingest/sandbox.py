@@ -90,12 +90,6 @@ class ParseBudget:
         child_end.close()
 
 
-def run_with_budget(fn: Callable[..., T], *args: object, seconds: float, memory_mb: float) -> T:
-    """One call in a worker of its own (for a single file; batches share one `ParseBudget`)."""
-    with ParseBudget(seconds, memory_mb) as budget:
-        return budget.run(fn, *args)
-
-
 def _serve(conn, parent_end, memory_mb: float) -> None:  # noqa: ANN001 (Connections)
     """Worker loop: for each call, cap the address space at what is mapped now plus the budget, then run it.
 

@@ -59,14 +59,18 @@ def _check(index_dir: Path, base: set[str], batch: set[str]) -> set[str]:
     return docs - base
 
 
-def test_kill_9_at_random_moments_loses_no_committed_document(tmp_path: Path):
-    kills = int(os.environ.get("KILL_COUNT", "5"))
+def _base_index_and_batch(tmp_path: Path) -> tuple[Path, Path, set[str], Path]:
+    """Three base papers ingested by the CLI (the last commit a kill must keep), and a batch of BATCH more."""
     base_papers = _papers(tmp_path / "base", range(3), "Base")
-    batch_papers = _papers(tmp_path / "batch", range(100, 100 + BATCH), "Batch")
     base_index = tmp_path / "base-index"
     assert subprocess.run([sys.executable, str(PROJECT_DIR / "app.py"), "ingest", str(base_papers), "--index",
                            str(base_index)], env=ENV, capture_output=True, timeout=600).returncode == 0
-    base = {f"paper{i:03d}" for i in range(3)}
+    return base_papers, base_index, {f"paper{i:03d}" for i in range(3)}, _papers(tmp_path / "batch", range(100, 100 + BATCH), "Batch")
+
+
+def test_kill_9_at_random_moments_loses_no_committed_document(tmp_path: Path):
+    kills = int(os.environ.get("KILL_COUNT", "5"))
+    base_papers, base_index, base, batch_papers = _base_index_and_batch(tmp_path)
     batch = {f"paper{i:03d}" for i in range(100, 100 + BATCH)}
 
     def seconds(papers: Path, index: Path) -> float:
@@ -117,12 +121,7 @@ def test_kill_9_of_the_server_during_an_upload_loses_no_committed_document(tmp_p
     from uploads import safe_name
 
     kills = int(os.environ.get("UI_KILL_COUNT", "1"))
-    base_papers = _papers(tmp_path / "base", range(3), "Base")
-    batch_papers = _papers(tmp_path / "batch", range(100, 100 + BATCH), "Batch")
-    base_index = tmp_path / "base-index"
-    assert subprocess.run([sys.executable, str(PROJECT_DIR / "app.py"), "ingest", str(base_papers), "--index",
-                           str(base_index)], env=ENV, capture_output=True, timeout=600).returncode == 0
-    base = {f"paper{i:03d}" for i in range(3)}
+    _, base_index, base, batch_papers = _base_index_and_batch(tmp_path)
     batch = {Path(safe_name(p.name, hashlib.sha256(p.read_bytes()).hexdigest())).stem for p in batch_papers.iterdir()}
 
     def serve(index: Path) -> tuple[subprocess.Popen[str], str]:

@@ -10,7 +10,7 @@ import pytest
 
 from errors import IngestError
 from ingest.loaders import ReadLimits, load_paths
-from ingest.sandbox import run_with_budget
+from ingest.sandbox import ParseBudget
 from tests.ingest.pdf_fixture import pdf_bytes, write_pdf
 
 
@@ -31,6 +31,11 @@ def _bomb_pdf(path: Path, inflated_mb: int) -> Path:
 
 def _sleep_forever() -> None:
     time.sleep(3600)
+
+
+def run_with_budget(fn, *args, seconds: float, memory_mb: float):  # noqa: ANN001, ANN002, ANN202
+    with ParseBudget(seconds, memory_mb) as budget:
+        return budget.run(fn, *args)
 
 
 def _allocate(mb: int) -> int:
