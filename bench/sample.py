@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.latency import percentile, search_and_ask_ms
 from index.corpus import CorpusIndex
-from index.embedding import load_embedding_model, model_dtype
+from index.embedding import describe, load_embedding_model
 from settings import PROJECT_DIR, load_settings
 
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     stats = reopened.stats()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"sample corpus: {stats['documents']} documents, {stats['chunks']} chunks; embedding dtype {model_dtype(model)}")
+    print(f"sample corpus: {stats['documents']} documents, {stats['chunks']} chunks; embedding {describe(model)}")
     print(f"model load            {load_s:6.1f} s")
     print(f"ingest (read+embed+save) {report.seconds:6.1f} s   {report.chunks_embedded / report.seconds:6.1f} chunks/s")
     print(f"index reload          {reload_s * 1000:6.0f} ms")

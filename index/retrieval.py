@@ -26,7 +26,7 @@ from index.bm25 import BM25Index
 from index.embedding import embed_query
 from index.faiss_store import FaissChunkStore
 from index.pg_store import PgChunkStore, PgKeywordIndex
-from index.rerank import Candidate, SentenceReranker
+from index.rerank import Candidate, CrossEncoderReranker, SentenceReranker
 from ingest.chunking import doc_id_of
 from settings import RetrievalSettings
 from text.concepts import expansion_terms, question_tokens
@@ -100,16 +100,21 @@ class HybridRetriever:
         vouched: Callable[[TextNode], bool] = lambda node: True,
         reranker: SentenceReranker | None = None,
         documents_of: Callable[[list[str]], dict[str, Candidate]] = lambda ids: {},
+        cross_encoder: CrossEncoderReranker | None = None,
     ) -> None:
         self.store, self.chunk_bm25, self.doc_bm25 = store, chunk_bm25, doc_bm25
         self._chunk_ids_of, self._embed_model, self.settings = chunk_ids_of, embed_model, settings
         self._vouched, self._reranker, self._documents_of = vouched, reranker, documents_of
+        self._cross_encoder = cross_encoder
 
     def _rerank(self, query: str, qvec: np.ndarray | None, ranking: Ranking, mode: str,
                 candidates: Callable[[list[str]], dict[str, Candidate]]) -> Ranking:
-        if mode != "hybrid" or self._reranker is None or qvec is None:
-            return ranking
-        return self._reranker.rerank(query, qvec, ranking, candidates)
+        """Hybrid: the sentence rerank; then, in any mode, the user's cross-encoder if one is set."""
+        if mode == "hybrid" and self._reranker is not None and qvec is not None:
+            ranking = self._reranker.rerank(query, qvec, ranking, candidates)
+        if self._cross_encoder is not None:
+            ranking = self._cross_encoder.rerank(query, ranking, candidates)
+        return ranking
 
     def _chunk_candidates(self, chunk_ids: list[str]) -> dict[str, Candidate]:
         return {n.node_id: Candidate(str(n.metadata.get("title", "")), n.text) for n in self.store.get_nodes(chunk_ids)}

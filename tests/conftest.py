@@ -57,7 +57,7 @@ def hash_model(monkeypatch: pytest.MonkeyPatch):
     from tests.hash_embedding import HashEmbedding
 
     model = HashEmbedding(embed_batch_size=64)
-    monkeypatch.setattr("index.corpus.load_embedding_model", lambda _settings: model)
+    monkeypatch.setattr("index.corpus.load_embedding_model", lambda *_args: model)
     return model
 
 

@@ -26,10 +26,16 @@ FLOORS = {
 }
 
 
+# The stock llama-index baseline runs on the first 250 queries of each set (all of the smaller ones):
+# `python -m bench.retrieval` runs it on every query.
+BASELINE_QUERIES = 250
+
+
 @pytest.fixture(scope="module")
 def reports(pytestconfig: pytest.Config) -> dict[str, dict]:
     settings = load_settings()
-    out = {d.name: evaluate(d.corpus, d.queries, d.qrels, settings, list(MODES), baseline=True) for d in DATASETS}
+    out = {d.name: evaluate(d.corpus, d.queries, d.qrels, settings, list(MODES), baseline=True,
+                            baseline_queries=BASELINE_QUERIES) for d in DATASETS}
     artifacts = PROJECT_DIR / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "retrieval_evals.json").write_text(json.dumps(out, indent=2))
@@ -54,14 +60,16 @@ def test_hybrid_meets_floors(reports, dataset):
 @pytest.mark.parametrize("dataset", [d.name for d in DATASETS])
 def test_hybrid_beats_every_single_retriever_and_the_stock_baseline(reports, dataset):
     modes = by_mode(reports[dataset])
+    hybrid_on_baseline_queries = modes[next((m for m in modes if m.startswith("hybrid (baseline's")), "hybrid")]
     for other in ("dense", "bm25", "llama-index default"):
+        hybrid = hybrid_on_baseline_queries if other == "llama-index default" else modes["hybrid"]
         if dataset == "sample-questions":
             # 12 questions, several now with 2-4 relevant papers (the sample corpus gained the IgG4-RD pages):
             # one swapped pair moves nDCG@10 by up to 0.04, so a single retriever may edge ahead; the answer
             # question set (tests/evals/test_answer_eval.py) is the informative gate for these questions.
-            assert modes["hybrid"]["nDCG@10"] >= modes[other]["nDCG@10"] - 0.02, other
+            assert hybrid["nDCG@10"] >= modes[other]["nDCG@10"] - 0.02, other
         else:
-            assert modes["hybrid"]["nDCG@10"] > modes[other]["nDCG@10"], other
+            assert hybrid["nDCG@10"] > modes[other]["nDCG@10"], other
 
 
 def test_scifact_through_pgvector_meets_the_same_floors(reports, pg_url, pytestconfig):
