@@ -84,8 +84,11 @@ def html_blocks(raw: str) -> tuple[list[Block], dict[str, str], list[str], str]:
     )
     blocks: list[Block] = []
     sitename = ""
-    if xml:
-        root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
+    try:  # trafilatura keeps a deeply nested page's depth, past what lxml reads without huge_tree
+        root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)) if xml else None
+    except etree.XMLSyntaxError:
+        root = None  # then the paragraphs are read from the page directly, below
+    if root is not None:
         sitename = root.get("sitename") or ""
         meta["title"] = meta["title"] or root.get("title") or ""
         meta["year"] = meta["year"] or (root.get("date") or "")[:4]
