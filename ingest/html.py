@@ -78,16 +78,16 @@ def html_blocks(raw: str) -> tuple[list[Block], dict[str, str], list[str], str]:
         tag.decompose()
     visible = soup.get_text("\n")
     notes: list[str] = []
-    xml = trafilatura.extract(
-        raw, output_format="xml", with_metadata=True, include_comments=False, include_tables=True,
-        include_links=False, include_formatting=False, include_images=False, favor_recall=True,
-    )
-    blocks: list[Block] = []
-    sitename = ""
-    try:  # trafilatura keeps a deeply nested page's depth, past what lxml reads without huge_tree
+    try:  # trafilatura re-parses its own output, which fails on some damaged pages; a depth past lxml's limit too
+        xml = trafilatura.extract(
+            raw, output_format="xml", with_metadata=True, include_comments=False, include_tables=True,
+            include_links=False, include_formatting=False, include_images=False, favor_recall=True,
+        )
         root = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)) if xml else None
     except etree.XMLSyntaxError:
         root = None  # then the paragraphs are read from the page directly, below
+    blocks: list[Block] = []
+    sitename = ""
     if root is not None:
         sitename = root.get("sitename") or ""
         meta["title"] = meta["title"] or root.get("title") or ""

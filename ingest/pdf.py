@@ -84,7 +84,7 @@ def pdf_blocks(file: Path) -> tuple[list[Block], dict[str, str], list[str], str]
     """(blocks, metadata, notes, all of its words as one text) of a PDF."""
     import pdfplumber
     from pdfminer.psparser import PSException
-    from pdfplumber.utils.exceptions import PdfminerException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
     try:
         with pdfplumber.open(str(file)) as pdf:
@@ -93,7 +93,7 @@ def pdf_blocks(file: Path) -> tuple[list[Block], dict[str, str], list[str], str]
             for number, page in enumerate(pdf.pages, 1):
                 words = page.extract_words(use_text_flow=True, x_tolerance=1.5, return_chars=True)
                 pages.append((number, float(page.height), [_styled(w) for w in words]))
-    except (PdfminerException, PSException, ValueError, KeyError, TypeError, AttributeError, RecursionError,
+    except (PdfminerException, MalformedPDFException, PSException, ValueError, KeyError, TypeError, AttributeError, RecursionError,
             IndexError, AssertionError, struct.error, zlib.error, EOFError, OverflowError) as exc:
         message = str(exc)
         if "unable to allocate" in message.lower():  # zlib out of memory, wrapped: let the parse budget say so
