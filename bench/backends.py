@@ -1,17 +1,26 @@
 """Embedding backends × precisions on this CPU: throughput, share of the hardware's peak, and quality.
 
     python -m bench.backends [--texts 512] [--rounds 3]
+    python -m bench.backends --scifact [--variants "torch float32,openvino int8"]
 
 1. The machine's own matrix-multiply peak at MiniLM's shapes (3456×384 by 384×1536, torch, all
    cores): fp32 and bf16, and int8 where torch's int8 matmul runs on this CPU.
-2. MiniLM through each variant — torch fp32 / bf16 (what biocite runs today), OpenVINO fp32 / bf16
-   (the torch module converted by `openvino.convert_model`, no optimum needed) and OpenVINO int8
-   (static quantization by NNCF, calibrated on 300 SciFact abstracts, none of them benchmarked) —
-   on `--texts` PubMedQA abstracts from the bundled sample, length-sorted batches of 64. Rounds are
-   interleaved (every variant once per round, median kept) because this shared machine's speed
-   drifts by a third between minutes.
+2. MiniLM through each variant the app runs (`index/embedding.py`) — torch fp32 / bf16, OpenVINO fp32 /
+   bf16 (the whole sentence-transformers module converted by `openvino.convert_model`, no optimum
+   needed) and OpenVINO int8 (NNCF static quantization calibrated on bundled abstracts 700-999) — on
+   the first `--texts` PubMedQA abstracts of the bundled sample, through the app's own `encode`
+   (length-sorted batches of `embedding.batch_size`). Rounds are interleaved (every variant once per
+   round, median kept) because this shared machine's speed drifts by a third between minutes.
 3. Quality of each variant against torch fp32 on all 1,000 bundled abstracts: the 5th percentile of
    cosine (issue 17's bar: ≥ 0.99).
+
+To measure a CPU without AMX, or without AVX-512, on this one: cap oneDNN's instruction set, which
+both torch and OpenVINO use for these matmuls, e.g. `ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI` (AVX-512 with
+VNNI, no AMX, no bf16 instructions) or `ONEDNN_MAX_CPU_ISA=AVX2`; the app keys its cached choice on
+that variable too.
+
+With `--scifact`, instead: SciFact train retrieval (dense and hybrid nDCG@10, Recall@100) with the index built by
+each variant through the app's own embedding entry point, next to torch fp32 (issue 17's bar: within 0.003).
 
 The share of peak counts the model's useful FLOPs (unpadded tokens; projections, feed-forward and
 attention) against the matmul peak of the precision the variant computes in. Prints a table; asserts
@@ -34,7 +43,6 @@ import numpy as np  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 ABSTRACTS = ROOT / "data" / "sample" / "pubmedqa" / "abstracts.jsonl"
-CALIBRATION = ROOT / "evals" / "scifact" / "corpus.jsonl"
 BATCH, MAX_TOKENS = 64, 256
 
 
@@ -93,77 +101,56 @@ def _texts(path: Path, n: int, skip: int = 0) -> list[str]:
     return out
 
 
-def _sorted_batches(encode: Callable[[list[str]], np.ndarray], texts: list[str]) -> np.ndarray:
-    order = np.argsort([len(t) for t in texts])
-    out = np.zeros((len(texts), 384), dtype="float32")
-    for i in range(0, len(texts), BATCH):
-        idx = order[i:i + BATCH]
-        out[idx] = encode([texts[j] for j in idx])
-    return out / np.linalg.norm(out, axis=1, keepdims=True)
+def build_variants() -> dict[str, tuple[str, Callable[[list[str]], np.ndarray]]]:
+    """name -> (precision it computes in, encode(texts) -> unit vectors), each loaded through the app's own entry
+    point (`index.embedding.load_embedding_model`: length-sorted batches of `embedding.batch_size`)."""
+    from index.embedding import SHORT, VARIANTS, Variant, load_embedding_model
+    from settings import EmbeddingSettings
+
+    out = {}
+    for backend, precision in VARIANTS:
+        model = load_embedding_model(EmbeddingSettings(backend=backend, precision=precision))
+        out[str(Variant(backend, precision))] = (SHORT[precision], model.encode)
+    return out
 
 
-def build_variants(calibration: list[str]) -> dict[str, tuple[str, Callable[[list[str]], np.ndarray]]]:
-    """name -> (precision it computes in, encode(texts) -> unnormalised vectors)."""
-    import openvino as ov
-    import torch
-    from sentence_transformers import SentenceTransformer
+def scifact(variants: list[str]) -> None:
+    """SciFact train nDCG@10 / Recall@100, dense and hybrid, for indexes built by each variant."""
+    from evals.datasets import DATASETS
+    from evals.retrieval import evaluate
+    from settings import load_settings
 
-    from index.embedding import default_model_path
-
-    path = str(default_model_path())
-    fp32 = SentenceTransformer(path, device="cpu")
-    bf16 = SentenceTransformer(path, device="cpu", model_kwargs={"dtype": torch.bfloat16})
-    tokenizer = fp32.tokenizer
-
-    class MeanPooled(torch.nn.Module):
-        """The transformer plus sentence-transformers' mean pooling, as one graph to convert."""
-
-        def __init__(self, model: torch.nn.Module) -> None:
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-
-    def tokens(texts: list[str]) -> dict[str, np.ndarray]:
-        enc = tokenizer(texts, padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="np")
-        return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
-
-    example = {k: torch.from_numpy(v) for k, v in tokens(calibration[:2]).items()}
-    graph = ov.convert_model(MeanPooled(fp32[0].auto_model.eval()), example_input=example)
-    core = ov.Core()
-
-    def openvino(model: object, precision: str) -> Callable[[list[str]], np.ndarray]:
-        request = core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": precision,
-                                                    "PERFORMANCE_HINT": "LATENCY"}).create_infer_request()
-        return lambda texts: next(iter(request.infer(tokens(texts)).values()))
-
-    import nncf
-
-    started = time.perf_counter()
-    batches = [tokens(calibration[i:i + 8]) for i in range(0, len(calibration), 8)]
-    int8 = nncf.quantize(graph, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER, subset_size=len(calibration))
-    print(f"NNCF static int8 calibration on {len(calibration)} SciFact abstracts: {time.perf_counter() - started:.0f} s")
-
-    def torch_encode(model: SentenceTransformer) -> Callable[[list[str]], np.ndarray]:
-        return lambda texts: model.encode(texts, batch_size=BATCH, convert_to_numpy=True).astype("float32")
-
-    return {
-        "torch fp32": ("fp32", torch_encode(fp32)),
-        "torch bf16": ("bf16", torch_encode(bf16)),
-        "openvino fp32": ("fp32", openvino(graph, "f32")),
-        "openvino bf16": ("bf16", openvino(graph, "bf16")),
-        "openvino int8 (NNCF static)": ("int8", openvino(int8, "f32")),
-    }
+    data = next(d for d in DATASETS if d.name == "scifact-train")
+    rows = {}
+    for name in variants:
+        backend, precision = name.split()
+        settings = load_settings()
+        settings.embedding.backend, settings.embedding.precision = backend, precision
+        started = time.perf_counter()
+        report = evaluate(data.corpus, data.queries, data.qrels, settings, ["dense", "hybrid"], baseline=False)
+        rows[name] = {r["mode"]: r for r in report["results"]}
+        print(f"{name}: index {report['index_seconds']} s, {time.perf_counter() - started:.0f} s in all: " + ", ".join(
+            f"{m} nDCG@10 {r['nDCG@10']:.4f} R@100 {r['Recall@100']:.4f}" for m, r in rows[name].items()), flush=True)
+    ref = rows.get("torch float32")
+    print("| variant | dense nDCG@10 | dense R@100 | hybrid nDCG@10 | hybrid R@100 | largest gap to torch fp32 |")
+    print("|---|---|---|---|---|---|")
+    for name, r in rows.items():
+        cells = [r[m][k] for m in ("dense", "hybrid") for k in ("nDCG@10", "Recall@100")]
+        gap = max(abs(r[m][k] - ref[m][k]) for m in ("dense", "hybrid") for k in ("nDCG@10", "Recall@100")) if ref else None
+        print(f"| {name} | " + " | ".join(f"{c:.4f}" for c in cells) + f" | {'' if gap is None else f'{gap:.4f}'} |")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=512, help="abstracts timed per variant and round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scifact", action="store_true", help="SciFact retrieval per variant instead of speed")
+    parser.add_argument("--variants", default="torch float32,openvino int8,openvino bfloat16,torch bfloat16",
+                        help="with --scifact: comma-separated 'backend precision' pairs")
     args = parser.parse_args(argv)
+    if args.scifact:
+        print(f"CPU: {cpu_name()}; {os.cpu_count()} cores; {cpu_features()}")
+        return scifact([v.strip() for v in args.variants.split(",")])
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)
@@ -175,18 +162,18 @@ def main(argv: list[str] | None = None) -> None:
 
     quality_texts = _texts(ABSTRACTS, 1000)
     timed = quality_texts[:args.texts]
-    variants = build_variants(_texts(CALIBRATION, 300))
+    variants = build_variants()
     gflop = useful_gflop([len(ids) for ids in _token_ids(timed)])
     rates: dict[str, list[float]] = {name: [] for name in variants}
     for round_no in range(args.rounds):
         for name, (_, encode) in variants.items():
-            _sorted_batches(encode, timed[:BATCH])  # warm-up: first-call compilation and allocation
+            encode(timed[:BATCH])  # warm-up: first-call compilation and allocation
             started = time.perf_counter()
-            _sorted_batches(encode, timed)
+            encode(timed)
             rates[name].append(len(timed) / (time.perf_counter() - started))
         print(f"round {round_no + 1}: " + ", ".join(f"{n} {r[-1]:.1f}" for n, r in rates.items()), flush=True)
 
-    reference = _sorted_batches(variants["torch fp32"][1], quality_texts)
+    reference = variants["torch fp32"][1](quality_texts)
     print(f"\n{len(timed)} abstracts per round, {gflop / len(timed):.2f} useful GFLOP per abstract on average; "
           f"median of {args.rounds} interleaved rounds; quality on all {len(quality_texts)} abstracts")
     print("| variant | computes in | chunks/s | share of its precision's matmul peak | share of the bf16 peak | "
@@ -198,7 +185,7 @@ def main(argv: list[str] | None = None) -> None:
         achieved = rate * gflop / len(timed)
         share = f"{achieved / peak:.0%}" if peak else "n/a"
         of_bf16 = f"{achieved / peaks['bf16']:.0%}" if peaks.get("bf16") else "n/a"
-        cosine = 1.0 if name == "torch fp32" else float(np.percentile(np.sum(_sorted_batches(encode, quality_texts) * reference, axis=1), 5))
+        cosine = 1.0 if name == "torch fp32" else float(np.percentile(np.sum(encode(quality_texts) * reference, axis=1), 5))
         print(f"| {name} | {precision} | {rate:.1f} | {share} | {of_bf16} | {cosine:.4f} |")
 
 

@@ -132,11 +132,12 @@ def baseline_subset(qrels: dict[str, dict[str, int]], limit: int | None) -> dict
 
 
 def evaluate(corpus: list[Path], queries_path: Path, qrels_path: Path, settings: Settings, modes: list[str],
-             baseline: bool, progress=None, baseline_queries: int | None = None) -> dict[str, object]:
-    """Every mode on every query; the stock baseline on all of them or on the first `baseline_queries`, and
-    then each mode again on those same queries (rows "MODE (baseline's N)", scored from the runs above)."""
+             baseline: bool, progress=None, baseline_queries: int | None = None,
+             query_limit: int | None = None) -> dict[str, object]:
+    """Every mode on every query (or the first `query_limit` by id); the stock baseline on all of them or on the
+    first `baseline_queries`, and then each mode again on those same queries (rows "MODE (baseline's N)")."""
     queries, qrels = load_queries(queries_path), load_qrels(qrels_path)
-    qrels = {q: r for q, r in qrels.items() if q in queries}
+    qrels = baseline_subset({q: r for q, r in qrels.items() if q in queries}, query_limit)
     if not qrels:
         raise UserError("no query in the queries file has qrels; check that the ids match")
     index, build_seconds = open_eval_index(corpus, settings, progress)

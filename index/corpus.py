@@ -34,7 +34,7 @@ from llama_index.core.schema import TextNode
 from errors import EmbeddingMismatchError, IndexDamagedError, IndexNotFoundError, UserError
 from index.bm25 import BM25Index
 from index.embed_cache import EmbeddingCache
-from index.embedding import embed_texts, embedding_identity, load_embedding_model, model_name
+from index.embedding import describe, embed_texts, embedding_identity, load_embedding_model, model_name
 from index.faiss_store import FaissChunkStore
 from index.persistence import check_generation, current_generation, generation_stamp, save_generation, writer_lock
 from index.pg_store import PgChunkStore, PgKeywordIndex, check_database, database_url, new_table_name
@@ -93,6 +93,7 @@ class IngestReport:
     chunks_embedded: int = 0
     chunks_reused: int = 0  # vectors not recomputed: unchanged chunks of updated documents, or the embedding cache
     seconds: float = 0.0
+    embedder: str = ""  # which backend and precision embedded them ("openvino int8")
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -100,7 +101,8 @@ class IngestReport:
     def summary(self) -> str:
         parts = [f"{self.count(s)} {s}" for s in ("added", "updated", "skipped", "failed")]
         reused = f" ({self.chunks_reused} vectors reused)" if self.chunks_reused else ""
-        return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded{reused} in {self.seconds:.1f}s"
+        by = f" with {self.embedder}" if self.embedder and self.chunks_embedded else ""
+        return f"{', '.join(parts)}; {self.chunks_embedded} chunks embedded{by}{reused} in {self.seconds:.1f}s"
 
 
 def content_hash(doc: Document) -> str:
@@ -257,6 +259,7 @@ class CorpusIndex:
                     since_save += n
                     report.chunks_embedded += n - reused
                     report.chunks_reused += reused
+                    report.embedder = report.embedder or (describe(self.embed_model) if n > reused else "")
                     progress("Embedding", done, total_chunks)
                     batch, batch_chunks = [], 0
                     if since_save >= self._checkpoint_every(chunks_before + done) and not last:

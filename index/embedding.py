@@ -356,7 +356,8 @@ def _load_torch(source: str, precision: str, batch_size: int) -> SentenceEncoder
 def _openvino_folder(source: str, cache_dir: Path) -> Path:
     import openvino
 
-    return cache_dir / f"{model_fingerprint(source).replace('/', '--')}-openvino-{openvino.__version__}"
+    version = openvino.__version__.split("-")[0]  # "2026.4.1-22982-…-releases/2026/4": the release is enough
+    return cache_dir / f"{model_fingerprint(source).replace('/', '--')}-openvino-{version}"
 
 
 def export_openvino(source: str, cache_dir: Path, int8: bool) -> Path:
@@ -459,18 +460,32 @@ def _load_openvino(source: str, precision: str, batch_size: int, cache_dir: Path
         import openvino as ov
     except ImportError as exc:
         raise ModelLoadError(f"OpenVINO is not installed ({exc}); set embedding.backend = torch") from None
-    folder = export_openvino(source, cache_dir, int8=precision == "int8")
+    try:
+        folder = export_openvino(source, cache_dir, int8=precision == "int8")
+    except ModelLoadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (conversion or calibration failed: this model or CPU is not for OpenVINO)
+        raise ModelLoadError(f"the model could not be exported to OpenVINO {SHORT[precision]} ({type(exc).__name__}: "
+                             f"{str(exc).splitlines()[0][:160] if str(exc) else ''}); set embedding.backend = torch") from None
     meta = json.loads((folder / "meta.json").read_text())
     tokenize = _tokenizer(folder)
     hint = {"float32": "f32", "bfloat16": "bf16", "int8": "f32"}[precision]  # int8: what is not quantized stays fp32
+    core = ov.Core()
+    xml = folder / ("int8.xml" if precision == "int8" else "fp32.xml")
     try:
-        compiled = ov.Core().compile_model(folder / ("int8.xml" if precision == "int8" else "fp32.xml"), "CPU",
-                                           {"INFERENCE_PRECISION_HINT": hint, "PERFORMANCE_HINT": "LATENCY"})
+        graph = core.read_model(xml)
     except Exception as exc:  # noqa: BLE001 (a damaged cached graph: the next load re-exports it)
         for f in folder.glob("*.xml"):
             f.unlink(missing_ok=True)
-        raise ModelLoadError(f"the cached OpenVINO model in {folder} could not be read ({exc}); it was removed and "
-                             "will be exported again on the next run") from None
+        raise ModelLoadError(f"the cached OpenVINO model in {folder} could not be read ({str(exc)[:200]}); it was "
+                             "removed and will be exported again on the next run") from None
+    try:
+        compiled = core.compile_model(graph, "CPU", {"INFERENCE_PRECISION_HINT": hint, "PERFORMANCE_HINT": "LATENCY"})
+    except Exception as exc:  # noqa: BLE001 (this CPU, or an instruction-set cap, has no kernel for some layer)
+        first = next((line for line in str(exc).splitlines() if "Supported" in line or "not supported" in line),
+                     str(exc).splitlines()[-1] if str(exc) else "")
+        raise ModelLoadError(f"OpenVINO cannot run this model in {SHORT[precision]} on this CPU ({first.strip()[:160]}); "
+                             "set embedding.backend = torch or auto") from None
     request = compiled.create_infer_request()
     lock = threading.Lock()  # one infer request: the UI's worker threads take turns
 
@@ -494,21 +509,31 @@ def bundled_abstracts(part: slice) -> list[str]:
 
 def measure_variants(models: dict[Variant, SentenceEncoder], texts: list[str], rounds: int = 3
                      ) -> dict[Variant, tuple[float, np.ndarray]]:
-    """Texts per second (median of `rounds`) and vectors of each model. Rounds are interleaved, every model once
-    per round after a warm-up, because a shared machine's speed drifts by a third between minutes."""
+    """Texts per second (median of `rounds`) and vectors of each model (the first is the reference). Rounds are
+    interleaved, every model once per round after a warm-up, because a shared machine's speed drifts by a third
+    between minutes; a model under a third of the fastest at warm-up is not timed further (no vectors)."""
     import statistics
     import time
 
     rates: dict[Variant, list[float]] = {v: [] for v in models}
     vectors: dict[Variant, np.ndarray] = {}
-    for model in models.values():
+    warm: dict[Variant, float] = {}
+    for variant, model in models.items():
+        model.encode(texts[:8])  # first call: kernel selection, allocation
+        started = time.perf_counter()
         model.encode(texts[:8])
+        warm[variant] = 8 / (time.perf_counter() - started)
+    reference = next(iter(models))  # the first: its vectors are the quality reference, so it is always timed
+    slow = [v for v, rate in warm.items() if rate < max(warm.values()) / 3 and v != reference]
+    for variant in slow:  # e.g. bf16 emulated on a CPU without bf16 instructions: 30x slower, minutes to time
+        say(f"  {variant}: {warm[variant]:.1f} texts/s on a first look, under a third of the fastest: not timed further")
+    models = {v: m for v, m in models.items() if v not in slow}
     for _ in range(rounds):
         for variant, model in models.items():
             started = time.perf_counter()
             vectors[variant] = model.encode(texts)
             rates[variant].append(len(texts) / (time.perf_counter() - started))
-    return {v: (statistics.median(rates[v]), vectors[v]) for v in models}
+    return {v: (statistics.median(rates[v]), vectors[v]) if v in vectors else (warm[v], np.zeros(0)) for v in warm}
 
 
 def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_dir: Path) -> Variant:
@@ -537,10 +562,11 @@ def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_d
         results = {}
         for variant in (v for v in allowed if v in measured):
             rate, vectors = measured[variant]
-            p5 = float(np.percentile(np.sum(vectors * ref_vectors, axis=1), 5))
+            p5 = float(np.percentile(np.sum(vectors * ref_vectors, axis=1), 5)) if len(vectors) else 0.0
             results[str(variant)] = {"backend": variant.backend, "precision": variant.precision,
                                      "texts_per_second": round(rate, 1), "cosine_p5": round(p5, 5)}
-            say(f"  {variant}: {rate:.1f} abstracts/s, cosine to torch fp32 (5th percentile) {p5:.4f}")
+            if len(vectors):
+                say(f"  {variant}: {rate:.1f} abstracts/s, cosine to torch fp32 (5th percentile) {p5:.4f}")
         good = [r for r in results.values() if r["cosine_p5"] >= QUALITY_P5]
         best = max(good, key=lambda r: r["texts_per_second"]) if good else {"backend": "torch", "precision": "float32"}
         choice = Variant(best["backend"], best["precision"])
@@ -549,7 +575,8 @@ def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_d
         tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
         tmp.write_text(json.dumps(record, indent=2))
         os.replace(tmp, path)
-        say(f"Embedding with {choice} (fastest within cosine {QUALITY_P5} of fp32); delete {path} to measure again")
+        why = f"fastest within cosine {QUALITY_P5} of fp32" if good else "none of those runs well here"
+        say(f"Embedding with {choice} ({why}); delete {path} to measure again")
         return choice
 
 
