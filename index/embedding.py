@@ -431,7 +431,7 @@ def _quantize_int8(folder: Path) -> None:
     batches = [tokenize(texts[i:i + 8]) for i in range(0, len(texts), 8)]
     graph = ov.Core().read_model(folder / "fp32.xml")
     quantized = nncf.quantize(graph, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER,
-                              subset_size=len(texts))
+                              subset_size=len(batches))  # counted in dataset items: every batch
     _save_ir(ov, quantized, folder / "int8.xml")
 
 

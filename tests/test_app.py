@@ -110,9 +110,11 @@ def test_eval_retrieval_on_an_arbitrary_beir_dataset(tmp_path: Path):
 
 
 def test_the_ask_verb_imports_no_parser_server_or_database_it_does_not_use():
-    """A one-shot `ask` pays for the model stack only: no Gradio, no PDF/HTML/Word parsers, no PostgreSQL driver."""
+    """A one-shot `ask` pays for the model stack only: no Gradio, no PDF/HTML/Word parsers, no PostgreSQL driver, and
+    no torch until a torch backend is loaded (with OpenVINO, never: tests/index/test_embedding.py)."""
     code = ("import sys, app, answer.answerers, index.corpus; "
             "print(sorted(m for m in ('gradio', 'pdfplumber', 'pypdf', 'trafilatura', 'lxml', 'docx', 'odf', 'psycopg2', "
-            "'llama_index.vector_stores.postgres', 'hypothesis') if m in sys.modules))")
+            "'llama_index.vector_stores.postgres', 'hypothesis', 'torch', 'transformers', 'sentence_transformers') "
+            "if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=PROJECT_DIR)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
