@@ -551,8 +551,8 @@ def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_d
         say(f"Choosing the fastest embedding backend for this CPU (once; cached in {path.parent}): "
             f"{', '.join(map(str, allowed))}, timed on {len(texts)} bundled abstracts…")
         reference = Variant("torch", "float32")
-        models = {}
-        for variant in [reference] + [v for v in allowed if v != reference]:
+        models = {reference: _load(source, reference, batch_size, str(cache_dir))}  # fails: the model itself is broken
+        for variant in [v for v in allowed if v != reference]:
             try:
                 models[variant] = _load(source, variant, batch_size, str(cache_dir))
             except ModelLoadError as exc:
