@@ -103,7 +103,7 @@ def test_a_query_on_the_openvino_backend_imports_no_torch():
 
 
 @pytest.mark.slow
-def test_without_avx512_the_auto_choice_falls_back_cleanly_and_says_why():
+def test_without_avx512_the_auto_choice_falls_back_cleanly_and_says_why(tmp_path):
     """oneDNN's instruction-set cap (torch and OpenVINO both use oneDNN) stands in for an AVX2-only CPU: bf16 is
     emulated there by torch (30x slower: dropped after a first look instead of timed for minutes) and OpenVINO's CPU
     plugin has no bf16 kernel for some layers. Asked for bf16, the choice must end on torch fp32, which works
@@ -113,8 +113,8 @@ def test_without_avx512_the_auto_choice_falls_back_cleanly_and_says_why():
         "from index.embedding import embed_query, load_embedding_model, resolve_variant\n"
         "from settings import EmbeddingSettings\n"
         "s = EmbeddingSettings(precision='bfloat16')\n"
-        "choice = resolve_variant(s)\n"
-        "v = embed_query(load_embedding_model(s), 'Which biologics target Th2?')\n"
+        f"choice = resolve_variant(s, {str(tmp_path)!r})\n"  # its own cache: measured on every run
+        f"v = embed_query(load_embedding_model(s, {str(tmp_path)!r}), 'Which biologics target Th2?')\n"
         "print(json.dumps({'choice': str(choice), 'vector': v.tolist()}))\n"
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR), "ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
