@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.concurrency:
         settings.ui.concurrency = args.concurrency
     index_dir = args.index or settings.paths.index_dir
-    if not (index_dir / "CURRENT").exists():
+    if not (index_dir / "catalog.sqlite").exists():
         sys.exit(f"no index in {index_dir}: run `python app.py ingest` or `python app.py` first")
     phases = measure(args.users, args.seconds, args.papers, index_dir, args.concurrency)
     print(f"queue: {settings.ui.concurrency} questions answered at once, at most {settings.ui.queue_size} waiting")

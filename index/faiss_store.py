@@ -1,192 +1,212 @@
-"""FAISS as a llama-index vector store that can really delete.
+"""Chunk vectors (FAISS) and BM25 for chunks and documents, in immutable segments listed by the catalog.
 
-llama-index's own `FaissVectorStore` cannot delete, and `FaissMapVectorStore`
-reuses `ntotal` as the next id (ids collide after a delete) and adds vectors
-one at a time. This store keeps a monotonically increasing int64 id per chunk
-in an `IndexIDMap2` over an inner-product index (cosine on unit vectors),
-stores the chunk nodes itself (`stores_text=True`) and persists to two files.
-It implements the same `BasePydanticVectorStore` surface (add, delete, query
-with metadata filters, get_nodes) as `index.pg_store.PgChunkStore`, which wraps
-llama-index's `PGVectorStore`; tests/index/test_chunk_stores.py runs one suite
-against both.
+A commit writes what was added since the last one as one new chunk segment
+and one new document segment (`index.segments`); the catalog's transaction
+then lists them. Deletes are dead rows in the catalog. After a commit, the
+newest segments are merged while the binary-counter rule asks for it. The
+store holds no text and no nodes: searches return ids, which the catalog maps
+to chunks. Opening reads the catalog's segment list and memory-maps the files;
+each file's size is checked, and files up to `HASH_AT_OPEN_BYTES` are hashed
+(a larger file's content is trusted to the file system: hashing gigabytes at
+every open was 4 s at a million chunks).
 """
 
 from __future__ import annotations
 
-import json
-import os
+import hashlib
+import shutil
 from pathlib import Path
-from typing import Any
 
-import faiss
 import numpy as np
-from llama_index.core.bridge.pydantic import PrivateAttr
-from llama_index.core.schema import BaseNode, TextNode
-from llama_index.core.vector_stores.types import BasePydanticVectorStore, VectorStoreQuery, VectorStoreQueryResult
-from llama_index.core.vector_stores.utils import build_metadata_filter_fn
+from llama_index.core.schema import TextNode
 
-INDEX_FILE = "vectors.faiss"
-NODES_FILE = "chunks.jsonl"
+from index.catalog import Catalog
+from index.segments import Rows, Segment, SegmentSet, merge_segments, text_terms, write_segment
+from ingest.chunking import embedding_text
+from settings import RetrievalSettings
+from text.tokens import tokenize
+
+SEGMENTS_DIR = "segments"
+HASH_AT_OPEN_BYTES = 64 << 20
+KINDS = ("chunks", "documents")
 
 
-class FaissChunkStore(BasePydanticVectorStore):
-    """Exact inner-product search over unit vectors, with chunk text and delete by document."""
+class SegmentDamagedError(ValueError):
+    """A segment file is missing, truncated or changed (the message names it)."""
 
-    stores_text: bool = True
-    is_embedding_query: bool = True
 
-    _index: Any = PrivateAttr()
-    _nodes: dict[str, TextNode] = PrivateAttr(default_factory=dict)
-    _node_to_fid: dict[str, int] = PrivateAttr(default_factory=dict)
-    _fid_to_node: dict[int, str] = PrivateAttr(default_factory=dict)
-    _next_fid: int = PrivateAttr(default=0)
+class SegmentKeywords:
+    """BM25 over one kind of segment, speaking ids (`index.store.KeywordIndex`)."""
 
-    def __init__(self, dim: int, index: Any = None) -> None:
-        super().__init__()
-        self._index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    def __init__(self, store: FaissChunkStore, kind: str) -> None:
+        self._store, self._kind = store, kind
 
-    @property
-    def client(self) -> Any:
-        return self._index
+    def _set(self) -> SegmentSet:
+        return self._store.sets[self._kind]
+
+    def __len__(self) -> int:
+        return len(self._set())
+
+    def retrieve(self, query: str, k: int) -> list[tuple[str, float]]:
+        top = self._set().bm25_top(tokenize(query), k)
+        names = self._store.catalog.ids_of(self._kind, [r for r, _ in top])
+        return [(names[r], s) for r, s in top if r in names]
+
+    def scores(self, query: str, ids: list[str]) -> dict[str, float]:
+        rows = self._store.catalog.rows_of(self._kind, ids)
+        known = [(i, r) for i, r in zip(ids, rows) if r is not None]
+        out = {i: 0.0 for i in ids}
+        scores = self._set().bm25_scores(tokenize(query), [r for _, r in known])
+        out.update(zip([i for i, _ in known], scores))
+        return out
+
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        return self._set().idf(tokens)
+
+
+class FaissChunkStore:
+    """`index.store.ChunkStore` over segment folders in `DIR/segments`."""
+
+    def __init__(self, folder: Path, catalog: Catalog, settings: RetrievalSettings, dim: int | None = None) -> None:
+        self.folder, self.catalog, self.settings = Path(folder) / SEGMENTS_DIR, catalog, settings
+        self._dim = dim
+        self._open: dict[str, Segment] = {}
+        self.sets: dict[str, SegmentSet] = {k: SegmentSet([]) for k in KINDS}
+        self._pending_chunks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # chunk id -> (vector, terms)
+        self._pending_docs: dict[str, np.ndarray] = {}  # doc id -> terms
+        self.chunk_terms, self.doc_terms = SegmentKeywords(self, "chunks"), SegmentKeywords(self, "documents")
 
     @property
     def dim(self) -> int:
-        return self._index.d
+        return self._dim or 0
 
-    def __len__(self) -> int:
-        return len(self._nodes)
-
-    # --- the vector-store surface ------------------------------------------------------
-    def add(self, nodes: list[BaseNode], **kwargs: Any) -> list[str]:
-        if not nodes:
-            return []
-        vectors = np.asarray([n.get_embedding() for n in nodes], dtype="float32")
-        if vectors.shape[1] != self.dim:
-            raise ValueError(f"embedding dimension {vectors.shape[1]} does not match the index ({self.dim})")
-        self.delete_nodes([n.node_id for n in nodes if n.node_id in self._nodes])
-        fids = np.arange(self._next_fid, self._next_fid + len(nodes), dtype="int64")
-        self._next_fid += len(nodes)
-        self._index.add_with_ids(vectors, fids)
-        for node, fid in zip(nodes, fids.tolist()):
-            stored = node.model_copy()
-            stored.embedding = None  # the vector lives in FAISS; don't keep a second copy
-            self._nodes[node.node_id] = stored
-            self._node_to_fid[node.node_id] = fid
-            self._fid_to_node[fid] = node.node_id
-        return [n.node_id for n in nodes]
-
-    def delete(self, ref_doc_id: str, **kwargs: Any) -> None:
-        """Delete every chunk of document `ref_doc_id`."""
-        self.delete_nodes([nid for nid, n in self._nodes.items() if n.ref_doc_id == ref_doc_id])
-
-    def delete_nodes(self, node_ids: list[str] | None = None, filters: Any = None, **kwargs: Any) -> None:
-        if filters is not None:
-            node_ids = [n.node_id for n in self.get_nodes(node_ids, filters)]
-        fids = [self._node_to_fid.pop(nid) for nid in node_ids or [] if nid in self._node_to_fid]
-        if not fids:
-            return
-        self._index.remove_ids(np.asarray(fids, dtype="int64"))
-        for fid in fids:
-            self._nodes.pop(self._fid_to_node.pop(fid), None)
-
-    def query(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
-        k = min(query.similarity_top_k, len(self._nodes))
-        if k == 0 or query.query_embedding is None:
-            return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
-        vector = np.asarray(query.query_embedding, dtype="float32")[None, :]
-        if query.filters is not None:  # exact search over the chunks that pass the filters
-            ids = [n.node_id for n in self.get_nodes(filters=query.filters)]
-            scores = self.vectors(ids) @ vector[0]
-            hits = [(float(scores[i]), ids[i]) for i in np.argsort(-scores, kind="stable")[:k]]
-        else:
-            scores, fids = self._index.search(vector, k)
-            hits = [(float(s), self._fid_to_node[int(f)]) for s, f in zip(scores[0], fids[0]) if f >= 0]
-        return VectorStoreQueryResult(
-            nodes=[self._nodes[nid] for _, nid in hits], similarities=[s for s, _ in hits], ids=[nid for _, nid in hits]
-        )
-
-    def get_nodes(self, node_ids: list[str] | None = None, filters: Any = None, **kwargs: Any) -> list[BaseNode]:
-        nodes = list(self._nodes.values()) if node_ids is None else [self._nodes[n] for n in node_ids if n in self._nodes]
-        if filters is not None:
-            passes = build_metadata_filter_fn(lambda nid: self._nodes[nid].metadata, filters)
-            nodes = [n for n in nodes if passes(n.node_id)]
-        return nodes
-
-    def vectors(self, node_ids: list[str]) -> np.ndarray:
-        """Stored unit vectors of these chunks (rows in the given order)."""
-        if not node_ids:
-            return np.zeros((0, self.dim), dtype="float32")
-        return np.vstack([self._index.reconstruct(self._node_to_fid[nid]) for nid in node_ids])
-
-    # --- lean reads for the retriever: ids and cosines ------------------------------------
-    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
-        """(chunk id, cosine) of the k nearest chunks."""
-        result = self.query(VectorStoreQuery(query_embedding=np.asarray(vector).tolist(), similarity_top_k=k))
-        return list(zip(result.ids, result.similarities))
-
-    def similarities(self, node_ids: list[str], vector: np.ndarray) -> np.ndarray:
-        """Cosine of each chunk to `vector` (stored unit vectors times the query)."""
-        return self.vectors(node_ids) @ np.asarray(vector, dtype="float32")
-
-    # --- index type ----------------------------------------------------------------------
     @property
     def kind(self) -> str:
-        return "ivf" if isinstance(faiss.downcast_index(self._index), faiss.IndexIVF) else "flat"
+        return "ivf" if any(s.kind == "ivf" for s in self.sets["chunks"].segments) else "flat"
 
-    def use_index_kind(self, kind: str, ivf_threshold: int, nprobe: int) -> None:
-        """Switch between exact (flat) and approximate (IVF) search; `auto` picks IVF at `ivf_threshold` chunks.
+    def __len__(self) -> int:
+        return len(self.sets["chunks"])
 
-        Exact search costs O(chunks) per query. IVF-Flat keeps the exact vectors
-        (exact scores for the hybrid fusion, real deletes, reconstruct) and scans
-        only `nprobe` of its 2·sqrt(N) lists. Switching costs one k-means over 64
-        points per list, done when the corpus crosses the threshold. Figures:
-        README, from `python -m bench.scale`.
-        """
-        want = kind if kind != "auto" else ("ivf" if len(self) >= ivf_threshold else "flat")
-        if want == self.kind:
-            if want == "ivf":
-                faiss.downcast_index(self._index).nprobe = nprobe
+    def close(self) -> None:
+        self._open.clear()
+
+    # --- writing ---------------------------------------------------------------------------
+    def put(self, nodes: list[TextNode], documents: list[tuple[str, str]]) -> None:
+        for node in nodes:
+            vector = np.asarray(node.get_embedding(), dtype=np.float32)
+            if self._dim is None:
+                self._dim = len(vector)
+            if len(vector) != self._dim:
+                raise ValueError(f"embedding dimension {len(vector)} does not match the index ({self._dim})")
+            self._pending_chunks[node.node_id] = (vector, text_terms(embedding_text(node)))
+        for doc_id, text in documents:
+            self._pending_docs[doc_id] = text_terms(text)
+
+    def remove(self, chunk_ids: list[str], doc_ids: list[str]) -> None:
+        """Forget pending rows; committed rows become dead through the catalog (`Catalog.remove_document`)."""
+        for cid in chunk_ids:
+            self._pending_chunks.pop(cid, None)
+        for doc_id in doc_ids:
+            self._pending_docs.pop(doc_id, None)
+
+    def commit(self, catalog: Catalog) -> None:
+        """Write the pending rows as new segments and list them (inside the catalog's transaction)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        chunks = {c: v for c, v in self._pending_chunks.items() if v is not None}
+        for kind, pending in (("chunks", chunks), ("documents", self._pending_docs)):
+            if not pending:
+                continue
+            ids = list(pending)
+            rows = np.asarray(catalog.new_rows(kind, ids), dtype=np.int64)
+            order = np.argsort(rows)
+            if kind == "chunks":
+                data = Rows(rows[order], [pending[ids[i]][1] for i in order],
+                            np.vstack([pending[ids[i]][0] for i in order]))
+            else:
+                data = Rows(rows[order], [pending[ids[i]] for i in order])
+            name = f"{kind}-{catalog.next_number('segments_written'):08d}"
+            files = write_segment(self.folder / name, data, self._ivf_threshold(), self.settings.ivf_nprobe)
+            catalog.add_segment(name, kind, files)
+        self._pending_chunks.clear()
+        self._pending_docs.clear()
+
+    def _ivf_threshold(self) -> int | None:
+        """Rows at which a segment is searched through IVF (None: always exact)."""
+        mode = self.settings.vector_index
+        return None if mode == "flat" else 0 if mode == "ivf" else self.settings.ivf_threshold
+
+    def merge(self, catalog: Catalog) -> int:
+        """Merge the newest segments while one is at least as large as the one before it; segments merged."""
+        merged = 0
+        for kind in KINDS:
+            while True:
+                segments = [self._open[n] for n, k, _ in catalog.segments() if k == kind]
+                if len(segments) < 2 or segments[-1].live < segments[-2].live:
+                    break
+                pair = segments[-2:]
+                name = f"{kind}-{catalog.next_number('segments_written'):08d}"
+                files = merge_segments(self.folder / name, pair, self._ivf_threshold(), self.settings.ivf_nprobe)
+                with catalog.transaction():
+                    catalog.remove_segments([s.name for s in pair])
+                    catalog.add_segment(name, kind, files)
+                    catalog.forget_dead(kind, pair[0].lo, pair[1].hi)
+                self.reload(catalog)
+                merged += 2
+        self.sweep(catalog)
+        return merged
+
+    def sweep(self, catalog: Catalog) -> None:
+        """Delete segment folders the catalog does not list: merged away, or written by a commit that crashed."""
+        if not self.folder.is_dir():
             return
-        ids = np.asarray(sorted(self._fid_to_node), dtype="int64")
-        vectors = self.vectors([self._fid_to_node[int(i)] for i in ids])
-        if want == "flat":
-            index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
-        else:
-            nlist = max(1, min(int(2 * len(ids) ** 0.5), len(ids) // 39))
-            index = faiss.IndexIVFFlat(faiss.IndexFlatIP(self.dim), self.dim, nlist, faiss.METRIC_INNER_PRODUCT)
-            sample = vectors[np.random.default_rng(0).permutation(len(vectors))[: nlist * 64]]
-            index.train(sample)
-            index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct and remove by id
-            index.nprobe = nprobe
-        if len(ids):
-            index.add_with_ids(vectors, ids)
-        self._index = index
+        listed = {n for n, _, _ in catalog.segments()}
+        for entry in self.folder.iterdir():
+            if entry.name not in listed:
+                shutil.rmtree(entry, ignore_errors=True)
+                self._open.pop(entry.name, None)
 
-    # --- persistence ---------------------------------------------------------------------
-    def persist(self, persist_path: str, fs: Any = None) -> None:
-        """Write into the folder `persist_path` (the caller makes the folder swap atomic)."""
-        folder = Path(persist_path)
-        folder.mkdir(parents=True, exist_ok=True)
-        faiss.write_index(self._index, str(folder / INDEX_FILE))
-        with open(folder / NODES_FILE, "w", encoding="utf-8") as f:
-            f.write(json.dumps({"next_fid": self._next_fid, "dim": self.dim}) + "\n")
-            for nid, node in self._nodes.items():
-                f.write(json.dumps({"fid": self._node_to_fid[nid], "node": node.to_dict()}, ensure_ascii=False) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+    # --- reading ---------------------------------------------------------------------------
+    def reload(self, catalog: Catalog) -> None:
+        with catalog.snapshot():
+            listed = catalog.segments()
+            dead = {k: catalog.dead(k) for k in KINDS}
+            dim = catalog.meta().get("embedding_dim")
+        self._dim = self._dim or (int(dim) if dim else None)
+        opened: dict[str, Segment] = {}
+        for name, kind, files in listed:
+            segment = self._open.get(name)
+            if segment is None:
+                _check_files(self.folder / name, files)
+                segment = Segment(self.folder / name, name, self.settings.ivf_nprobe)
+            segment.mark_dead(dead[kind])
+            opened[name] = segment
+        self._open = opened
+        self.sets = {k: SegmentSet([opened[n] for n, kind, _ in listed if kind == k]) for k in KINDS}
 
-    @classmethod
-    def from_persist_dir(cls, persist_dir: str | Path) -> FaissChunkStore:
-        folder = Path(persist_dir)
-        index = faiss.read_index(str(folder / INDEX_FILE))
-        store = cls(dim=index.d, index=index)
-        with open(folder / NODES_FILE, encoding="utf-8") as f:
-            header = json.loads(f.readline())
-            store._next_fid = header["next_fid"]
-            for line in f:
-                row = json.loads(line)
-                node = TextNode.from_dict(row["node"])
-                store._nodes[node.node_id] = node
-                store._node_to_fid[node.node_id] = row["fid"]
-                store._fid_to_node[row["fid"]] = node.node_id
-        return store
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
+        hits = self.sets["chunks"].nearest(np.asarray(vector, dtype=np.float32), k)
+        names = self.catalog.ids_of("chunks", [r for r, _ in hits])
+        return [(names[r], s) for r, s in hits if r in names]
+
+    def vectors(self, chunk_ids: list[str]) -> np.ndarray:
+        rows = [r if r is not None else -1 for r in self.catalog.rows_of("chunks", chunk_ids)]
+        return self.sets["chunks"].vectors(rows, self.dim)
+
+    def similarities(self, chunk_ids: list[str], vector: np.ndarray) -> np.ndarray:
+        return self.vectors(chunk_ids) @ np.asarray(vector, dtype=np.float32)
+
+
+def _check_files(folder: Path, files: dict[str, list]) -> None:
+    if not folder.is_dir():
+        raise SegmentDamagedError(f"the segment folder {folder.name} is missing")
+    for name, (size, digest) in files.items():
+        path = folder / name
+        label = f"{folder.name}/{name}"
+        if not path.is_file():
+            raise SegmentDamagedError(f"{label} is missing")
+        if path.stat().st_size != size:
+            raise SegmentDamagedError(f"{label} has {path.stat().st_size:,} bytes, {size:,} were saved")
+        if size <= HASH_AT_OPEN_BYTES:
+            with open(path, "rb") as f:
+                if hashlib.file_digest(f, "sha256").hexdigest() != digest:
+                    raise SegmentDamagedError(f"{label} was changed or corrupted since it was saved")

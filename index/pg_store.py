@@ -412,12 +412,26 @@ class PgChunkStore(BasePydanticVectorStore):
             ), {"q": _vector_literal(vector), "ids": list(node_ids)}).all())
         return np.asarray([float(rows.get(nid, 0.0)) for nid in node_ids], dtype="float32")
 
-    # --- the FAISS store's extra verbs, which mean nothing here --------------------------
-    def use_index_kind(self, kind: str, ivf_threshold: int, nprobe: int) -> None:
-        """PostgreSQL keeps its HNSW index up to date on every insert."""
+    # --- `index.store.ChunkStore` ------------------------------------------------------------
+    @property
+    def table(self) -> str:
+        """The prefix of this index's tables (the catalog records it)."""
+        return self._data_table.removeprefix("data_")
 
-    def persist(self, persist_path: str, fs: Any = None) -> None:
-        """Rows are durable once committed."""
+    def put(self, nodes: list[BaseNode], documents: list[tuple[str, str]]) -> None:
+        """Chunks (vectors, text, keyword postings) and their documents' keyword postings, written at once."""
+        self.add(nodes)
+        self._doc_terms.add([d for d, _ in documents], [t for _, t in documents])
+
+    def remove(self, chunk_ids: list[str], doc_ids: list[str]) -> None:
+        self.delete_nodes(list(chunk_ids))
+        self._doc_terms.delete(list(doc_ids))
+
+    def commit(self, catalog: Any) -> None:
+        """Rows are durable once written; the catalog's commit is what makes them count."""
+
+    def reload(self, catalog: Any) -> None:
+        self.forget_counts()  # another process may have written
 
 
 def _vector_literal(vector: np.ndarray) -> str:

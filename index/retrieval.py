@@ -22,11 +22,9 @@ import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.schema import TextNode
 
-from index.bm25 import BM25Index
 from index.embedding import embed_query
-from index.faiss_store import FaissChunkStore
-from index.pg_store import PgChunkStore, PgKeywordIndex
 from index.rerank import Candidate, CrossEncoderReranker, SentenceReranker
+from index.store import ChunkStore
 from ingest.chunking import doc_id_of
 from settings import RetrievalSettings
 from text.concepts import expansion_terms, question_tokens
@@ -94,18 +92,23 @@ class HybridRetriever:
     """
 
     def __init__(
-        self, store: FaissChunkStore | PgChunkStore | None, chunk_bm25: BM25Index | PgKeywordIndex,
-        doc_bm25: BM25Index | PgKeywordIndex,
+        self, store: ChunkStore | None, nodes_of: Callable[[list[str]], list[TextNode]],
         chunk_ids_of: Callable[[str], list[str]], embed_model: Callable[[], BaseEmbedding], settings: RetrievalSettings,
-        vouched: Callable[[TextNode], bool] = lambda node: True,
         reranker: SentenceReranker | None = None,
         documents_of: Callable[[list[str]], dict[str, Candidate]] = lambda ids: {},
         cross_encoder: CrossEncoderReranker | None = None,
     ) -> None:
-        self.store, self.chunk_bm25, self.doc_bm25 = store, chunk_bm25, doc_bm25
+        self.store, self._nodes_of = store, nodes_of
         self._chunk_ids_of, self._embed_model, self.settings = chunk_ids_of, embed_model, settings
-        self._vouched, self._reranker, self._documents_of = vouched, reranker, documents_of
-        self._cross_encoder = cross_encoder
+        self._reranker, self._documents_of, self._cross_encoder = reranker, documents_of, cross_encoder
+
+    @property
+    def chunk_bm25(self):
+        return self.store.chunk_terms
+
+    @property
+    def doc_bm25(self):
+        return self.store.doc_terms
 
     def _rerank(self, query: str, qvec: np.ndarray | None, ranking: Ranking, mode: str,
                 candidates: Callable[[list[str]], dict[str, Candidate]]) -> Ranking:
@@ -117,7 +120,7 @@ class HybridRetriever:
         return ranking
 
     def _chunk_candidates(self, chunk_ids: list[str]) -> dict[str, Candidate]:
-        return {n.node_id: Candidate(str(n.metadata.get("title", "")), n.text) for n in self.store.get_nodes(chunk_ids)}
+        return {n.node_id: Candidate(str(n.metadata.get("title", "")), n.text) for n in self._nodes_of(chunk_ids)}
 
     def _empty(self) -> bool:
         return self.store is None or not len(self.store)
@@ -153,7 +156,7 @@ class HybridRetriever:
             )
         fused = self._rerank(query, qvec, self._fuse(dense, sparse, mode), mode, self._chunk_candidates)
         dense_by_id, sparse_by_id = dict(dense), dict(sparse)
-        nodes = self._first_vouched_nodes(fused, k)
+        nodes = self._first_nodes(fused, k)
         hits = [
             Hit(nodes[cid], score, rank, dense_by_id.get(cid), sparse_by_id.get(cid))
             for rank, (cid, score) in enumerate([(c, s) for c, s in fused if c in nodes][:k], 1)
@@ -163,12 +166,13 @@ class HybridRetriever:
                 h.dense = dense_by_id.get(h.chunk_id, h.dense)
         return hits
 
-    def _first_vouched_nodes(self, ranking: Ranking, k: int) -> dict[str, TextNode]:
-        """Nodes of the first k ranked chunks the corpus vouches for (normally simply the first k)."""
+    def _first_nodes(self, ranking: Ranking, k: int) -> dict[str, TextNode]:
+        """Nodes of the first k ranked chunks the catalog holds (normally simply the first k: a pgvector row of an
+        ingest that crashed before its commit is not in the catalog, and is skipped)."""
         found: dict[str, TextNode] = {}
         for start in range(0, len(ranking), k):
             window = [cid for cid, _ in ranking[start : start + k]]
-            found.update((n.node_id, n) for n in self.store.get_nodes(window) if self._vouched(n))
+            found.update((n.node_id, n) for n in self._nodes_of(window))
             if len(found) >= k:
                 break
         return found

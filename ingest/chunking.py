@@ -81,26 +81,30 @@ def chunk_document(document: Document, chunk_words: int = 160, overlap_sentences
         first = max(last + 1 - overlap_sentences, first + 1)
 
     nodes = []
+    title, source = str(document.metadata.get("title", "")), str(document.metadata.get("source", ""))
     for index, (first, last) in enumerate(groups):
         start, end = spans[first][0], spans[last][1]
         section_i = bisect.bisect_right(section_offsets, start) - 1
-        metadata = {
-            "doc_id": document.doc_id,
-            "title": document.metadata.get("title", ""),
-            "source": document.metadata.get("source", ""),
-            "section": sections[section_i][1] if section_i >= 0 else "",
-            "page": bisect.bisect_right(page_starts, start) if page_starts else None,
-            "chunk_index": index,
-        }
-        node = TextNode(
-            id_=chunk_id(document.doc_id, index),
-            text=text[start:end],
-            start_char_idx=start,
-            end_char_idx=end,
-            metadata={k: v for k, v in metadata.items() if v is not None},
-            excluded_embed_metadata_keys=["doc_id", "source", "section", "page", "chunk_index"],
-            excluded_llm_metadata_keys=["doc_id", "source", "chunk_index"],
-        )
-        node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=document.doc_id)
-        nodes.append(node)
+        section = sections[section_i][1] if section_i >= 0 else ""
+        page = bisect.bisect_right(page_starts, start) if page_starts else None
+        nodes.append(chunk_node(document.doc_id, title, source, text, start, end, index, section, page))
     return nodes
+
+
+def chunk_node(doc_id: str, title: str, source: str, text: str, start: int, end: int, index: int,
+               section: str = "", page: int | None = None) -> TextNode:
+    """The chunk `text[start:end]` of a document as a `TextNode`: built at ingest, and again from the index's
+    catalog for each search hit (the index stores offsets, never the chunk's text)."""
+    metadata = {"doc_id": doc_id, "title": title, "source": source, "section": section, "page": page,
+                "chunk_index": index}
+    node = TextNode(
+        id_=chunk_id(doc_id, index),
+        text=text[start:end],
+        start_char_idx=start,
+        end_char_idx=end,
+        metadata={k: v for k, v in metadata.items() if v is not None},
+        excluded_embed_metadata_keys=["doc_id", "source", "section", "page", "chunk_index"],
+        excluded_llm_metadata_keys=["doc_id", "source", "chunk_index"],
+    )
+    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc_id)
+    return node

@@ -248,12 +248,16 @@ def test_cli_answers_or_clearly_refuses_every_hostile_question_and_keeps_going(s
 
 # --- faults: damaged index files, a full disk ---------------------------------------------------------
 def _built(settings) -> Path:
+    """An index of three papers; the folder of its (only) chunk segment."""
     from index.corpus import CorpusIndex
     from tests.index.test_corpus import DOCS, write_corpus
 
     CorpusIndex.open(settings.paths.index_dir, settings).ingest([write_corpus(settings.paths.index_dir.parent / "papers", DOCS)])
-    folder = settings.paths.index_dir
-    return folder / (folder / "CURRENT").read_text().strip()
+    return _chunk_segment(settings.paths.index_dir)
+
+
+def _chunk_segment(index_dir: Path) -> Path:
+    return next((index_dir / "segments").glob("chunks-*"))
 
 
 def _truncate(path: Path) -> None:
@@ -266,56 +270,79 @@ def _flip_a_byte(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
+def _garble_catalog(index: Path) -> None:
+    for wal in index.glob("catalog.sqlite-*"):  # a copy that lost its write-ahead log, and whose file is garbage
+        wal.unlink()
+    (index / "catalog.sqlite").write_bytes(b"not a database" * 100)
+
+
+def _set_format(segment: Path, value: int) -> None:
+    import sqlite3
+
+    with sqlite3.connect(segment.parent.parent / "catalog.sqlite") as db:
+        db.execute("UPDATE meta SET value = ? WHERE key = 'format'", (str(value),))
+
+
+def _old_layout(segment: Path) -> None:
+    index = segment.parent.parent
+    shutil.rmtree(index)
+    (index / "gen-000003").mkdir(parents=True)
+    (index / "CURRENT").write_text("gen-000003\n")
+
+
 @pytest.mark.parametrize("damage, expected", [
-    (lambda gen: _truncate(gen / "documents.jsonl"), "documents.jsonl has"),
-    (lambda gen: _flip_a_byte(gen / "vectors.faiss"), "vectors.faiss was changed or corrupted"),
-    (lambda gen: (gen / "chunks.jsonl").unlink(), "chunks.jsonl is missing"),
-    (lambda gen: (gen / "checksums.json").write_text("{not json"), "checksums.json is unreadable"),
-    # files without checksums (an index saved before they existed) are still read defensively
-    (lambda gen: ((gen / "checksums.json").unlink(), _truncate(gen / "vectors.faiss")), "is damaged ("),
-    (lambda gen: ((gen / "checksums.json").unlink(), (gen / "manifest.json").write_text('{"format": 1}')),
-     "written by another version"),
+    (lambda seg: _truncate(seg / "vectors.faiss"), "vectors.faiss has"),
+    (lambda seg: _flip_a_byte(seg / "rows.npy"), "rows.npy was changed or corrupted"),
+    (lambda seg: (seg / "terms.npy").unlink(), "terms.npy is missing"),
+    (lambda seg: shutil.rmtree(seg), "the segment folder chunks-00000001 is missing"),
+    (lambda seg: _garble_catalog(seg.parent.parent), "is damaged (DatabaseError"),
+    (lambda seg: _set_format(seg, 1), "written by another version"),
+    (_old_layout, "older version of biocite"),
 ])
 def test_a_damaged_index_is_one_clear_message_naming_the_rebuild(settings, hash_model, damage, expected):
     from errors import IndexDamagedError
     from index.corpus import CorpusIndex
 
     damage(_built(settings))
-    with pytest.raises(IndexDamagedError, match="damaged|another version") as info:
+    with pytest.raises(IndexDamagedError, match="damaged|another version|older version") as info:
         CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
     assert expected in str(info.value) and "python app.py ingest" in str(info.value)
 
 
-def test_a_full_disk_during_a_save_keeps_the_last_commit(settings, hash_model, monkeypatch):
+def test_a_full_disk_during_a_commit_keeps_the_last_commit(settings, hash_model, monkeypatch):
     import errno
 
     from errors import IndexWriteError
-    from index import persistence
+    from index import segments
     from index.corpus import CorpusIndex
 
-    before = _built(settings)
-    real = persistence.file_digests
+    _built(settings)
+    listed = CorpusIndex.open(settings.paths.index_dir, settings)._catalog.segments()
+    real = segments._write_postings
 
-    def disk_full(root):
+    def disk_full(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(persistence, "file_digests", disk_full)
+    monkeypatch.setattr(segments, "_write_postings", disk_full)
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    (settings.paths.index_dir.parent / "more.txt").write_text("Mepolizumab in IgG4-RD\n\nMepolizumab lowers eosinophils.")
+    more = settings.paths.index_dir.parent / "more.txt"
+    more.write_text("Mepolizumab in IgG4-RD\n\nMepolizumab lowers eosinophils.")
     with pytest.raises(IndexWriteError, match="No space left on device; the previous version is intact; free some space"):
-        index.ingest([settings.paths.index_dir.parent / "more.txt"])
-    monkeypatch.setattr(persistence, "file_digests", real)
-    assert sorted(p.name for p in settings.paths.index_dir.iterdir() if not p.name.startswith(".lock")) == ["CURRENT", before.name]
+        index.ingest([more])
+    monkeypatch.setattr(segments, "_write_postings", real)
     reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
+    assert reopened._catalog.segments() == listed
     assert len(reopened) == 3 and reopened.search("IL-13", k=1)[0].doc_id == "dupilumab"
+    assert reopened.ingest([more]).count("added") == 1  # and the next commit sweeps the half-written folder
+    names = {n for n, _, _ in reopened._catalog.segments()}
+    assert {p.name for p in (settings.paths.index_dir / "segments").iterdir()} == names
 
 
 @pytest.mark.slow
 def test_cli_on_a_damaged_index_prints_one_line_and_no_traceback(tmp_path: Path):
     (tmp_path / "a.txt").write_text("Abatacept in IgG4-RD\n\nAbatacept regulates T cells as a whole in IgG4-related disease.")
     assert run_app("ingest", str(tmp_path / "a.txt"), "--index", str(tmp_path / "index")).returncode == 0
-    gen = tmp_path / "index" / (tmp_path / "index" / "CURRENT").read_text().strip()
-    _flip_a_byte(gen / "vectors.faiss")
+    _flip_a_byte(_chunk_segment(tmp_path / "index") / "vectors.faiss")
     for verb in (["ask", "what does abatacept do?"], ["search", "abatacept"], ["ingest", str(tmp_path / "a.txt")]):
         proc = run_app(*verb, "--index", str(tmp_path / "index"))
         assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr

@@ -1,130 +1,115 @@
-"""One suite, two stores: FAISS and PostgreSQL + pgvector (a real server) must behave the same.
+"""One suite, two stores: FAISS segments and PostgreSQL + pgvector (a real server) behind `index.store.ChunkStore`.
 
-Covers the vector-store surface `CorpusIndex` and the retriever use (add,
-replace, query, metadata filters, delete by document and by id, get_nodes,
-vectors), and the keyword side: BM25 over PostgreSQL full text must give the
-bm25s scores of `index.bm25.BM25Index` on the same texts.
+Each store is driven the way `CorpusIndex` drives it: `put` the chunks of a document, then commit inside the
+catalog's transaction, then `reload`. Covers nearest neighbours, cosines, stored vectors, replace, delete, the
+dimension check, and BM25 over chunks and documents, which must equal a fresh bm25s index of the same texts.
 """
 
 from __future__ import annotations
 
+import bm25s
 import numpy as np
 import pytest
-from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
-from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters, VectorStoreQuery
 
-from index.bm25 import BM25Index
+from index.catalog import Catalog, ChunkSpan, DocumentRecord
 from index.faiss_store import FaissChunkStore
 from index.pg_store import PgChunkStore, new_table_name
+from index.store import ChunkStore
+from ingest.chunking import chunk_node, embedding_text
+from text.tokens import tokenize
+
+
+class Harness:
+    """A store and its catalog, written to as `CorpusIndex` writes."""
+
+    def __init__(self, store: ChunkStore, catalog: Catalog) -> None:
+        self.store, self.catalog = store, catalog
+
+    def add(self, doc_id: str, texts: list[str], vectors: list[list[float]], title: str = "") -> list[str]:
+        text, spans, nodes = "", [], []
+        for chunk in texts:
+            start = len(text)
+            text += chunk + " "
+            spans.append(ChunkSpan(start, start + len(chunk)))
+        for i, (span, vec) in enumerate(zip(spans, vectors)):
+            node = chunk_node(doc_id, title, "test", text, span.start, span.end, i)
+            v = np.asarray(vec, dtype="float32")
+            node.embedding = (v / np.linalg.norm(v)).tolist()
+            nodes.append(node)
+        old = [f"{doc_id}#{i}" for i in range(self.catalog.chunk_count(doc_id))]
+        self.store.remove(old, [])
+        self.store.put(nodes, [(doc_id, f"{title}\n{text}")])
+        with self.catalog.transaction():
+            self.catalog.put_document(DocumentRecord(doc_id, title, "test", text, "h", "now", [], {}), spans)
+            self.store.commit(self.catalog)
+        self.store.reload(self.catalog)
+        return [embedding_text(n) for n in nodes]
+
+    def delete(self, doc_id: str) -> None:
+        chunk_ids = [f"{doc_id}#{i}" for i in range(self.catalog.chunk_count(doc_id))]
+        with self.catalog.transaction():
+            self.catalog.remove_document(doc_id)
+            self.store.commit(self.catalog)
+        self.store.remove(chunk_ids, [doc_id])
+        self.store.reload(self.catalog)
 
 
 @pytest.fixture(params=["faiss", "pgvector"])
-def make_store(request, settings):
-    def make(dim: int):
+def make_store(request, settings, tmp_path):
+    def make(dim: int) -> Harness:
+        folder = tmp_path / f"index{len(list(tmp_path.iterdir()))}"
+        catalog = Catalog(folder)
+        request.addfinalizer(catalog.close)
         if request.param == "faiss":
-            return FaissChunkStore(dim=dim)
-        url = request.getfixturevalue("pg_url")
-        store = PgChunkStore(url, new_table_name(), dim, settings.pgvector)
-        request.addfinalizer(store.close)
-        return store
+            store = FaissChunkStore(folder, catalog, settings.retrieval, dim)
+        else:
+            store = PgChunkStore(request.getfixturevalue("pg_url"), new_table_name(), dim, settings.pgvector)
+            request.addfinalizer(store.close)
+        assert isinstance(store, ChunkStore)
+        return Harness(store, catalog)
 
     return make
 
 
-def node(nid: str, doc: str, vec: list[float], section: str = "Results", start: int = 0) -> TextNode:
-    v = np.asarray(vec, dtype="float32")
-    n = TextNode(
-        id_=nid, text=f"text of {nid}", embedding=(v / np.linalg.norm(v)).tolist(),
-        metadata={"doc_id": doc, "section": section, "title": f"Paper {doc}"},
-        start_char_idx=start, end_char_idx=start + len(f"text of {nid}"),
-    )
-    n.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc)
-    return n
+def ids(ranking) -> list[str]:
+    return [i for i, _ in ranking]
 
 
-def query(store, vec: list[float], k: int = 10, filters: MetadataFilters | None = None) -> list[str]:
-    return store.query(VectorStoreQuery(query_embedding=vec, similarity_top_k=k, filters=filters)).ids
+def test_nearest_replace_and_delete_by_document(make_store):
+    h = make_store(3)
+    h.add("a", ["alpha one", "alpha two"], [[1, 0, 0], [0.9, 0.1, 0]])
+    h.add("b", ["beta"], [[0, 1, 0]])
+    assert len(h.store) == 3
+    assert ids(h.store.nearest(np.asarray([1, 0, 0], "float32"), 2)) == ["a#0", "a#1"]
+    h.add("a", ["alpha again"], [[0, 0, 1]])  # replaced: one chunk now, another vector
+    assert len(h.store) == 2 and ids(h.store.nearest(np.asarray([0, 0, 1], "float32"), 1)) == ["a#0"]
+    assert "a#1" not in ids(h.store.nearest(np.asarray([1, 0, 0], "float32"), 5))
+    h.delete("a")
+    assert ids(h.store.nearest(np.asarray([1, 0, 0], "float32"), 5)) == ["b#0"] and len(h.store) == 1
 
 
-def only(key: str, value, operator: FilterOperator = FilterOperator.EQ) -> MetadataFilters:
-    return MetadataFilters(filters=[MetadataFilter(key=key, value=value, operator=operator)])
-
-
-def test_add_query_delete_by_document(make_store):
-    store = make_store(3)
-    store.add([node("a#0", "a", [1, 0, 0]), node("a#1", "a", [0.9, 0.1, 0]), node("b#0", "b", [0, 1, 0])])
-    assert len(store) == 3
-    assert query(store, [1, 0, 0], 2) == ["a#0", "a#1"]
-    store.delete("a")
-    assert query(store, [1, 0, 0]) == ["b#0"] and len(store) == 1
-
-
-def test_similarities_are_cosines(make_store):
-    rng = np.random.default_rng(1)
-    vectors = rng.normal(size=(30, 8))
-    store = make_store(8)
-    store.add([node(f"d{i}#0", f"d{i}", v.tolist()) for i, v in enumerate(vectors)])
-    q = rng.normal(size=8)
-    result = store.query(VectorStoreQuery(query_embedding=(q / np.linalg.norm(q)).tolist(), similarity_top_k=5))
+def test_similarities_are_cosines_and_vectors_come_back_as_stored(make_store):
+    rng = np.random.default_rng(2)
+    h = make_store(6)
+    vectors = rng.normal(size=(20, 6))
+    for i in range(20):
+        h.add(f"d{i}", [f"text {i}"], [vectors[i].tolist()])
+    q = rng.normal(size=6)
+    q = (q / np.linalg.norm(q)).astype("float32")
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    cosine = unit @ (q / np.linalg.norm(q))
-    assert result.ids == [f"d{i}#0" for i in np.argsort(-cosine)[:5]]
-    np.testing.assert_allclose(result.similarities, np.sort(cosine)[::-1][:5], atol=1e-5)
-
-
-def test_re_adding_a_node_replaces_it(make_store):
-    store = make_store(2)
-    store.add([node("a#0", "a", [1, 0])])
-    store.add([node("a#0", "a", [0, 1])])
-    assert len(store) == 1 and query(store, [0, 1], 1) == ["a#0"]
-    assert store.query(VectorStoreQuery(query_embedding=[0, 1], similarity_top_k=1)).similarities[0] > 0.99
-
-
-def test_get_nodes_keeps_text_offsets_metadata_and_order(make_store):
-    store = make_store(2)
-    store.add([node("a#0", "a", [1, 0], start=0), node("a#1", "a", [1, 1], section="Methods", start=40)])
-    got = store.get_nodes(["a#1", "missing", "a#0"])
-    assert [n.node_id for n in got] == ["a#1", "a#0"]
-    assert got[0].text == "text of a#1" and (got[0].start_char_idx, got[0].end_char_idx) == (40, 51)
-    assert got[0].metadata["section"] == "Methods" and got[0].ref_doc_id == "a"
-    assert {n.node_id for n in store.get_nodes()} == {"a#0", "a#1"}
-
-
-def test_vectors_come_back_as_stored(make_store):
-    store = make_store(3)
-    nodes = [node("a#0", "a", [1, 2, 3]), node("b#0", "b", [3, 2, 1])]
-    store.add(nodes)
-    np.testing.assert_allclose(store.vectors(["b#0", "a#0"]), [nodes[1].embedding, nodes[0].embedding], atol=1e-6)
-    assert store.vectors([]).shape == (0, 3)
-
-
-def test_metadata_filters_in_query_get_and_delete(make_store):
-    store = make_store(2)
-    store.add([
-        node("a#0", "a", [1, 0]), node("a#1", "a", [0.7, 0.3], section="Methods"),
-        node("b#0", "b", [1, 0.05]), node("c#0", "c", [0, 1]),
-    ])
-    assert query(store, [1, 0], filters=only("doc_id", "b")) == ["b#0"]
-    assert query(store, [1, 0], 2, filters=only("doc_id", ["a", "c"], FilterOperator.IN)) == ["a#0", "a#1"]
-    assert query(store, [1, 0], filters=only("section", "Methods")) == ["a#1"]
-    assert query(store, [1, 0], filters=only("doc_id", "nobody")) == []
-    assert {n.node_id for n in store.get_nodes(filters=only("doc_id", "a"))} == {"a#0", "a#1"}
-    store.delete_nodes(filters=only("section", "Methods"))
-    assert sorted(query(store, [1, 0])) == ["a#0", "b#0", "c#0"]
-
-
-def test_delete_by_id_and_empty_store(make_store):
-    store = make_store(4)
-    assert query(store, [1, 0, 0, 0]) == []
-    store.add([node("a#0", "a", [1, 0, 0, 0]), node("a#1", "a", [0, 1, 0, 0])])
-    store.delete_nodes(["a#0", "not-there"])
-    assert query(store, [1, 0, 0, 0]) == ["a#1"] and len(store) == 1
+    nearest = h.store.nearest(q, 7)
+    assert ids(nearest) == [f"d{i}#0" for i in np.argsort(-(unit @ q))[:7]]
+    np.testing.assert_allclose([s for _, s in nearest], np.sort(unit @ q)[::-1][:7], atol=1e-5)
+    wanted = ["d3#0", "d11#0", "missing#0"]
+    np.testing.assert_allclose(h.store.vectors(wanted)[:2], unit[[3, 11]], atol=1e-6)
+    assert not h.store.vectors(wanted)[2].any()
+    np.testing.assert_allclose(h.store.similarities(wanted, q), [unit[3] @ q, unit[11] @ q, 0.0], atol=1e-5)
 
 
 def test_wrong_dimension_is_refused(make_store):
-    store = make_store(3)
+    h = make_store(3)
     with pytest.raises(ValueError, match="dimension"):
-        store.add([node("a#0", "a", [1, 0])])
+        h.add("a", ["x"], [[1, 0]])
 
 
 TEXTS = {
@@ -138,39 +123,38 @@ TEXTS = {
 QUERIES = ["IgG4-RD rituximab", "IL-13 Th2 Th2", "il-4rα", "CTLA4-Ig pilot", "no such words", "it's patients 60%"]
 
 
-def test_postgres_bm25_scores_equal_bm25s(pg_url, settings):
-    store = PgChunkStore(pg_url, new_table_name(), 2, settings.pgvector)
-    try:
-        pg = store.chunk_terms
-        pg.add(list(TEXTS), list(TEXTS.values()))
-        pg.add(["c1"], [TEXTS["c1"]])  # idempotent
-        local = BM25Index()
-        local.index(list(TEXTS), list(TEXTS.values()))
-        assert len(pg) == len(local) == len(TEXTS)
-        for q in QUERIES:
-            want, got = local.retrieve(q, 10), pg.retrieve(q, 10)
-            assert [i for i, _ in got] == [i for i, _ in want], q
-            np.testing.assert_allclose([s for _, s in got], [s for _, s in want], rtol=1e-5)
-            exact_want, exact_got = local.scores(q, ["c2", "c4", "zz"]), pg.scores(q, ["c2", "c4", "zz"])
-            assert exact_got.keys() == exact_want.keys()
-            np.testing.assert_allclose(list(exact_got.values()), list(exact_want.values()), rtol=1e-5)
-        tokens = ["igg4", "th2", "unseen"]
-        np.testing.assert_allclose(list(pg.idf(tokens).values()), list(local.idf(tokens).values()))
-        pg.delete(["c2", "c3"])
-        assert [i for i, _ in pg.retrieve("IgG4-RD rituximab", 10)] == ["c6"]
-    finally:
-        store.close()
+def _check_bm25(keywords, texts: dict[str, str]) -> None:
+    ref = bm25s.BM25()
+    keys = list(texts)
+    ref.index([tokenize(texts[k]) or ["\x00"] for k in keys], show_progress=False)
+    assert len(keywords) == len(keys)
+    for q in QUERIES:
+        known = [t for t in tokenize(q) if t in ref.vocab_dict]
+        expected = dict(zip(keys, ref.get_scores(known))) if known else dict.fromkeys(keys, 0.0)
+        got = keywords.retrieve(q, 10)
+        want = sorted(((k, s) for k, s in expected.items() if s > 0), key=lambda kv: (-kv[1], kv[0]))
+        assert ids(got) == ids(want), q
+        np.testing.assert_allclose([s for _, s in got], [s for _, s in want], rtol=1e-5)
+        exact = keywords.scores(q, keys[:3] + ["zz"])
+        np.testing.assert_allclose([exact[k] for k in keys[:3]], [expected[k] for k in keys[:3]], rtol=1e-5, atol=1e-7)
+        assert exact["zz"] == 0.0
+    tokens = ["igg4", "th2", "unseen"]
+    df = {t: sum(t in tokenize(x) for x in texts.values()) for t in tokens}
+    n = len(keys)
+    np.testing.assert_allclose([keywords.idf(tokens)[t] for t in tokens],
+                               [np.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5)) for t in tokens])
 
 
-def test_lean_reads_agree_with_query_and_vectors(make_store):
-    rng = np.random.default_rng(2)
-    store = make_store(6)
-    store.add([node(f"d{i}#0", f"d{i}", rng.normal(size=6).tolist()) for i in range(20)])
-    q = rng.normal(size=6)
-    q = (q / np.linalg.norm(q)).astype("float32")
-    full = store.query(VectorStoreQuery(query_embedding=q.tolist(), similarity_top_k=7))
-    lean = store.nearest(q, 7)
-    assert [i for i, _ in lean] == full.ids
-    np.testing.assert_allclose([s for _, s in lean], full.similarities, atol=1e-5)
-    ids = ["d3#0", "d11#0"]
-    np.testing.assert_allclose(store.similarities(ids, q), store.vectors(ids) @ q, atol=1e-5)
+def test_bm25_over_chunks_and_documents_equals_bm25s(make_store):
+    h = make_store(2)
+    embedded = {}
+    for i, (key, text) in enumerate(TEXTS.items()):
+        embedded[f"{key}#0"] = h.add(key, [text], [[1, i + 1]], title=f"Paper {key}")[0]
+    h.add("c1", [TEXTS["c1"]], [[1, 1]], title="Paper c1")  # re-added: replaced, not counted twice
+    _check_bm25(h.store.chunk_terms, embedded)
+    docs = {k: f"Paper {k}\n{t} " for k, t in TEXTS.items()}
+    _check_bm25(h.store.doc_terms, docs)
+    h.delete("c2")
+    h.delete("c3")
+    assert ids(h.store.chunk_terms.retrieve("IgG4-RD rituximab", 10)) == ["c6#0"]
+    assert ids(h.store.doc_terms.retrieve("IgG4-RD rituximab", 10)) == ["c6"]

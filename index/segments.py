@@ -1,0 +1,412 @@
+"""Immutable, memory-mapped index segments: BM25 postings and FAISS vectors for a run of rows.
+
+An index grows by segments, the way Lucene's does: each commit writes the rows
+it adds (chunks, or whole documents for document-level BM25) as one new
+segment folder, and never rewrites an old one. A deleted or replaced row is
+only marked dead (in the catalog); searches skip it, and the next merge drops
+it. Merges follow a binary counter (the newest segment is merged into the one
+before it while it is at least as large), so an index of N rows has O(log N)
+segments and each row is rewritten O(log N) times over its life.
+
+A segment folder holds numpy arrays read with `mmap_mode="r"` and, for chunk
+segments, a FAISS index read with `IO_FLAG_MMAP`: opening an index reads
+headers, and a search touches only the pages it needs.
+
+- `ids.npy` (int64, ascending): the global row id of each local row.
+- `lengths.npy` (int32): BM25 tokens per row (document length).
+- `terms.npy` (int64, ascending), `starts.npy` (int64): the postings of term
+  `terms[j]` are `rows[starts[j]:starts[j + 1]]` (local rows, uint32) with
+  term frequencies `tfs[...]` (uint16). A term is the 64-bit hash of a token,
+  so there is no vocabulary to load or keep in step.
+- `vectors.faiss`: exact inner product (`IndexIDMap2` over `IndexFlatIP`), or
+  IVF-Flat once a segment reaches `retrieval.ivf_threshold` rows.
+
+BM25 is bm25s's Lucene variant (k1 = 1.5, b = 0.75), computed at query time
+from raw term frequencies with the statistics of the live rows of all
+segments (N, average length, document frequency), so it equals a fresh bm25s
+index over the same live texts (tests/index/test_segments.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from text.tokens import tokenize
+
+K1, B = 1.5, 0.75
+VECTORS = "vectors.faiss"
+ARRAYS = ("ids", "lengths", "terms", "starts", "rows", "tfs")
+MERGE_BLOCK_TERMS = 1 << 18  # terms per block when merging postings (bounds the merge's memory)
+EMPTY_TOKEN = "\x00"  # an empty text still has length 1, as in bm25s
+
+
+def term_hash(token: str) -> int:
+    return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little", signed=True)
+
+
+def text_terms(text: str) -> np.ndarray:
+    """The BM25 terms of a text, one per token occurrence (hashes; see the module docstring)."""
+    return np.fromiter((term_hash(t) for t in tokenize(text) or [EMPTY_TOKEN]), dtype=np.int64)
+
+
+@dataclass
+class Rows:
+    """Rows to write as a segment: ascending global ids, each row's terms, and (chunks) unit vectors."""
+
+    ids: np.ndarray
+    terms: list[np.ndarray]
+    vectors: np.ndarray | None = None
+
+
+def ivf_lists(n: int) -> int:
+    return max(1, min(int(2 * n**0.5), n // 39))
+
+
+class Segment:
+    """One segment folder, memory-mapped; `dead` marks local rows deleted since it was written."""
+
+    def __init__(self, folder: Path, name: str, nprobe: int = 16) -> None:
+        self.folder, self.name = folder, name
+        arrays = {a: np.load(folder / f"{a}.npy", mmap_mode="r") for a in ARRAYS}
+        self.ids, self.lengths = arrays["ids"], arrays["lengths"]
+        self.terms, self.starts, self.rows, self.tfs = arrays["terms"], arrays["starts"], arrays["rows"], arrays["tfs"]
+        self.index = None
+        if (folder / VECTORS).exists():
+            self.index = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP)
+            ivf = _ivf(self.index)
+            if ivf is not None:
+                ivf.nprobe = nprobe
+        self.dead = np.zeros(len(self.ids), dtype=bool)
+        self._selector = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def lo(self) -> int:
+        return int(self.ids[0]) if len(self.ids) else 0
+
+    @property
+    def hi(self) -> int:
+        return int(self.ids[-1]) + 1 if len(self.ids) else 0
+
+    @property
+    def live(self) -> int:
+        return len(self.ids) - int(self.dead.sum())
+
+    @property
+    def kind(self) -> str:
+        return "ivf" if _ivf(self.index) is not None else "flat"
+
+    def mark_dead(self, dead_ids: np.ndarray) -> None:
+        """Mark these global ids (sorted; any of them may be elsewhere) as deleted."""
+        inside = dead_ids[(dead_ids >= self.lo) & (dead_ids < self.hi)]
+        pos = self.positions(inside)
+        self.dead = np.zeros(len(self.ids), dtype=bool)
+        self.dead[pos[pos >= 0]] = True
+        dead = np.asarray(self.ids[self.dead], dtype=np.int64)
+        self._selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(dead)) if len(dead) else None
+
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """Local row of each global id, or -1 where this segment does not hold it."""
+        ids = np.asarray(ids, dtype=np.int64)
+        pos = np.searchsorted(self.ids, ids)
+        pos = np.minimum(pos, len(self.ids) - 1) if len(self.ids) else pos
+        found = (pos < len(self.ids)) & (np.asarray(self.ids)[pos] == ids) if len(self.ids) else np.zeros(len(ids), bool)
+        return np.where(found, pos, -1)
+
+    def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        """(live local rows, their term frequencies) of one term."""
+        j = int(np.searchsorted(self.terms, term))
+        if j >= len(self.terms) or self.terms[j] != term:
+            return _NO_ROWS, _NO_ROWS
+        a, b = int(self.starts[j]), int(self.starts[j + 1])
+        rows, tfs = np.asarray(self.rows[a:b], dtype=np.int64), np.asarray(self.tfs[a:b], dtype=np.float64)
+        keep = ~self.dead[rows]
+        return rows[keep], tfs[keep]
+
+    # --- vectors ---------------------------------------------------------------------------
+    def nearest(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.index is None or self.live == 0 or k <= 0:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        ivf = _ivf(self.index)
+        if self._selector is None:
+            params = None
+        elif ivf is not None:
+            params = faiss.SearchParametersIVF(sel=self._selector, nprobe=ivf.nprobe)
+        else:
+            params = faiss.SearchParameters(sel=self._selector)
+        scores, ids = self.index.search(vector[None, :].astype(np.float32), min(k, self.live), params=params)
+        keep = ids[0] >= 0
+        return scores[0][keep], ids[0][keep]
+
+    def vectors(self, local_rows: np.ndarray) -> np.ndarray:
+        ids = np.asarray(self.ids, dtype=np.int64)[local_rows]
+        if _ivf(self.index) is None:
+            flat = faiss.downcast_index(self.index.index)
+            return np.vstack([flat.reconstruct(int(r)) for r in local_rows]) if len(local_rows) else _no_vectors(self)
+        return np.vstack([self.index.reconstruct(int(i)) for i in ids]) if len(ids) else _no_vectors(self)
+
+    def all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, vectors) of every row, in id order (for a merge)."""
+        ivf = _ivf(self.index)
+        if ivf is None:
+            flat = faiss.downcast_index(self.index.index)
+            return np.asarray(self.ids, dtype=np.int64), flat.reconstruct_n(0, flat.ntotal)
+        from faiss.contrib.inspect_tools import get_invlist
+
+        ids, vecs = [], []
+        for lst in range(ivf.nlist):
+            list_ids, codes = get_invlist(ivf.invlists, lst)
+            ids.append(np.asarray(list_ids, dtype=np.int64))
+            vecs.append(np.asarray(codes).view(np.float32).reshape(len(list_ids), ivf.d))
+        ids_all, vecs_all = np.concatenate(ids), np.vstack(vecs)
+        order = np.argsort(ids_all, kind="stable")
+        return ids_all[order], vecs_all[order]
+
+
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+
+
+def _no_vectors(segment: Segment) -> np.ndarray:
+    return np.zeros((0, segment.index.d), dtype=np.float32)
+
+
+def _ivf(index) -> faiss.IndexIVF | None:
+    if index is None:
+        return None
+    inner = faiss.downcast_index(index)
+    return inner if isinstance(inner, faiss.IndexIVF) else None
+
+
+# --- writing ---------------------------------------------------------------------------------
+def write_segment(folder: Path, rows: Rows, ivf_threshold: int | None, nprobe: int) -> dict[str, list]:
+    """Write `rows` as a new segment folder (fsynced); {file: [bytes, sha256]} for the catalog."""
+    folder.mkdir(parents=True)
+    n = len(rows.ids)
+    lengths = np.fromiter((len(t) for t in rows.terms), dtype=np.int32, count=n)
+    terms = np.concatenate(rows.terms) if n else np.zeros(0, np.int64)
+    local = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    order = np.lexsort((local, terms))
+    terms, local = terms[order], local[order]
+    change = np.ones(len(terms), dtype=bool)
+    change[1:] = (terms[1:] != terms[:-1]) | (local[1:] != local[:-1])
+    first = np.flatnonzero(change)
+    tfs = np.diff(np.append(first, len(terms)))
+    pair_terms, pair_rows = terms[first], local[first]
+    _write_postings(folder, rows.ids, lengths, pair_terms, pair_rows, tfs)
+    if rows.vectors is not None:
+        _write_vectors(folder, rows.ids, np.asarray(rows.vectors, dtype=np.float32), ivf_threshold, nprobe)
+    return _finish(folder)
+
+
+def merge_segments(folder: Path, segments: list[Segment], ivf_threshold: int | None, nprobe: int) -> dict[str, list]:
+    """One segment with the live rows of `segments` (adjacent, oldest first); dead rows are dropped."""
+    folder.mkdir(parents=True)
+    keep = [~s.dead for s in segments]
+    ids = np.concatenate([np.asarray(s.ids)[k] for s, k in zip(segments, keep)])
+    lengths = np.concatenate([np.asarray(s.lengths)[k] for s, k in zip(segments, keep)])
+    new_row, offset = [], 0  # old local row -> new local row (-1: dead)
+    for k in keep:
+        mapping = np.full(len(k), -1, dtype=np.int64)
+        mapping[k] = offset + np.arange(int(k.sum()))
+        new_row.append(mapping)
+        offset += int(k.sum())
+    all_terms = np.unique(np.concatenate([np.asarray(s.terms) for s in segments]))
+    out_terms, out_rows, out_tfs = [], [], []
+    for b in range(0, len(all_terms), MERGE_BLOCK_TERMS):
+        lo, hi = all_terms[b], all_terms[min(b + MERGE_BLOCK_TERMS, len(all_terms)) - 1]
+        t_parts, r_parts, f_parts = [], [], []
+        for s, mapping in zip(segments, new_row):
+            a, z = np.searchsorted(s.terms, lo), np.searchsorted(s.terms, hi, side="right")
+            p0, p1 = int(s.starts[a]), int(s.starts[z])
+            counts = np.diff(np.asarray(s.starts[a : z + 1]))
+            rows = mapping[np.asarray(s.rows[p0:p1], dtype=np.int64)]
+            live = rows >= 0
+            t_parts.append(np.repeat(np.asarray(s.terms[a:z]), counts)[live])
+            r_parts.append(rows[live])
+            f_parts.append(np.asarray(s.tfs[p0:p1])[live])
+        t, r, f = np.concatenate(t_parts), np.concatenate(r_parts), np.concatenate(f_parts)
+        order = np.lexsort((r, t))
+        out_terms.append(t[order])
+        out_rows.append(r[order])
+        out_tfs.append(f[order])
+    _write_postings(folder, ids, lengths, np.concatenate(out_terms), np.concatenate(out_rows), np.concatenate(out_tfs))
+    if segments[0].index is not None:
+        _merge_vectors(folder, segments, ids, ivf_threshold, nprobe)
+    return _finish(folder)
+
+
+def _write_postings(folder: Path, ids, lengths, pair_terms, pair_rows, tfs) -> None:
+    """Postings from (term, local row, tf) triples sorted by term then row."""
+    change = np.ones(len(pair_terms), dtype=bool)
+    change[1:] = pair_terms[1:] != pair_terms[:-1]
+    first = np.flatnonzero(change)
+    arrays = {
+        "ids": np.asarray(ids, dtype=np.int64),
+        "lengths": np.asarray(lengths, dtype=np.int32),
+        "terms": np.asarray(pair_terms[first], dtype=np.int64),
+        "starts": np.append(first, len(pair_terms)).astype(np.int64),
+        "rows": np.asarray(pair_rows, dtype=np.uint32),
+        "tfs": np.minimum(tfs, np.iinfo(np.uint16).max).astype(np.uint16),
+    }
+    for name, array in arrays.items():
+        np.save(folder / f"{name}.npy", array)
+
+
+def _new_vector_index(dim: int, n: int, ivf_threshold: int | None, nprobe: int, sample) -> faiss.Index:
+    """Exact search below `ivf_threshold` rows (None: never IVF), IVF-Flat at or above it."""
+    if ivf_threshold is None or n < ivf_threshold:
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    nlist = ivf_lists(n)
+    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    index.train(sample(nlist * 64))
+    index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct by id
+    index.nprobe = nprobe
+    return index
+
+
+def _write_vectors(folder: Path, ids: np.ndarray, vectors: np.ndarray, ivf_threshold: int | None, nprobe: int) -> None:
+    rng = np.random.default_rng(0)
+    index = _new_vector_index(vectors.shape[1], len(ids), ivf_threshold, nprobe,
+                              lambda m: vectors[rng.permutation(len(vectors))[:m]])
+    index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
+    faiss.write_index(index, str(folder / VECTORS))
+
+
+def _merge_vectors(folder: Path, segments: list[Segment], ids: np.ndarray, ivf_threshold: int | None, nprobe: int) -> None:
+    """Add each source's live vectors in turn: memory holds the new index and one source, not all of them."""
+    rng = np.random.default_rng(0)
+
+    def sample(m: int) -> np.ndarray:
+        share = m / max(1, len(ids))
+        parts = []
+        for s in segments:
+            live = np.flatnonzero(~s.dead)
+            pick = np.sort(rng.permutation(live)[: max(1, math.ceil(share * len(live)))]) if len(live) else live
+            parts.append(s.vectors(pick))
+        return np.vstack(parts)
+
+    index = _new_vector_index(segments[0].index.d, len(ids), ivf_threshold, nprobe, sample)
+    for s in segments:
+        source_ids, vectors = s.all_vectors()
+        live = ~s.dead[s.positions(source_ids)]
+        index.add_with_ids(np.ascontiguousarray(vectors[live]), source_ids[live])
+        del vectors
+    faiss.write_index(index, str(folder / VECTORS))
+
+
+def _finish(folder: Path) -> dict[str, list]:
+    files = {}
+    for path in sorted(folder.iterdir()):
+        with open(path, "rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+            os.fsync(f.fileno())
+        files[path.name] = [path.stat().st_size, digest]
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return files
+
+
+# --- search over a set of segments ------------------------------------------------------------
+class SegmentSet:
+    """The live rows of a list of segments of one kind: BM25 and vector search by global row id."""
+
+    def __init__(self, segments: list[Segment]) -> None:
+        self.segments = segments
+        live_lengths = [np.asarray(s.lengths)[~s.dead] for s in segments]
+        self.n = sum(len(x) for x in live_lengths)
+        total = sum(float(x.sum()) for x in live_lengths)
+        self.avgdl = total / self.n if self.n else 1.0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def _weights(self, tokens: list[str]) -> dict[int, float]:
+        """term -> occurrences in the query x idf, for terms some live row has (bm25s counts repeats)."""
+        counts = Counter(term_hash(t) for t in tokens)
+        dfs = self._dfs(list(counts))
+        return {t: c * _idf(self.n, dfs[t]) for t, c in counts.items() if dfs[t]}
+
+    def _dfs(self, terms: list[int]) -> dict[int, int]:
+        return {t: sum(len(s.postings(t)[0]) for s in self.segments) for t in terms}
+
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        if self.n == 0:
+            return {t: 1.0 for t in tokens}
+        dfs = self._dfs([term_hash(t) for t in tokens])
+        return {t: _idf(self.n, dfs[term_hash(t)]) for t in tokens}
+
+    def _segment_scores(self, segment: Segment, weights: dict[int, float]) -> np.ndarray:
+        scores = np.zeros(len(segment), dtype=np.float64)
+        norm = None
+        for term, weight in weights.items():
+            rows, tfs = segment.postings(term)
+            if len(rows):
+                if norm is None:
+                    norm = K1 * (1 - B + B * np.asarray(segment.lengths, dtype=np.float64) / self.avgdl)
+                scores[rows] += weight * tfs / (tfs + norm[rows])
+        return scores
+
+    def bm25_top(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
+        """Top-k (row id, score) with a positive score; ties by row id."""
+        weights = self._weights(tokens) if tokens and self.n else {}
+        if not weights:
+            return []
+        hits: list[tuple[int, float]] = []
+        for segment in self.segments:
+            scores = self._segment_scores(segment, weights)
+            positive = np.flatnonzero(scores > 0)
+            if len(positive) > k:
+                positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+            hits += zip(np.asarray(segment.ids)[positive].tolist(), scores[positive].tolist())
+        hits.sort(key=lambda h: (-h[1], h[0]))
+        return hits[:k]
+
+    def bm25_scores(self, tokens: list[str], ids: list[int]) -> list[float]:
+        """Exact scores of these row ids (0 for a row without a query term, dead or unknown)."""
+        weights = self._weights(tokens) if tokens and self.n else {}
+        out = np.zeros(len(ids))
+        if not weights or not ids:
+            return out.tolist()
+        wanted = np.asarray(ids, dtype=np.int64)
+        for segment in self.segments:
+            pos = segment.positions(wanted)
+            if (pos >= 0).any():
+                scores = self._segment_scores(segment, weights)
+                out[pos >= 0] = scores[pos[pos >= 0]]
+        return out.tolist()
+
+    def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        hits = []
+        for segment in self.segments:
+            scores, ids = segment.nearest(vector, k)
+            hits += zip(ids.tolist(), scores.tolist())
+        hits.sort(key=lambda h: (-h[1], h[0]))
+        return hits[:k]
+
+    def vectors(self, ids: list[int], dim: int) -> np.ndarray:
+        """Stored vectors of these row ids (zeros for one no live segment holds)."""
+        out = np.zeros((len(ids), dim), dtype=np.float32)
+        wanted = np.asarray(ids, dtype=np.int64)
+        for segment in self.segments:
+            pos = segment.positions(wanted)
+            at = np.flatnonzero(pos >= 0)
+            if len(at):
+                out[at] = segment.vectors(pos[at])
+        return out
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
