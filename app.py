@@ -249,8 +249,26 @@ def cmd_eval_answers(args: argparse.Namespace) -> int:
 
 
 def ensure_index(settings: Settings):
-    """Open the index, building it from the bundled sample corpus when there is none."""
-    index = _open_index(settings, must_exist=False)
+    """Open the index, building it from the bundled sample corpus when there is none.
+
+    An index in the layout of an older version is moved aside (never deleted: it may hold the user's own papers)
+    and the sample index is built in its place.
+    """
+    from errors import OldIndexFormatError
+
+    try:
+        index = _open_index(settings, must_exist=False)
+    except OldIndexFormatError:
+        folder = settings.paths.index_dir
+        aside = folder.with_name(f"{folder.name}.old-format")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = folder.with_name(f"{folder.name}.old-format-{n}")
+        folder.rename(aside)
+        print(f"The index in {folder} was written by an older version of biocite; it is kept in {aside}, and "
+              f"papers of your own there need `python app.py ingest PATH...` again.", file=sys.stderr)
+        index = _open_index(settings, must_exist=False)
     if not len(index):
         print(f"No index in {settings.paths.index_dir}: building it from the sample corpus...", file=sys.stderr)
         print_report(ingest_with_progress(index, [str(p) for p in settings.paths.sample_corpus]))

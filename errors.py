@@ -35,6 +35,10 @@ class IndexDamagedError(UserError):
     """An index folder whose files are truncated, corrupted or of an older layout."""
 
 
+class OldIndexFormatError(IndexDamagedError):
+    """An index written by an older version of biocite, in a layout this version does not read."""
+
+
 class IndexWriteError(UserError):
     """A save that could not complete (disk full, permissions); the previous index is intact."""
 

@@ -144,11 +144,11 @@ def _claims(n: int) -> list[str]:
     return [json.loads(line)["text"] for line in (SCIFACT / "queries_train.jsonl").read_text().splitlines()][:n]
 
 
-def _settings(tmp: Path):
+def _settings(index_dir: Path):
     from settings import load_settings
 
     settings = load_settings()
-    settings.paths.index_dir = tmp / "index"
+    settings.paths.index_dir = index_dir
     settings.paths.embed_cache = ""  # every figure here is a cold build
     return settings
 
@@ -157,7 +157,7 @@ def _stock_nodes(index) -> list:
     """Our chunks as plain TextNodes for the stock pipeline (the same text and title the model sees)."""
     from llama_index.core.schema import TextNode
 
-    nodes = index._store.get_nodes()
+    nodes = index.chunks([c for d in index.documents() for c in d.chunk_ids])
     return [TextNode(id_=n.node_id, text=n.text, metadata={"title": n.metadata.get("title", "")}) for n in nodes]
 
 
@@ -167,15 +167,15 @@ def run_real(corpus: Path, tmp: Path) -> dict:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     from app import ingest_with_progress
-    from index import corpus as corpus_module
     from index.corpus import CorpusIndex
     from index.embedding import default_model_path
+    from ingest import pipeline as pipeline_module
 
-    settings = _settings(tmp)
+    settings = _settings(tmp / "index")
     index = CorpusIndex.open(settings.paths.index_dir, settings)
     _ = index.embed_model  # model load is not ingest
-    ours_embed = _Timed(corpus_module.embed_texts)
-    with mock.patch("index.corpus.embed_texts", ours_embed):
+    ours_embed = _Timed(pipeline_module.embed_texts)
+    with mock.patch("ingest.pipeline.embed_texts", ours_embed):
         t = time.perf_counter()
         ingest_with_progress(index, [str(corpus)])
         ours = time.perf_counter() - t
@@ -205,24 +205,42 @@ class _Timed:
             self.seconds += time.perf_counter() - t
 
 
-def run_size(corpus: Path, tmp: Path, queries: int, stock: bool) -> dict:
-    """Part 2 for one size, in its own process: pipeline ingest, reload, latency, memory; then stock."""
+def _written_bytes() -> int:
+    """Bytes this process has caused to be written to storage (Linux /proc/self/io)."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("write_bytes:"):
+            return int(line.split()[1])
+    return 0
+
+
+def run_ingest(corpus: Path, index_dir: Path) -> dict:
+    """Part 2a for one size, in its own process: the pipeline ingest and its peak memory."""
     from app import ingest_with_progress
-    from bench.latency import percentile, search_and_ask_ms
     from index.corpus import CorpusIndex
 
     titles, sentences = _sentence_pool()
     vectors = SentenceMeanVectors(titles, sentences)
-    settings = _settings(tmp)
+    settings = _settings(index_dir)
     index = CorpusIndex.open(settings.paths.index_dir, settings)
     _ = index.embed_model
-    with mock.patch("index.corpus.embed_texts", vectors):
+    base_rss = _rss_gb()
+    with mock.patch("ingest.pipeline.embed_texts", vectors):
         t = time.perf_counter()
         ingest_with_progress(index, [str(corpus)])
         ingest_s = time.perf_counter() - t
     stats = index.stats()
-    ingest_rss = _rss_gb()
-    del index
+    return {"chunks": stats["chunks"], "documents": stats["documents"], "ingest_s": ingest_s,
+            "missed_parts": vectors.misses / max(1, vectors.parts), "ingest_rss_gb": _rss_gb(),
+            "ingest_base_rss_gb": base_rss, "disk_mb": _folder_mb(settings.paths.index_dir)}
+
+
+def run_serve(index_dir: Path, queries: int, stock: bool) -> dict:
+    """Part 2b, in a fresh process: open, first search, latency, serving memory, then one paper added."""
+    from bench.latency import percentile, search_and_ask_ms
+    from index.corpus import CorpusIndex
+
+    settings = _settings(index_dir)
+    _ = CorpusIndex(settings.paths.index_dir, settings).embed_model  # model load is not reload
     t = time.perf_counter()
     index = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
     index.search("warm-up", k=10)
@@ -230,13 +248,20 @@ def run_size(corpus: Path, tmp: Path, queries: int, stock: bool) -> dict:
     claims = _claims(queries)
     search_ms, ask_ms = search_and_ask_ms(index, claims)
     out = {
-        "chunks": stats["chunks"], "documents": stats["documents"], "ingest_s": ingest_s,
-        "missed_parts": vectors.misses / max(1, vectors.parts), "rss_gb": _rss_gb(), "ingest_rss_gb": ingest_rss,
-        "disk_mb": _folder_mb(settings.paths.index_dir), "reload_s": reload_s,
-        "vector_index": type(getattr(index._store, "_index", None)).__name__,
+        "reload_s": reload_s, "rss_gb": _rss_gb(), "vector_index": index._store.kind,
         "search_p50": statistics.median(search_ms), "search_p95": percentile(search_ms, 95),
         "ask_p50": statistics.median(ask_ms), "ask_p95": percentile(ask_ms, 95),
     }
+    titles, sentences = _sentence_pool()
+    paper = index_dir.parent / "one-more-paper.jsonl"
+    write_corpus(paper, 1, titles, sentences, seed=12345)
+    paper.write_text(paper.read_text().replace('"synth-0"', '"added-paper"'))
+    written, disk = _written_bytes(), _folder_mb(settings.paths.index_dir)
+    t = time.perf_counter()
+    report = index.ingest([str(paper)])
+    out.update(add_s=time.perf_counter() - t, add_written_mb=(_written_bytes() - written) / 1e6,
+               add_disk_mb=_folder_mb(settings.paths.index_dir) - disk, add_chunks=report.chunks_embedded)
+    assert index.search("warm-up", k=1) is not None and index.document("added-paper") is not None
     if stock:
         out.update(_stock_figures(index, claims))
     return out
@@ -250,7 +275,7 @@ def _stock_figures(index, claims: list[str]) -> dict:
     from index.embedding import default_model_path
 
     nodes = _stock_nodes(index)
-    vectors = index._store.vectors([n.node_id for n in nodes])
+    vectors = index.store_vectors([n.node_id for n in nodes])
     for node, vec in zip(nodes, vectors):
         node.embedding = vec.tolist()
     del vectors
@@ -272,9 +297,10 @@ def _stock_figures(index, claims: list[str]) -> dict:
 
 def render_table(rows: list[dict], rate: float | None, stock_rate: float | None) -> str:
     """The README table. Ingest with real embedding = pipeline time + chunks / the rate measured in part 1."""
-    lines = ["| chunks | ingest without the model s | ingest with real embedding, ours / stock | peak RSS GB | on disk MB "
-             "| reload s | search p50 / p95 ms | ask p50 / p95 ms | stock search p50 ms | stock store, peak RSS growth GB |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| chunks | ingest without the model s | ingest with real embedding, ours / stock | peak RSS GB, ingest / "
+             "serving | on disk MB | reload s | add one paper s (MB written) | search p50 / p95 ms | ask p50 / p95 ms "
+             "| stock search p50 ms | stock store, peak RSS growth GB |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         real = "-"
         if rate and stock_rate:  # stock without its store build where it was not run (1M): a lower bound
@@ -284,9 +310,9 @@ def render_table(rows: list[dict], rate: float | None, stock_rate: float | None)
         stock = (f"{r['stock_search_p50']:,.0f} ({r['stock_search_p50'] / r['search_p50']:.0f}x ours) | "
                  f"{r['stock_rss_growth_gb']:.2f}"
                  if "stock_build_s" in r else "not run (~15 GB of Python floats) | -")
-        lines.append(f"| {r['chunks']:,} | {r['ingest_s']:.1f} | {real} | {r['rss_gb']:.1f} | {r['disk_mb']:,.0f} "
-                     f"| {r['reload_s']:.1f} | {r['search_p50']:.0f} / {r['search_p95']:.0f} "
-                     f"| {r['ask_p50']:.0f} / {r['ask_p95']:.0f} | {stock} |")
+        lines.append(f"| {r['chunks']:,} | {r['ingest_s']:.1f} | {real} | {r['ingest_rss_gb']:.2f} / {r['rss_gb']:.2f} "
+                     f"| {r['disk_mb']:,.0f} | {r['reload_s']:.2f} | {r['add_s']:.2f} ({r['add_written_mb']:.1f}) "
+                     f"| {r['search_p50']:.0f} / {r['search_p95']:.0f} | {r['ask_p50']:.0f} / {r['ask_p95']:.0f} | {stock} |")
     return "\n".join(lines)
 
 
@@ -309,17 +335,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=100, help="SciFact claims for the latency figures")
     parser.add_argument("--stock-limit", type=int, default=100_000, help="largest size the stock pipeline runs at")
     parser.add_argument("--real-chunks", type=int, default=10_000, help="part 1 size (0 skips it)")
-    parser.add_argument("--child", nargs=2, metavar=("PART", "CORPUS"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("PART", "CORPUS", "INDEX"), help=argparse.SUPPRESS)
     parser.add_argument("--stock", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.child:
-        part, corpus = args.child
-        with tempfile.TemporaryDirectory() as tmp:
-            if part == "real":
+        part, corpus, index_dir = args.child
+        if part == "real":
+            with tempfile.TemporaryDirectory() as tmp:
                 result = run_real(Path(corpus), Path(tmp))
-            else:
-                result = run_size(Path(corpus), Path(tmp), args.queries, args.stock)
+        elif part == "ingest":
+            result = run_ingest(Path(corpus), Path(index_dir))
+        else:
+            result = run_serve(Path(index_dir), args.queries, args.stock)
         print(json.dumps(result))
         return
 
@@ -333,7 +361,7 @@ def main(argv: list[str] | None = None) -> None:
             corpus = tmp / "real.jsonl"
             write_corpus(corpus, round(args.real_chunks * per_chunk_docs), titles, sentences, seed=7)
             print(f"1. Real embedding, ~{args.real_chunks:,} chunks of synthetic abstracts (real sentences):", flush=True)
-            real = _child(["--child", "real", str(corpus)])
+            real = _child(["--child", "real", str(corpus), "-"])
             rate, stock_rate = real["chunks"] / real["ours_embed_s"], real["chunks"] / real["stock_embed_s"]
             print(f"   ours  {real['ours_s']:7.1f} s  {real['chunks'] / real['ours_s']:6.1f} chunks/s  (JSONL -> hybrid "
                   f"index on disk; embedding {real['ours_embed_s']:.1f} s, {rate:.1f} chunks/s)")
@@ -345,8 +373,11 @@ def main(argv: list[str] | None = None) -> None:
         for n in args.sizes:
             corpus = tmp / f"synth-{n}.jsonl"
             write_corpus(corpus, round(n * per_chunk_docs), titles, sentences, seed=n)
-            child = ["--child", "size", str(corpus), "--queries", str(args.queries)]
-            r = _child(child + (["--stock"] if n <= args.stock_limit else []))
+            index_dir = tmp / f"index-{n}"
+            r = _child(["--child", "ingest", str(corpus), str(index_dir)])
+            r.update(_child(["--child", "serve", "-", str(index_dir), "--queries", str(args.queries)]
+                            + (["--stock"] if n <= args.stock_limit else [])))
+            shutil.rmtree(index_dir, ignore_errors=True)
             rows.append(r)
             print(f"   {json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()})}", flush=True)
             corpus.unlink()

@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = load_settings()
     index = ensure_index(settings)
-    base = index._store.vectors([n.node_id for n in index._store.get_nodes()])
+    base = index.store_vectors([c for d in index.documents() for c in d.chunk_ids])
     claims = [json.loads(line)["text"] for line in
               (PROJECT_DIR / "evals" / "scifact" / "queries_train.jsonl").read_text().splitlines()][: args.queries]
     queries = embed_texts(index.embed_model, claims)

@@ -26,7 +26,14 @@ import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.schema import TextNode
 
-from errors import EmbeddingMismatchError, IndexDamagedError, IndexNotFoundError, IndexWriteError, UserError
+from errors import (
+    EmbeddingMismatchError,
+    IndexDamagedError,
+    IndexNotFoundError,
+    IndexWriteError,
+    OldIndexFormatError,
+    UserError,
+)
 from index.catalog import FORMAT_VERSION, Catalog, ChunkSpan, DocumentRecord
 from index.embed_cache import EmbeddingCache
 from index.embedding import embed_texts, embedding_identity, load_embedding_model, model_name
@@ -72,7 +79,7 @@ class CorpusIndex:
         """Open the index in `folder` at its last commit, or an empty index if there is none yet."""
         index = cls(folder, settings)
         if (index.folder / OLD_LAYOUT_POINTER).exists() and not Catalog.exists(index.folder):
-            raise IndexDamagedError(
+            raise OldIndexFormatError(
                 f"the index in {index.folder} was written by an older version of biocite (format 2, generation "
                 f"folders), which this version does not read; {index._rebuild}")
         if not Catalog.exists(index.folder):

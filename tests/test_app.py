@@ -118,3 +118,18 @@ def test_the_ask_verb_imports_no_parser_server_or_database_it_does_not_use():
             "if m in sys.modules))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=PROJECT_DIR)
     assert proc.returncode == 0 and proc.stdout.strip() == "[]", proc.stdout + proc.stderr
+
+
+def test_an_index_of_the_old_layout_is_moved_aside_and_the_sample_rebuilt(settings, hash_model, capsys):
+    """`python app.py` on a folder written by the previous version (generation folders): nothing is deleted."""
+    from app import ensure_index
+
+    old = settings.paths.index_dir
+    (old / "gen-000004").mkdir(parents=True)
+    (old / "gen-000004" / "documents.jsonl").write_text('{"doc_id": "mine"}\n')
+    (old / "CURRENT").write_text("gen-000004\n")
+    index = ensure_index(settings)
+    aside = old.with_name(f"{old.name}.old-format")
+    assert (aside / "gen-000004" / "documents.jsonl").read_text() == '{"doc_id": "mine"}\n'
+    assert len(index) > 0 and not (old / "CURRENT").exists()
+    assert f"kept in {aside}" in capsys.readouterr().err
