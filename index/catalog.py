@@ -192,37 +192,56 @@ class Catalog:
             return True
 
     # --- chunks ----------------------------------------------------------------------------
+    def _chunk_rows(self, chunk_ids: list[str]) -> dict[tuple[str, int], tuple]:
+        """{(doc_id, seq): (row, start, end, section, page, title, source)} of these chunk ids, in a few queries."""
+        wanted = {}
+        for cid in chunk_ids:
+            if _is_chunk_id(cid):
+                doc_id, seq = cid.rsplit("#", 1)
+                wanted.setdefault(doc_id, set()).add(int(seq))
+        found: dict[tuple[str, int], tuple] = {}
+        doc_ids = list(wanted)
+        for start in range(0, len(doc_ids), 500):
+            part = doc_ids[start : start + 500]
+            rows = self._rows(
+                'SELECT d.doc_id, c.seq, c.row, c.start, c."end", c.section, c.page, d.title, d.source FROM chunks c '
+                f"JOIN documents d ON d.row = c.doc_row WHERE d.doc_id IN ({','.join('?' * len(part))})", part)
+            for doc_id, seq, *rest in rows:
+                if seq in wanted[doc_id]:
+                    found[(doc_id, seq)] = tuple(rest)
+        return found
+
     def nodes(self, chunk_ids: list[str]) -> list[TextNode]:
         """The chunks among these ids, in the given order, built from their documents' text."""
-        wanted = [(cid.rsplit("#", 1)[0], int(cid.rsplit("#", 1)[1])) for cid in chunk_ids if _is_chunk_id(cid)]
-        texts: dict[str, tuple[str, str, str]] = {}
+        found = self._chunk_rows(chunk_ids)
+        texts: dict[str, str] = {}
         nodes = []
-        for doc_id, seq in wanted:
-            rows = self._rows(
-                'SELECT d.title, d.source, c.start, c."end", c.section, c.page FROM chunks c '
-                "JOIN documents d ON d.row = c.doc_row WHERE d.doc_id = ? AND c.seq = ?", (doc_id, seq))
-            if not rows:
+        for cid in chunk_ids:
+            doc_id, _, seq = cid.rpartition("#")
+            row = found.get((doc_id, int(seq))) if seq.isdigit() else None
+            if row is None:
                 continue
-            title, source, start, end, section, page = rows[0]
+            _, start, end, section, page, title, source = row
             if doc_id not in texts:
-                texts[doc_id] = self._rows("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))[0][0]
-            text = zlib.decompress(texts[doc_id]).decode()
-            nodes.append(chunk_node(doc_id, title, source, text, start, end, seq, section, page))
+                texts[doc_id] = zlib.decompress(self._rows("SELECT text FROM documents WHERE doc_id = ?", (doc_id,))[0][0]).decode()
+            nodes.append(chunk_node(doc_id, title, source, texts[doc_id], start, end, int(seq), section, page))
         return nodes
 
     def rows_of(self, kind: str, ids: list[str]) -> list[int | None]:
         """Row ids of these chunk ids (kind "chunks") or document ids ("documents"); None where unknown."""
+        if kind == "documents":
+            found: dict[str, int] = {}
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                found.update(self._rows(f"SELECT doc_id, row FROM documents WHERE doc_id IN ({','.join('?' * len(part))})",
+                                        part))
+            return [found.get(i) for i in ids]
+        chunks = self._chunk_rows(ids)
         out: list[int | None] = []
-        for key in ids:
-            if kind == "documents":
-                rows = self._rows("SELECT row FROM documents WHERE doc_id = ?", (key,))
-            elif _is_chunk_id(key):
-                doc_id, seq = key.rsplit("#", 1)
-                rows = self._rows("SELECT c.row FROM chunks c JOIN documents d ON d.row = c.doc_row "
-                                  "WHERE d.doc_id = ? AND c.seq = ?", (doc_id, int(seq)))
-            else:
-                rows = []
-            out.append(int(rows[0][0]) if rows else None)
+        for cid in ids:
+            doc_id, _, seq = cid.rpartition("#")
+            row = chunks.get((doc_id, int(seq))) if seq.isdigit() else None
+            out.append(row[0] if row else None)
         return out
 
     def ids_of(self, kind: str, rows: list[int]) -> dict[int, str]:
@@ -247,6 +266,12 @@ class Catalog:
         if missing:
             raise KeyError(f"not in the catalog: {missing[:3]}")
         return [int(r) for r in rows]
+
+    def all_chunk_ids(self) -> list[str]:
+        return [f"{d}#{s}" for d, s in self._rows("SELECT d.doc_id, c.seq FROM chunks c JOIN documents d ON d.row = c.doc_row")]
+
+    def all_doc_ids(self) -> list[str]:
+        return [d for (d,) in self._rows("SELECT doc_id FROM documents")]
 
     # --- segments --------------------------------------------------------------------------
     def segments(self) -> list[tuple[str, str, dict[str, list]]]:

@@ -110,7 +110,7 @@ class CorpusIndex:
     def _load_store(self) -> None:
         catalog = self._catalog
         meta = catalog.meta()
-        if not meta:
+        if "format" not in meta:
             return  # created, nothing committed yet
         if meta.get("format") != FORMAT_VERSION:
             raise IndexDamagedError(f"the index in {self.folder} was written by another version of biocite; "
@@ -207,12 +207,14 @@ class CorpusIndex:
             self.refresh()
             if self._catalog is None:
                 self._catalog = Catalog(self.folder)
-            if isinstance(self._store, FaissChunkStore):
-                self._store.sweep(self._catalog)
+            if self._store is not None:
+                self._store.maintain(self._catalog, after_crash=bool(self._catalog.meta().get("writing")))
+            self._catalog.set_meta(writing=True)  # still set at the next writer's start: this one failed
             try:
                 yield
             finally:
                 self._pending.clear()
+            self._catalog.set_meta(writing=False)
 
     def apply(self, records: list[tuple[DocumentRecord, list[ChunkSpan]]], nodes: list[TextNode]) -> None:
         """Stage documents and their embedded chunks; they become visible at `commit`."""
@@ -238,7 +240,7 @@ class CorpusIndex:
                     catalog.put_document(record, spans)
                 meta = catalog.meta()
                 catalog.set_meta(
-                    format=FORMAT_VERSION, store=self.settings.store if not meta else meta["store"],
+                    format=FORMAT_VERSION, store=meta.get("store", self.settings.store),
                     table=getattr(self._store, "table", ""),
                     embedding_dim=self._store.dim if self._store is not None and self._store.dim else None,
                     embedding_model=meta.get("embedding_model") or (model_name(self.embed_model) if self._pending else None),
@@ -252,11 +254,10 @@ class CorpusIndex:
         if self._store is not None:
             self._store.reload(catalog)
             progress("Saving", 1, 2)
-            if isinstance(self._store, FaissChunkStore):
-                try:
-                    self._store.merge(catalog)
-                except (OSError, sqlite3.OperationalError) as exc:
-                    raise _write_error(self.folder, exc) from None
+            try:
+                self._store.maintain(catalog)
+            except (OSError, sqlite3.OperationalError) as exc:
+                raise _write_error(self.folder, exc) from None
         self._stamp = catalog.stamp()
         progress("Saving", 2, 2)
 

@@ -135,6 +135,9 @@ class FaissChunkStore:
         mode = self.settings.vector_index
         return None if mode == "flat" else 0 if mode == "ivf" else self.settings.ivf_threshold
 
+    def maintain(self, catalog: Catalog, after_crash: bool = False) -> None:
+        self.merge(catalog)
+
     def merge(self, catalog: Catalog) -> int:
         """Merge the newest segments while one is at least as large as the one before it; segments merged."""
         merged = 0

@@ -433,6 +433,26 @@ class PgChunkStore(BasePydanticVectorStore):
     def reload(self, catalog: Any) -> None:
         self.forget_counts()  # another process may have written
 
+    def maintain(self, catalog: Any, after_crash: bool = False) -> None:
+        """After a writer crashed: delete the rows its uncommitted work left (the catalog does not list them)."""
+        if after_crash:
+            self.sweep_orphans(set(catalog.all_chunk_ids()), set(catalog.all_doc_ids()))
+
+    def sweep_orphans(self, chunk_ids: set[str], doc_ids: set[str]) -> int:
+        """Delete chunk and document rows whose ids are not in these sets; how many rows went."""
+        from sqlalchemy import text
+
+        with self._engine.connect() as conn:
+            stored = set(conn.execute(text(f"SELECT node_id FROM {self._data_table}")).scalars())
+            terms = set(conn.execute(text(f"SELECT id FROM {self._chunk_terms.table}")).scalars())
+            docs = set(conn.execute(text(f"SELECT id FROM {self._doc_terms.table}")).scalars())
+        orphans = sorted((stored | terms) - chunk_ids)
+        for start in range(0, len(orphans), 5000):
+            self.delete_nodes(orphans[start : start + 5000])
+        doc_orphans = sorted(docs - doc_ids)
+        self._doc_terms.delete(doc_orphans)
+        return len(orphans) + len(doc_orphans)
+
 
 def _vector_literal(vector: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.8g}" for x in np.asarray(vector, dtype="float32")) + "]"

@@ -130,6 +130,8 @@ class Segment:
             return _NO_ROWS, _NO_ROWS
         a, b = int(self.starts[j]), int(self.starts[j + 1])
         rows, tfs = np.asarray(self.rows[a:b], dtype=np.int64), np.asarray(self.tfs[a:b], dtype=np.float64)
+        if self._selector is None:  # no dead rows
+            return rows, tfs
         keep = ~self.dead[rows]
         return rows[keep], tfs[keep]
 

@@ -59,6 +59,9 @@ class ChunkStore(Protocol):
     def commit(self, catalog: Catalog) -> None:
         """Make the adds and deletes durable, inside the catalog's open transaction."""
 
+    def maintain(self, catalog: Catalog, after_crash: bool = False) -> None:
+        """Housekeeping between commits: merge segments, sweep what no commit lists (after a crash: orphan rows)."""
+
     def reload(self, catalog: Catalog) -> None:
         """See the catalog's last commit (another process may have written)."""
 

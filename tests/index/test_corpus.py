@@ -125,6 +125,13 @@ def test_crash_mid_ingest_leaves_previous_index_usable(tmp_path, settings, hash_
     survivor = CorpusIndex.open(settings.paths.index_dir, settings)
     assert survivor.stats() == {"documents": 3, "chunks": 3}
     assert survivor.search("thalidomide remission", k=1)[0].doc_id == "thalidomide"
+    if settings.store == "pgvector":
+        assert len(survivor._store) > 3  # rows of the batches written before the crash, listed by no commit
+    survivor.ingest([])  # the next writer sweeps what the crashed one left
+    assert len(survivor._store) == 3 and survivor.stats() == {"documents": 3, "chunks": 3}
+    if settings.store == "faiss":
+        listed = {n for n, _, _ in survivor._catalog.segments()}
+        assert {p.name for p in (settings.paths.index_dir / "segments").iterdir()} == listed
 
 
 def test_checkpoints_keep_finished_work(tmp_path, settings, hash_model, monkeypatch):
