@@ -42,7 +42,7 @@ from index.persistence import writer_lock
 from index.pg_store import PgChunkStore, check_database, database_url, new_table_name
 from index.rerank import Candidate, CrossEncoderReranker, SentenceReranker
 from index.retrieval import Hit, HybridRetriever
-from index.store import ChunkStore
+from index.store import ChunkStore, IndexVectorStore
 from settings import Settings
 from text.tokens import tokenize
 
@@ -189,6 +189,12 @@ class CorpusIndex:
     def chunks(self, chunk_ids: list[str]) -> list[TextNode]:
         """The stored chunks among these ids, in the given order."""
         return self._catalog.nodes(list(chunk_ids)) if self._catalog is not None and chunk_ids else []
+
+    def vector_store(self) -> IndexVectorStore:
+        """This index as a llama-index vector store (read-only; nodes built for hits only)."""
+        if self._store is None:
+            raise IndexNotFoundError(f"no index in {self.folder}; build one with `python app.py ingest PATH`")
+        return IndexVectorStore(self._store, self._catalog)
 
     def store_vectors(self, chunk_ids: list[str]) -> np.ndarray:
         return self._store.vectors(chunk_ids)

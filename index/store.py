@@ -5,14 +5,20 @@
 against both stores. Chunk ids are `doc_id#n`; a store answers in chunk ids and document ids, and the catalog
 (`index.catalog`) turns the hits into nodes. Writes become visible at `commit`, which runs inside the catalog's
 transaction so that a store's rows and the catalog's documents change together.
+
+`IndexVectorStore` is the llama-index face of an index: a `BasePydanticVectorStore` whose query builds nodes
+for its hits only, so llama-index query engines and retrievers run on an index of any size.
 """
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
-from llama_index.core.schema import TextNode
+from llama_index.core.bridge.pydantic import PrivateAttr
+from llama_index.core.schema import BaseNode, TextNode
+from llama_index.core.vector_stores.types import BasePydanticVectorStore, VectorStoreQuery, VectorStoreQueryResult
+from llama_index.core.vector_stores.utils import build_metadata_filter_fn
 
 from index.catalog import Catalog
 
@@ -75,3 +81,54 @@ class ChunkStore(Protocol):
         """Stored unit vectors (rows in the given order; zeros for one not stored)."""
 
     def close(self) -> None: ...
+
+
+class IndexVectorStore(BasePydanticVectorStore):
+    """A llama-index view of an index (`CorpusIndex.vector_store()`): nearest chunks from the store, nodes from
+    the catalog, built for the hits only. Read-only: papers go in through `python app.py ingest` (or
+    `CorpusIndex.ingest`), which keeps the catalog, vectors and keyword postings in step."""
+
+    stores_text: bool = True
+    is_embedding_query: bool = True
+
+    _store: Any = PrivateAttr()
+    _catalog: Any = PrivateAttr()
+
+    def __init__(self, store: ChunkStore, catalog: Catalog) -> None:
+        super().__init__()
+        self._store, self._catalog = store, catalog
+
+    @property
+    def client(self) -> Any:
+        return self._store
+
+    def add(self, nodes: list[BaseNode], **kwargs: Any) -> list[str]:
+        raise NotImplementedError("this store is read-only: add papers with `python app.py ingest PATH...`")
+
+    def delete(self, ref_doc_id: str, **kwargs: Any) -> None:
+        raise NotImplementedError("this store is read-only: delete papers in the app or with CorpusIndex.delete")
+
+    def query(self, query: VectorStoreQuery, **kwargs: Any) -> VectorStoreQueryResult:
+        """The k nearest chunks; with metadata filters, the k nearest of those that pass (from a 10x deeper pool)."""
+        k = query.similarity_top_k
+        if query.query_embedding is None or k <= 0 or not len(self._store):
+            return VectorStoreQueryResult(nodes=[], similarities=[], ids=[])
+        vector = np.asarray(query.query_embedding, dtype=np.float32)
+        hits = self._store.nearest(vector, k if query.filters is None else 10 * k)
+        nodes = {n.node_id: n for n in self._catalog.nodes([cid for cid, _ in hits])}
+        if query.filters is not None:
+            passes = build_metadata_filter_fn(lambda nid: nodes[nid].metadata, query.filters)
+            nodes = {nid: n for nid, n in nodes.items() if passes(nid)}
+        kept = [(cid, s) for cid, s in hits if cid in nodes][:k]
+        return VectorStoreQueryResult(nodes=[nodes[c] for c, _ in kept], similarities=[s for _, s in kept],
+                                      ids=[c for c, _ in kept])
+
+    def get_nodes(self, node_ids: list[str] | None = None, filters: Any = None, **kwargs: Any) -> list[BaseNode]:
+        if node_ids is None:
+            raise ValueError("name the chunk ids: listing every chunk would build every node")
+        nodes = self._catalog.nodes(list(node_ids))
+        if filters is not None:
+            by_id = {n.node_id: n for n in nodes}
+            passes = build_metadata_filter_fn(lambda nid: by_id[nid].metadata, filters)
+            nodes = [n for n in nodes if passes(n.node_id)]
+        return nodes

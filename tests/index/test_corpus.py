@@ -284,3 +284,20 @@ def test_ingest_reports_every_phase_up_to_the_end_of_the_save(tmp_path, settings
     phases = [p for i, (p, _, _) in enumerate(calls) if i == 0 or calls[i - 1][0] != p]
     assert phases == ["Reading", "Embedding", "Saving"]
     assert calls[-1] == ("Saving", 2, 2) and ("Embedding", 60, 60) in calls
+
+
+def test_llama_index_runs_on_the_index_through_its_vector_store(tmp_path, settings, hash_model):
+    """llama-index's own VectorStoreIndex and retriever over our store: nodes come from the catalog."""
+    from llama_index.core import VectorStoreIndex
+    from llama_index.core.vector_stores.types import MetadataFilter, MetadataFilters
+
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    view = VectorStoreIndex.from_vector_store(index.vector_store(), embed_model=hash_model)
+    hits = view.as_retriever(similarity_top_k=2).retrieve("Which drug inhibits IL-13 signalling?")
+    assert hits[0].node.node_id == "dupilumab#0" and hits[0].node.text in index.document("dupilumab").text
+    only = MetadataFilters(filters=[MetadataFilter(key="doc_id", value="rituximab")])
+    filtered = view.as_retriever(similarity_top_k=2, filters=only).retrieve("IL-13 signalling")
+    assert [h.node.node_id for h in filtered] == ["rituximab#0"]
+    with pytest.raises(NotImplementedError, match="read-only"):
+        index.vector_store().add([])
