@@ -108,9 +108,8 @@ def run_llamaindex_baseline(index: CorpusIndex, queries: dict[str, str], qrels: 
     """Stock llama-index: VectorStoreIndex (SimpleVectorStore) over the same chunks and vectors."""
     from llama_index.core import VectorStoreIndex
 
-    store = index.retriever().store
-    stored = store.get_nodes()
-    vectors = store.vectors([n.node_id for n in stored])
+    stored = index.chunks([c for d in index.documents() for c in d.chunk_ids])
+    vectors = index.store_vectors([n.node_id for n in stored])
     nodes = [n.model_copy(update={"embedding": v.tolist()}) for n, v in zip(stored, vectors)]  # copies: the store stays as it is
     stock = VectorStoreIndex(nodes, embed_model=index.embed_model, show_progress=False)
     retriever = stock.as_retriever(similarity_top_k=3 * DEPTH)

@@ -131,19 +131,25 @@ class PgKeywordIndex:
     # --- writing ---------------------------------------------------------------------------
     def add(self, ids: list[str], texts: list[str]) -> None:
         """Insert or replace rows (idempotent)."""
-        from sqlalchemy import text
-
         if not ids:
             return
         rows = []
         for i, t in zip(ids, texts):
             tokens = tokenize(t)
             rows.append({"id": i, "terms": _tsvector(tokens), "length": max(1, len(tokens))})  # BM25Index: empty -> 1
-        with self._engine.begin() as conn:
-            conn.execute(text(
-                f"INSERT INTO {self.table} (id, terms, length) VALUES (:id, CAST(:terms AS tsvector), :length) "
-                "ON CONFLICT (id) DO UPDATE SET terms = EXCLUDED.terms, length = EXCLUDED.length"
-            ), rows)
+        from psycopg2.extras import execute_values
+
+        raw = self._engine.raw_connection()  # execute_values: one statement per 1,000 rows, not one per row
+        try:
+            with raw.cursor() as cur:
+                execute_values(
+                    cur, f"INSERT INTO {self.table} (id, terms, length) VALUES %s "
+                    "ON CONFLICT (id) DO UPDATE SET terms = EXCLUDED.terms, length = EXCLUDED.length",
+                    [(r["id"], r["terms"], r["length"]) for r in rows], template="(%s, CAST(%s AS tsvector), %s)",
+                    page_size=1000)
+            raw.commit()
+        finally:
+            raw.close()
         self._stats = None
 
     def delete(self, ids: list[str]) -> None:
@@ -318,10 +324,35 @@ class PgChunkStore(BasePydanticVectorStore):
             raise ValueError(f"embedding dimension {len(nodes[0].get_embedding())} does not match the index ({self.dim})")
         ids = [n.node_id for n in nodes]
         self.delete_nodes(ids)  # a re-added chunk replaces its rows: PGVectorStore would keep both
-        self._pg.add(nodes)
+        self._copy(nodes)
         self._chunk_terms.add(ids, [embedding_text(n) for n in nodes])
         self._count = None
         return ids
+
+    def _copy(self, nodes: list[BaseNode]) -> None:
+        """The rows `PGVectorStore.add` writes (same columns and metadata), by COPY instead of ORM inserts."""
+        import csv
+        import io
+        import json
+
+        from llama_index.core.schema import MetadataMode
+        from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)  # an unquoted empty field would be NULL
+        for node in nodes:
+            metadata = node_to_metadata_dict(node, remove_text=True, flat_metadata=self._pg.flat_metadata)
+            writer.writerow([node.get_content(metadata_mode=MetadataMode.NONE), json.dumps(metadata), node.node_id,
+                             _vector_literal(node.get_embedding())])
+        buffer.seek(0)
+        raw = self._engine.raw_connection()
+        try:
+            with raw.cursor() as cur:
+                cur.copy_expert(f"COPY {self._data_table} (text, metadata_, node_id, embedding) FROM STDIN "
+                                "WITH (FORMAT csv)", buffer)
+            raw.commit()
+        finally:
+            raw.close()
 
     def delete(self, ref_doc_id: str, **kwargs: Any) -> None:
         """Delete every chunk of document `ref_doc_id`."""
@@ -455,7 +486,7 @@ class PgChunkStore(BasePydanticVectorStore):
 
 
 def _vector_literal(vector: np.ndarray) -> str:
-    return "[" + ",".join(f"{x:.8g}" for x in np.asarray(vector, dtype="float32")) + "]"
+    return "[" + ",".join(f"{x:.9g}" for x in np.asarray(vector, dtype="float32")) + "]"
 
 
 def _as_vector(value: Any) -> np.ndarray:
