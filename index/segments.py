@@ -29,6 +29,7 @@ index over the same live texts (tests/index/test_segments.py).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import os
@@ -48,7 +49,9 @@ MERGE_BLOCK_TERMS = 1 << 18  # terms per block when merging postings (bounds the
 EMPTY_TOKEN = "\x00"  # an empty text still has length 1, as in bm25s
 
 
+@functools.lru_cache(maxsize=1 << 20)
 def term_hash(token: str) -> int:
+    """64 bits of blake2b (stable across processes, unlike hash()); remembered per token: a corpus repeats them."""
     return int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little", signed=True)
 
 

@@ -105,6 +105,36 @@ def test_kill_9_at_random_moments_loses_no_committed_document(tmp_path: Path):
     assert len(set(outcomes)) > 1  # the kills landed at different moments, not all before or after the work
 
 
+def test_kill_9_while_a_commit_is_being_written_loses_no_committed_document(tmp_path: Path):
+    """SIGKILL the moment a commit creates its segment folder (files half-written, the catalog not yet
+    committed): the index opens at the previous commit, and a re-run sweeps the leftover and completes."""
+    _, base_index, base, batch_papers = _base_index_and_batch(tmp_path)
+    batch = {f"paper{i:03d}" for i in range(100, 100 + BATCH)}
+    index = tmp_path / "index"
+    shutil.copytree(base_index, index)
+    segments = index / "segments"
+    before = {p.name for p in segments.iterdir()}
+    proc = _ingest(index, batch_papers)
+    new: set[str] = set()
+    deadline = time.perf_counter() + 300
+    while proc.poll() is None and not new and time.perf_counter() < deadline:
+        new = {p.name for p in segments.iterdir()} - before
+        if new:
+            proc.send_signal(signal.SIGKILL)
+        time.sleep(0.002)
+    proc.communicate(timeout=60)
+    assert new and proc.returncode == -signal.SIGKILL, "the ingest finished before a commit could be caught"
+    committed = _check(index, base, batch)
+    rerun = subprocess.run([sys.executable, str(PROJECT_DIR / "app.py"), "ingest", str(batch_papers), "--index",
+                            str(index)], env=ENV, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0 and "Traceback" not in rerun.stderr, rerun.stderr
+    assert f"{BATCH - len(committed)} added, 0 updated, {len(committed)} skipped" in rerun.stdout, rerun.stdout
+    assert _check(index, base, batch) == batch
+    from index.catalog import Catalog
+
+    assert {p.name for p in segments.iterdir()} == {n for n, _, _ in Catalog(index).segments()}  # leftover swept
+
+
 def _upload(url: str, papers: Path) -> list[list[str]]:
     from gradio_client import Client, handle_file
 
