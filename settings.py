@@ -129,6 +129,12 @@ class RetrievalSettings(_Group):
         30, ge=0, le=1000, description="Hybrid only: rerank this many fused candidates by best sentence and term coverage "
         "(index/rerank.py); 0 turns it off."
     )
+    rerank_chunks: bool = Field(
+        False, description="Also rerank chunk search (what answers read) by best sentence. Off: the answerer scores "
+        "sentences itself, and answer quality was the same without it (evals/questions.jsonl 95 %, sample questions "
+        "100 %, either way), while embedding ~240 sentences of a fresh question's candidates cost ~600 ms per search "
+        "on 2 cores (README, Scale). Paper ranking (search_documents, the retrieval evals) is always reranked."
+    )
     sentence_weight: float = Field(
         0.7, ge=0, description="Weight of a candidate's best sentence cosine in the rerank (fitted on SciFact train; held-out check: "
         "`python -m bench.retrieval_lab`)."

@@ -9,8 +9,9 @@ Two fusion functions, both measured in `evals/README.md`:
 Document-level search pools each retriever's chunk scores per document (max)
 before fusing, so a long paper with many mediocre chunks cannot outrank a short
 one with one excellent chunk, and the result is a ranking of papers.
-In hybrid mode the head of the fused ranking (chunks or papers) is then
-reranked by best sentence and term coverage (`index.rerank`).
+In hybrid mode the head of the fused ranking of papers (and of chunks, with
+`retrieval.rerank_chunks`) is then reranked by best sentence and term coverage
+(`index.rerank`); a cross-encoder, when set, reranks both.
 """
 
 from __future__ import annotations
@@ -154,7 +155,11 @@ class HybridRetriever:
                 lambda ids: self.store.similarities(ids, qvec),
                 lambda ids: self.chunk_bm25.scores(keywords, ids),
             )
-        fused = self._rerank(query, qvec, self._fuse(dense, sparse, mode), mode, self._chunk_candidates)
+        fused = self._fuse(dense, sparse, mode)
+        if self.settings.rerank_chunks:
+            fused = self._rerank(query, qvec, fused, mode, self._chunk_candidates)
+        elif self._cross_encoder is not None:
+            fused = self._cross_encoder.rerank(query, fused, self._chunk_candidates)
         dense_by_id, sparse_by_id = dict(dense), dict(sparse)
         nodes = self._first_nodes(fused, k)
         hits = [
