@@ -29,6 +29,8 @@ QUESTIONS = [
     "which biologics target Th2?",
     "Was thalidomide effective in IgG4-related skin disease?",
     "Which biologic also inhibits IL-13 signalling?",
+    "How much rituximab did patients get in the trial?",
+    "Does abatacept help in IgG4-related disease?",
 ]
 
 
