@@ -172,7 +172,7 @@ def test_commits_write_only_what_they_add_and_segments_stay_few(tmp_path, settin
     if not isinstance(index._store, FaissChunkStore):
         return
     segments = index._catalog.segments()
-    assert len([s for s in segments if s[1] == "chunks"]) <= 1 + 1000 // 50 .bit_length()
+    assert len([s for s in segments if s[1] == "chunks"]) <= 1 + (1000 // 50).bit_length()  # 20 commits: <= 6
     before = {n for n, _, _ in segments}
     index.ingest([write_corpus(tmp_path / "one", {"extra": "One more\n\nMepolizumab lowers eosinophils."})])
     new = [(n, files) for n, _, files in index._catalog.segments() if n not in before]
