@@ -12,19 +12,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
+import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 from llama_index.core import Document
 from llama_index.core.schema import TextNode
 
+from errors import IndexWriteError
 from index.catalog import ChunkSpan, DocumentRecord
 from index.embedding import describe, embed_texts
-from ingest.chunking import chunk_document, embedding_text
+from ingest.chunking import chunk_document, chunk_id, chunk_node, embedding_text
 from ingest.loaders import LoadResult, ReadLimits, load_paths
 
 if TYPE_CHECKING:
@@ -32,7 +36,6 @@ if TYPE_CHECKING:
 
 # progress(phase, done, total): total is None while unknown.
 ProgressFn = Callable[[str, int, "int | None"], None]
-Pending = tuple[Document, list[TextNode], "IngestOutcome"]
 
 
 def no_progress(phase: str, done: int, total: int | None) -> None:
@@ -80,59 +83,122 @@ def ingest(index: CorpusIndex, paths: Iterable[str | Path], progress: ProgressFn
     started = time.perf_counter()
     report = IngestReport()
     cfg = index.settings.ingest
-    with index.writing():
-        pending = _read(index, paths, report, progress)
-        total_chunks = sum(len(chunks) for _, chunks, _ in pending)
+    with index.writing(), _spill_file(index.folder) as spill:
+        total_chunks, latest = _read(index, paths, report, progress, spill)
         done = since_commit = 0
         batch: list[Pending] = []
         batch_chunks = 0
         progress("Embedding", 0, total_chunks)
-        for i, item in enumerate(pending):
-            pending[i] = None  # processed chunks can go (a million chunks are gigabytes of nodes)
-            last = i == len(pending) - 1
+        for position, item in enumerate(_pending(spill)):
+            if latest[item.doc_id] != position:
+                continue  # superseded by a later file with the same id
             batch.append(item)
-            batch_chunks += len(item[1])
-            if batch_chunks >= cfg.embed_batch or last:
-                n, reused = _embed_and_apply(index, batch)
-                done += n
-                since_commit += n
-                report.chunks_embedded += n - reused
-                report.chunks_reused += reused
-                report.embedder = report.embedder or (describe(index.embed_model) if n > reused else "")
+            batch_chunks += len(item.spans)
+            if batch_chunks >= cfg.embed_batch:
+                since_commit += _embed_batch(index, batch, report)
+                done += batch_chunks
                 progress("Embedding", done, total_chunks)
                 batch, batch_chunks = [], 0
-                if since_commit >= cfg.checkpoint_chunks and not last:
+                if since_commit >= cfg.checkpoint_chunks:
                     index.commit(progress)
                     since_commit = 0
-        if pending:
+        if batch:
+            done += _embed_batch(index, batch, report)
+            progress("Embedding", done, total_chunks)
+        if latest:
             index.commit(progress)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _read(index: CorpusIndex, paths: Iterable[str | Path], report: IngestReport, progress: ProgressFn) -> list[Pending]:
-    """Load and chunk everything first (cheap), so embedding progress has a known total."""
-    pending: list[Pending | None] = []
-    seen: dict[str, int] = {}
+@dataclass
+class Pending:
+    """A document read, cleaned and chunked, waiting to be embedded: what the spill file holds, one per document."""
+
+    doc_id: str
+    title: str
+    source: str
+    text: str
+    metadata: dict
+    content_hash: str
+    spans: list[ChunkSpan]
+    updated: bool  # an earlier version is in the index (its unchanged chunks' vectors are reused)
+
+    def nodes(self) -> list[TextNode]:
+        return [chunk_node(self.doc_id, self.title, self.source, self.text, s.start, s.end, i, s.section, s.page)
+                for i, s in enumerate(self.spans)]
+
+
+def _read(index: CorpusIndex, paths: Iterable[str | Path], report: IngestReport, progress: ProgressFn,
+          spill: IO[bytes]) -> tuple[int, dict[str, int]]:
+    """Load, classify and chunk every file, writing what is to be indexed to `spill`, so embedding progress has a
+    known total while memory holds only one document at a time (a million chunks as nodes are 15 GB).
+
+    Returns the number of chunks to embed and, for each document id, the spill position of its latest version
+    (the same id twice in one batch: the later one wins)."""
+    latest: dict[str, int] = {}
+    outcome_of: dict[str, IngestOutcome] = {}
+    total_chunks = written = 0
     cfg = index.settings.ingest
     results = load_paths(list(paths), ReadLimits(
         cfg.max_file_mb, cfg.max_document_chars, cfg.max_parse_seconds, cfg.max_parse_memory_mb,
     ))
+    chunk_counts: dict[str, int] = {}
     for i, result in enumerate(results, 1):
         if i % 50 == 0:
             progress("Reading", i, None)
         outcome = _classify(index, result)
         report.outcomes.append(outcome)
-        if outcome.status in ("added", "updated"):
-            doc = result.document
-            if doc.doc_id in seen:  # the same id twice in one batch: the later one wins
-                earlier = pending[seen[doc.doc_id]][2]
-                earlier.status, earlier.reason = "skipped", f"superseded by {outcome.source} (same id)"
-                pending[seen[doc.doc_id]] = None
-            seen[doc.doc_id] = len(pending)
-            chunks = chunk_document(doc, cfg.chunk_words, cfg.chunk_overlap_sentences)
-            pending.append((doc, chunks, outcome))
-    return [p for p in pending if p is not None]
+        if outcome.status not in ("added", "updated"):
+            continue
+        doc = result.document
+        if doc.doc_id in outcome_of:
+            earlier = outcome_of[doc.doc_id]
+            earlier.status, earlier.reason = "skipped", f"superseded by {outcome.source} (same id)"
+            total_chunks -= chunk_counts[doc.doc_id]
+        chunks = chunk_document(doc, cfg.chunk_words, cfg.chunk_overlap_sentences)
+        meta = {k: v for k, v in doc.metadata.items() if k not in ("doc_id", "title", "source")}
+        item = Pending(doc.doc_id, str(doc.metadata.get("title", "")), str(doc.metadata.get("source", "")), doc.text,
+                       meta, content_hash(doc), [_span(c) for c in chunks], outcome.status == "updated")
+        try:
+            pickle.dump(item, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError as exc:
+            raise _spill_error(index.folder, exc) from None
+        outcome_of[doc.doc_id], latest[doc.doc_id], chunk_counts[doc.doc_id] = outcome, written, len(chunks)
+        written += 1
+        total_chunks += len(chunks)
+    spill.flush()
+    return total_chunks, latest
+
+
+@contextmanager
+def _spill_file(folder: Path) -> Iterator[IO[bytes]]:
+    """An unnamed temporary file next to the index (gone even after a kill -9); a full disk is a clear error."""
+    try:
+        spill = tempfile.TemporaryFile(dir=folder, prefix=".ingest-")
+    except OSError as exc:
+        raise _spill_error(folder, exc) from None
+    with spill:
+        yield spill
+
+
+def _spill_error(folder: Path, exc: OSError) -> IndexWriteError:
+    return IndexWriteError(f"could not write the ingest's working file in {folder}: {exc.strerror or exc}; nothing "
+                           "read in this run was saved (earlier commits are intact); free some disk space and ingest again")
+
+
+def _span(node: TextNode) -> ChunkSpan:
+    return ChunkSpan(node.start_char_idx, node.end_char_idx, str(node.metadata.get("section", "")),
+                     node.metadata.get("page"))
+
+
+def _pending(spill: IO[bytes]) -> Iterator[Pending]:
+    spill.seek(0)
+    while True:
+        try:
+            yield pickle.load(spill)
+        except EOFError:
+            return
 
 
 def _classify(index: CorpusIndex, result: LoadResult) -> IngestOutcome:
@@ -166,16 +232,16 @@ def _make_id_unique(index: CorpusIndex, doc: Document) -> None:
 
 def _known_vectors(index: CorpusIndex, batch: list[Pending]) -> dict[str, np.ndarray]:
     """Stored vectors of the chunks of documents being updated, by embedded text: an edit re-embeds only what changed."""
-    old_ids = [cid for doc, _, outcome in batch if outcome.status == "updated" for cid in index.chunk_ids_of(doc.doc_id)]
+    old_ids = [cid for item in batch if item.updated for cid in index.chunk_ids_of(item.doc_id)]
     if not old_ids:
         return {}
     old_nodes = index.chunks(old_ids)
     return dict(zip((embedding_text(n) for n in old_nodes), index.store_vectors([n.node_id for n in old_nodes])))
 
 
-def _embed_and_apply(index: CorpusIndex, batch: list[Pending]) -> tuple[int, int]:
-    """Embed a batch of documents and hand it to the index; (chunks stored, of which not embedded: old version or cache)."""
-    nodes = [n for _, chunks, _ in batch for n in chunks]
+def _embed_batch(index: CorpusIndex, batch: list[Pending], report: IngestReport) -> int:
+    """Embed a batch of documents (vectors already known are reused) and stage it in the index; chunks staged."""
+    nodes = [n for item in batch for n in item.nodes()]
     texts = [embedding_text(n) for n in nodes]
     known = _known_vectors(index, batch)
     cache = index.embed_cache
@@ -191,15 +257,11 @@ def _embed_and_apply(index: CorpusIndex, batch: list[Pending]) -> tuple[int, int
         if text in known:
             nodes[i].embedding = known[text].tolist()
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
-    records = []
-    for doc, chunks, _ in batch:
-        meta = {k: v for k, v in doc.metadata.items() if k not in ("doc_id", "title", "source")}
-        record = DocumentRecord(doc.doc_id, str(doc.metadata.get("title", "")), str(doc.metadata.get("source", "")),
-                                doc.text, content_hash(doc), stamp, [c.node_id for c in chunks], meta)
-        spans = [ChunkSpan(c.start_char_idx, c.end_char_idx, str(c.metadata.get("section", "")), c.metadata.get("page"))
-                 for c in chunks]
-        records.append((record, spans))
+    records = [(DocumentRecord(item.doc_id, item.title, item.source, item.text, item.content_hash, stamp,
+                               [chunk_id(item.doc_id, i) for i in range(len(item.spans))], item.metadata), item.spans) for item in batch]
     index.apply(records, nodes)
-    for node in nodes:  # the vector now lives in the store; 384 Python floats per chunk would pile up
-        node.embedding = None
-    return len(nodes), len(nodes) - len(fresh)
+    report.chunks_embedded += len(fresh)
+    report.chunks_reused += len(nodes) - len(fresh)
+    if fresh and not report.embedder:
+        report.embedder = describe(index.embed_model)
+    return len(nodes)

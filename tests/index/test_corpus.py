@@ -286,6 +286,55 @@ def test_ingest_reports_every_phase_up_to_the_end_of_the_save(tmp_path, settings
     assert calls[-1] == ("Saving", 2, 2) and ("Embedding", 60, 60) in calls
 
 
+def test_ingest_holds_one_batch_of_chunks_at_a_time(tmp_path, settings, hash_model, monkeypatch):
+    """Reading spills documents to a temporary file: a million chunks held as nodes were 15 GB of memory."""
+    import weakref
+
+    from ingest import pipeline
+
+    live, peak = [0], [0]
+    real = pipeline.chunk_node
+
+    def gone():
+        live[0] -= 1
+
+    def counted(*args, **kwargs):
+        node = real(*args, **kwargs)
+        live[0] += 1
+        peak[0] = max(peak[0], live[0])
+        weakref.finalize(node, gone)
+        return node
+
+    monkeypatch.setattr(pipeline, "chunk_node", counted)
+    settings.ingest.embed_batch = 8
+    papers = {f"p{i}": f"Paper {i}\n\n" + " ".join(f"Finding {i}.{j} about IL-{j}." for j in range(12))
+              for i in range(80)}
+    settings.ingest.chunk_words = 12
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([write_corpus(tmp_path / "p", papers)])
+    assert index.stats()["documents"] == 80 and index.stats()["chunks"] > 400
+    assert 8 <= peak[0] <= 40, peak[0]  # one batch (plus the last document's chunks), not 400
+
+
+def test_a_full_disk_while_reading_is_one_clear_error_and_changes_nothing(tmp_path, settings, hash_model, monkeypatch):
+    import errno
+
+    from errors import IndexWriteError
+    from ingest import pipeline
+
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([write_corpus(tmp_path / "a", {"one": "One\n\nIL-5 drives eosinophils."})])
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pipeline.pickle, "dump", disk_full)
+    with pytest.raises(IndexWriteError, match="No space left on device; nothing read in this run was saved"):
+        index.ingest([write_corpus(tmp_path / "b", {"two": "Two\n\nIL-13 and IgE."})])
+    monkeypatch.undo()
+    assert [d.doc_id for d in CorpusIndex.open(settings.paths.index_dir, settings).documents()] == ["one"]
+
+
 def test_llama_index_runs_on_the_index_through_its_vector_store(tmp_path, settings, hash_model):
     """llama-index's own VectorStoreIndex and retriever over our store: nodes come from the catalog."""
     from llama_index.core import VectorStoreIndex
