@@ -20,6 +20,7 @@ mid-use ever hang it, the time budget ends it like any other stall.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import resource
@@ -96,7 +97,14 @@ def _serve(conn, parent_end, memory_mb: float) -> None:  # noqa: ANN001 (Connect
     The worker must never outlive its parent: a `kill -9` of the server would otherwise leave it holding
     copies of the parent's file descriptors (the index's writer lock among them). So it asks the kernel
     for SIGKILL when the parent dies, and closes its copy of the parent's pipe end so a dead parent also
-    reads as end-of-file."""
+    reads as end-of-file.
+
+    It must also never finalise the parent's objects: a garbage cycle the parent had not yet collected (an
+    index's FAISS segments, its SQLite connections) would otherwise be destroyed in the worker when its first
+    allocation triggers a collection, running C++ destructors on resources the parent owns. Destroying fp16
+    FAISS segments there crashed the worker (SIGSEGV), failing every file of the batch. `gc.freeze()` moves
+    everything inherited to the permanent generation, which the worker's collections never visit."""
+    gc.freeze()  # see below
     _die_with_parent()
     parent_end.close()
     _, hard = resource.getrlimit(resource.RLIMIT_AS)

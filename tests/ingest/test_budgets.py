@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import zlib
 from pathlib import Path
@@ -123,3 +124,41 @@ def test_the_parser_worker_dies_with_its_parent(tmp_path: Path):
         time.sleep(0.1)
     os.kill(worker, signal.SIGKILL)
     raise AssertionError("the parser worker outlived its killed parent")
+
+
+class _Finaliser:
+    """In a garbage cycle; says which process ran its finaliser."""
+
+    def __init__(self, record: Path) -> None:
+        self.record, self.me = record, self
+
+    def __del__(self) -> None:
+        with self.record.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+
+
+def test_the_parser_worker_never_finalises_the_parents_objects(tmp_path: Path):
+    """An index's uncollected FAISS segments were destroyed inside the worker (its first allocation ran a
+    collection) and crashed it, failing every file of the batch; inherited objects must be left alone."""
+    import gc
+
+    import numpy as np
+
+    from index.segments import Rows, Segment, VectorLayout, write_segment
+
+    vectors = np.eye(8, dtype=np.float32)
+    write_segment(tmp_path / "seg", Rows(np.arange(8), [np.asarray([i]) for i in range(8)], vectors), VectorLayout())
+    record = tmp_path / "finalised"
+    gc.collect()
+    gc.disable()  # the cycles below stay uncollected in this process until the worker has forked
+    try:
+        segment = Segment(tmp_path / "seg", "seg")
+        segment.me = segment
+        _Finaliser(record)
+        del segment
+        with ParseBudget(seconds=30, memory_mb=200) as budget:
+            budget.run(gc.collect)  # raises if the worker died
+    finally:
+        gc.enable()
+    gc.collect()
+    assert record.read_text().split() == [str(os.getpid())]  # finalised once, here, not in the worker
