@@ -122,6 +122,10 @@ class RetrievalSettings(_Group):
         500_000, gt=0, description="auto switches to IVF here: exact search takes ~75 ms per query at 500k chunks."
     )
     ivf_nprobe: int = Field(32, gt=0, description="IVF lists scanned per query; more is slower and closer to exact.")
+    vector_precision: Literal["fp16", "fp32"] = Field(
+        "fp16", description="How segments written from now on store vectors: fp16 halves their disk and memory "
+        "(768 MB at 1M chunks) and moved no retrieval figure by more than 0.001 (README, Scale)."
+    )
     dense_weight: float = Field(
         0.7, ge=0, le=1, description="Weight of the cosine in `weighted` fusion; BM25 (divided by its top score) gets the rest."
     )

@@ -21,7 +21,7 @@ import numpy as np
 from llama_index.core.schema import TextNode
 
 from index.catalog import Catalog
-from index.segments import Rows, Segment, SegmentSet, merge_segments, text_terms, write_segment
+from index.segments import Rows, Segment, SegmentSet, VectorLayout, merge_segments, text_terms, write_segment
 from ingest.chunking import embedding_text
 from settings import RetrievalSettings
 from text.tokens import tokenize
@@ -125,15 +125,16 @@ class FaissChunkStore:
             else:
                 data = Rows(rows[order], [pending[ids[i]] for i in order])
             name = f"{kind}-{catalog.next_number('segments_written'):08d}"
-            files = write_segment(self.folder / name, data, self._ivf_threshold(), self.settings.ivf_nprobe)
+            files = write_segment(self.folder / name, data, self._layout())
             catalog.add_segment(name, kind, files)
         self._pending_chunks.clear()
         self._pending_docs.clear()
 
-    def _ivf_threshold(self) -> int | None:
-        """Rows at which a segment is searched through IVF (None: always exact)."""
+    def _layout(self) -> VectorLayout:
+        """How new segments store vectors: IVF lists from `ivf_threshold` rows (never for flat, always for ivf)."""
         mode = self.settings.vector_index
-        return None if mode == "flat" else 0 if mode == "ivf" else self.settings.ivf_threshold
+        threshold = None if mode == "flat" else 0 if mode == "ivf" else self.settings.ivf_threshold
+        return VectorLayout(threshold, self.settings.ivf_nprobe, self.settings.vector_precision == "fp16")
 
     def maintain(self, catalog: Catalog, after_crash: bool = False) -> None:
         self.merge(catalog)
@@ -148,7 +149,7 @@ class FaissChunkStore:
                     break
                 pair = segments[-2:]
                 name = f"{kind}-{catalog.next_number('segments_written'):08d}"
-                files = merge_segments(self.folder / name, pair, self._ivf_threshold(), self.settings.ivf_nprobe)
+                files = merge_segments(self.folder / name, pair, self._layout())
                 with catalog.transaction():
                     catalog.remove_segments([s.name for s in pair])
                     catalog.add_segment(name, kind, files)

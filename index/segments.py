@@ -18,8 +18,13 @@ headers, and a search touches only the pages it needs.
   `terms[j]` are `rows[starts[j]:starts[j + 1]]` (local rows, uint32) with
   term frequencies `tfs[...]` (uint16). A term is the 64-bit hash of a token,
   so there is no vocabulary to load or keep in step.
-- `vectors.faiss`: exact inner product (`IndexIDMap2` over `IndexFlatIP`), or
-  IVF-Flat once a segment reaches `retrieval.ivf_threshold` rows.
+- `vectors.faiss`: an `IndexIVFScalarQuantizer` with vectors stored as fp16
+  (half the disk and page cache of fp32, scores within ~1e-3; `VectorLayout`):
+  one list (an exact scan) below `retrieval.ivf_threshold` rows, IVF lists at or
+  above it. FAISS memory-maps an IVF's lists but copies a flat
+  `IndexScalarQuantizer` into memory, hence one list rather than a flat index.
+  Segments written before fp16 (`IndexIDMap2` over `IndexFlatIP`, IVF-Flat) are
+  still read.
 
 BM25 is bm25s's Lucene variant (k1 = 1.5, b = 0.75), computed at query time
 from raw term frequencies with the statistics of the live rows of all
@@ -69,6 +74,16 @@ class Rows:
     vectors: np.ndarray | None = None
 
 
+@dataclass(frozen=True)
+class VectorLayout:
+    """How a segment's vectors are written: IVF lists from `ivf_threshold` rows (None: always one list, exact),
+    `nprobe` lists scanned per query, fp16 or fp32 storage."""
+
+    ivf_threshold: int | None = None
+    nprobe: int = 16
+    fp16: bool = True
+
+
 def ivf_lists(n: int) -> int:
     return max(1, min(int(2 * n**0.5), n // 39))
 
@@ -86,7 +101,7 @@ class Segment:
             self.index = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP)
             ivf = _ivf(self.index)
             if ivf is not None:
-                ivf.nprobe = nprobe
+                ivf.nprobe = min(nprobe, ivf.nlist)
         self.dead = np.zeros(len(self.ids), dtype=bool)
         self._selector = None
 
@@ -107,7 +122,8 @@ class Segment:
 
     @property
     def kind(self) -> str:
-        return "ivf" if _ivf(self.index) is not None else "flat"
+        ivf = _ivf(self.index)
+        return "ivf" if ivf is not None and ivf.nlist > 1 else "flat"
 
     def mark_dead(self, dead_ids: np.ndarray) -> None:
         """Mark these global ids (sorted; any of them may be elsewhere) as deleted."""
@@ -172,7 +188,9 @@ class Segment:
         for lst in range(ivf.nlist):
             list_ids, codes = get_invlist(ivf.invlists, lst)
             ids.append(np.asarray(list_ids, dtype=np.int64))
-            vecs.append(np.asarray(codes).view(np.float32).reshape(len(list_ids), ivf.d))
+            codes = np.asarray(codes).reshape(len(list_ids), ivf.code_size)
+            vecs.append(ivf.sq.decode(codes) if isinstance(ivf, faiss.IndexIVFScalarQuantizer)
+                        else codes.view(np.float32).reshape(len(list_ids), ivf.d))
         ids_all, vecs_all = np.concatenate(ids), np.vstack(vecs)
         order = np.argsort(ids_all, kind="stable")
         return ids_all[order], vecs_all[order]
@@ -193,7 +211,7 @@ def _ivf(index) -> faiss.IndexIVF | None:
 
 
 # --- writing ---------------------------------------------------------------------------------
-def write_segment(folder: Path, rows: Rows, ivf_threshold: int | None, nprobe: int) -> dict[str, list]:
+def write_segment(folder: Path, rows: Rows, layout: VectorLayout) -> dict[str, list]:
     """Write `rows` as a new segment folder (fsynced); {file: [bytes, sha256]} for the catalog."""
     folder.mkdir(parents=True)
     n = len(rows.ids)
@@ -209,11 +227,11 @@ def write_segment(folder: Path, rows: Rows, ivf_threshold: int | None, nprobe: i
     pair_terms, pair_rows = terms[first], local[first]
     _write_postings(folder, rows.ids, lengths, pair_terms, pair_rows, tfs)
     if rows.vectors is not None:
-        _write_vectors(folder, rows.ids, np.asarray(rows.vectors, dtype=np.float32), ivf_threshold, nprobe)
+        _write_vectors(folder, rows.ids, np.asarray(rows.vectors, dtype=np.float32), layout)
     return _finish(folder)
 
 
-def merge_segments(folder: Path, segments: list[Segment], ivf_threshold: int | None, nprobe: int) -> dict[str, list]:
+def merge_segments(folder: Path, segments: list[Segment], layout: VectorLayout) -> dict[str, list]:
     """One segment with the live rows of `segments` (adjacent, oldest first); dead rows are dropped."""
     folder.mkdir(parents=True)
     keep = [~s.dead for s in segments]
@@ -246,7 +264,7 @@ def merge_segments(folder: Path, segments: list[Segment], ivf_threshold: int | N
         out_tfs.append(f[order])
     _write_postings(folder, ids, lengths, np.concatenate(out_terms), np.concatenate(out_rows), np.concatenate(out_tfs))
     if segments[0].index is not None:
-        _merge_vectors(folder, segments, ids, ivf_threshold, nprobe)
+        _merge_vectors(folder, segments, ids, layout)
     return _finish(folder)
 
 
@@ -267,27 +285,34 @@ def _write_postings(folder: Path, ids, lengths, pair_terms, pair_rows, tfs) -> N
         np.save(folder / f"{name}.npy", array)
 
 
-def _new_vector_index(dim: int, n: int, ivf_threshold: int | None, nprobe: int, sample) -> faiss.Index:
-    """Exact search below `ivf_threshold` rows (None: never IVF), IVF-Flat at or above it."""
-    if ivf_threshold is None or n < ivf_threshold:
-        return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-    nlist = ivf_lists(n)
-    index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
-    index.train(sample(nlist * 64))
+def _new_vector_index(dim: int, n: int, layout: VectorLayout, sample) -> faiss.Index:
+    """One list (exact) below `ivf_threshold` rows, `ivf_lists(n)` lists at or above it; fp16 or fp32 codes."""
+    nlist = 1 if layout.ivf_threshold is None or n < layout.ivf_threshold else ivf_lists(n)
+    quantizer = faiss.IndexFlatIP(dim)
+    if layout.fp16:
+        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_fp16,
+                                              faiss.METRIC_INNER_PRODUCT)
+        index.by_residual = False  # codes are the vectors themselves, decodable without their list
+    else:
+        index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+    if nlist > 1:
+        index.train(sample(nlist * 64))
+    else:  # one list: its centroid is irrelevant (codes are not residuals); k-means of nothing would warn
+        quantizer.add(np.zeros((1, dim), dtype=np.float32))
+        index.is_trained = True
     index.set_direct_map_type(faiss.DirectMap.Hashtable)  # reconstruct by id
-    index.nprobe = nprobe
+    index.nprobe = min(layout.nprobe, nlist)
     return index
 
 
-def _write_vectors(folder: Path, ids: np.ndarray, vectors: np.ndarray, ivf_threshold: int | None, nprobe: int) -> None:
+def _write_vectors(folder: Path, ids: np.ndarray, vectors: np.ndarray, layout: VectorLayout) -> None:
     rng = np.random.default_rng(0)
-    index = _new_vector_index(vectors.shape[1], len(ids), ivf_threshold, nprobe,
-                              lambda m: vectors[rng.permutation(len(vectors))[:m]])
+    index = _new_vector_index(vectors.shape[1], len(ids), layout, lambda m: vectors[rng.permutation(len(vectors))[:m]])
     index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
     faiss.write_index(index, str(folder / VECTORS))
 
 
-def _merge_vectors(folder: Path, segments: list[Segment], ids: np.ndarray, ivf_threshold: int | None, nprobe: int) -> None:
+def _merge_vectors(folder: Path, segments: list[Segment], ids: np.ndarray, layout: VectorLayout) -> None:
     """Add each source's live vectors in turn: memory holds the new index and one source, not all of them."""
     rng = np.random.default_rng(0)
 
@@ -300,7 +325,7 @@ def _merge_vectors(folder: Path, segments: list[Segment], ids: np.ndarray, ivf_t
             parts.append(s.vectors(pick))
         return np.vstack(parts)
 
-    index = _new_vector_index(segments[0].index.d, len(ids), ivf_threshold, nprobe, sample)
+    index = _new_vector_index(segments[0].index.d, len(ids), layout, sample)
     for s in segments:
         source_ids, vectors = s.all_vectors()
         live = ~s.dead[s.positions(source_ids)]

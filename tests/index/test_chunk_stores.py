@@ -89,6 +89,7 @@ def test_nearest_replace_and_delete_by_document(make_store):
 
 
 def test_similarities_are_cosines_and_vectors_come_back_as_stored(make_store):
+    """As stored: FAISS segments keep fp16 (`retrieval.vector_precision`), so within 1e-3 of what went in."""
     rng = np.random.default_rng(2)
     h = make_store(6)
     vectors = rng.normal(size=(20, 6))
@@ -99,11 +100,11 @@ def test_similarities_are_cosines_and_vectors_come_back_as_stored(make_store):
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
     nearest = h.store.nearest(q, 7)
     assert ids(nearest) == [f"d{i}#0" for i in np.argsort(-(unit @ q))[:7]]
-    np.testing.assert_allclose([s for _, s in nearest], np.sort(unit @ q)[::-1][:7], atol=1e-5)
+    np.testing.assert_allclose([s for _, s in nearest], np.sort(unit @ q)[::-1][:7], atol=1e-3)
     wanted = ["d3#0", "d11#0", "missing#0"]
-    np.testing.assert_allclose(h.store.vectors(wanted)[:2], unit[[3, 11]], atol=1e-6)
+    np.testing.assert_allclose(h.store.vectors(wanted)[:2], unit[[3, 11]], atol=1e-3)
     assert not h.store.vectors(wanted)[2].any()
-    np.testing.assert_allclose(h.store.similarities(wanted, q), [unit[3] @ q, unit[11] @ q, 0.0], atol=1e-5)
+    np.testing.assert_allclose(h.store.similarities(wanted, q), [unit[3] @ q, unit[11] @ q, 0.0], atol=1e-3)
 
 
 def test_wrong_dimension_is_refused(make_store):

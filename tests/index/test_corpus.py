@@ -328,10 +328,11 @@ def test_a_full_disk_while_reading_is_one_clear_error_and_changes_nothing(tmp_pa
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
+    real = pipeline.pickle.dump
     monkeypatch.setattr(pipeline.pickle, "dump", disk_full)
     with pytest.raises(IndexWriteError, match="No space left on device; nothing read in this run was saved"):
         index.ingest([write_corpus(tmp_path / "b", {"two": "Two\n\nIL-13 and IgE."})])
-    monkeypatch.undo()
+    monkeypatch.setattr(pipeline.pickle, "dump", real)
     assert [d.doc_id for d in CorpusIndex.open(settings.paths.index_dir, settings).documents()] == ["one"]
 
 
