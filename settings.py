@@ -134,11 +134,10 @@ class RetrievalSettings(_Group):
         "(index/rerank.py); 0 turns it off."
     )
     rerank_chunks: bool = Field(
-        True, description="Also rerank chunk search (what answers read) by best sentence. A fresh question embeds "
-        "~240 sentences of its candidates: ~600 ms per search on 2 cores. False keeps search and ask within "
-        "50 / 400 ms at 100k-1M chunks (README, Scale); extractive answers scored the same either way on both "
-        "question sets, but the answers an LLM writes from the context change. Paper ranking (search_documents, the "
-        "retrieval evals) is always reranked."
+        False, description="Also rerank chunk search (`search`, extractive `ask`) by best sentence. A fresh question "
+        "embeds ~240 sentences of its candidates: ~600 ms on 2 cores, against 50 / 400 ms targets for search / ask; "
+        "extractive answers scored the same either way on both question sets (README, Scale). Paper ranking "
+        "(search_documents, the retrieval evals) is always reranked, and so is an LLM's context (`llm.rerank_context`)."
     )
     sentence_weight: float = Field(
         0.7, ge=0, description="Weight of a candidate's best sentence cosine in the rerank (fitted on SciFact train; held-out check: "
@@ -205,6 +204,10 @@ class LLMSettings(_Group):
     temperature: float = Field(0.1, ge=0, le=2)
     context_window: int = Field(4096, gt=0, description="The model's context in tokens; sources are trimmed to fit.")
     strict: bool = Field(False, description="Drop sentences whose citations fail verification instead of flagging them.")
+    rerank_context: bool = Field(
+        True, description="Rerank the passages the model reads by best sentence (`retrieval.rerank_chunks` for this "
+        "path): ~600 ms on 2 cores, small beside the seconds a model takes to write, and what the model reads changes."
+    )
     answer_prompt: Path | None = Field(None, description="Your own answer prompt file (default: prompts/answer.txt).")
     condense_prompt: Path | None = Field(None, description="Your own follow-up prompt file (default: prompts/condense.txt).")
 

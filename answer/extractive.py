@@ -149,9 +149,11 @@ def select_context(hits: list[Hit], limit: int, per_document: int) -> list[Hit]:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, index: CorpusIndex) -> None:
+    def __init__(self, index: CorpusIndex, rerank: bool | None = None) -> None:
+        """`rerank`: rerank the retrieved chunks by best sentence (None: `retrieval.rerank_chunks`)."""
         self.index = index
         self.settings = index.settings
+        self.rerank = rerank
         self._papers: collections.OrderedDict[tuple[str, str], _Paper] = collections.OrderedDict()
 
     def _paper(self, hit: Hit) -> _Paper:
@@ -185,7 +187,7 @@ class ExtractiveAnswerer:
         asked = validate_question(resolved, cfg.max_question_chars) if resolved else question
         analysis = analyse(asked)
         query = search_query or asked
-        hits = self.index.search(query, k=cfg.context_chunks * 3, mode=mode)
+        hits = self.index.search(query, k=cfg.context_chunks * 3, mode=mode, rerank=self.rerank)
         context = select_context(hits, cfg.context_chunks, cfg.max_chunks_per_document)
         retrieved = [_passage(h) for h in context]
         result = CitedAnswer(question=question, status="no_evidence", retrieved=retrieved, searched_query=query,

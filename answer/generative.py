@@ -43,7 +43,7 @@ class GenerativeAnswerer:
         self.index = index
         self.settings = index.settings
         self.client = client or LLMClient(self.settings.llm)
-        self.extractive = ExtractiveAnswerer(index)
+        self.extractive = ExtractiveAnswerer(index, rerank=self.settings.llm.rerank_context)
 
     # --- follow-ups ------------------------------------------------------------------------
     def condense(self, question: str, history: list[tuple[str, CitedAnswer | None]]) -> str:

@@ -332,10 +332,13 @@ class CorpusIndex:
                 memo.popitem(last=False)
         return out
 
-    def search(self, query: str, k: int | None = None, mode: str | None = None) -> list[Hit]:
-        """Ranked chunks for `query` (dense, BM25, or both fused; see `index.retrieval`)."""
+    def search(self, query: str, k: int | None = None, mode: str | None = None, rerank: bool | None = None) -> list[Hit]:
+        """Ranked chunks for `query` (dense, BM25, or both fused; see `index.retrieval`); `rerank` by best sentence
+        (None: `retrieval.rerank_chunks`)."""
         self.refresh()
-        return self.retriever().search(query, k or self.settings.retrieval.top_k, mode or self.settings.retrieval.mode)
+        rerank = self.settings.retrieval.rerank_chunks if rerank is None else rerank
+        return self.retriever().search(query, k or self.settings.retrieval.top_k, mode or self.settings.retrieval.mode,
+                                       rerank)
 
     def search_documents(self, query: str, k: int = 100, mode: str | None = None) -> list[tuple[str, float]]:
         """Ranked document ids: what retrieval evals score."""

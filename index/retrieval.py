@@ -10,7 +10,7 @@ Document-level search pools each retriever's chunk scores per document (max)
 before fusing, so a long paper with many mediocre chunks cannot outrank a short
 one with one excellent chunk, and the result is a ranking of papers.
 In hybrid mode the head of the fused ranking of papers (and of chunks, with
-`retrieval.rerank_chunks`) is then reranked by best sentence and term coverage
+`retrieval.rerank_chunks`, and for an LLM's context) is then reranked by best sentence and term coverage
 (`index.rerank`); a cross-encoder, when set, reranks both.
 """
 
@@ -140,7 +140,7 @@ class HybridRetriever:
         extra = expansion_terms(question_tokens(query)) if repeats else []
         return " ".join([query] * repeats + extra) if extra else query
 
-    def search(self, query: str, k: int, mode: str) -> list[Hit]:
+    def search(self, query: str, k: int, mode: str, rerank: bool = False) -> list[Hit]:
         if self._empty():
             return []
         query = with_generic_names(query)
@@ -156,7 +156,7 @@ class HybridRetriever:
                 lambda ids: self.chunk_bm25.scores(keywords, ids),
             )
         fused = self._fuse(dense, sparse, mode)
-        if self.settings.rerank_chunks:
+        if rerank:
             fused = self._rerank(query, qvec, fused, mode, self._chunk_candidates)
         elif self._cross_encoder is not None:
             fused = self._cross_encoder.rerank(query, fused, self._chunk_candidates)

@@ -127,3 +127,21 @@ def test_rerank_can_be_turned_off(tmp_path, settings, hash_model):
     before = hash_model.calls
     index.search_documents("mepolizumab IL-5", k=2)
     assert hash_model.calls - before <= 1  # the query only, no sentence
+
+
+def test_chunk_search_reranks_by_sentence_only_when_asked(tmp_path, settings, hash_model):
+    """Off by default (a fresh question's sentences cost ~600 ms); on for an LLM's context."""
+    from answer.generative import GenerativeAnswerer
+    from index.corpus import CorpusIndex
+
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([_corpus(tmp_path)])
+    before = hash_model.calls
+    plain = index.search("which biologic blocks IL-4?", k=2)
+    assert plain[0].doc_id == "letter" and hash_model.calls - before == 1  # the query only
+    before = hash_model.calls
+    reranked = index.search("which drug targets IL-5?", k=2, rerank=True)
+    assert reranked[0].doc_id == "letter" and hash_model.calls - before > 1  # the query, then the sentences
+    assert GenerativeAnswerer(index).extractive.rerank is True  # llm.rerank_context
+    settings.llm.rerank_context = False
+    assert GenerativeAnswerer(index).extractive.rerank is False
