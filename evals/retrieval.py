@@ -74,7 +74,8 @@ def index_key(corpus: list[Path], settings: Settings) -> str:
                 for block in iter(lambda: fh.read(1 << 20), b""):
                     h.update(block)
     shape = [settings.ingest.chunk_words, settings.ingest.chunk_overlap_sentences,
-             model_identity(settings.embedding, settings.paths.model_cache), FORMAT_VERSION]
+             model_identity(settings.embedding, settings.paths.model_cache), FORMAT_VERSION,
+             settings.retrieval.vector_precision, settings.retrieval.vector_index]
     if settings.store == "pgvector":  # the rows live in that database: another database, another index
         shape += [settings.store, database_url(settings)]
     h.update(json.dumps(shape).encode())
