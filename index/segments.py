@@ -176,24 +176,25 @@ class Segment:
             return np.vstack([flat.reconstruct(int(r)) for r in local_rows]) if len(local_rows) else _no_vectors(self)
         return np.vstack([self.index.reconstruct(int(i)) for i in ids]) if len(ids) else _no_vectors(self)
 
-    def all_vectors(self) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, vectors) of every row, in id order (for a merge)."""
+    def vector_blocks(self, block: int = 1 << 16):
+        """(ids, vectors) of every row, a block (or an IVF list) at a time: a merge holds one block, not the segment."""
         ivf = _ivf(self.index)
         if ivf is None:
             flat = faiss.downcast_index(self.index.index)
-            return np.asarray(self.ids, dtype=np.int64), flat.reconstruct_n(0, flat.ntotal)
+            for i in range(0, flat.ntotal, block):
+                n = min(block, flat.ntotal - i)
+                yield np.asarray(self.ids[i : i + n], dtype=np.int64), flat.reconstruct_n(i, n)
+            return
         from faiss.contrib.inspect_tools import get_invlist
 
-        ids, vecs = [], []
         for lst in range(ivf.nlist):
             list_ids, codes = get_invlist(ivf.invlists, lst)
-            ids.append(np.asarray(list_ids, dtype=np.int64))
+            if not len(list_ids):
+                continue
             codes = np.asarray(codes).reshape(len(list_ids), ivf.code_size)
-            vecs.append(ivf.sq.decode(codes) if isinstance(ivf, faiss.IndexIVFScalarQuantizer)
-                        else codes.view(np.float32).reshape(len(list_ids), ivf.d))
-        ids_all, vecs_all = np.concatenate(ids), np.vstack(vecs)
-        order = np.argsort(ids_all, kind="stable")
-        return ids_all[order], vecs_all[order]
+            yield (np.asarray(list_ids, dtype=np.int64),
+                   ivf.sq.decode(codes) if isinstance(ivf, faiss.IndexIVFScalarQuantizer)
+                   else codes.view(np.float32).reshape(len(list_ids), ivf.d))
 
 
 _NO_ROWS = np.zeros(0, dtype=np.int64)
@@ -224,8 +225,9 @@ def write_segment(folder: Path, rows: Rows, layout: VectorLayout) -> dict[str, l
     change[1:] = (terms[1:] != terms[:-1]) | (local[1:] != local[:-1])
     first = np.flatnonzero(change)
     tfs = np.diff(np.append(first, len(terms)))
-    pair_terms, pair_rows = terms[first], local[first]
-    _write_postings(folder, rows.ids, lengths, pair_terms, pair_rows, tfs)
+    writer = _PostingsWriter(folder, len(first))
+    writer.add(terms[first], local[first], tfs)
+    writer.close(rows.ids, lengths)
     if rows.vectors is not None:
         _write_vectors(folder, rows.ids, np.asarray(rows.vectors, dtype=np.float32), layout)
     return _finish(folder)
@@ -244,7 +246,7 @@ def merge_segments(folder: Path, segments: list[Segment], layout: VectorLayout) 
         new_row.append(mapping)
         offset += int(k.sum())
     all_terms = np.unique(np.concatenate([np.asarray(s.terms) for s in segments]))
-    out_terms, out_rows, out_tfs = [], [], []
+    writer = _PostingsWriter(folder, sum(_live_postings(s, mapping) for s, mapping in zip(segments, new_row)))
     for b in range(0, len(all_terms), MERGE_BLOCK_TERMS):
         lo, hi = all_terms[b], all_terms[min(b + MERGE_BLOCK_TERMS, len(all_terms)) - 1]
         t_parts, r_parts, f_parts = [], [], []
@@ -259,30 +261,58 @@ def merge_segments(folder: Path, segments: list[Segment], layout: VectorLayout) 
             f_parts.append(np.asarray(s.tfs[p0:p1])[live])
         t, r, f = np.concatenate(t_parts), np.concatenate(r_parts), np.concatenate(f_parts)
         order = np.lexsort((r, t))
-        out_terms.append(t[order])
-        out_rows.append(r[order])
-        out_tfs.append(f[order])
-    _write_postings(folder, ids, lengths, np.concatenate(out_terms), np.concatenate(out_rows), np.concatenate(out_tfs))
+        writer.add(t[order], r[order], f[order])
+    writer.close(ids, lengths)
     if segments[0].index is not None:
         _merge_vectors(folder, segments, ids, layout)
     return _finish(folder)
 
 
-def _write_postings(folder: Path, ids, lengths, pair_terms, pair_rows, tfs) -> None:
-    """Postings from (term, local row, tf) triples sorted by term then row."""
-    change = np.ones(len(pair_terms), dtype=bool)
-    change[1:] = pair_terms[1:] != pair_terms[:-1]
-    first = np.flatnonzero(change)
-    arrays = {
-        "ids": np.asarray(ids, dtype=np.int64),
-        "lengths": np.asarray(lengths, dtype=np.int32),
-        "terms": np.asarray(pair_terms[first], dtype=np.int64),
-        "starts": np.append(first, len(pair_terms)).astype(np.int64),
-        "rows": np.asarray(pair_rows, dtype=np.uint32),
-        "tfs": np.minimum(tfs, np.iinfo(np.uint16).max).astype(np.uint16),
-    }
-    for name, array in arrays.items():
-        np.save(folder / f"{name}.npy", array)
+def _live_postings(segment: Segment, mapping: np.ndarray, block: int = 1 << 24) -> int:
+    """How many postings of `segment` belong to rows a merge keeps (mapping >= 0)."""
+    return sum(int(np.count_nonzero(mapping[np.asarray(segment.rows[i : i + block], dtype=np.int64)] >= 0))
+               for i in range(0, len(segment.rows), block))
+
+
+class _PostingsWriter:
+    """Writes a segment's postings block by block: `rows.npy` and `tfs.npy` (the bulk: ~6 bytes per posting,
+    110 M postings at 1M chunks) go straight to memory-mapped files of their known length, so a merge holds one
+    block, not the whole segment. Blocks come in ascending term order, each sorted by term then row."""
+
+    def __init__(self, folder: Path, total: int) -> None:
+        self.folder, self.done = folder, 0
+        self.rows = np.lib.format.open_memmap(folder / "rows.npy", mode="w+", dtype=np.uint32, shape=(total,))
+        self.tfs = np.lib.format.open_memmap(folder / "tfs.npy", mode="w+", dtype=np.uint16, shape=(total,))
+        self.terms: list[np.ndarray] = []
+        self.starts: list[np.ndarray] = []
+
+    def add(self, terms: np.ndarray, rows: np.ndarray, tfs: np.ndarray) -> None:
+        n = len(terms)
+        if not n:
+            return
+        change = np.ones(n, dtype=bool)
+        change[1:] = terms[1:] != terms[:-1]
+        first = np.flatnonzero(change)
+        self.terms.append(np.asarray(terms[first], dtype=np.int64))
+        self.starts.append(first + self.done)
+        self.rows[self.done : self.done + n] = rows
+        self.tfs[self.done : self.done + n] = np.minimum(tfs, np.iinfo(np.uint16).max)
+        self.done += n
+
+    def close(self, ids, lengths) -> None:
+        assert self.done == len(self.rows), (self.done, len(self.rows))
+        for array in (self.rows, self.tfs):
+            array.flush()
+        del self.rows, self.tfs
+        arrays = {
+            "ids": np.asarray(ids, dtype=np.int64),
+            "lengths": np.asarray(lengths, dtype=np.int32),
+            "terms": np.concatenate(self.terms) if self.terms else np.zeros(0, np.int64),
+            "starts": np.append(np.concatenate(self.starts) if self.starts else np.zeros(0, np.int64),
+                                self.done).astype(np.int64),
+        }
+        for name, array in arrays.items():
+            np.save(self.folder / f"{name}.npy", array)
 
 
 def _new_vector_index(dim: int, n: int, layout: VectorLayout, sample) -> faiss.Index:
@@ -313,7 +343,7 @@ def _write_vectors(folder: Path, ids: np.ndarray, vectors: np.ndarray, layout: V
 
 
 def _merge_vectors(folder: Path, segments: list[Segment], ids: np.ndarray, layout: VectorLayout) -> None:
-    """Add each source's live vectors in turn: memory holds the new index and one source, not all of them."""
+    """Add the sources' live vectors a block at a time: memory holds the new index and one block."""
     rng = np.random.default_rng(0)
 
     def sample(m: int) -> np.ndarray:
@@ -327,10 +357,10 @@ def _merge_vectors(folder: Path, segments: list[Segment], ids: np.ndarray, layou
 
     index = _new_vector_index(segments[0].index.d, len(ids), layout, sample)
     for s in segments:
-        source_ids, vectors = s.all_vectors()
-        live = ~s.dead[s.positions(source_ids)]
-        index.add_with_ids(np.ascontiguousarray(vectors[live]), source_ids[live])
-        del vectors
+        for source_ids, vectors in s.vector_blocks():
+            live = ~s.dead[s.positions(source_ids)]
+            if live.any():
+                index.add_with_ids(np.ascontiguousarray(vectors[live]), source_ids[live])
     faiss.write_index(index, str(folder / VECTORS))
 
 

@@ -318,18 +318,18 @@ def test_a_full_disk_during_a_commit_keeps_the_last_commit(settings, hash_model,
 
     _built(settings)
     listed = CorpusIndex.open(settings.paths.index_dir, settings)._catalog.segments()
-    real = segments._write_postings
+    real = segments._PostingsWriter.close
 
     def disk_full(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(segments, "_write_postings", disk_full)
+    monkeypatch.setattr(segments._PostingsWriter, "close", disk_full)
     index = CorpusIndex.open(settings.paths.index_dir, settings)
     more = settings.paths.index_dir.parent / "more.txt"
     more.write_text("Mepolizumab in IgG4-RD\n\nMepolizumab lowers eosinophils.")
     with pytest.raises(IndexWriteError, match="No space left on device; the previous version is intact; free some space"):
         index.ingest([more])
-    monkeypatch.setattr(segments, "_write_postings", real)
+    monkeypatch.setattr(segments._PostingsWriter, "close", real)
     reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
     assert reopened._catalog.segments() == listed
     assert len(reopened) == 3 and reopened.search("IL-13", k=1)[0].doc_id == "dupilumab"
