@@ -35,9 +35,12 @@ def check(index_dir: Path) -> dict:
     index = CorpusIndex.open(index_dir, settings, must_exist=True)
     stats = index.stats()
     store = index._store
+    listed = {n for n, _, _ in index._catalog.segments()}
+    if store is None:  # killed before the first commit (reading takes a while): an empty index, nothing listed
+        assert stats["documents"] == 0 and not listed, (stats, listed)
+        return {**stats, "unlisted_folders": 0}
     assert len(store) == stats["chunks"], (len(store), stats)
     assert len(store.doc_terms) == stats["documents"], (len(store.doc_terms), stats)
-    listed = {n for n, _, _ in index._catalog.segments()}
     on_disk = {p.name for p in (index_dir / "segments").iterdir()}
     sample = random.Random(0).sample(index.documents(), min(200, stats["documents"]))
     for record in sample:
