@@ -110,8 +110,12 @@ class FaissChunkStore:
             self._pending_docs.pop(doc_id, None)
 
     def commit(self, catalog: Catalog) -> None:
-        """Write the pending rows as new segments and list them (inside the catalog's transaction)."""
+        """Write the pending rows as new segments and list them (inside the catalog's transaction).
+
+        Folders no commit lists go first: a commit killed before its first one ever listed leaves a folder under
+        the very name this one is about to write (the counter naming them was not committed either)."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.sweep(catalog)
         chunks = {c: v for c, v in self._pending_chunks.items() if v is not None}
         for kind, pending in (("chunks", chunks), ("documents", self._pending_docs)):
             if not pending:

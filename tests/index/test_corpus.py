@@ -6,6 +6,7 @@ Every test runs twice: chunks in FAISS files, and chunks in a real PostgreSQL + 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -334,6 +335,21 @@ def test_a_full_disk_while_reading_is_one_clear_error_and_changes_nothing(tmp_pa
         index.ingest([write_corpus(tmp_path / "b", {"two": "Two\n\nIL-13 and IgE."})])
     monkeypatch.setattr(pipeline.pickle, "dump", real)
     assert [d.doc_id for d in CorpusIndex.open(settings.paths.index_dir, settings).documents()] == ["one"]
+
+
+def test_a_kill_during_the_first_commit_does_not_block_the_next_ingest(tmp_path, settings, hash_model):
+    """The killed commit's folder is named as the next commit's will be (bench.crash found this)."""
+    papers = write_corpus(tmp_path / "p", {"one": "One\n\nIL-5 drives eosinophils.", "two": "Two\n\nIL-13 and IgE."})
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    with index.writing():  # what a writer killed mid-commit leaves: a catalog listing nothing, a folder on disk
+        pass
+    if settings.store == "faiss":
+        CorpusIndex.open(tmp_path / "elsewhere", settings).ingest([papers])
+        first = sorted((tmp_path / "elsewhere" / "segments").iterdir())[0]
+        shutil.copytree(first, settings.paths.index_dir / "segments" / first.name)
+    assert index.ingest([papers]).count("added") == 2
+    reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
+    assert reopened.stats() == {"documents": 2, "chunks": 2} and reopened.search("IL-13", k=1)[0].doc_id == "two"
 
 
 def test_llama_index_runs_on_the_index_through_its_vector_store(tmp_path, settings, hash_model):
