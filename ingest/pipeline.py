@@ -90,13 +90,13 @@ def ingest(index: CorpusIndex, paths: Iterable[str | Path], progress: ProgressFn
         batch_chunks = 0
         progress("Embedding", 0, total_chunks)
         for position, item in enumerate(_pending(spill)):
-            if latest[item.doc_id] != position:
+            if latest[item.doc_id][0] != position:
                 continue  # superseded by a later file with the same id
             batch.append(item)
             batch_chunks += len(item.spans)
             if batch_chunks >= cfg.embed_batch:
-                since_commit += _embed_batch(index, batch, report)
-                done += batch_chunks
+                n = _embed_batch(index, batch, report)
+                since_commit, done = since_commit + n, done + n
                 progress("Embedding", done, total_chunks)
                 batch, batch_chunks = [], 0
                 if since_commit >= cfg.checkpoint_chunks:
@@ -130,20 +130,18 @@ class Pending:
 
 
 def _read(index: CorpusIndex, paths: Iterable[str | Path], report: IngestReport, progress: ProgressFn,
-          spill: IO[bytes]) -> tuple[int, dict[str, int]]:
+          spill: IO[bytes]) -> tuple[int, dict[str, tuple[int, IngestOutcome, int]]]:
     """Load, classify and chunk every file, writing what is to be indexed to `spill`, so embedding progress has a
     known total while memory holds only one document at a time (a million chunks as nodes are 15 GB).
 
-    Returns the number of chunks to embed and, for each document id, the spill position of its latest version
-    (the same id twice in one batch: the later one wins)."""
-    latest: dict[str, int] = {}
-    outcome_of: dict[str, IngestOutcome] = {}
+    Returns the number of chunks to embed and, for each document id, its latest version's spill position, outcome
+    and chunk count (the same id twice in one batch: the later one wins)."""
+    latest: dict[str, tuple[int, IngestOutcome, int]] = {}
     total_chunks = written = 0
     cfg = index.settings.ingest
     results = load_paths(list(paths), ReadLimits(
         cfg.max_file_mb, cfg.max_document_chars, cfg.max_parse_seconds, cfg.max_parse_memory_mb,
     ))
-    chunk_counts: dict[str, int] = {}
     for i, result in enumerate(results, 1):
         if i % 50 == 0:
             progress("Reading", i, None)
@@ -152,10 +150,10 @@ def _read(index: CorpusIndex, paths: Iterable[str | Path], report: IngestReport,
         if outcome.status not in ("added", "updated"):
             continue
         doc = result.document
-        if doc.doc_id in outcome_of:
-            earlier = outcome_of[doc.doc_id]
+        if doc.doc_id in latest:
+            _, earlier, earlier_chunks = latest[doc.doc_id]
             earlier.status, earlier.reason = "skipped", f"superseded by {outcome.source} (same id)"
-            total_chunks -= chunk_counts[doc.doc_id]
+            total_chunks -= earlier_chunks
         chunks = chunk_document(doc, cfg.chunk_words, cfg.chunk_overlap_sentences)
         meta = {k: v for k, v in doc.metadata.items() if k not in ("doc_id", "title", "source")}
         item = Pending(doc.doc_id, str(doc.metadata.get("title", "")), str(doc.metadata.get("source", "")), doc.text,
@@ -164,7 +162,7 @@ def _read(index: CorpusIndex, paths: Iterable[str | Path], report: IngestReport,
             pickle.dump(item, spill, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError as exc:
             raise _spill_error(index.folder, exc) from None
-        outcome_of[doc.doc_id], latest[doc.doc_id], chunk_counts[doc.doc_id] = outcome, written, len(chunks)
+        latest[doc.doc_id] = (written, outcome, len(chunks))
         written += 1
         total_chunks += len(chunks)
     spill.flush()
