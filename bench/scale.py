@@ -1,12 +1,15 @@
-"""Vector search at 10k, 100k and 1M chunks: exact vs IVF, against the stock llama-index vector store.
+"""Vector search at 10k, 100k and 1M chunks: exact fp32, exact fp16 and IVF fp16, against the stock llama-index vector store.
 
     python -m bench.scale [--sizes 10000 100000 1000000] [--queries 100]
 
 Vectors: the real MiniLM vectors of the sample index's chunks, each copied
 with Gaussian noise (cosine ~0.9 to its source) up to the size, so the set has
 the cluster structure of real embeddings; queries are real embedded SciFact
-claims. For each size: build time, bytes per vector on disk, search p50/p95
-for one query, recall@10 of IVF against exact, and the stock llama-index
+claims. For each size and each way a segment can hold vectors (fp32 flat, the
+baseline; fp16 in one list, an exact scan, as segments under
+`retrieval.ivf_threshold` are written; fp16 IVF lists above it): build time,
+bytes per vector on disk, search p50/p95 for one query, recall@10 against the
+exact fp32 result, and the stock llama-index
 `VectorStoreIndex` (`SimpleVectorStore`) p50 as a ratio, up to 100k (at 1M
 it holds 384 Python floats per chunk, ~15 GB, and is not run).
 Prints figures; asserts nothing.
@@ -38,6 +41,12 @@ def synthetic(base: np.ndarray, n: int, seed: int = 0) -> np.ndarray:
     return out
 
 
+def training_sample(vectors: np.ndarray):
+    """m rows at random (seeded): what IVF k-means trains on."""
+    rng = np.random.default_rng(0)
+    return lambda m: vectors[rng.permutation(len(vectors))[:m]]
+
+
 def timed_queries(search, queries: np.ndarray) -> tuple[float, float, list]:
     ms, results = [], []
     for q in queries:
@@ -52,6 +61,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from app import ensure_index
     from index.embedding import embed_texts
+    from index.segments import VectorLayout, new_vector_index
     from settings import PROJECT_DIR, load_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -67,39 +77,40 @@ def main(argv: list[str] | None = None) -> None:
     nprobe = settings.retrieval.ivf_nprobe
     faiss.omp_set_num_threads(os.cpu_count() or 1)
 
-    print("| chunks | index | build s | bytes/vector on disk | search p50 ms | p95 ms | recall@10 vs exact | stock llama-index p50 ms (ratio) |")
+    layouts = [  # (label, layout): what a segment of that size is written as, and the fp32 flat baseline
+        ("exact fp32 (IndexFlatIP)", None),
+        ("exact fp16 (one list; segments under the IVF threshold)", VectorLayout(None, nprobe, fp16=True)),
+        (f"IVF fp16, nprobe {nprobe} (segments from the threshold)", VectorLayout(1, nprobe, fp16=True)),
+    ]
+    print("| chunks | index | build s | bytes/vector on disk | search p50 ms | p95 ms | recall@10 vs exact | "
+          "stock llama-index p50 ms (ratio) |")
     print("|---|---|---|---|---|---|---|---|")
     for n in args.sizes:
         vectors = synthetic(base, n)
         ids = np.arange(n, dtype="int64")
-        t = time.perf_counter()
-        flat = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
-        flat.add_with_ids(vectors, ids)
-        flat_build = time.perf_counter() - t
-        t = time.perf_counter()
-        nlist = max(1, min(int(2 * n ** 0.5), n // 39))
-        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], nlist, faiss.METRIC_INNER_PRODUCT)
-        ivf.train(vectors[np.random.default_rng(0).permutation(n)[: nlist * 64]])
-        ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
-        ivf.add_with_ids(vectors, ids)
-        ivf.nprobe = nprobe
-        ivf_build = time.perf_counter() - t
-
-        faiss.omp_set_num_threads(1)  # one query at a time, as a user asks
-        f50, f95, exact = timed_queries(lambda q, index=flat: index.search(q[None, :], 10)[1][0], queries)
-        i50, i95, approx = timed_queries(lambda q, index=ivf: index.search(q[None, :], 10)[1][0], queries)
-        faiss.omp_set_num_threads(os.cpu_count() or 1)
-        recall = float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx, exact)]))
+        built = []
+        for label, layout in layouts:
+            t = time.perf_counter()
+            if layout is None:
+                idx = faiss.IndexIDMap2(faiss.IndexFlatIP(vectors.shape[1]))
+            else:
+                idx = new_vector_index(vectors.shape[1], n, layout, training_sample(vectors))
+            idx.add_with_ids(vectors, ids)
+            built.append((label, idx, time.perf_counter() - t))
         stock = stock_p50(vectors, queries) if n <= STOCK_LIMIT else None
-        with tempfile.TemporaryDirectory() as tmp:
-            sizes = {}
-            for name, idx in (("flat", flat), ("ivf", ivf)):
-                faiss.write_index(idx, str(Path(tmp) / name))
-                sizes[name] = (Path(tmp) / name).stat().st_size / n
-        ratio = f"{stock:.1f} ({stock / f50:.0f}x exact, {stock / i50:.0f}x IVF)" if stock else "not run (memory)"
-        print(f"| {n:,} | exact (flat) | {flat_build:.1f} | {sizes['flat']:.0f} | {f50:.2f} | {f95:.2f} | 1.000 | {ratio} |")
-        print(f"| {n:,} | IVF {nlist} lists, nprobe {nprobe} | {ivf_build:.1f} | {sizes['ivf']:.0f} | {i50:.2f} | {i95:.2f} "
-              f"| {recall:.3f} | |", flush=True)
+        exact = None
+        for label, idx, build_s in built:
+            faiss.omp_set_num_threads(1)  # one query at a time, as a user asks
+            p50, p95, found = timed_queries(lambda q, idx=idx: idx.search(q[None, :], 10)[1][0], queries)
+            faiss.omp_set_num_threads(os.cpu_count() or 1)
+            exact = exact or found
+            recall = float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(found, exact)]))
+            with tempfile.TemporaryDirectory() as tmp:
+                faiss.write_index(idx, str(Path(tmp) / "v"))
+                per_vector = (Path(tmp) / "v").stat().st_size / n
+            ratio = (f"{stock:.1f} ({stock / p50:.0f}x)" if stock else "not run (memory)") if idx is built[0][1] else ""
+            print(f"| {n:,} | {label} | {build_s:.1f} | {per_vector:.0f} | {p50:.2f} | {p95:.2f} | {recall:.3f} | "
+                  f"{ratio} |", flush=True)
 
 
 def stock_p50(vectors: np.ndarray, queries: np.ndarray) -> float:

@@ -49,11 +49,11 @@ class SegmentKeywords:
 
     def retrieve(self, query: str, k: int) -> list[tuple[str, float]]:
         top = self._set().bm25_top(tokenize(query), k)
-        names = self._store.catalog.ids_of(self._kind, [r for r, _ in top])
+        names = self._store.ids_of(self._kind, [r for r, _ in top])
         return [(names[r], s) for r, s in top if r in names]
 
     def scores(self, query: str, ids: list[str]) -> dict[str, float]:
-        rows = self._store.catalog.rows_of(self._kind, ids)
+        rows = self._store.rows_of(self._kind, ids)
         known = [(i, r) for i, r in zip(ids, rows) if r is not None]
         out = {i: 0.0 for i in ids}
         scores = self._set().bm25_scores(tokenize(query), [r for _, r in known])
@@ -75,6 +75,7 @@ class FaissChunkStore:
         self._pending_chunks: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # chunk id -> (vector, terms)
         self._pending_docs: dict[str, np.ndarray] = {}  # doc id -> terms
         self.chunk_terms, self.doc_terms = SegmentKeywords(self, "chunks"), SegmentKeywords(self, "documents")
+        self._known_rows: dict[str, dict[str, int]] = {k: {} for k in KINDS}  # id -> row, as of the loaded commit
 
     @property
     def dim(self) -> int:
@@ -189,15 +190,33 @@ class FaissChunkStore:
             segment.mark_dead(dead[kind])
             opened[name] = segment
         self._open = opened
+        self._known_rows = {k: {} for k in KINDS}  # a replaced chunk keeps its id and gets a new row
         self.sets = {k: SegmentSet([opened[n] for n, kind, _ in listed if kind == k]) for k in KINDS}
+
+    def ids_of(self, kind: str, rows: list[int]) -> dict[int, str]:
+        """The catalog's ids of these rows, remembered until the next commit: a hybrid search turns the ids its
+        two retrievers found back into rows for the other side's exact scores (`rows_of`), and at a million
+        chunks those catalog round trips were a fifth of a search."""
+        names = self.catalog.ids_of(kind, rows)
+        known = self._known_rows[kind]
+        if len(known) > 200_000:
+            known.clear()
+        known.update((name, row) for row, name in names.items())
+        return names
+
+    def rows_of(self, kind: str, ids: list[str]) -> list[int | None]:
+        known = self._known_rows[kind]
+        ask = [i for i in ids if i not in known]
+        asked = dict(zip(ask, self.catalog.rows_of(kind, ask))) if ask else {}
+        return [known[i] if i in known else asked[i] for i in ids]
 
     def nearest(self, vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         hits = self.sets["chunks"].nearest(np.asarray(vector, dtype=np.float32), k)
-        names = self.catalog.ids_of("chunks", [r for r, _ in hits])
+        names = self.ids_of("chunks", [r for r, _ in hits])
         return [(names[r], s) for r, s in hits if r in names]
 
     def vectors(self, chunk_ids: list[str]) -> np.ndarray:
-        rows = [r if r is not None else -1 for r in self.catalog.rows_of("chunks", chunk_ids)]
+        rows = [r if r is not None else -1 for r in self.rows_of("chunks", chunk_ids)]
         return self.sets["chunks"].vectors(rows, self.dim)
 
     def similarities(self, chunk_ids: list[str], vector: np.ndarray) -> np.ndarray:

@@ -39,6 +39,7 @@ import hashlib
 import math
 import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,7 @@ from text.tokens import tokenize
 K1, B = 1.5, 0.75
 VECTORS = "vectors.faiss"
 ARRAYS = ("ids", "lengths", "terms", "starts", "rows", "tfs")
-MERGE_BLOCK_TERMS = 1 << 18  # terms per block when merging postings (bounds the merge's memory)
+MERGE_BLOCK_POSTINGS = 1 << 22  # postings per block when merging (~70 MB of working arrays: bounds its memory)
 EMPTY_TOKEN = "\x00"  # an empty text still has length 1, as in bm25s
 
 
@@ -247,18 +248,17 @@ def merge_segments(folder: Path, segments: list[Segment], layout: VectorLayout) 
         offset += int(k.sum())
     all_terms = np.unique(np.concatenate([np.asarray(s.terms) for s in segments]))
     writer = _PostingsWriter(folder, sum(_live_postings(s, mapping) for s, mapping in zip(segments, new_row)))
-    for b in range(0, len(all_terms), MERGE_BLOCK_TERMS):
-        lo, hi = all_terms[b], all_terms[min(b + MERGE_BLOCK_TERMS, len(all_terms)) - 1]
+    for lo, hi in _term_blocks(all_terms, segments):
         t_parts, r_parts, f_parts = [], [], []
         for s, mapping in zip(segments, new_row):
             a, z = np.searchsorted(s.terms, lo), np.searchsorted(s.terms, hi, side="right")
             p0, p1 = int(s.starts[a]), int(s.starts[z])
             counts = np.diff(np.asarray(s.starts[a : z + 1]))
-            rows = mapping[np.asarray(s.rows[p0:p1], dtype=np.int64)]
+            rows = mapping[_read(s.rows, p0, p1).astype(np.int64)]
             live = rows >= 0
             t_parts.append(np.repeat(np.asarray(s.terms[a:z]), counts)[live])
             r_parts.append(rows[live])
-            f_parts.append(np.asarray(s.tfs[p0:p1])[live])
+            f_parts.append(_read(s.tfs, p0, p1)[live])
         t, r, f = np.concatenate(t_parts), np.concatenate(r_parts), np.concatenate(f_parts)
         order = np.lexsort((r, t))
         writer.add(t[order], r[order], f[order])
@@ -268,21 +268,46 @@ def merge_segments(folder: Path, segments: list[Segment], layout: VectorLayout) 
     return _finish(folder)
 
 
-def _live_postings(segment: Segment, mapping: np.ndarray, block: int = 1 << 24) -> int:
+def _term_blocks(all_terms: np.ndarray, segments: list[Segment]) -> Iterator[tuple[int, int]]:
+    """(first, last) term of consecutive blocks of about MERGE_BLOCK_POSTINGS postings over all `segments` (a term
+    with more postings than that is a block of its own). Counting postings, not terms, is what bounds memory: a
+    corpus's whole vocabulary can be a few hundred thousand terms, i.e. every posting in one block."""
+    per_term = np.zeros(len(all_terms), dtype=np.int64)
+    for s in segments:
+        np.add.at(per_term, np.searchsorted(all_terms, np.asarray(s.terms)), np.diff(np.asarray(s.starts)))
+    ends = np.cumsum(per_term)
+    first = 0
+    while first < len(all_terms):
+        base = ends[first - 1] if first else 0
+        last = max(first, int(np.searchsorted(ends, base + MERGE_BLOCK_POSTINGS, side="right")) - 1)
+        yield all_terms[first], all_terms[last]
+        first = last + 1
+
+
+def _read(array: np.ndarray, a: int, b: int) -> np.ndarray:
+    """array[a:b] of a memory-mapped .npy, read with pread: a merge streams gigabytes of postings through, and
+    pages touched through the mapping would stay resident (and counted) until the segment is closed."""
+    if not isinstance(array, np.memmap) or array.filename is None:
+        return np.asarray(array[a:b])
+    return np.fromfile(array.filename, dtype=array.dtype, count=b - a, offset=array.offset + a * array.itemsize)
+
+
+def _live_postings(segment: Segment, mapping: np.ndarray, block: int = MERGE_BLOCK_POSTINGS) -> int:
     """How many postings of `segment` belong to rows a merge keeps (mapping >= 0)."""
-    return sum(int(np.count_nonzero(mapping[np.asarray(segment.rows[i : i + block], dtype=np.int64)] >= 0))
+    return sum(int(np.count_nonzero(mapping[_read(segment.rows, i, min(i + block, len(segment.rows)))] >= 0))
                for i in range(0, len(segment.rows), block))
 
 
 class _PostingsWriter:
     """Writes a segment's postings block by block: `rows.npy` and `tfs.npy` (the bulk: ~6 bytes per posting,
-    110 M postings at 1M chunks) go straight to memory-mapped files of their known length, so a merge holds one
-    block, not the whole segment. Blocks come in ascending term order, each sorted by term then row."""
+    110 M postings at 1M chunks) are .npy files of their known length written sequentially, so a merge holds one
+    block, not the whole segment (plain writes: pages written through a mapping would count as resident).
+    Blocks come in ascending term order, each sorted by term then row."""
 
     def __init__(self, folder: Path, total: int) -> None:
-        self.folder, self.done = folder, 0
-        self.rows = np.lib.format.open_memmap(folder / "rows.npy", mode="w+", dtype=np.uint32, shape=(total,))
-        self.tfs = np.lib.format.open_memmap(folder / "tfs.npy", mode="w+", dtype=np.uint16, shape=(total,))
+        self.folder, self.done, self.total = folder, 0, total
+        self.rows = _npy_writer(folder / "rows.npy", np.uint32, total)
+        self.tfs = _npy_writer(folder / "tfs.npy", np.uint16, total)
         self.terms: list[np.ndarray] = []
         self.starts: list[np.ndarray] = []
 
@@ -295,15 +320,14 @@ class _PostingsWriter:
         first = np.flatnonzero(change)
         self.terms.append(np.asarray(terms[first], dtype=np.int64))
         self.starts.append(first + self.done)
-        self.rows[self.done : self.done + n] = rows
-        self.tfs[self.done : self.done + n] = np.minimum(tfs, np.iinfo(np.uint16).max)
+        np.asarray(rows, dtype=np.uint32).tofile(self.rows)
+        np.minimum(tfs, np.iinfo(np.uint16).max).astype(np.uint16).tofile(self.tfs)
         self.done += n
 
     def close(self, ids, lengths) -> None:
-        assert self.done == len(self.rows), (self.done, len(self.rows))
-        for array in (self.rows, self.tfs):
-            array.flush()
-        del self.rows, self.tfs
+        assert self.done == self.total, (self.done, self.total)
+        self.rows.close()
+        self.tfs.close()
         arrays = {
             "ids": np.asarray(ids, dtype=np.int64),
             "lengths": np.asarray(lengths, dtype=np.int32),
@@ -315,7 +339,15 @@ class _PostingsWriter:
             np.save(self.folder / f"{name}.npy", array)
 
 
-def _new_vector_index(dim: int, n: int, layout: VectorLayout, sample) -> faiss.Index:
+def _npy_writer(path: Path, dtype, n: int):
+    """An open file with the .npy header of a 1-d array of n `dtype`s; the caller writes the n values."""
+    f = open(path, "wb")  # noqa: SIM115 (closed by _PostingsWriter.close)
+    np.lib.format.write_array_header_1_0(
+        f, {"descr": np.lib.format.dtype_to_descr(np.dtype(dtype)), "fortran_order": False, "shape": (n,)})
+    return f
+
+
+def new_vector_index(dim: int, n: int, layout: VectorLayout, sample) -> faiss.Index:
     """One list (exact) below `ivf_threshold` rows, `ivf_lists(n)` lists at or above it; fp16 or fp32 codes."""
     nlist = 1 if layout.ivf_threshold is None or n < layout.ivf_threshold else ivf_lists(n)
     quantizer = faiss.IndexFlatIP(dim)
@@ -337,7 +369,7 @@ def _new_vector_index(dim: int, n: int, layout: VectorLayout, sample) -> faiss.I
 
 def _write_vectors(folder: Path, ids: np.ndarray, vectors: np.ndarray, layout: VectorLayout) -> None:
     rng = np.random.default_rng(0)
-    index = _new_vector_index(vectors.shape[1], len(ids), layout, lambda m: vectors[rng.permutation(len(vectors))[:m]])
+    index = new_vector_index(vectors.shape[1], len(ids), layout, lambda m: vectors[rng.permutation(len(vectors))[:m]])
     index.add_with_ids(vectors, np.asarray(ids, dtype=np.int64))
     faiss.write_index(index, str(folder / VECTORS))
 
@@ -355,7 +387,7 @@ def _merge_vectors(folder: Path, segments: list[Segment], ids: np.ndarray, layou
             parts.append(s.vectors(pick))
         return np.vstack(parts)
 
-    index = _new_vector_index(segments[0].index.d, len(ids), layout, sample)
+    index = new_vector_index(segments[0].index.d, len(ids), layout, sample)
     for s in segments:
         for source_ids, vectors in s.vector_blocks():
             live = ~s.dead[s.positions(source_ids)]
@@ -408,16 +440,35 @@ class SegmentSet:
         dfs = self._dfs([term_hash(t) for t in tokens])
         return {t: _idf(self.n, dfs[term_hash(t)]) for t in tokens}
 
+    def _norms(self, segment: Segment, rows: np.ndarray) -> np.ndarray:
+        """BM25's length normalisation of these local rows (computed for the rows at hand, not the segment)."""
+        return K1 * (1 - B + B * np.asarray(segment.lengths[rows], dtype=np.float64) / self.avgdl)
+
     def _segment_scores(self, segment: Segment, weights: dict[int, float]) -> np.ndarray:
         scores = np.zeros(len(segment), dtype=np.float64)
-        norm = None
         for term, weight in weights.items():
             rows, tfs = segment.postings(term)
             if len(rows):
-                if norm is None:
-                    norm = K1 * (1 - B + B * np.asarray(segment.lengths, dtype=np.float64) / self.avgdl)
-                scores[rows] += weight * tfs / (tfs + norm[rows])
+                scores[rows] += weight * tfs / (tfs + self._norms(segment, rows))
         return scores
+
+    def _scores_at(self, segment: Segment, weights: dict[int, float], local: np.ndarray) -> np.ndarray:
+        """Scores of a few local rows: each term's postings (sorted by row) are searched, not scored whole."""
+        order = np.argsort(local, kind="stable")
+        wanted = local[order]
+        norm = self._norms(segment, wanted)
+        acc = np.zeros(len(wanted), dtype=np.float64)
+        for term, weight in weights.items():
+            rows, tfs = segment.postings(term)
+            if not len(rows):
+                continue
+            at = np.minimum(np.searchsorted(rows, wanted), len(rows) - 1)
+            hit = rows[at] == wanted
+            tf = tfs[at[hit]]
+            acc[hit] += weight * tf / (tf + norm[hit])
+        out = np.empty_like(acc)
+        out[order] = acc
+        return out
 
     def bm25_top(self, tokens: list[str], k: int) -> list[tuple[int, float]]:
         """Top-k (row id, score) with a positive score; ties by row id."""
@@ -443,9 +494,10 @@ class SegmentSet:
         wanted = np.asarray(ids, dtype=np.int64)
         for segment in self.segments:
             pos = segment.positions(wanted)
-            if (pos >= 0).any():
-                scores = self._segment_scores(segment, weights)
-                out[pos >= 0] = scores[pos[pos >= 0]]
+            at = np.flatnonzero(pos >= 0)
+            at = at[~segment.dead[pos[at]]]
+            if len(at):
+                out[at] = self._scores_at(segment, weights, pos[at])
         return out.tolist()
 
     def nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:

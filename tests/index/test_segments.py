@@ -77,6 +77,23 @@ def test_bm25_over_segments_with_deletes_and_merges_equals_a_fresh_bm25s_index(t
     _assert_bm25_equal(SegmentSet([segments[0], merged]), live)
 
 
+def test_a_merge_in_blocks_of_a_few_postings_writes_the_same_segment(tmp_path: Path, monkeypatch):
+    """Merge blocks are bounded by postings, not terms; any block size gives byte-identical postings."""
+    import index.segments as segments_module
+
+    segments = _segments(tmp_path, [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]])
+    for s in segments:
+        s.mark_dead(np.asarray([2, 5], dtype=np.int64))
+    merge_segments(tmp_path / "whole", segments, VectorLayout(None, 8))
+    monkeypatch.setattr(segments_module, "MERGE_BLOCK_POSTINGS", 3)
+    merge_segments(tmp_path / "blocks", segments, VectorLayout(None, 8))
+    for name in ("ids", "lengths", "terms", "starts", "rows", "tfs"):
+        whole, blocks = (np.load(tmp_path / f / f"{name}.npy") for f in ("whole", "blocks"))
+        np.testing.assert_array_equal(whole, blocks, err_msg=name)
+    assert len(list(segments_module._term_blocks(np.load(tmp_path / "whole" / "terms.npy"), segments))) > 10
+    _assert_bm25_equal(SegmentSet([Segment(tmp_path / "blocks", "blocks")]), [r for r in range(10) if r not in (2, 5)])
+
+
 def test_idf_is_lucenes_over_live_rows(tmp_path: Path):
     segments = _segments(tmp_path, [[0, 1, 2], [5, 9]])
     n = 5
