@@ -155,6 +155,13 @@ class Segment:
         keep = ~self.dead[rows]
         return rows[keep], tfs[keep]
 
+    def document_frequency(self, term: int) -> int:
+        """Live rows holding `term`: the length of its postings, read from `starts` unless rows were deleted."""
+        if self._selector is not None:
+            return len(self.postings(term)[0])
+        j = int(np.searchsorted(self.terms, term))
+        return int(self.starts[j + 1] - self.starts[j]) if j < len(self.terms) and self.terms[j] == term else 0
+
     # --- vectors ---------------------------------------------------------------------------
     def nearest(self, vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         if self.index is None or self.live == 0 or k <= 0:
@@ -421,6 +428,7 @@ class SegmentSet:
         self.n = sum(len(x) for x in live_lengths)
         total = sum(float(x.sum()) for x in live_lengths)
         self.avgdl = total / self.n if self.n else 1.0
+        self._all_norms: dict[str, np.ndarray] = {}
 
     def __len__(self) -> int:
         return self.n
@@ -432,7 +440,7 @@ class SegmentSet:
         return {t: c * _idf(self.n, dfs[t]) for t, c in counts.items() if dfs[t]}
 
     def _dfs(self, terms: list[int]) -> dict[int, int]:
-        return {t: sum(len(s.postings(t)[0]) for s in self.segments) for t in terms}
+        return {t: sum(s.document_frequency(t) for s in self.segments) for t in terms}
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
         if self.n == 0:
@@ -440,16 +448,25 @@ class SegmentSet:
         dfs = self._dfs([term_hash(t) for t in tokens])
         return {t: _idf(self.n, dfs[term_hash(t)]) for t in tokens}
 
-    def _norms(self, segment: Segment, rows: np.ndarray) -> np.ndarray:
-        """BM25's length normalisation of these local rows (computed for the rows at hand, not the segment)."""
-        return K1 * (1 - B + B * np.asarray(segment.lengths[rows], dtype=np.float64) / self.avgdl)
+    def _norms(self, segment: Segment, rows: np.ndarray | None = None) -> np.ndarray:
+        """BM25's length normalisation of these local rows (all: computed once per segment and set, 4 bytes a row,
+        and kept: a search gathers it for every posting of every query term)."""
+        if rows is not None:
+            return K1 * (1 - B + B * np.asarray(segment.lengths[rows], dtype=np.float64) / self.avgdl)
+        norm = self._all_norms.get(segment.name)
+        if norm is None:
+            norm = (K1 * (1 - B + B * np.asarray(segment.lengths, dtype=np.float64) / self.avgdl)).astype(np.float32)
+            self._all_norms[segment.name] = norm
+        return norm
 
     def _segment_scores(self, segment: Segment, weights: dict[int, float]) -> np.ndarray:
-        scores = np.zeros(len(segment), dtype=np.float64)
+        scores = np.zeros(len(segment), dtype=np.float32)
+        norm = self._norms(segment)
         for term, weight in weights.items():
             rows, tfs = segment.postings(term)
             if len(rows):
-                scores[rows] += weight * tfs / (tfs + self._norms(segment, rows))
+                tfs = tfs.astype(np.float32)
+                scores[rows] += np.float32(weight) * tfs / (tfs + norm[rows])
         return scores
 
     def _scores_at(self, segment: Segment, weights: dict[int, float], local: np.ndarray) -> np.ndarray:
