@@ -119,9 +119,10 @@ class RetrievalSettings(_Group):
         "auto", description="FAISS index: exact (flat), approximate (IVF), or auto: IVF from `ivf_threshold` chunks."
     )
     ivf_threshold: int = Field(
-        100_000, gt=0, description="auto: a segment of this many chunks or more is searched through IVF lists (recall@10 "
+        20_000, gt=0, description="auto: a segment of this many chunks or more is searched through IVF lists (recall@10 "
         "0.98-0.995 against exact; README, Scale); smaller ones exactly. An fp16 exact scan takes ~12 ms per 100k "
-        "chunks on 2 cores, so at 1M chunks a threshold of 500k left ~50 ms of exact scans per search."
+        "chunks on 2 cores; the segments under the threshold add up to about twice it, so at 1M chunks a threshold of "
+        "100k left ~30 ms of exact scans per search (20k: ~5 ms). Corpora under the threshold are searched exactly."
     )
     ivf_nprobe: int = Field(32, gt=0, description="IVF lists scanned per query; more is slower and closer to exact.")
     vector_precision: Literal["fp16", "fp32"] = Field(
