@@ -448,11 +448,9 @@ class SegmentSet:
         dfs = self._dfs([term_hash(t) for t in tokens])
         return {t: _idf(self.n, dfs[term_hash(t)]) for t in tokens}
 
-    def _norms(self, segment: Segment, rows: np.ndarray | None = None) -> np.ndarray:
-        """BM25's length normalisation of these local rows (all: computed once per segment and set, 4 bytes a row,
-        and kept: a search gathers it for every posting of every query term)."""
-        if rows is not None:
-            return K1 * (1 - B + B * np.asarray(segment.lengths[rows], dtype=np.float64) / self.avgdl)
+    def _norms(self, segment: Segment) -> np.ndarray:
+        """BM25's length normalisation of every local row: computed once per segment and set (4 bytes a row) and
+        kept, since a search gathers it for every posting of every query term."""
         norm = self._all_norms.get(segment.name)
         if norm is None:
             norm = (K1 * (1 - B + B * np.asarray(segment.lengths, dtype=np.float64) / self.avgdl)).astype(np.float32)
@@ -473,7 +471,7 @@ class SegmentSet:
         """Scores of a few local rows: each term's postings (sorted by row) are searched, not scored whole."""
         order = np.argsort(local, kind="stable")
         wanted = local[order]
-        norm = self._norms(segment, wanted)
+        norm = self._norms(segment)[wanted]
         acc = np.zeros(len(wanted), dtype=np.float64)
         for term, weight in weights.items():
             rows, tfs = segment.postings(term)
