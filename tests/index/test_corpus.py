@@ -80,6 +80,23 @@ def test_incremental_ingest_adds_updates_skips(tmp_path, settings, hash_model):
     assert reopened.search("CD20", k=5, mode="bm25") == []  # the old text is gone
 
 
+def test_a_searching_process_sees_an_updated_chunks_new_row(tmp_path, settings, hash_model):
+    """The FAISS store remembers id -> row between searches; an update gives a chunk id a new row, so the
+    remembered one must go with the commit (a stale row scores the old text)."""
+    if settings.store != "faiss":
+        pytest.skip("the id -> row memory is the FAISS store's")
+    corpus = write_corpus(tmp_path / "papers", DOCS)
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([corpus])
+    index.search("rituximab plasmablasts", k=3)  # remembers the rows of the hits
+    (corpus / "rituximab.txt").write_text("Rituximab in IgG4-RD\n\nRituximab depletes plasmablasts quickly.")
+    index.ingest([corpus])
+    ids = index.chunk_ids_of("rituximab")
+    assert index._store.rows_of("chunks", ids) == index._store.catalog.rows_of("chunks", ids)
+    scores = index._store.chunk_terms.scores("plasmablasts", ids)
+    assert max(scores.values()) > 0  # the new text, found through the new row
+
+
 def test_delete_document(tmp_path, settings, hash_model):
     index = CorpusIndex.open(settings.paths.index_dir, settings)
     index.ingest([write_corpus(tmp_path / "papers", DOCS)])
