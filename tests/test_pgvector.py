@@ -74,11 +74,16 @@ def test_pgvector_ranks_papers_as_faiss_does(pg_index, sample_index, monkeypatch
 
 
 def assert_same_ranking(got: list[tuple[str, float]], want: list[tuple[str, float]], what: object) -> None:
-    """Same scores (float32 vs float64 apart), and the same ids wherever the score is not tied."""
+    """Same scores as far as storage precision allows, and the same ids wherever the score is not tied.
+
+    FAISS segments keep vectors in fp16 and pgvector in float32: fp16 rounds each
+    component by at most 2**-11 of itself, so a cosine of unit vectors moves by at
+    most 2**-11 (~4.9e-4). A tighter bound passed on one CPU and failed on another."""
+    tolerance = 2.0**-11
     assert len(got) == len(want), what
-    assert all(abs(g[1] - w[1]) <= 1e-4 * max(1.0, abs(w[1])) for g, w in zip(got, want)), (what, got, want)
+    assert all(abs(g[1] - w[1]) <= tolerance * max(1.0, abs(w[1])) for g, w in zip(got, want)), (what, got, want)
     for i, (doc, score) in enumerate(want):
-        tied = [d for d, s in want if abs(s - score) <= 1e-4 * max(1.0, abs(score))]
+        tied = [d for d, s in want if abs(s - score) <= 2 * tolerance * max(1.0, abs(score))]
         assert got[i][0] == doc or (len(tied) > 1 and got[i][0] in tied), (what, got, want)
 
 
