@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.latency import percentile
+from index.catalog import Catalog
 from settings import PROJECT_DIR, load_settings
 
 CANARY = "zorbulimab"  # a drug name no real paper has: found only once the uploaded papers are committed
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.concurrency:
         settings.ui.concurrency = args.concurrency
     index_dir = args.index or settings.paths.index_dir
-    if not (index_dir / "catalog.sqlite").exists():
+    if not Catalog.exists(index_dir):
         sys.exit(f"no index in {index_dir}: run `python app.py ingest` or `python app.py` first")
     phases = measure(args.users, args.seconds, args.papers, index_dir, args.concurrency)
     print(f"queue: {settings.ui.concurrency} questions answered at once, at most {settings.ui.queue_size} waiting")

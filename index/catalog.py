@@ -1,7 +1,11 @@
-"""The index's catalog: documents, their chunks and the live segments, in SQLite (WAL).
+"""The index's catalog: documents, their chunks and the live segments, in SQLite (WAL) or PostgreSQL.
 
-One file, `catalog.sqlite`, replaces the registry that was rewritten as JSONL on
-every save. A document's cleaned text is stored once (zlib); a chunk is a row of
+With FAISS, one file, `catalog.sqlite`, replaces the registry that was rewritten
+as JSONL on every save. With pgvector the same tables live in a PostgreSQL schema
+of their own (`PgCatalog`), next to the chunk tables, and the index folder keeps
+only `catalog.postgres`, naming that schema: any process on any machine that has
+that file and the database URL serves the corpus, and sees each commit as soon as
+it is made. A document's cleaned text is stored once (zlib); a chunk is a row of
 offsets into it (its text is a slice, never a copy), plus its section and page.
 Row ids come from AUTOINCREMENT and are never reused: they are the ids of the
 rows in the BM25 and vector segments (`index.segments`), so a replaced chunk
@@ -17,19 +21,22 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from llama_index.core.schema import TextNode
 
+from errors import IndexLockedError, UserError
 from ingest.chunking import chunk_node
 
 CATALOG_FILE = "catalog.sqlite"
+PG_POINTER_FILE = "catalog.postgres"  # {"schema": ...}: the catalog of a pgvector index is in the database
 FORMAT_VERSION = 3  # 3: SQLite catalog + segments; 2 was generation folders with JSONL
 
 SCHEMA = """
@@ -44,6 +51,21 @@ CREATE TABLE IF NOT EXISTS chunks (
 CREATE UNIQUE INDEX IF NOT EXISTS chunks_by_document ON chunks (doc_row, seq);
 CREATE TABLE IF NOT EXISTS segments (name TEXT PRIMARY KEY, kind TEXT NOT NULL, files TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS dead (kind TEXT NOT NULL, row INTEGER NOT NULL, PRIMARY KEY (kind, row)) WITHOUT ROWID;
+"""
+
+# The same tables in PostgreSQL: identity columns are never reused either (a sequence), BYTEA for the texts.
+PG_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    row BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE, title TEXT NOT NULL,
+    source TEXT NOT NULL, text BYTEA NOT NULL, content_hash TEXT NOT NULL, added TEXT NOT NULL,
+    metadata TEXT NOT NULL, chunks INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    row BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, doc_row BIGINT NOT NULL, seq INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, section TEXT NOT NULL, page INTEGER);
+CREATE UNIQUE INDEX IF NOT EXISTS chunks_by_document ON chunks (doc_row, seq);
+CREATE TABLE IF NOT EXISTS segments (name TEXT PRIMARY KEY, kind TEXT NOT NULL, files TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS dead (kind TEXT NOT NULL, row BIGINT NOT NULL, PRIMARY KEY (kind, row));
 """
 
 
@@ -72,6 +94,9 @@ class ChunkSpan:
 
 
 class Catalog:
+    """The catalog in `catalog.sqlite` in the index folder. SQL is written once, in the dialect both engines
+    share (`?` parameters, ON CONFLICT, RETURNING); `PgCatalog` overrides only how statements reach the server."""
+
     def __init__(self, folder: Path) -> None:
         self.path = Path(folder) / CATALOG_FILE
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -83,14 +108,31 @@ class Catalog:
 
     @staticmethod
     def exists(folder: Path) -> bool:
-        return (Path(folder) / CATALOG_FILE).is_file()
+        """A catalog in the folder, or a pointer to one in PostgreSQL."""
+        return (Path(folder) / CATALOG_FILE).is_file() or (Path(folder) / PG_POINTER_FILE).is_file()
 
     def close(self) -> None:
         self._db.close()
 
+    def _execute(self, sql: str, params: tuple | list = ()):
+        """Run one statement (under the caller's lock); a cursor."""
+        return self._db.execute(sql, params)
+
+    def _executemany(self, sql: str, rows: list[tuple]) -> None:
+        self._db.executemany(sql, rows)
+
+    def _begin(self, write: bool) -> None:
+        self._execute("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Writers on other machines kept out. SQLite needs nothing more: `index.persistence.writer_lock`
+        locks the folder, and only processes that share the folder share the file."""
+        yield
+
     def _rows(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         with self._lock:
-            return self._db.execute(sql, params).fetchall()
+            return self._execute(sql, params).fetchall()
 
     # --- meta ------------------------------------------------------------------------------
     def meta(self) -> dict[str, object]:
@@ -98,8 +140,9 @@ class Catalog:
 
     def set_meta(self, **values: object) -> None:
         with self._lock:
-            self._db.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                                 [(k, json.dumps(v)) for k, v in values.items()])
+            self._executemany("INSERT INTO meta (key, value) VALUES (?, ?) "
+                              "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                              [(k, json.dumps(v)) for k, v in values.items()])
 
     def stamp(self) -> int:
         row = self._rows("SELECT value FROM meta WHERE key = 'commits'")
@@ -116,24 +159,24 @@ class Catalog:
     def transaction(self) -> Iterator[Catalog]:
         """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error: all of a commit or none of it."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            self._begin(write=True)
             try:
                 yield self
                 self.set_meta(commits=self.stamp() + 1)
-                self._db.execute("COMMIT")
+                self._execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._execute("ROLLBACK")
                 raise
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[Catalog]:
         """Several reads that see one commit."""
         with self._lock:
-            self._db.execute("BEGIN")
+            self._begin(write=False)
             try:
                 yield self
             finally:
-                self._db.execute("COMMIT")
+                self._execute("COMMIT")
 
     # --- documents -------------------------------------------------------------------------
     def stats(self) -> dict[str, int]:
@@ -167,28 +210,28 @@ class Catalog:
         """Insert, or replace (the old rows become dead); inside a transaction."""
         self.remove_document(record.doc_id)
         with self._lock:
-            cur = self._db.execute(
+            doc_row = self._execute(
                 "INSERT INTO documents (doc_id, title, source, text, content_hash, added, metadata, chunks) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING row",
                 (record.doc_id, record.title, record.source, zlib.compress(record.text.encode(), 6),
-                 record.content_hash, record.added, json.dumps(record.metadata, ensure_ascii=False), len(spans)))
-            doc_row = cur.lastrowid
-            self._db.executemany(
+                 record.content_hash, record.added, json.dumps(record.metadata, ensure_ascii=False), len(spans)),
+            ).fetchone()[0]
+            self._executemany(
                 'INSERT INTO chunks (doc_row, seq, start, "end", section, page) VALUES (?, ?, ?, ?, ?, ?)',
                 [(doc_row, i, s.start, s.end, s.section, s.page) for i, s in enumerate(spans)])
 
     def remove_document(self, doc_id: str) -> bool:
         """Delete a document and its chunks, listing their rows as dead; False if there is none."""
         with self._lock:
-            rows = self._db.execute("SELECT row FROM documents WHERE doc_id = ?", (doc_id,)).fetchall()
+            rows = self._rows("SELECT row FROM documents WHERE doc_id = ?", (doc_id,))
             if not rows:
                 return False
             doc_row = rows[0][0]
-            self._db.execute("INSERT OR IGNORE INTO dead (kind, row) VALUES ('documents', ?)", (doc_row,))
-            self._db.execute("INSERT OR IGNORE INTO dead (kind, row) SELECT 'chunks', row FROM chunks WHERE doc_row = ?",
-                             (doc_row,))
-            self._db.execute("DELETE FROM chunks WHERE doc_row = ?", (doc_row,))
-            self._db.execute("DELETE FROM documents WHERE row = ?", (doc_row,))
+            self._execute("INSERT INTO dead (kind, row) VALUES ('documents', ?) ON CONFLICT DO NOTHING", (doc_row,))
+            self._execute("INSERT INTO dead (kind, row) SELECT 'chunks', row FROM chunks WHERE doc_row = ? "
+                          "ON CONFLICT DO NOTHING", (doc_row,))
+            self._execute("DELETE FROM chunks WHERE doc_row = ?", (doc_row,))
+            self._execute("DELETE FROM documents WHERE row = ?", (doc_row,))
             return True
 
     # --- chunks ----------------------------------------------------------------------------
@@ -280,11 +323,11 @@ class Catalog:
 
     def add_segment(self, name: str, kind: str, files: dict[str, list]) -> None:
         with self._lock:
-            self._db.execute("INSERT INTO segments (name, kind, files) VALUES (?, ?, ?)", (name, kind, json.dumps(files)))
+            self._execute("INSERT INTO segments (name, kind, files) VALUES (?, ?, ?)", (name, kind, json.dumps(files)))
 
     def remove_segments(self, names: list[str]) -> None:
         with self._lock:
-            self._db.executemany("DELETE FROM segments WHERE name = ?", [(n,) for n in names])
+            self._executemany("DELETE FROM segments WHERE name = ?", [(n,) for n in names])
 
     def dead(self, kind: str) -> np.ndarray:
         return np.asarray([r for (r,) in self._rows("SELECT row FROM dead WHERE kind = ? ORDER BY row", (kind,))],
@@ -293,7 +336,135 @@ class Catalog:
     def forget_dead(self, kind: str, lo: int, hi: int) -> None:
         """Dead rows in [lo, hi) were dropped by a merge."""
         with self._lock:
-            self._db.execute("DELETE FROM dead WHERE kind = ? AND row >= ? AND row < ?", (kind, lo, hi))
+            self._execute("DELETE FROM dead WHERE kind = ? AND row >= ? AND row < ?", (kind, lo, hi))
+
+
+class PgCatalog(Catalog):
+    """The catalog in a PostgreSQL schema of its own, for a pgvector index: every table `Catalog` has.
+
+    Serving processes on any machine need only the database URL and the schema's name (the index
+    folder's `catalog.postgres`); they see a commit as soon as it is made. Writers also take an advisory
+    lock on the schema, because `index.persistence.writer_lock` locks a folder on one machine only."""
+
+    def __init__(self, url: str, schema: str, *, create: bool = False) -> None:
+        if not schema.replace("_", "").isalnum() or not schema.isascii() or schema[0].isdigit():
+            raise UserError(f"the PostgreSQL schema named in {PG_POINTER_FILE} is not a schema name: {schema!r}")
+        self.path, self.schema, self._url = None, schema, _libpq_url(url)
+        self._lock = threading.RLock()
+        self._in_transaction = False
+        self._connect()
+        with self._lock:
+            found = self._execute("SELECT count(*) FROM pg_namespace WHERE nspname = ?", (schema,)).fetchone()[0]
+            if not found and not create:
+                raise UserError(f"this index's catalog was in the PostgreSQL schema {schema}, which the database at "
+                                f"{_hide_password(url)} does not have; point the URL at the database the index was "
+                                "built in, or ingest into a new --index folder")
+            self._execute("BEGIN")  # two processes creating tables at once would collide: one at a time
+            self._execute("SELECT pg_advisory_xact_lock(hashtext('biocite catalog tables'))")
+            self._execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+            for statement in filter(str.strip, PG_SCHEMA.split(";")):
+                self._execute(statement)
+            self._execute("COMMIT")
+
+    def _connect(self) -> None:
+        import psycopg2
+
+        try:
+            self._db = psycopg2.connect(self._url, options=f"-c search_path={self.schema}")
+        except psycopg2.Error as exc:
+            raise UserError(f"cannot use PostgreSQL for the index catalog: {_first_line(exc)}") from None
+        self._db.autocommit = True  # transactions are explicit, as with SQLite's isolation_level=None
+
+    def _execute(self, sql: str, params: tuple | list = ()):
+        if self._db.closed:  # the connection died (a server restart, a network cut)
+            if self._in_transaction:  # never go on in autocommit: the server already rolled the rest back
+                if sql == "ROLLBACK":
+                    self._in_transaction = False
+                    return None
+                raise ConnectionError("the connection to PostgreSQL was lost during a commit; nothing of it was kept")
+            self._connect()  # between commits: a serving process reconnects instead of failing forever
+        cursor = self._db.cursor()
+        cursor.execute(sql.replace("?", "%s"), tuple(params) or None)
+        if sql.startswith("BEGIN") or sql in ("COMMIT", "ROLLBACK"):
+            self._in_transaction = sql.startswith("BEGIN")
+        return cursor
+
+    def _executemany(self, sql: str, rows: list[tuple]) -> None:
+        from psycopg2.extras import execute_batch
+
+        execute_batch(self._db.cursor(), sql.replace("?", "%s"), rows, page_size=1000)  # not one round trip a row
+
+    def _begin(self, write: bool) -> None:
+        if write:
+            self._execute("BEGIN")
+            self._execute("SELECT pg_advisory_xact_lock(hashtext(?))", (self.schema,))
+        else:
+            self._execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """The schema's advisory lock for the whole of a write, or IndexLockedError at once (released if we die)."""
+        with self._lock:
+            got = self._execute("SELECT pg_try_advisory_lock(hashtext(?))", (self.schema,)).fetchone()[0]
+        if not got:
+            raise IndexLockedError(f"another process is writing this index (catalog schema {self.schema} in "
+                                   "PostgreSQL); wait for it to finish and try again")
+        try:
+            yield
+        finally:
+            with self._lock:
+                if not self._db.closed:
+                    self._execute("SELECT pg_advisory_unlock(hashtext(?))", (self.schema,))
+
+
+def open_catalog(folder: Path, store: str, url: Callable[[], str]) -> Catalog:
+    """The folder's catalog: `catalog.sqlite` there, or the PostgreSQL schema its `catalog.postgres` names.
+
+    A new index gets the kind its store wants: a pgvector index a new schema, created before the
+    pointer is written (atomically), so a crash never leaves a pointer to nothing."""
+    folder = Path(folder)
+    pointer = folder / PG_POINTER_FILE
+    if pointer.is_file() and not (folder / CATALOG_FILE).is_file():
+        if store != "pgvector":  # without the URL its catalog cannot even be read: say what it is
+            raise UserError(f"the index in {folder} keeps its chunks in pgvector, but settings ask for store = "
+                            f"{store}; use another --index folder, or set BIOCITE_STORE=pgvector")
+        return PgCatalog(url(), str(json.loads(pointer.read_text())["schema"]))
+    if store != "pgvector" or (folder / CATALOG_FILE).is_file():
+        return Catalog(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    catalog = PgCatalog(url(), "biocite_catalog_" + os.urandom(5).hex(), create=True)
+    tmp = pointer.with_name(pointer.name + ".tmp")
+    with open(tmp, "w") as handle:
+        handle.write(json.dumps({"schema": catalog.schema}) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, pointer)
+    return catalog
+
+
+def catalog_errors() -> tuple[type[BaseException], ...]:
+    """What a failed catalog write raises: SQLite's errors, or the PostgreSQL driver's."""
+    import psycopg2
+
+    return (sqlite3.OperationalError, psycopg2.Error)
+
+
+def _libpq_url(url: str) -> str:
+    """libpq takes postgresql://… but not SQLAlchemy's postgresql+driver://…"""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _hide_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _is_chunk_id(cid: str) -> bool:
@@ -301,4 +472,4 @@ def _is_chunk_id(cid: str) -> bool:
     return bool(head) and seq.isdigit()
 
 
-__all__ = ["Catalog", "ChunkSpan", "DocumentRecord", "FORMAT_VERSION"]
+__all__ = ["Catalog", "ChunkSpan", "DocumentRecord", "FORMAT_VERSION", "PgCatalog", "open_catalog"]

@@ -2,7 +2,7 @@
 
 Its surface is small: `open`, `ingest`, `delete`, `search`, `document`,
 `documents`, `stats`. The documents and chunk offsets live in the catalog
-(`index.catalog`, SQLite); vectors and keyword postings in a chunk store
+(`index.catalog`: SQLite in the folder, or PostgreSQL with the pgvector store); vectors and keyword postings in a chunk store
 (`index.store.ChunkStore`): FAISS segments in the index folder
 (`index.faiss_store`) or PostgreSQL + pgvector (`index.pg_store`,
 `settings.store`). Nothing is held per chunk in memory: a search returns ids,
@@ -17,7 +17,6 @@ import collections
 import contextlib
 import errno
 import math
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -34,7 +33,7 @@ from errors import (
     OldIndexFormatError,
     UserError,
 )
-from index.catalog import FORMAT_VERSION, Catalog, ChunkSpan, DocumentRecord
+from index.catalog import FORMAT_VERSION, Catalog, ChunkSpan, DocumentRecord, catalog_errors, open_catalog
 from index.embed_cache import EmbeddingCache
 from index.embedding import embed_texts, embedding_identity, load_embedding_model, model_name
 from index.faiss_store import FaissChunkStore, SegmentDamagedError
@@ -96,7 +95,7 @@ class CorpusIndex:
     def _load(self) -> None:
         try:
             if self._catalog is None:
-                self._catalog = Catalog(self.folder)
+                self._catalog = self._open_catalog()
             with self._lock:
                 self._load_store()
         except UserError:
@@ -106,6 +105,9 @@ class CorpusIndex:
         except Exception as exc:  # noqa: BLE001 (whatever a damaged file makes sqlite, numpy or faiss raise)
             raise IndexDamagedError(f"the index in {self.folder} is damaged ({type(exc).__name__}: {exc}); "
                                     f"{self._rebuild}") from exc
+
+    def _open_catalog(self) -> Catalog:
+        return open_catalog(self.folder, self.settings.store, lambda: database_url(self.settings))
 
     def _load_store(self) -> None:
         catalog = self._catalog
@@ -212,15 +214,17 @@ class CorpusIndex:
         with writer_lock(self.folder), self._lock:
             self.refresh()
             if self._catalog is None:
-                self._catalog = Catalog(self.folder)
-            if self._store is not None:
-                self._store.maintain(self._catalog, after_crash=bool(self._catalog.meta().get("writing")))
-            self._catalog.set_meta(writing=True)  # still set at the next writer's start: this one failed
-            try:
-                yield
-            finally:
-                self._pending.clear()
-            self._catalog.set_meta(writing=False)
+                self._catalog = self._open_catalog()
+            with self._catalog.exclusive():  # PostgreSQL: writers on other machines too
+                self.refresh()
+                if self._store is not None:
+                    self._store.maintain(self._catalog, after_crash=bool(self._catalog.meta().get("writing")))
+                self._catalog.set_meta(writing=True)  # still set at the next writer's start: this one failed
+                try:
+                    yield
+                finally:
+                    self._pending.clear()
+                self._catalog.set_meta(writing=False)
 
     def apply(self, records: list[tuple[DocumentRecord, list[ChunkSpan]]], nodes: list[TextNode]) -> None:
         """Stage documents and their embedded chunks; they become visible at `commit`."""
@@ -254,7 +258,7 @@ class CorpusIndex:
                 )
                 if self._store is not None:
                     self._store.commit(catalog)
-        except (OSError, sqlite3.OperationalError) as exc:
+        except (OSError, *catalog_errors()) as exc:
             raise _write_error(self.folder, exc) from None
         self._pending.clear()
         if self._store is not None:
@@ -262,7 +266,7 @@ class CorpusIndex:
             progress("Saving", 1, 2)
             try:
                 self._store.maintain(catalog)
-            except (OSError, sqlite3.OperationalError) as exc:
+            except (OSError, *catalog_errors()) as exc:
                 raise _write_error(self.folder, exc) from None
         self._stamp = catalog.stamp()
         progress("Saving", 2, 2)
@@ -380,6 +384,8 @@ def _write_error(folder: Path, exc: Exception) -> IndexWriteError:
     full = getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT) or "full" in str(exc)
     hint = "free some space and run the same command again" if full else \
         "check the folder's permissions and run the same command again"
+    if isinstance(exc, ConnectionError) or type(exc).__module__.startswith("psycopg2"):  # the catalog is in PostgreSQL
+        hint = "check that PostgreSQL is reachable and has space, and run the same command again"
     reason = getattr(exc, "strerror", None) or str(exc)
     return IndexWriteError(f"could not save the index in {folder}: {reason}; the previous version is intact; {hint}")
 

@@ -11,7 +11,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from index.catalog import Catalog, ChunkSpan, DocumentRecord
+from index.catalog import Catalog, ChunkSpan, DocumentRecord, open_catalog
 from index.faiss_store import FaissChunkStore
 from index.pg_store import PgChunkStore, new_table_name
 from index.store import ChunkStore
@@ -58,7 +58,7 @@ class Harness:
 def make_store(request, settings, tmp_path):
     def make(dim: int) -> Harness:
         folder = tmp_path / f"index{len(list(tmp_path.iterdir()))}"
-        catalog = Catalog(folder)
+        catalog = open_catalog(folder, request.param, lambda: request.getfixturevalue("pg_url"))
         request.addfinalizer(catalog.close)
         if request.param == "faiss":
             store = FaissChunkStore(folder, catalog, settings.retrieval, dim)
