@@ -122,9 +122,11 @@ def test_without_avx512_the_auto_choice_falls_back_cleanly_and_says_why(tmp_path
     assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-3000:]
     result = json.loads(out.stdout.strip().splitlines()[-1])
     print(f"\nwith ONEDNN_MAX_CPU_ISA=AVX2: {result['choice']}\n{out.stderr[-1500:]}")
-    assert result["choice"] == "torch fp32"
-    assert "openvino bf16: not available" in out.stderr and "torch bf16" in out.stderr and "not timed further" in out.stderr
-    assert "none of those runs well here" in out.stderr
+    assert result["choice"] in ("torch fp32", "openvino bf16"), result["choice"]  # never torch's emulated bf16
+    assert "torch bf16" in out.stderr and "not timed further" in out.stderr
+    if result["choice"] == "torch fp32":  # the ISA cap on an Intel CPU: OpenVINO's plugin has no bf16 kernels
+        assert "openvino bf16: not available" in out.stderr and "none of those runs well here" in out.stderr
+    # else a real AVX2-only CPU (AMD EPYC measured): OpenVINO runs "bf16" in fp32 there; the vector check below holds
     reference = embedding.load_embedding_model(EmbeddingSettings(backend="torch", precision="float32"))
     assert float(np.dot(result["vector"], embedding.embed_query(reference, "Which biologics target Th2?"))) > 0.999
 
