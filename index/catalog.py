@@ -369,10 +369,12 @@ class PgCatalog(Catalog):
     def _connect(self) -> None:
         import psycopg2
 
+        from index.pg_store import error_reason
+
         try:
             self._db = psycopg2.connect(self._url, options=f"-c search_path={self.schema}")
         except psycopg2.Error as exc:
-            raise UserError(f"cannot use PostgreSQL for the index catalog: {_first_line(exc)}") from None
+            raise UserError(f"cannot use PostgreSQL for the index catalog: {error_reason(exc)}") from None
         self._db.autocommit = True  # transactions are explicit, as with SQLite's isolation_level=None
 
     def _execute(self, sql: str, params: tuple | list = ()):
@@ -460,11 +462,6 @@ def _hide_password(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _is_chunk_id(cid: str) -> bool:

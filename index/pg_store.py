@@ -89,7 +89,7 @@ def check_database(url: str) -> None:
             if conn.execute(text("SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'")).scalar_one() == 0:
                 raise UserError("this PostgreSQL server has no pgvector extension (https://github.com/pgvector/pgvector)")
     except SQLAlchemyError as exc:
-        raise UserError(f"cannot use PostgreSQL at {engine.url.render_as_string(hide_password=True)}: {_reason(exc)}") from None
+        raise UserError(f"cannot use PostgreSQL at {engine.url.render_as_string(hide_password=True)}: {error_reason(exc)}") from None
     finally:
         engine.dispose()
 
@@ -276,7 +276,7 @@ class PgChunkStore(BasePydanticVectorStore):
             self._doc_terms = PgKeywordIndex(self._engine, f"{table}_doc_terms")
         except SQLAlchemyError as exc:
             self._engine.dispose()
-            raise UserError(f"PostgreSQL with pgvector is not usable: {_reason(exc)}") from None
+            raise UserError(f"PostgreSQL with pgvector is not usable: {error_reason(exc)}") from None
         self._data_table = f"data_{table}"
 
     @property
@@ -502,10 +502,10 @@ def _doc_filter(doc_id: str) -> Any:
     return MetadataFilters(filters=[MetadataFilter(key="doc_id", value=doc_id)])
 
 
-def _reason(exc: Exception) -> str:
+def error_reason(exc: Exception) -> str:
     """The first line of the driver's message, without SQLAlchemy's boilerplate."""
     orig = getattr(exc, "orig", None) or exc
     return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
 
 
-__all__ = ["PgChunkStore", "PgKeywordIndex", "new_table_name"]
+__all__ = ["PgChunkStore", "PgKeywordIndex", "error_reason", "new_table_name"]
