@@ -394,7 +394,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--real-chunks", type=int, default=10_000, help="part 1 size (0 skips it)")
     parser.add_argument("--store", choices=["faiss", "pgvector"], default="faiss")
     parser.add_argument("--keep", type=Path, help="keep each size's index in this folder (for profiling)")
-    parser.add_argument("--child", nargs=3, metavar=("PART", "CORPUS", "INDEX"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("PART", "CORPUS", "INDEX"),
+                        help="one part alone, as JSON; `--child serve - DIR/index-N` measures serving on an index "
+                             "kept with --keep")
     parser.add_argument("--stock", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
