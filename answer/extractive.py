@@ -199,10 +199,11 @@ class ExtractiveAnswerer:
             return result
 
         # The (possibly expanded) query finds the papers; the quotes must answer the question asked.
-        units = self._score_units(asked, self._reading_set(context))
+        read = self._score_units(asked, self._reading_set(context))
+        units = [u for u in read if u.vec is not None]  # those that may be quoted
         if analysis.answer_type == "mechanism":
             _reward_definitions(units, [f.text for f in analysis.focus])
-        unread = self._unread(analysis, units)
+        unread = self._unread(analysis, read)
         result.missing = self.index.unmentioned([f.text for f in unread]) if unread else []
         # A drug only papers on something else mention ("hydroxychloroquine" in a lupus abstract) is as good as
         # missing; an acronym may be spelt out in the passages read ("European League Against Rheumatism").
@@ -315,6 +316,9 @@ class ExtractiveAnswerer:
         return list(units.values())
 
     def _score_units(self, query: str, context: list[Hit]) -> list[_Unit]:
+        """Every unit of the passages read, each with its lexical score; those whose sentences have vectors (all of
+        them unless `answer.max_new_sentences` binds) also get a vector, a semantic score and their score. A unit
+        left without a vector keeps `vec` None: it still counts as read, but is never quoted."""
         units = self._units(context)
         model = self.index.embed_model
         qvec = embed_query(model, query)
@@ -322,15 +326,12 @@ class ExtractiveAnswerer:
         for unit in units:
             if unit.hit.doc_id not in papers:
                 papers[unit.hit.doc_id] = self._paper(unit.hit)
-        vecs = _unit_vectors(self.index, units, papers)
         # "how often does X happen?": the question's frame words are not what a quote must contain
         idf = self.index.term_weights(question_tokens(content_words(query)))
         total = sum(idf.values()) or 1.0
-        for unit, vec in zip(units, vecs):
+        for unit in units:
             paper = papers[unit.hit.doc_id]
             tokens = set(tokenize(unit.text)) | paper.abbreviation_tokens(unit.text)
-            unit.vec = vec
-            unit.semantic = float(vec @ qvec)
             # A term the sentence lacks but its paper states still counts in part: the title (0.5) or the rest of the
             # paper (0.3): "77% met the primary outcome" answers "... after rituximab?" in a rituximab trial report.
             unit.lexical = sum(
@@ -339,6 +340,11 @@ class ExtractiveAnswerer:
                 else PAPER_CREDIT * w if t in paper.tokens else 0.0
                 for t, w in idf.items()
             ) / total
+        for unit, vec in zip(units, _unit_vectors(self.index, units, papers, self.settings.answer.max_new_sentences)):
+            if vec is None:
+                continue
+            unit.vec = vec
+            unit.semantic = float(vec @ qvec)
             unit.score = SEMANTIC_WEIGHT * unit.semantic + LEXICAL_WEIGHT * unit.lexical
             if unit.sentences == 2:
                 unit.score -= PAIR_PENALTY
@@ -434,9 +440,11 @@ def _direct_line(members: list[tuple[str, _Unit]], citations: list[Citation]) ->
                       reason=f"not in its cited quote: {', '.join(unsupported)}" if unsupported else "", names=named)
 
 
-def _unit_vectors(index: CorpusIndex, units: list[_Unit], papers: dict[str, _Paper]) -> np.ndarray:
-    """Embed single sentences only; a pair's vector is the length-weighted mean of its two sentences.
+def _unit_vectors(index: CorpusIndex, units: list[_Unit], papers: dict[str, _Paper],
+                  max_new: int | None) -> list[np.ndarray | None]:
+    """Each unit's vector, or None when the bound on fresh embeddings left one of its sentences out.
 
+    Single sentences only are embedded; a pair's vector is the length-weighted mean of its two sentences.
     MiniLM mean-pools its token vectors, so the weighted mean of two sentence
     vectors approximates the pair's own vector (cosine to it: median 0.951,
     5th percentile 0.868, on 136 pairs of four sample questions) at a third of
@@ -444,22 +452,40 @@ def _unit_vectors(index: CorpusIndex, units: list[_Unit], papers: dict[str, _Pap
     set and the refusal calibration give the same results as with real pair vectors.
     A sentence is embedded with the abbreviations its paper defines spelled out
     ("incidence of DGE (delayed gastric emptying)"): MiniLM does not know them.
+
     Sentence vectors come through the index's memo and embedding cache, so the papers of a conversation's
-    earlier questions, or of an earlier `ask`, cost no model call.
+    earlier questions, or of an earlier `ask`, cost no model call. Of the sentences that do need the model,
+    at most `max_new` are embedded (None: all): those of the units with the most lexical evidence first, then in
+    reading order. A cold answer reads ~20 chunks, ~100 sentences: on a CPU without AMX that is seconds; the
+    sentences left out are those sharing the fewest of the question's terms, which rarely win (`python -m
+    bench.answer_budget` measures what the bound changes).
     """
-    singles = {(u.hit.doc_id, u.start, u.end): i for i, u in enumerate(units) if u.sentences == 1}
-    if not singles:
-        return np.zeros((len(units), 0), dtype="float32")
-    single_vecs = index.sentence_vectors([papers[units[i].hit.doc_id].spelled_out(units[i].text) for i in singles.values()])
-    by_key = dict(zip(singles, single_vecs))
-    vecs = np.zeros((len(units), single_vecs.shape[1]), dtype="float32")
-    for i, u in enumerate(units):
+    texts = {(u.hit.doc_id, u.start, u.end): papers[u.hit.doc_id].spelled_out(u.text) for u in units if u.sentences == 1}
+    if not texts:
+        return [None] * len(units)
+    known = index.known_sentence_vectors(list(texts.values()))
+    fresh = [key for key, text in texts.items() if text not in known]
+    if max_new is not None and len(fresh) > max_new:
+        evidence: dict[tuple[str, int, int], float] = {}
+        for u in units:
+            for key in (u.halves or ((u.hit.doc_id, u.start, u.end),)):
+                evidence[key] = max(evidence.get(key, 0.0), u.lexical)
+        position = {key: i for i, key in enumerate(texts)}
+        fresh = sorted(fresh, key=lambda key: (-evidence.get(key, 0.0), position[key]))[:max_new]
+    new_texts = list(dict.fromkeys(texts[key] for key in fresh))
+    if new_texts:
+        known.update(zip(new_texts, index.sentence_vectors(new_texts)))
+    by_key = {key: known[text] for key, text in texts.items() if text in known}
+    vecs: list[np.ndarray | None] = []
+    for u in units:
         if u.sentences == 1:
-            vecs[i] = by_key[(u.hit.doc_id, u.start, u.end)]
-        else:
+            vecs.append(by_key.get((u.hit.doc_id, u.start, u.end)))
+        elif u.halves[0] in by_key and u.halves[1] in by_key:
             (k1, k2), (w1, w2) = u.halves, (u.halves[0][2] - u.halves[0][1], u.halves[1][2] - u.halves[1][1])
             mean = w1 * by_key[k1] + w2 * by_key[k2]
-            vecs[i] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+            vecs.append((mean / max(float(np.linalg.norm(mean)), 1e-12)).astype("float32"))
+        else:
+            vecs.append(None)
     return vecs
 
 

@@ -307,6 +307,17 @@ class CorpusIndex:
     def _document_candidates(self, doc_ids: list[str]) -> dict[str, Candidate]:
         return {d: Candidate(rec.title, rec.text) for d in doc_ids if (rec := self.document(d))}
 
+    def known_sentence_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """The vectors of those `texts` that need no model call (this process's memory or the embedding cache):
+        what an answer with a bound on fresh embeddings gets for free."""
+        with self._sentence_lock:
+            found = {t: self._sentence_memo[t] for t in texts if t in self._sentence_memo}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        cache = self.embed_cache if missing else None
+        if cache is not None:
+            found.update(cache.get_many(missing))
+        return found
+
     def sentence_vectors(self, texts: list[str]) -> np.ndarray:
         """Vectors of the rerank's sentence texts: from this process's memory, the embedding cache, or the model.
 

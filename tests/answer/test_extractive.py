@@ -90,3 +90,34 @@ def test_per_document_cap(settings):
 def test_untrusted_text_is_escaped():
     escaped = escape_markdown('<script>alert(1)</script> [x](javascript:alert(1)) **bold** & <img src=x onerror=alert(1)>')
     assert "<" not in escaped.replace("\\<", "") and "[x]" not in escaped and "**" not in escaped
+
+
+def _recording(index) -> list[list[str]]:
+    """Every batch of sentences the answer sends to the model (through `index.sentence_vectors`)."""
+    batches: list[list[str]] = []
+    original = index.sentence_vectors
+    index.sentence_vectors = lambda texts: batches.append(list(texts)) or original(texts)
+    return batches
+
+
+def test_a_bound_on_fresh_embeddings_embeds_the_best_evidence_and_quotes_only_that(tmp_path, settings, hash_model):
+    settings.paths.embed_cache = None  # every sentence is fresh
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    question = "Which drug inhibits IL-13 signalling?"
+
+    unbounded = _recording(index)
+    ExtractiveAnswerer(index).answer(question)
+    assert sum(map(len, unbounded)) >= 4  # every sentence read: the bound below really binds
+
+    index._sentence_memo.clear()
+    settings.answer.max_new_sentences = 1
+    bounded = _recording(index)
+    result = ExtractiveAnswerer(index).answer(question)
+    assert bounded == [["Dupilumab blocks IL-4Rα and so inhibits IL-13 signalling."]]  # the most question terms
+    assert result.status == "answered" and [c.quote for c in result.citations] == bounded[0]
+
+    # a sentence embedded once is free afterwards: the same question again embeds its next-best sentence only
+    again = _recording(index)
+    ExtractiveAnswerer(index).answer(question)
+    assert len(again) == 1 and len(again[0]) == 1 and again[0] != bounded[0]
