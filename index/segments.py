@@ -143,17 +143,28 @@ class Segment:
         found = (pos < len(self.ids)) & (np.asarray(self.ids)[pos] == ids) if len(self.ids) else np.zeros(len(ids), bool)
         return np.where(found, pos, -1)
 
-    def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
-        """(live local rows, their term frequencies) of one term."""
+    def _span(self, term: int) -> tuple[int, int]:
         j = int(np.searchsorted(self.terms, term))
         if j >= len(self.terms) or self.terms[j] != term:
+            return 0, 0
+        return int(self.starts[j]), int(self.starts[j + 1])
+
+    def postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        """(live local rows, their term frequencies) of one term."""
+        a, b = self._span(term)
+        if a == b:
             return _NO_ROWS, _NO_ROWS
-        a, b = int(self.starts[j]), int(self.starts[j + 1])
         rows, tfs = np.asarray(self.rows[a:b], dtype=np.int64), np.asarray(self.tfs[a:b], dtype=np.float64)
         if self._selector is None:  # no dead rows
             return rows, tfs
         keep = ~self.dead[rows]
         return rows[keep], tfs[keep]
+
+    def raw_postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        """(local rows ascending, term frequencies) of one term as stored (dead rows included): views of the
+        mapped arrays, no copy, for a search that handles dead rows itself."""
+        a, b = self._span(term)
+        return self.rows[a:b], self.tfs[a:b]
 
     def document_frequency(self, term: int) -> int:
         """Live rows holding `term`: the length of its postings, read from `starts` unless rows were deleted."""
@@ -457,29 +468,68 @@ class SegmentSet:
             self._all_norms[segment.name] = norm
         return norm
 
-    def _segment_scores(self, segment: Segment, weights: dict[int, float]) -> np.ndarray:
-        scores = np.zeros(len(segment), dtype=np.float32)
+    def _segment_top(self, segment: Segment, weights: dict[int, float], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(local rows, scores) of the segment's k best live rows with a positive score, exactly.
+
+        MaxScore (Turtle & Flood, 1995): terms are added rarest first (highest weight) into one score per row.
+        A term adds less than its weight to any row (tf / (tf + norm) < 1), so once the k-th best score so far
+        exceeds the summed weights of the terms left, no row the rarer terms missed can reach the top k: the
+        common terms left, whose postings are most of the work ("patients", "cells"), are then looked up only
+        for the rows already scored. Every row keeps the same float32 additions in the same order, so the
+        result equals scoring every posting (tests/index/test_segments.py); a query of common words only does that.
+        """
         norm = self._norms(segment)
-        for term, weight in weights.items():
-            rows, tfs = segment.postings(term)
+        scores = np.zeros(len(segment), dtype=np.float32)
+        order = sorted(weights.items(), key=lambda tw: (-tw[1], tw[0]))
+        sizes = [segment._span(t)[1] - segment._span(t)[0] for t, _ in order]
+        left = sum(w for _, w in order)
+        live = None if segment._selector is None else ~segment.dead
+        for i, (term, weight) in enumerate(order):
+            if i and 3 * sum(sizes[i:]) > len(segment):  # checking costs a pass over the rows: only when it may pay
+                scored = np.flatnonzero(scores if live is None else scores * live)
+                if len(scored) >= k:
+                    kth = np.partition(scores[scored], len(scored) - k)[len(scored) - k]
+                    if kth > left * (1 + 1e-5):  # float32 sums may round up by a few ulps
+                        self._add_at(segment, order[i:], scores, scored, norm)
+                        break
+            rows, tfs = segment.raw_postings(term)
             if len(rows):
-                tfs = tfs.astype(np.float32)
-                scores[rows] += np.float32(weight) * tfs / (tfs + norm[rows])
-        return scores
+                tf = tfs.astype(np.float32)
+                scores[rows] += np.float32(weight) * tf / (tf + norm[rows])
+            left -= weight
+        if live is not None:
+            scores *= live
+        positive = np.flatnonzero(scores > 0)
+        if len(positive) > k:
+            positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
+        return positive, scores[positive]
+
+    @staticmethod
+    def _add_at(segment: Segment, terms: list[tuple[int, float]], scores: np.ndarray, rows: np.ndarray,
+                norm: np.ndarray) -> None:
+        """Add these terms' contributions to `scores` at `rows` only (ascending local rows)."""
+        for term, weight in terms:
+            posted, tfs = segment.raw_postings(term)
+            if not len(posted):
+                continue
+            at = np.minimum(np.searchsorted(posted, rows.astype(posted.dtype)), len(posted) - 1)
+            hit = posted[at] == rows
+            tf = tfs[at[hit]].astype(np.float32)
+            scores[rows[hit]] += np.float32(weight) * tf / (tf + norm[rows[hit]])
 
     def _scores_at(self, segment: Segment, weights: dict[int, float], local: np.ndarray) -> np.ndarray:
-        """Scores of a few local rows: each term's postings (sorted by row) are searched, not scored whole."""
+        """Scores of a few local rows: each term's postings (sorted by row) are searched in place, not read whole."""
         order = np.argsort(local, kind="stable")
         wanted = local[order]
         norm = self._norms(segment)[wanted]
         acc = np.zeros(len(wanted), dtype=np.float64)
         for term, weight in weights.items():
-            rows, tfs = segment.postings(term)
+            rows, tfs = segment.raw_postings(term)
             if not len(rows):
                 continue
-            at = np.minimum(np.searchsorted(rows, wanted), len(rows) - 1)
+            at = np.minimum(np.searchsorted(rows, wanted.astype(rows.dtype)), len(rows) - 1)
             hit = rows[at] == wanted
-            tf = tfs[at[hit]]
+            tf = tfs[at[hit]].astype(np.float64)
             acc[hit] += weight * tf / (tf + norm[hit])
         out = np.empty_like(acc)
         out[order] = acc
@@ -492,11 +542,8 @@ class SegmentSet:
             return []
         hits: list[tuple[int, float]] = []
         for segment in self.segments:
-            scores = self._segment_scores(segment, weights)
-            positive = np.flatnonzero(scores > 0)
-            if len(positive) > k:
-                positive = positive[np.argpartition(-scores[positive], k - 1)[:k]]
-            hits += zip(np.asarray(segment.ids)[positive].tolist(), scores[positive].tolist())
+            rows, scores = self._segment_top(segment, weights, k)
+            hits += zip(np.asarray(segment.ids)[rows].tolist(), scores.tolist())
         hits.sort(key=lambda h: (-h[1], h[0]))
         return hits[:k]
 
