@@ -309,13 +309,14 @@ class CorpusIndex:
 
     def known_sentence_vectors(self, texts: list[str]) -> dict[str, np.ndarray]:
         """The vectors of those `texts` that need no model call (this process's memory or the embedding cache):
-        what an answer with a bound on fresh embeddings gets for free."""
+        what an answer with a bound on fresh embeddings gets for free. Cache hits are kept in memory."""
         with self._sentence_lock:
             found = {t: self._sentence_memo[t] for t in texts if t in self._sentence_memo}
         missing = [t for t in dict.fromkeys(texts) if t not in found]
         cache = self.embed_cache if missing else None
         if cache is not None:
             found.update(cache.get_many(missing))
+        self._remember(found)
         return found
 
     def sentence_vectors(self, texts: list[str]) -> np.ndarray:
@@ -324,28 +325,27 @@ class CorpusIndex:
         The rerank embeds the sentences of its candidates when a query first needs them (SciFact, cold: 204 ms
         per claim against 37 ms warm); ingest is unchanged. A hit in memory or in the cache costs no model call.
         """
-        with self._sentence_lock:
-            missing = [t for t in dict.fromkeys(texts) if t not in self._sentence_memo]
-        found: dict[str, np.ndarray] = {}
-        if missing:
-            cache = self.embed_cache
-            found = cache.get_many(missing) if cache is not None else {}
-            fresh = [t for t in missing if t not in found]
-            if fresh:
-                vectors = embed_texts(self.embed_model, fresh)
-                if cache is not None:
-                    cache.put_many(fresh, vectors)
-                found.update(zip(fresh, vectors))
+        found = self.known_sentence_vectors(texts)
+        fresh = [t for t in dict.fromkeys(texts) if t not in found]
+        if fresh:
+            vectors = embed_texts(self.embed_model, fresh)
+            if self.embed_cache is not None:
+                self.embed_cache.put_many(fresh, vectors)
+            new = dict(zip(fresh, vectors))
+            self._remember(new)
+            found.update(new)
+        return np.stack([found[t] for t in texts])
+
+    def _remember(self, vectors: dict[str, np.ndarray]) -> None:
+        """Keep these sentence vectors in memory, most recently used last, at most SENTENCE_MEMO of them."""
         with self._sentence_lock:
             memo = self._sentence_memo
-            for t in texts:
+            for t in vectors:
                 if t in memo:
                     memo.move_to_end(t)
-            memo.update(found)
-            out = np.stack([memo[t] if t in memo else found[t] for t in texts])
+            memo.update(vectors)
             while len(memo) > SENTENCE_MEMO:
                 memo.popitem(last=False)
-        return out
 
     def search(self, query: str, k: int | None = None, mode: str | None = None, rerank: bool | None = None) -> list[Hit]:
         """Ranked chunks for `query` (dense, BM25, or both fused; see `index.retrieval`); `rerank` by best sentence

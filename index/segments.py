@@ -473,7 +473,7 @@ class SegmentSet:
         query term scored into one float32 per row, read in place from the mapped arrays (no copies).
 
         MaxScore (skip the common terms' postings once the k-th best is out of their reach) was built and tested
-        exact, but was slower at 100k chunks (4.2-6.8 ms against 2.6-3.1 ms per query, AMD EPYC): its checks cost
+        exact, but was slower at 100k chunks on AMD EPYC (an A/B script not kept): its checks cost
         a pass over the rows, and BM25 is a small part of a search there."""
         norm = self._norms(segment)
         scores = np.zeros(len(segment), dtype=np.float32)
