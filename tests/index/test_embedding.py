@@ -153,3 +153,31 @@ def test_recent_queries_are_embedded_once_per_model():
     assert not a.flags.writeable  # shared, so nobody may change it
     embedding.embed_query(second, "Which biologics target Th2?")
     assert second.calls == 1  # another model never gets the first one's vector
+
+
+def test_openvino_shape_groups_cover_every_row_once_in_few_shapes():
+    """Rows grouped by padded length, each group a power of two: no row computed twice or dropped, no row padding."""
+    lengths = [1, 5, 31, 32, 33, 64, 65, 200, 256, 300, 0, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49]
+    groups = embedding._shape_groups(lengths, max_length=256)
+    rows = sorted(i for group, _ in groups for i in group)
+    assert rows == list(range(len(lengths)))
+    for group, target in groups:
+        assert len(group) & (len(group) - 1) == 0, "rows a power of two"
+        assert target % embedding.SHAPE_STEP == 0 and target <= 256
+        assert all(min(lengths[i], 256) <= target < max(lengths[i], 1) + embedding.SHAPE_STEP for i in group)
+    assert len({(len(g), t) for g, t in groups}) <= len(groups)
+
+
+def test_openvino_vectors_do_not_depend_on_what_a_text_is_batched_with():
+    """The real model through OpenVINO: a batch of mixed lengths (empty, short, long, truncated) gives each text
+    the vector it gets alone, so grouping by length changes cost, never results."""
+    model = embedding._load(str(embedding.default_model_path()), Variant("openvino", "float32"), 16,
+                            str(DEFAULT_MODEL_CACHE))
+    texts = embedding.bundled_abstracts(slice(0, 12)) + [
+        "", "Th2", "IgG4-related disease responds to rituximab.", "x" * 5000,
+        "Dupilumab blocks IL-4Rα, the receptor shared by IL-4 and IL-13, and so both type 2 cytokines.",
+    ]
+    together = model.encode(texts)
+    alone = np.stack([model.encode([t])[0] for t in texts])
+    assert together.shape == (len(texts), model.dimension)
+    assert float((together * alone).sum(axis=1).min()) > 0.9999
