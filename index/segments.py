@@ -9,8 +9,11 @@ before it while it is at least as large), so an index of N rows has O(log N)
 segments and each row is rewritten O(log N) times over its life.
 
 A segment folder holds numpy arrays read with `mmap_mode="r"` and, for chunk
-segments, a FAISS index read with `IO_FLAG_MMAP`: opening an index reads
-headers, and a search touches only the pages it needs.
+segments, a FAISS index read with `IO_FLAG_MMAP_IFC` (codes read in place from the
+mapped file): opening an index reads headers, and a search touches only the
+pages it needs. Plain `IO_FLAG_MMAP` searched the same lists 3-20 times slower
+(a 20k-row IVF segment: 1.3 against 0.06 ms per query, AMD EPYC AVX2), as slow
+as a 1M-row search's BM25.
 
 - `ids.npy` (int64, ascending): the global row id of each local row.
 - `lengths.npy` (int32): BM25 tokens per row (document length).
@@ -99,7 +102,7 @@ class Segment:
         self.terms, self.starts, self.rows, self.tfs = arrays["terms"], arrays["starts"], arrays["rows"], arrays["tfs"]
         self.index = None
         if (folder / VECTORS).exists():
-            self.index = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP)
+            self.index = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP_IFC)
             ivf = _ivf(self.index)
             if ivf is not None:
                 ivf.nprobe = min(nprobe, ivf.nlist)
