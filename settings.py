@@ -184,11 +184,12 @@ class AnswerSettings(_Group):
         2, ge=0, description="The answerer reads all chunks of this many top documents, when they are short."
     )
     short_document_chunks: int = Field(8, gt=0, description="A document of at most this many chunks counts as short.")
-    max_new_sentences: int | None = Field(
-        24, ge=1, description="Most sentences one answer embeds with the model (those an earlier question or answer "
-        "embedded are free); the passages' other sentences, those sharing fewest of the question's terms, are read but "
-        "not quoted. Bounds a cold answer's cost on a slow CPU (AMD EPYC, AVX2: 863 -> 384 ms p50; pass rate 94.8 -> "
-        "93.8 % on the 96 questions, 83.3 -> 87.5 % held out; `python -m bench.answer_budget`). None: no bound.",
+    max_new_chars: int | None = Field(
+        3_000, ge=1, description="Most characters of sentences one answer embeds with the model (those an earlier "
+        "question or answer embedded are free), best lexical evidence first; the passages' other sentences are read "
+        "but not quoted. The model's cost grows with tokens, so the bound is in characters (~4 per token), not "
+        "sentences. Bounds a cold answer's cost on a slow CPU (AMD EPYC, AVX2: 460 -> 274 ms p50; pass rate 94.8 % "
+        "both ways on the 96 questions, 83.3 -> 87.5 % held out; `python -m bench.answer_budget`). None: no bound.",
     )
     min_relevance: float = Field(
         0.45,

@@ -317,7 +317,7 @@ class ExtractiveAnswerer:
 
     def _score_units(self, query: str, context: list[Hit]) -> list[_Unit]:
         """Every unit of the passages read, each with its lexical score; those whose sentences have vectors (all of
-        them unless `answer.max_new_sentences` binds) also get a vector, a semantic score and their score. A unit
+        them unless `answer.max_new_chars` binds) also get a vector, a semantic score and their score. A unit
         left without a vector keeps `vec` None: it still counts as read, but is never quoted."""
         units = self._units(context)
         model = self.index.embed_model
@@ -340,7 +340,7 @@ class ExtractiveAnswerer:
                 else PAPER_CREDIT * w if t in paper.tokens else 0.0
                 for t, w in idf.items()
             ) / total
-        for unit, vec in zip(units, _unit_vectors(self.index, units, papers, self.settings.answer.max_new_sentences)):
+        for unit, vec in zip(units, _unit_vectors(self.index, units, papers, self.settings.answer.max_new_chars)):
             if vec is None:
                 continue
             unit.vec = vec
@@ -441,7 +441,7 @@ def _direct_line(members: list[tuple[str, _Unit]], citations: list[Citation]) ->
 
 
 def _unit_vectors(index: CorpusIndex, units: list[_Unit], papers: dict[str, _Paper],
-                  max_new: int | None) -> list[np.ndarray | None]:
+                  max_chars: int | None) -> list[np.ndarray | None]:
     """Each unit's vector, or None when the bound on fresh embeddings left one of its sentences out.
 
     Single sentences only are embedded; a pair's vector is the length-weighted mean of its two sentences.
@@ -454,24 +454,29 @@ def _unit_vectors(index: CorpusIndex, units: list[_Unit], papers: dict[str, _Pap
     ("incidence of DGE (delayed gastric emptying)"): MiniLM does not know them.
 
     Sentence vectors come through the index's memo and embedding cache, so the papers of a conversation's
-    earlier questions, or of an earlier `ask`, cost no model call. Of the sentences that do need the model,
-    at most `max_new` are embedded (None: all): those of the units with the most lexical evidence first, then in
-    reading order. A cold answer reads ~20 chunks, ~100 sentences: on a CPU without AMX that is seconds; the
-    sentences left out are those sharing the fewest of the question's terms, which rarely win (`python -m
-    bench.answer_budget` measures what the bound changes).
+    earlier questions, or of an earlier `ask`, cost no model call. Of the sentences that do need the model, those
+    of the units with the most lexical evidence come first, then reading order, until `max_chars` characters
+    are spent (None: all; the first is always embedded). A cold answer reads ~20 chunks, ~50-100 sentences: on
+    a CPU without AMX that is most of a second; the sentences left out are those sharing the fewest of the
+    question's terms, which rarely win (`python -m bench.answer_budget` measures what the bound changes).
     """
     texts = {(u.hit.doc_id, u.start, u.end): papers[u.hit.doc_id].spelled_out(u.text) for u in units if u.sentences == 1}
     if not texts:
         return [None] * len(units)
     known = index.known_sentence_vectors(list(texts.values()))
     fresh = [key for key, text in texts.items() if text not in known]
-    if max_new is not None and len(fresh) > max_new:
+    if max_chars is not None and sum(len(texts[key]) for key in fresh) > max_chars:
         evidence: dict[tuple[str, int, int], float] = {}
         for u in units:
             for key in (u.halves or ((u.hit.doc_id, u.start, u.end),)):
                 evidence[key] = max(evidence.get(key, 0.0), u.lexical)
         position = {key: i for i, key in enumerate(texts)}
-        fresh = sorted(fresh, key=lambda key: (-evidence.get(key, 0.0), position[key]))[:max_new]
+        ranked, fresh, spent = sorted(fresh, key=lambda key: (-evidence.get(key, 0.0), position[key])), [], 0
+        for key in ranked:
+            spent += len(texts[key])
+            if fresh and spent > max_chars:
+                break
+            fresh.append(key)
     new_texts = list(dict.fromkeys(texts[key] for key in fresh))
     if new_texts:
         known.update(zip(new_texts, index.sentence_vectors(new_texts)))

@@ -1,11 +1,11 @@
 """What bounding the sentences an answer embeds costs in answer quality, and what it saves in time.
 
-    python -m bench.answer_budget [--budgets none 64 48 32 24 16]
+    python -m bench.answer_budget [--budgets none 6000 4000 3000 2400 1800]
 
 An extractive answer embeds every sentence of the ~20 chunks it reads that no earlier question embedded:
-~100 sentences cold, seconds on a CPU without AMX. `answer.max_new_sentences` embeds only the sentences with
-the most lexical evidence. This builds the sample corpus plus the held-out documents in a temporary folder,
-then for each bound answers both question sets (`evals/questions.jsonl`, the 96 the rules were written
+~50-100 sentences cold, most of a second on a CPU without AMX. `answer.max_new_chars` embeds only the
+sentences with the most lexical evidence, up to that many characters. This builds the sample corpus plus the
+held-out documents in a temporary folder, then for each bound answers both question sets (`evals/questions.jsonl`, the 96 the rules were written
 against, and `evals/holdout/questions.jsonl`, 24 nobody tuned on) with every question cold: the sentence
 memo is emptied before each conversation and the persistent embedding cache is not read. Prints pass rates,
 sentences embedded per answer and answer latency. Asserts nothing; the CPU is printed with the figures.
@@ -39,13 +39,14 @@ class _ColdAnswerer:
         return result
 
 
-def _count_embedded(index) -> list[int]:
-    """Per model call, how many sentences `index.sentence_vectors` was asked for (all of them are fresh here)."""
-    calls: list[int] = []
+def _count_embedded(index) -> list[tuple[int, int]]:
+    """Per model call, how many sentences and characters `index.sentence_vectors` was asked for (all of them
+    are fresh here)."""
+    calls: list[tuple[int, int]] = []
     original = index.sentence_vectors
 
     def counted(texts):
-        calls.append(len(texts))
+        calls.append((len(texts), sum(map(len, texts))))
         return original(texts)
 
     index.sentence_vectors = counted
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> None:
     from settings import PROJECT_DIR, load_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budgets", nargs="*", default=["none", "64", "48", "32", "24", "16"])
+    parser.add_argument("--budgets", nargs="*", default=["none", "6000", "4000", "3000", "2400", "1800"])
     args = parser.parse_args(argv)
     sets = {"questions (96)": PROJECT_DIR / "evals" / "questions.jsonl",
             "held-out (24)": PROJECT_DIR / "evals" / "holdout" / "questions.jsonl"}
@@ -75,17 +76,19 @@ def main(argv: list[str] | None = None) -> None:
         settings.paths.embed_cache = None  # answers start cold: no sentence vector from an earlier run
         print(f"embedding: {describe(index.embed_model)}; CPU: {cpu_name()} ({cpu_features()})", flush=True)
         calls = _count_embedded(index)
-        print("| max_new_sentences | set | pass | gold cited | sentences embedded p50 / max | ask ms p50 / p95 |")
-        print("|---|---|---|---|---|---|")
+        print("| max_new_chars | set | pass | gold cited | sentences embedded p50 / max | characters p50 | "
+              "ask ms p50 / p95 |")
+        print("|---|---|---|---|---|---|---|")
         for budget in args.budgets:
-            settings.answer.max_new_sentences = None if budget == "none" else int(budget)
+            settings.answer.max_new_chars = None if budget == "none" else int(budget)
             for name, path in sets.items():
                 calls.clear()
                 answerer = _ColdAnswerer(ExtractiveAnswerer(index))
                 report = evaluate_answers(answerer, load_cases(path))
                 ok = sum(r["ok"] for r in report["rows"]) / len(report["rows"])
                 print(f"| {budget} | {name} | {ok:.1%} | {report['gold_cited']:.1%} | "
-                      f"{statistics.median(calls or [0]):.0f} / {max(calls or [0])} | "
+                      f"{statistics.median([n for n, _ in calls] or [0]):.0f} / {max([n for n, _ in calls] or [0])} | "
+                      f"{statistics.median([c for _, c in calls] or [0]):,.0f} | "
                       f"{statistics.median(answerer.ms):.0f} / {percentile(answerer.ms, 95):.0f} |", flush=True)
 
 

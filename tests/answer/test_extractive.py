@@ -111,7 +111,7 @@ def test_a_bound_on_fresh_embeddings_embeds_the_best_evidence_and_quotes_only_th
     assert sum(map(len, unbounded)) >= 4  # every sentence read: the bound below really binds
 
     index._sentence_memo.clear()
-    settings.answer.max_new_sentences = 1
+    settings.answer.max_new_chars = 1  # the first sentence is always embedded, no second fits
     bounded = _recording(index)
     result = ExtractiveAnswerer(index).answer(question)
     assert bounded == [["Dupilumab blocks IL-4Rα and so inhibits IL-13 signalling."]]  # the most question terms
