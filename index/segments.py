@@ -192,11 +192,14 @@ class Segment:
         return scores[0][keep], ids[0][keep]
 
     def vectors(self, local_rows: np.ndarray) -> np.ndarray:
-        ids = np.asarray(self.ids, dtype=np.int64)[local_rows]
+        """Stored vectors of these local rows, in one FAISS call (a Python loop of `reconstruct` cost ~7 ms for
+        the ~300 rows a hybrid search completes at 1M chunks; `reconstruct_batch` ~1 ms)."""
+        if not len(local_rows):
+            return _no_vectors(self)
         if _ivf(self.index) is None:
             flat = faiss.downcast_index(self.index.index)
-            return np.vstack([flat.reconstruct(int(r)) for r in local_rows]) if len(local_rows) else _no_vectors(self)
-        return np.vstack([self.index.reconstruct(int(i)) for i in ids]) if len(ids) else _no_vectors(self)
+            return flat.reconstruct_batch(np.asarray(local_rows, dtype=np.int64))
+        return self.index.reconstruct_batch(np.asarray(self.ids, dtype=np.int64)[local_rows])
 
     def vector_blocks(self, block: int = 1 << 16):
         """(ids, vectors) of every row, a block (or an IVF list) at a time: a merge holds one block, not the segment."""
