@@ -479,8 +479,9 @@ class SegmentSet:
         query term scored into one float32 per row, read in place from the mapped arrays (no copies).
 
         MaxScore (skip the common terms' postings once the k-th best is out of their reach) was built and tested
-        exact, but was slower at 100k chunks on AMD EPYC (an A/B script not kept): its checks cost
-        a pass over the rows, and BM25 is a small part of a search there."""
+        exact (commit 2dd9125), but was slower on AMD EPYC at 100k chunks and three times slower at 1M (A/B
+        scripts not kept): its threshold checks, and its lookups of the common terms for the ~100k rows already
+        scored, cost more than the postings they skip."""
         norm = self._norms(segment)
         scores = np.zeros(len(segment), dtype=np.float32)
         for term, weight in weights.items():
