@@ -174,6 +174,14 @@ class PgVectorSettings(_Group):
     hnsw_ef_search: int = Field(
         100, gt=0, description="HNSW query-time candidate list; raised to the number of candidates a search asks for."
     )
+    bulk_rows: int = Field(
+        20_000, gt=0,
+        description="An ingest that adds at least this many chunks, and more than the index held, drops the HNSW and "
+        "keyword indexes and builds them once at its end (far faster than growing them row by row).",
+    )
+    build_memory_mb: int = Field(
+        2048, gt=0, description="maintenance_work_mem for that build; the HNSW graph should fit (~2 KB per chunk)."
+    )
 
 
 class AnswerSettings(_Group):

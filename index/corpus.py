@@ -209,7 +209,7 @@ class CorpusIndex:
         return ingest(self, paths, progress)
 
     @contextlib.contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self, progress=_no_progress) -> Iterator[None]:
         """Exclusive write access (this process and every other), at the last commit, with leftovers swept."""
         with writer_lock(self.folder), self._lock:
             self.refresh()
@@ -224,6 +224,8 @@ class CorpusIndex:
                     yield
                 finally:
                     self._pending.clear()
+                    if self._store is not None:
+                        self._store.end_writing(progress)
                 self._catalog.set_meta(writing=False)
 
     def apply(self, records: list[tuple[DocumentRecord, list[ChunkSpan]]], nodes: list[TextNode]) -> None:

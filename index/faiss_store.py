@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from llama_index.core.schema import TextNode
@@ -90,6 +91,9 @@ class FaissChunkStore:
 
     def close(self) -> None:
         self._open.clear()
+
+    def end_writing(self, progress: Any = None) -> None:
+        """Nothing is put off: segments are complete when committed."""
 
     # --- writing ---------------------------------------------------------------------------
     def put(self, nodes: list[TextNode], documents: list[tuple[str, str]]) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import os
 import secrets
+import threading
 from collections import Counter
 from typing import Any
 
@@ -247,16 +248,20 @@ class PgChunkStore(BasePydanticVectorStore):
     _data_table: str = PrivateAttr()
     _chunk_terms: PgKeywordIndex = PrivateAttr()
     _doc_terms: PgKeywordIndex = PrivateAttr()
+    _settings: PgVectorSettings = PrivateAttr()
+    _session: tuple[int, int] | None = PrivateAttr(default=None)  # (rows when this writer began, rows it put since)
+    _deferred: bool = PrivateAttr(default=False)  # the search indexes are dropped until `end_writing`
 
     def __init__(self, url: str, table: str, dim: int, settings: PgVectorSettings, *, must_exist: bool = False) -> None:
         """Connect, creating the tables unless `must_exist` (an index whose registry expects its rows)."""
         from llama_index.vector_stores.postgres import PGVectorStore
-        from sqlalchemy import inspect
+        from sqlalchemy import inspect, text
         from sqlalchemy.exc import SQLAlchemyError
 
         super().__init__()
         self._engine, async_engine = _engines(url)
-        self._dim, self._ef_search = dim, settings.hnsw_ef_search
+        self._dim, self._ef_search, self._settings = dim, settings.hnsw_ef_search, settings
+        self._data_table = f"data_{table}"
         try:
             if must_exist and not inspect(self._engine).has_table(f"data_{table}"):
                 self._engine.dispose()
@@ -274,10 +279,11 @@ class PgChunkStore(BasePydanticVectorStore):
             self._pg._initialize()  # create the extension, table and HNSW index now, where errors are clear
             self._chunk_terms = PgKeywordIndex(self._engine, f"{table}_chunk_terms")
             self._doc_terms = PgKeywordIndex(self._engine, f"{table}_doc_terms")
+            with self._engine.begin() as conn:  # PGVectorStore has none: every delete and lookup by id was a scan
+                conn.execute(text(f"CREATE INDEX IF NOT EXISTS {self._data_table}_node_id ON {self._data_table} (node_id)"))
         except SQLAlchemyError as exc:
             self._engine.dispose()
             raise UserError(f"PostgreSQL with pgvector is not usable: {error_reason(exc)}") from None
-        self._data_table = f"data_{table}"
 
     @property
     def client(self) -> Any:
@@ -451,6 +457,7 @@ class PgChunkStore(BasePydanticVectorStore):
 
     def put(self, nodes: list[BaseNode], documents: list[tuple[str, str]]) -> None:
         """Chunks (vectors, text, keyword postings) and their documents' keyword postings, written at once."""
+        self._defer_indexes_if_bulk(len(nodes))
         self.add(nodes)
         self._doc_terms.add([d for d, _ in documents], [t for _, t in documents])
 
@@ -460,6 +467,53 @@ class PgChunkStore(BasePydanticVectorStore):
 
     def commit(self, catalog: Any) -> None:
         """Rows are durable once written; the catalog's commit is what makes them count."""
+
+    # --- bulk writes -------------------------------------------------------------------------
+    # Growing an HNSW graph row by row slows as it grows (100k chunks took 953 s, mostly that), and GIN
+    # indexes pay per row too. PostgreSQL and pgvector both advise loading first and indexing after, so a
+    # writer that adds many rows (more than the table held) drops the three search indexes and builds them
+    # once at its end. Searches meanwhile scan exactly, slower but right. If the writer dies first, the next
+    # process that opens the index creates any missing index (PGVectorStore and `PgKeywordIndex` both
+    # CREATE ... IF NOT EXISTS).
+    def _search_indexes(self) -> list[tuple[str, str, str]]:
+        """(name, what it is, CREATE statement) of the indexes a bulk write puts off."""
+        s, data = self._settings, self._data_table
+        hnsw = (f"CREATE INDEX IF NOT EXISTS {data}_embedding_idx ON {data} USING hnsw (embedding vector_cosine_ops) "
+                f"WITH (m = {int(s.hnsw_m)}, ef_construction = {int(s.hnsw_ef_construction)})")
+        terms = [(f"{t.table}_terms", "keyword index", f"CREATE INDEX IF NOT EXISTS {t.table}_terms ON {t.table} USING gin (terms)")
+                 for t in (self._chunk_terms, self._doc_terms)]
+        return [(f"{data}_embedding_idx", "vector index (HNSW)", hnsw), *terms]
+
+    def _defer_indexes_if_bulk(self, rows: int) -> None:
+        from sqlalchemy import text
+
+        start, added = self._session or (len(self), 0)
+        self._session = (start, added + rows)
+        if self._deferred or added + rows < self._settings.bulk_rows or added + rows <= start:
+            return
+        with self._engine.begin() as conn:
+            for name, _, _ in self._search_indexes():
+                conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+        self._deferred = True
+
+    def end_writing(self, progress: Any = None) -> None:
+        """Build the indexes this writer dropped, reporting `progress(phase, done, total)` from PostgreSQL's own."""
+        self._session = None
+        if not self._deferred:
+            return
+        raw = self._engine.raw_connection()
+        try:
+            with raw.cursor() as cur:
+                cur.execute("SELECT pg_backend_pid()")
+                pid = cur.fetchone()[0]
+                cur.execute(f"SET maintenance_work_mem = '{int(self._settings.build_memory_mb)}MB'")
+                for _, what, create in self._search_indexes():
+                    with _CreateIndexProgress(self._engine, pid, f"Building the {what}", progress):
+                        cur.execute(create)
+                    raw.commit()
+        finally:
+            raw.close()
+        self._deferred = False
 
     def reload(self, catalog: Any) -> None:
         self.forget_counts()  # another process may have written
@@ -483,6 +537,43 @@ class PgChunkStore(BasePydanticVectorStore):
         doc_orphans = sorted(docs - doc_ids)
         self._doc_terms.delete(doc_orphans)
         return len(orphans) + len(doc_orphans)
+
+
+class _CreateIndexProgress:
+    """While a CREATE INDEX runs on backend `pid`: poll pg_stat_progress_create_index each second into `progress`."""
+
+    def __init__(self, engine: Any, pid: int, phase: str, progress: Any) -> None:
+        self._engine, self._pid, self._phase, self._progress = engine, pid, phase, progress
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> None:
+        if self._progress is not None:
+            self._progress(self._phase, 0, None)
+            self._thread.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _watch(self) -> None:
+        from sqlalchemy import text
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            with self._engine.connect() as conn:
+                while not self._stop.wait(1.0):
+                    row = conn.execute(text(
+                        "SELECT tuples_done, tuples_total, blocks_done, blocks_total "
+                        "FROM pg_stat_progress_create_index WHERE pid = :pid"), {"pid": self._pid}).first()
+                    conn.commit()  # a fresh snapshot next time
+                    if row is not None and row[1]:
+                        self._progress(self._phase, int(row[0]), int(row[1]))
+                    elif row is not None and row[3]:
+                        self._progress(self._phase, int(row[2]), int(row[3]))
+        except SQLAlchemyError:
+            pass  # progress is a courtesy: the build itself reports any real failure
 
 
 def _vector_literal(vector: np.ndarray) -> str:

@@ -71,6 +71,9 @@ class ChunkStore(Protocol):
     def reload(self, catalog: Catalog) -> None:
         """See the catalog's last commit (another process may have written)."""
 
+    def end_writing(self, progress: Any = None) -> None:
+        """A writer is done (or failed): build what its bulk writes put off (pgvector drops its search indexes)."""
+
     def nearest(self, vector: np.ndarray, k: int) -> Ranking:
         """(chunk id, cosine) of the k nearest chunks."""
 

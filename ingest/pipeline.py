@@ -83,7 +83,7 @@ def ingest(index: CorpusIndex, paths: Iterable[str | Path], progress: ProgressFn
     started = time.perf_counter()
     report = IngestReport()
     cfg = index.settings.ingest
-    with index.writing(), _spill_file(index.folder) as spill:
+    with index.writing(progress), _spill_file(index.folder) as spill:
         total_chunks, latest = _read(index, paths, report, progress, spill)
         done = since_commit = 0
         batch: list[Pending] = []

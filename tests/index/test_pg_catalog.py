@@ -94,3 +94,42 @@ def test_a_pointer_to_a_schema_the_database_lacks_is_a_clear_error(tmp_path, pg_
         open_catalog(folder, "pgvector", lambda: pg_url)
     with pytest.raises(UserError, match="not a schema name"):
         PgCatalog(pg_url, "x; DROP TABLE meta")
+
+
+def _search_indexes(url: str, table: str) -> set[str]:
+    with psycopg2.connect(url) as conn, conn.cursor() as cur:
+        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)",
+                    ([f"data_{table}", f"{table}_chunk_terms", f"{table}_doc_terms"],))
+        return {name for (name,) in cur.fetchall() if name.endswith(("_embedding_idx", "_terms"))}
+
+
+def test_a_bulk_ingest_builds_the_search_indexes_once_at_its_end_and_a_small_one_keeps_them(
+    tmp_path, pg_settings, pg_url, hash_model
+):
+    """Above `pgvector.bulk_rows` new chunks (and more than the index held) the HNSW and GIN indexes are dropped
+    while rows go in and built at the end, with progress; the index answers the same either way."""
+    pg_settings.pgvector.bulk_rows = 3
+    pg_settings.ingest.embed_batch = 2  # several puts, so the drop happens mid-ingest
+    docs = {f"paper{i}": f"Paper {i}\n\nDrug{i} was given to {i} patients with IgG4-related disease." for i in range(6)}
+    events: list[tuple] = []
+    index = CorpusIndex.open(pg_settings.paths.index_dir, pg_settings)
+    index.ingest([write_corpus(tmp_path / "papers", docs)], progress=lambda *e: events.append(e))
+    table = index._catalog.meta()["table"]
+    assert len(_search_indexes(pg_url, table)) == 3  # back after the build
+    order = [e[0] for e in events]
+    last_embedding = max(i for i, phase in enumerate(order) if phase == "Embedding")
+    assert order.index("Building the vector index (HNSW)") > last_embedding
+    assert "Building the keyword index" in order
+    assert index.search("Drug4 patients", k=1)[0].doc_id == "paper4"
+
+    events.clear()  # 1 new chunk into 6: kept incremental, nothing rebuilt
+    index.ingest([write_corpus(tmp_path / "more", {"late": "Late\n\nDrug9 helped."})], progress=lambda *e: events.append(e))
+    assert not [e for e in events if e[0].startswith("Building")]
+    assert len(_search_indexes(pg_url, table)) == 3 and index.search("Drug9", k=1)[0].doc_id == "late"
+
+    with psycopg2.connect(pg_url) as conn, conn.cursor() as cur:  # what a writer killed before its build leaves
+        for name in _search_indexes(pg_url, table):
+            cur.execute(f"DROP INDEX {name}")
+    reopened = CorpusIndex.open(pg_settings.paths.index_dir, pg_settings, must_exist=True)
+    assert len(_search_indexes(pg_url, table)) == 3  # the next process to open it builds them
+    assert reopened.search("Drug2 patients", k=1)[0].doc_id == "paper2"
