@@ -33,6 +33,7 @@ from errors import (
     OldIndexFormatError,
     UserError,
 )
+from index import kernels
 from index.catalog import FORMAT_VERSION, Catalog, ChunkSpan, DocumentRecord, catalog_errors, open_catalog
 from index.embed_cache import EmbeddingCache
 from index.embedding import embed_texts, embedding_identity, load_embedding_model, model_name
@@ -296,6 +297,8 @@ class CorpusIndex:
     # --- retrieval ---------------------------------------------------------------------------
     def retriever(self) -> HybridRetriever:
         cfg = self.settings.retrieval
+        if self._store is not None and len(self._store) >= kernels.WORTH_IT_ROWS:
+            kernels.warm()  # BM25's compiled loop, loaded in the background (numpy until then)
         reranker = SentenceReranker(self.sentence_vectors, self._document_idf, cfg.rerank_depth, cfg.sentence_weight,
                                     cfg.coverage_weight)
         cross_encoder = CrossEncoderReranker(cfg.reranker, cfg.reranker_depth) if cfg.reranker != "none" else None

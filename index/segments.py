@@ -49,6 +49,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from index.kernels import add_postings
 from text.tokens import tokenize
 
 K1, B = 1.5, 0.75
@@ -487,8 +488,7 @@ class SegmentSet:
         for term, weight in weights.items():
             rows, tfs = segment.raw_postings(term)
             if len(rows):
-                tf = tfs.astype(np.float32)
-                scores[rows] += np.float32(weight) * tf / (tf + norm[rows])
+                add_postings(scores, rows, tfs, norm, weight)
         if segment._selector is not None:
             scores[segment.dead] = 0
         positive = np.flatnonzero(scores > 0)
