@@ -17,7 +17,8 @@ manifest records (so a deleted and re-created index folder never meets old rows)
 
 Writes are idempotent (a re-added chunk replaces its rows), so an ingest that
 crashed half-way is repaired by running it again; `CorpusIndex` ignores rows
-its document registry does not vouch for.
+its document registry does not vouch for. A bulk write builds the HNSW and GIN
+indexes once at its end instead of row by row (`PgChunkStore.end_writing`).
 """
 
 from __future__ import annotations
