@@ -67,7 +67,10 @@ class _TqdmProgress:
         if bar is None:
             self.close()  # a new phase begins: finish the previous bar
             unit = {"Reading": "doc", "Saving": "step", "Answering": "question"}.get(phase, "chunk")
+            unit = "block" if phase.startswith("Building") else unit  # PostgreSQL reports index builds in table blocks
             bar = self._bars[phase] = tqdm(total=total, desc=phase, unit=unit, file=sys.stderr, dynamic_ncols=True)
+        if total is not None and bar.total != total:  # a total learnt after the phase began
+            bar.total = total
         bar.update(done - bar.n)
 
     def close(self) -> None:

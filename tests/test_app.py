@@ -133,3 +133,16 @@ def test_an_index_of_the_old_layout_is_moved_aside_and_the_sample_rebuilt(settin
     assert (aside / "gen-000004" / "documents.jsonl").read_text() == '{"doc_id": "mine"}\n'
     assert len(index) > 0 and not (old / "CURRENT").exists()
     assert f"kept in {aside}" in capsys.readouterr().err
+
+
+def test_the_progress_bar_takes_a_total_learnt_after_its_phase_began(capsys):
+    """PostgreSQL's index-build progress knows its total only from its second report."""
+    from app import _TqdmProgress
+
+    progress = _TqdmProgress()
+    progress("Building the vector index (HNSW)", 0, None)
+    progress("Building the vector index (HNSW)", 50, 200)
+    bar = progress._bars["Building the vector index (HNSW)"]
+    assert (bar.n, bar.total, bar.unit) == (50, 200, "block")
+    progress.close()
+    assert "25%" in capsys.readouterr().err
