@@ -128,11 +128,12 @@ class FaissChunkStore:
             ids = list(pending)
             rows = np.asarray(catalog.new_rows(kind, ids), dtype=np.int64)
             order = np.argsort(rows)
+            names = [ids[i] for i in order]
             if kind == "chunks":
                 data = Rows(rows[order], [pending[ids[i]][1] for i in order],
-                            np.vstack([pending[ids[i]][0] for i in order]))
+                            np.vstack([pending[ids[i]][0] for i in order]), names)
             else:
-                data = Rows(rows[order], [pending[ids[i]] for i in order])
+                data = Rows(rows[order], [pending[ids[i]] for i in order], names=names)
             name = f"{kind}-{catalog.next_number('segments_written'):08d}"
             files = write_segment(self.folder / name, data, self._layout())
             catalog.add_segment(name, kind, files)
@@ -158,7 +159,7 @@ class FaissChunkStore:
                     break
                 pair = segments[-2:]
                 name = f"{kind}-{catalog.next_number('segments_written'):08d}"
-                files = merge_segments(self.folder / name, pair, self._layout())
+                files = merge_segments(self.folder / name, pair, self._layout(), self._catalog_names(catalog, kind))
                 with catalog.transaction():
                     catalog.remove_segments([s.name for s in pair])
                     catalog.add_segment(name, kind, files)
@@ -167,6 +168,17 @@ class FaissChunkStore:
                 merged += 2
         self.sweep(catalog)
         return merged
+
+    @staticmethod
+    def _catalog_names(catalog: Catalog, kind: str):
+        """Names for the rows of a segment written before segments stored them: the catalog's."""
+        def names_of(rows: np.ndarray) -> list[str]:
+            found = catalog.ids_of(kind, rows.tolist())
+            missing = [r for r in rows.tolist() if r not in found]
+            if missing:
+                raise KeyError(f"live {kind} rows the catalog does not list: {missing[:3]}")
+            return [found[r] for r in rows.tolist()]
+        return names_of
 
     def sweep(self, catalog: Catalog) -> None:
         """Delete segment folders the catalog does not list: merged away, or written by a commit that crashed."""
@@ -198,10 +210,13 @@ class FaissChunkStore:
         self.sets = {k: SegmentSet([opened[n] for n, kind, _ in listed if kind == k]) for k in KINDS}
 
     def ids_of(self, kind: str, rows: list[int]) -> dict[int, str]:
-        """The catalog's ids of these rows, remembered until the next commit: a hybrid search turns the ids its
-        two retrievers found back into rows for the other side's exact scores (`rows_of`), and at a million
-        chunks those catalog round trips were a fifth of a search."""
-        names = self.catalog.ids_of(kind, rows)
+        """The ids of these live rows, read from their segments (the catalog's, for segments written before
+        segments stored them); remembered until the next commit: a hybrid search turns the ids its two
+        retrievers found back into rows for the other side's exact scores (`rows_of`), and at a million chunks
+        those catalog round trips were a fifth of a search."""
+        names, unnamed = self.sets[kind].names_of(rows)
+        if unnamed:
+            names.update(self.catalog.ids_of(kind, unnamed))
         known = self._known_rows[kind]
         if len(known) > 200_000:
             known.clear()

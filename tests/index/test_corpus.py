@@ -97,6 +97,31 @@ def test_a_searching_process_sees_an_updated_chunks_new_row(tmp_path, settings, 
     assert max(scores.values()) > 0  # the new text, found through the new row
 
 
+def test_segments_name_search_hits_and_indexes_written_before_names_still_search_and_gain_them(
+        tmp_path, settings, hash_model, monkeypatch):
+    """Hits are named from their segments, not the catalog; segments of an older index (no names) are named by
+    the catalog until a merge writes their names."""
+    if settings.store != "faiss":
+        pytest.skip("segments are the FAISS store's")
+    import index.segments as segments_module
+
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    with monkeypatch.context() as old_code:  # what the code before names wrote
+        old_code.setattr(segments_module, "_write_names", lambda *args: None)
+        index.ingest([write_corpus(tmp_path / "a", {k: DOCS[k] for k in ("dupilumab", "rituximab")})])
+    assert index.search("CD20 B cells", k=1)[0].doc_id == "rituximab"  # named by the catalog
+    newer = {"thalidomide": DOCS["thalidomide"], "omalizumab": "Omalizumab\n\nOmalizumab binds free IgE."}
+    index.ingest([write_corpus(tmp_path / "b", newer)])  # as many rows as the old segment: merged, all named
+    store = index._store
+    assert [s.named for s in store.sets["chunks"].segments] == [True]
+
+    reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
+    monkeypatch.setattr(reopened._store.catalog, "ids_of", lambda *a: pytest.fail("the catalog was asked for names"))
+    for mode in ("dense", "bm25", "hybrid"):
+        assert reopened.search("CD20 B cells", k=1, mode=mode)[0].doc_id == "rituximab", mode
+    assert reopened.search_documents("skin nodules", k=1)[0][0] == "thalidomide"
+
+
 def test_delete_document(tmp_path, settings, hash_model):
     index = CorpusIndex.open(settings.paths.index_dir, settings)
     index.ingest([write_corpus(tmp_path / "papers", DOCS)])

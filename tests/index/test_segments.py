@@ -28,12 +28,13 @@ def test_tokenizer_keeps_biomedical_names_and_their_parts():
     assert "and" not in tokens
 
 
-def _segments(tmp_path: Path, groups: list[list[int]], vectors: np.ndarray | None = None, ivf: int | None = None):
+def _segments(tmp_path: Path, groups: list[list[int]], vectors: np.ndarray | None = None, ivf: int | None = None,
+              named: bool = False):
     out = []
     for n, rows in enumerate(groups):
         folder = tmp_path / f"s{n}"
         data = Rows(np.asarray(rows, dtype=np.int64), [text_terms(TEXTS[r]) for r in rows],
-                    vectors[rows] if vectors is not None else None)
+                    vectors[rows] if vectors is not None else None, [_name(r) for r in rows] if named else None)
         write_segment(folder, data, VectorLayout(ivf, 8))
         out.append(Segment(folder, folder.name, nprobe=8))
     return out
@@ -58,6 +59,13 @@ def _assert_bm25_equal(segments: SegmentSet, live: list[int]) -> None:
         hits = segments.bm25_top(tokens, 4)
         assert [r for r, _ in hits] == [r for r, _ in want], query
         np.testing.assert_allclose([s for _, s in hits], [s for _, s in want], rtol=1e-5)
+        # After a top-k of the same query, scores are read from the arrays it kept, not searched again.
+        searched, segments._scores_at = segments._scores_at, None
+        try:
+            np.testing.assert_allclose(segments.bm25_scores(tokens, live[::-1]), expected[::-1], rtol=1e-5,
+                                       atol=1e-7, err_msg=query)
+        finally:
+            segments._scores_at = searched
 
 
 def test_bm25_over_segments_with_deletes_and_merges_equals_a_fresh_bm25s_index(tmp_path: Path):
@@ -92,6 +100,38 @@ def test_a_merge_in_blocks_of_a_few_postings_writes_the_same_segment(tmp_path: P
         np.testing.assert_array_equal(whole, blocks, err_msg=name)
     assert len(list(segments_module._term_blocks(np.load(tmp_path / "whole" / "terms.npy"), segments))) > 10
     _assert_bm25_equal(SegmentSet([Segment(tmp_path / "blocks", "blocks")]), [r for r in range(10) if r not in (2, 5)])
+
+
+def _name(row: int) -> str:
+    return f"paper-{row}-αβ#{row % 3}"  # not ASCII: names are UTF-8
+
+
+def test_segments_name_their_live_rows_and_a_merge_names_the_rows_of_older_segments(tmp_path: Path):
+    """A search names its hits from the segments; rows of a segment written before names existed are left to the
+    catalog, and a merge names them (through the catalog's lookup) so the merged segment needs no catalog."""
+    old = _segments(tmp_path / "old", [[0, 1, 2]])[0]  # written before names existed
+    named = _segments(tmp_path, [[3, 4, 5], [6, 7, 8, 9]], named=True)
+    for s in [old, *named]:
+        s.mark_dead(np.asarray([1, 4], dtype=np.int64))
+    found, ask = SegmentSet([old, *named]).names_of([9, 4, 0, 3, 1, 42])
+    assert found == {9: _name(9), 3: _name(3)} and ask == [0, 1, 42]  # 4 is dead; 0 and 1 the catalog's
+
+    merge_segments(tmp_path / "both", named, VectorLayout(None, 8))
+    both = Segment(tmp_path / "both", "both")
+    assert both.named and both.names_at(np.arange(len(both))) == [_name(r) for r in (3, 5, 6, 7, 8, 9)]
+
+    asked = []
+
+    def catalog(rows: np.ndarray) -> list[str]:
+        asked.append(rows.tolist())
+        return [_name(r) for r in rows.tolist()]
+
+    merge_segments(tmp_path / "unnamed", [old, named[0]], VectorLayout(None, 8))
+    assert not Segment(tmp_path / "unnamed", "unnamed").named  # no lookup given: the catalog keeps naming them
+    merge_segments(tmp_path / "all", [old, named[0]], VectorLayout(None, 8), catalog)
+    merged = Segment(tmp_path / "all", "all")
+    assert asked == [[0, 2]]  # only the old segment's live rows are looked up
+    assert SegmentSet([merged]).names_of([0, 2, 3, 5]) == ({r: _name(r) for r in (0, 2, 3, 5)}, [])
 
 
 def test_idf_is_lucenes_over_live_rows(tmp_path: Path):
