@@ -223,11 +223,25 @@ class CorpusIndex:
                 self._catalog.set_meta(writing=True)  # still set at the next writer's start: this one failed
                 try:
                     yield
+                except BaseException:
+                    self._end_writing(progress, failed=True)
+                    raise
+                try:
+                    self._end_writing(progress)
                 finally:
-                    self._pending.clear()
-                    if self._store is not None:
-                        self._store.end_writing(progress)
-                self._catalog.set_meta(writing=False)
+                    self._catalog.set_meta(writing=False)  # what it wrote is committed: nothing to sweep
+
+    def _end_writing(self, progress, failed: bool = False) -> None:
+        """The store's deferred work (pgvector's index builds). After a failed write its own error would hide the
+        one that matters, so it is dropped: the next opener builds what is missing."""
+        self._pending.clear()
+        if self._store is None:
+            return
+        try:
+            self._store.end_writing(progress)
+        except UserError:
+            if not failed:
+                raise
 
     def apply(self, records: list[tuple[DocumentRecord, list[ChunkSpan]]], nodes: list[TextNode]) -> None:
         """Stage documents and their embedded chunks; they become visible at `commit`."""

@@ -35,7 +35,7 @@ from llama_index.core.bridge.pydantic import PrivateAttr
 from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores.types import BasePydanticVectorStore, VectorStoreQuery, VectorStoreQueryResult
 
-from errors import UserError
+from errors import IndexWriteError, UserError
 from ingest.chunking import embedding_text
 from settings import PgVectorSettings, Settings
 from text.tokens import tokenize
@@ -122,7 +122,12 @@ class PgKeywordIndex:
             conn.execute(text(
                 f"CREATE TABLE IF NOT EXISTS {table} (id text PRIMARY KEY, terms tsvector NOT NULL, length integer NOT NULL)"
             ))
-            conn.execute(text(f"CREATE INDEX IF NOT EXISTS {table}_terms ON {table} USING gin (terms)"))
+            conn.execute(text(self.create_index))
+
+    @property
+    def create_index(self) -> str:
+        """The statement that builds (or, if there, keeps) the GIN index over the rows' terms."""
+        return f"CREATE INDEX IF NOT EXISTS {self.table}_terms ON {self.table} USING gin (terms)"
 
     def __len__(self) -> int:
         return self._corpus_stats()[0]
@@ -481,8 +486,7 @@ class PgChunkStore(BasePydanticVectorStore):
         s, data = self._settings, self._data_table
         hnsw = (f"CREATE INDEX IF NOT EXISTS {data}_embedding_idx ON {data} USING hnsw (embedding vector_cosine_ops) "
                 f"WITH (m = {int(s.hnsw_m)}, ef_construction = {int(s.hnsw_ef_construction)})")
-        terms = [(f"{t.table}_terms", "keyword index", f"CREATE INDEX IF NOT EXISTS {t.table}_terms ON {t.table} USING gin (terms)")
-                 for t in (self._chunk_terms, self._doc_terms)]
+        terms = [(f"{t.table}_terms", "keyword index", t.create_index) for t in (self._chunk_terms, self._doc_terms)]
         return [(f"{data}_embedding_idx", "vector index (HNSW)", hnsw), *terms]
 
     def _defer_indexes_if_bulk(self, rows: int) -> None:
@@ -498,23 +502,35 @@ class PgChunkStore(BasePydanticVectorStore):
         self._deferred = True
 
     def end_writing(self, progress: Any = None) -> None:
-        """Build the indexes this writer dropped, reporting `progress(phase, done, total)` from PostgreSQL's own."""
+        """Build the indexes this writer dropped, reporting `progress(phase, done, total)` from PostgreSQL's own.
+
+        A build that fails (server gone, out of memory or disk) loses nothing: the rows are committed, searches
+        scan them exactly meanwhile, and the next process to open the index builds what is missing."""
+        import psycopg2
+        from sqlalchemy.exc import SQLAlchemyError
+
         self._session = None
         if not self._deferred:
             return
-        raw = self._engine.raw_connection()
-        try:
-            with raw.cursor() as cur:
-                cur.execute("SELECT pg_backend_pid()")
-                pid = cur.fetchone()[0]
-                cur.execute(f"SET maintenance_work_mem = '{int(self._settings.build_memory_mb)}MB'")
-                for _, what, create in self._search_indexes():
-                    with _CreateIndexProgress(self._engine, pid, f"Building the {what}", progress):
-                        cur.execute(create)
-                    raw.commit()
-        finally:
-            raw.close()
         self._deferred = False
+        what = "search indexes"
+        try:
+            raw = self._engine.raw_connection()
+            try:
+                with raw.cursor() as cur:
+                    cur.execute("SELECT pg_backend_pid()")
+                    pid = cur.fetchone()[0]
+                    cur.execute(f"SET maintenance_work_mem = '{int(self._settings.build_memory_mb)}MB'")
+                    for _, what, create in self._search_indexes():
+                        with _CreateIndexProgress(self._engine, pid, f"Building the {what}", progress):
+                            cur.execute(create)
+                        raw.commit()
+            finally:
+                raw.close()
+        except (psycopg2.Error, SQLAlchemyError) as exc:
+            raise IndexWriteError(
+                f"the documents were saved, but PostgreSQL could not build the {what} ({error_reason(exc)}); searches "
+                "scan every row until it is built, which the next command that opens this index does") from None
 
     def reload(self, catalog: Any) -> None:
         self.forget_counts()  # another process may have written

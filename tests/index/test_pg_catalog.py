@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from errors import IndexLockedError, UserError
+from errors import IndexLockedError, IndexWriteError, UserError
 from index.catalog import CATALOG_FILE, PG_POINTER_FILE, ChunkSpan, DocumentRecord, PgCatalog, open_catalog
 from index.corpus import CorpusIndex
 
@@ -133,3 +133,29 @@ def test_a_bulk_ingest_builds_the_search_indexes_once_at_its_end_and_a_small_one
     reopened = CorpusIndex.open(pg_settings.paths.index_dir, pg_settings, must_exist=True)
     assert len(_search_indexes(pg_url, table)) == 3  # the next process to open it builds them
     assert reopened.search("Drug2 patients", k=1)[0].doc_id == "paper2"
+
+
+def test_a_failed_index_build_loses_no_document_and_does_not_hide_an_earlier_error(
+    tmp_path, pg_settings, pg_url, hash_model
+):
+    """PostgreSQL refusing the deferred build (here: a memory setting it rejects) is a clear error after the
+    documents are committed; the next opener builds the indexes. When the write itself failed, its error is the
+    one reported."""
+    pg_settings.pgvector.bulk_rows = 3
+    pg_settings.pgvector.build_memory_mb = 10**9  # more than PostgreSQL accepts for maintenance_work_mem
+    docs = {f"paper{i}": f"Paper {i}\n\nDrug{i} was given to {i} patients." for i in range(4)}
+    index = CorpusIndex.open(pg_settings.paths.index_dir, pg_settings)
+    with pytest.raises(IndexWriteError, match="documents were saved, but PostgreSQL could not build the search indexes"):
+        index.ingest([write_corpus(tmp_path / "papers", docs)])
+    table = index._catalog.meta()["table"]
+    assert not _search_indexes(pg_url, table)  # dropped for the bulk write, not built
+
+    pg_settings.pgvector.build_memory_mb = 64
+    reopened = CorpusIndex.open(pg_settings.paths.index_dir, pg_settings, must_exist=True)
+    assert reopened.stats() == {"documents": 4, "chunks": 4} and len(_search_indexes(pg_url, table)) == 3
+    assert reopened.search("Drug3 patients", k=1)[0].doc_id == "paper3"
+
+    pg_settings.pgvector.build_memory_mb = 10**9
+    with pytest.raises(RuntimeError, match="the write's own error"), reopened.writing():
+        reopened._store._deferred = True  # a bulk write that then fails
+        raise RuntimeError("the write's own error")
