@@ -169,6 +169,9 @@ def test_openvino_shape_groups_cover_every_row_once_in_few_shapes():
         sizes = [len(g) for g, t in groups if t == target]
         count = sum(sizes)
         assert sorted(sizes, reverse=True) == [1 << b for b in reversed(range(count.bit_length())) if count >> b & 1]
+    step = embedding.QUERY_SHAPE_STEP  # one text alone (a question): padded less
+    assert [embedding._shape_groups([n], 256) for n in (0, 8, 9, 20, 300)] == [
+        [([0], step)], [([0], 8)], [([0], 16)], [([0], 24)], [([0], 256)]]
 
 
 def test_openvino_vectors_do_not_depend_on_what_a_text_is_batched_with():
