@@ -285,12 +285,17 @@ def write_segment(folder: Path, rows: Rows, layout: VectorLayout) -> dict[str, l
     writer.add(terms[first], local[first], tfs)
     writer.close(rows.ids, lengths)
     if rows.names is not None:
-        encoded = [name.encode() for name in rows.names]
-        _write_names(folder, np.frombuffer(b"".join(encoded), dtype=np.uint8),
-                     np.fromiter(map(len, encoded), dtype=np.int64, count=n))
+        _write_names(folder, *_encoded(rows.names))
     if rows.vectors is not None:
         _write_vectors(folder, rows.ids, np.asarray(rows.vectors, dtype=np.float32), layout)
     return _finish(folder)
+
+
+def _encoded(names: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(the UTF-8 bytes of all names, one after another; each one's byte length)."""
+    encoded = [name.encode() for name in names]
+    return (np.frombuffer(b"".join(encoded), dtype=np.uint8),
+            np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)))
 
 
 def _write_names(folder: Path, blob: np.ndarray, lengths: np.ndarray) -> None:
@@ -343,12 +348,11 @@ def _merge_names(folder: Path, segments: list[Segment], keep: list[np.ndarray],
     for s, k in zip(segments, keep):
         if s.named:
             blob, length = s.all_names()
-            blobs.append(blob[np.repeat(k, length)])
-            lengths.append(length[k])
+            blob, length = blob[np.repeat(k, length)], length[k]
         else:
-            encoded = [name.encode() for name in names_of(np.asarray(s.ids, dtype=np.int64)[k])]
-            blobs.append(np.frombuffer(b"".join(encoded), dtype=np.uint8))
-            lengths.append(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)))
+            blob, length = _encoded(names_of(np.asarray(s.ids, dtype=np.int64)[k]))
+        blobs.append(blob)
+        lengths.append(length)
     _write_names(folder, np.concatenate(blobs), np.concatenate(lengths))
 
 
