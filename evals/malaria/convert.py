@@ -68,10 +68,31 @@ ARTICLES = {
     "malaria_iptc_metaanalysis_2011": (PLOS, "allofplos/starter_corpus/journal.pone.0016976.xml"),
 }
 
-SKIP = {"object-id", "graphic", "media", "supplementary-material", "inline-graphic", "alternatives-graphic",
-        "fn-group", "ref-list", "permissions", "label-graphic"}
-BLOCKS = {"fig", "fig-group", "table-wrap", "table-wrap-group", "list", "disp-formula", "boxed-text",
-          "supplementary-material", "media", "disp-quote", "statement"}
+SKIP = {
+    "object-id",
+    "graphic",
+    "media",
+    "supplementary-material",
+    "inline-graphic",
+    "alternatives-graphic",
+    "fn-group",
+    "ref-list",
+    "permissions",
+    "label-graphic",
+}
+BLOCKS = {
+    "fig",
+    "fig-group",
+    "table-wrap",
+    "table-wrap-group",
+    "list",
+    "disp-formula",
+    "boxed-text",
+    "supplementary-material",
+    "media",
+    "disp-quote",
+    "statement",
+}
 NUMERIC_CITE = re.compile(r"^[\s\d,–\-−;\[\]]*$")
 
 
@@ -81,8 +102,8 @@ def ws(s: str) -> str:
 
 def tidy(s: str) -> str:
     s = ws(s)
-    s = re.sub(r"\s*\[[\s,–\-;]*\]", "", s)          # brackets left empty by dropped [12]
-    s = re.sub(r"\(\s*[,;–\-\s]*\)", "", s)          # and parentheses
+    s = re.sub(r"\s*\[[\s,–\-;]*\]", "", s)  # brackets left empty by dropped [12]
+    s = re.sub(r"\(\s*[,;–\-\s]*\)", "", s)  # and parentheses
     s = re.sub(r"\s+([,.;:)\]])", r"\1", s)
     s = re.sub(r"([(\[])\s+", r"\1", s)
     return s.strip()
@@ -121,8 +142,11 @@ def inline(el: etree._Element) -> str:
                     return
             if tag in ("inline-formula", "disp-formula") or tag.startswith(MML):
                 tex = e.find(".//tex-math")
-                math = ws(tex.text) if tex is not None and tex.text else "".join(
-                    t for t in e.itertext() if t.strip()).replace("\n", "")
+                math = (
+                    ws(tex.text)
+                    if tex is not None and tex.text
+                    else "".join(t for t in e.itertext() if t.strip()).replace("\n", "")
+                )
                 out.append(" " + math + " " if tag == "disp-formula" else math)
                 out.append(e.tail or "")
                 return
@@ -278,17 +302,30 @@ def meta(root: etree._Element) -> dict:
     lic = am.find("permissions/license")
     lic_url = lic.get(XLINK + "href", "") if lic is not None else ""
     lic_text = ws("".join(lic.itertext())) if lic is not None else ""
-    return {"title": title, "authors": authors, "first_author": surnames[0] if surnames else "", "journal": journal, "year": year, "doi": ids.get("doi", ""),
-            "pmcid": ids.get("pmc", ""), "license_url": lic_url, "license_text": lic_text,
-            "article_type": root.get("article-type", "")}
+    return {
+        "title": title,
+        "authors": authors,
+        "first_author": surnames[0] if surnames else "",
+        "journal": journal,
+        "year": year,
+        "doi": ids.get("doi", ""),
+        "pmcid": ids.get("pmc", ""),
+        "license_url": lic_url,
+        "license_text": lic_text,
+        "article_type": root.get("article-type", ""),
+    }
 
 
 def convert(xml: bytes) -> tuple[str, dict]:
     root = etree.fromstring(xml)
     m = meta(root)
     am = root.find("front/article-meta")
-    lines = [m["title"], "Authors: " + ", ".join(m["authors"]),
-             f"{m['journal']}, {m['year']}. DOI: {m['doi']}" + (f". PMCID: {m['pmcid']}" if m["pmcid"] else ""), ""]
+    lines = [
+        m["title"],
+        "Authors: " + ", ".join(m["authors"]),
+        f"{m['journal']}, {m['year']}. DOI: {m['doi']}" + (f". PMCID: {m['pmcid']}" if m["pmcid"] else ""),
+        "",
+    ]
     body: list[str] = []
     for ab in am.findall("abstract"):
         kind = ab.get("abstract-type")
@@ -314,7 +351,7 @@ def convert(xml: bytes) -> tuple[str, dict]:
         else:
             paras.append(("P", chunk))
     out: list[str] = []
-    for kind, t in paras:
+    for _kind, t in paras:
         if not t:
             continue
         out.append(t)
@@ -323,8 +360,9 @@ def convert(xml: bytes) -> tuple[str, dict]:
 
 
 def git_show(src: dict, path: str) -> bytes:
-    return subprocess.run(["git", "--git-dir", src["git"], "show", f"{src['commit']}:{path}"],
-                          check=True, capture_output=True).stdout
+    return subprocess.run(
+        ["git", "--git-dir", src["git"], "show", f"{src['commit']}:{path}"], check=True, capture_output=True
+    ).stdout
 
 
 def main() -> int:
@@ -333,8 +371,16 @@ def main() -> int:
     for doc_id, (src, path) in ARTICLES.items():
         text, m = convert(git_show(src, path))
         (DOCS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
-        sources.append({"file": f"docs/{doc_id}.txt", **{k: v for k, v in m.items()}, "repo": src["repo"],
-                        "commit": src["commit"], "path": path, "words": len(text.split())})
+        sources.append(
+            {
+                "file": f"docs/{doc_id}.txt",
+                **{k: v for k, v in m.items()},
+                "repo": src["repo"],
+                "commit": src["commit"],
+                "path": path,
+                "words": len(text.split()),
+            }
+        )
         print(f"{doc_id}: {len(text.split())} words", file=sys.stderr)
     (HERE / "sources.json").write_text(json.dumps(sources, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return 0
