@@ -59,15 +59,20 @@ def test_bad_questions_raise_a_clear_error(answerer, question, message):
         answerer.answer(question)
 
 
-# questions in other scripts, with emoji or hidden characters: answered or refused, never an error
-ODD_QUESTIONS = ["ما هو مرض IgG4؟", "IgG4関連疾患の治療は何ですか", "Does dupilumab 💊 block IL-13?",
-                 "what\x00 drug\x1b blocks\u200b IL-13?", "\u202eevil\u202c Which drug inhibits IL-13 signalling?"]
+# questions in other scripts, with emoji or hidden characters: never an error; the English ones answered from the
+# dupilumab paper (what their words ask), the others refused (the hash embedding shares no word with them)
+ODD_QUESTIONS = {"ما هو مرض IgG4؟": None, "IgG4関連疾患の治療は何ですか": None, "Does dupilumab 💊 block IL-13?": "dupilumab",
+                 "what\x00 drug\x1b blocks\u200b IL-13?": "dupilumab",
+                 "\u202eevil\u202c Which drug inhibits IL-13 signalling?": "dupilumab"}
 
 
 @pytest.mark.parametrize("question", ODD_QUESTIONS)
 def test_odd_questions_are_answered_or_refused_and_control_characters_dropped(answerer, question):
     result = answerer.answer(question)
-    assert result.status in ("answered", "no_evidence")
+    if ODD_QUESTIONS[question] is None:
+        assert result.status == "no_evidence" and not result.citations and "found nothing" in result.note
+    else:
+        assert result.status == "answered" and result.citations[0].doc_id == ODD_QUESTIONS[question]
     assert not any(ord(c) < 32 or 0x202A <= ord(c) <= 0x202E or c == "\u200b" for c in result.question)
 
 
