@@ -12,8 +12,9 @@ entity in its direct line and no wrong one; a number is quoted; the terms are in
 - claims shown, verified: the share of the factual sentences the user is shown
   (LLM answers, or the extractive answer that replaced one) whose citations
   `answer.verify` confirms; "claims the LLM wrote" counts generated sentences
-  only. Extractive answers go through the same verifier (each quote against
-  its cited span), so both answering modes are measured the same way.
+  only. Extractive answers go through the same verifier, against their cited
+  spans re-read from the catalog (`claim_checks`): there it is an invariant
+  that every claim holds, not a quality measure.
 - gold cited: the share of answerable questions whose answer cites the gold document.
 - correct refusals: the share of `no_evidence` questions that were refused.
 - fallbacks: LLM answers replaced by the extractive one (server error, nothing verifiable).
@@ -43,22 +44,38 @@ def load_cases(path: Path) -> list[dict[str, object]]:
 
 
 def claim_checks(result: CitedAnswer, index: CorpusIndex) -> tuple[int, int]:
-    """(verified claims, claims) of one answer, both modes judged by `answer.verify`."""
+    """(verified claims, claims) of one answer, both modes judged by `answer.verify`.
+
+    An extractive answer is checked against the documents as the index holds them, not against the answer's own
+    copy of its quotes (a quote verified against itself cannot fail): each quote sentence against the text of its
+    cited span re-read from the catalog, and each name of the direct line ("Dupilumab [1] and mepolizumab [2].")
+    against the span of the quote it cites. For a correct extractive answer every claim holds by construction, so
+    this is an invariant (a broken offset, a quote that is not its document's text, a name cited to the wrong quote
+    break it), not a measure of quality: whether the quotes answer the question is what the per-type pass rates and
+    "gold cited" measure."""
     if result.mode == "llm":
         claims = [p for p in result.parts if p.verified is not None]
         return sum(bool(p.verified) for p in claims), len(claims)
-    # An extractive answer: re-verify each quote against the cited span as a numbered source.
+    spans = {c.n: _span_text(index, c.doc_id, c.start, c.end) for c in result.citations}
     by_n = {c.n: c for c in result.citations}
     numbers = sorted(by_n)
     sources = [RetrievedPassage(rank=0, chunk_id=by_n[n].chunk_id, doc_id=by_n[n].doc_id, title=by_n[n].title,
                                 source=by_n[n].source, score=0.0, dense=None, bm25=None, start=by_n[n].start,
-                                end=by_n[n].end, text=by_n[n].quote) for n in numbers]
+                                end=by_n[n].end, text=spans[n]) for n in numbers]
     position = {n: i + 1 for i, n in enumerate(numbers)}
     # A quote of two sentences backs both: each sentence carries the quote's citation.
     text = "\n".join(f"{p.text[a:b]} " + "".join(f"[{position[n]}]" for n in p.cites)
-                     for p in result.parts for a, b in split_sentences(p.text))
+                     for p in result.parts if p.kind != "direct" for a, b in split_sentences(p.text))
     check = verify_answer(text, sources, embed=lambda texts: embed_texts(index.embed_model, texts))
-    return sum(s.verified for s in check.claims), len(check.claims)
+    names = [(name, n) for p in result.parts if p.kind == "direct" for name, n in p.names]
+    named = sum(name.lower() in spans.get(n, "").lower() for name, n in names)
+    return sum(s.verified for s in check.claims) + named, len(check.claims) + len(names)
+
+
+def _span_text(index: CorpusIndex, doc_id: str, start: int, end: int) -> str:
+    """A cited span as the catalog holds it ("" for a document the index does not hold)."""
+    document = index.document(doc_id)
+    return document.text[start:end] if document is not None else ""
 
 
 TYPES = ("list", "number", "yesno", "mechanism", "followup", "refuse")

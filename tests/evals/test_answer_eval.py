@@ -9,19 +9,41 @@ from evals.answers import format_table
 pytestmark = pytest.mark.slow
 
 
+# Questions that must pass, per type: one below what the extractive answers pass now (commit of issue 34, sample
+# index, openvino int8 embeddings), so any one more failure of a type fails CI. Measured: list 16/16, number 20/21,
+# yes/no 14/17, mechanism 15/15, two-turn 10/11, refuse 16/16 (every refusal is also asserted below), all 91/96.
+PASS_FLOORS = {"list": 15, "number": 19, "yesno": 13, "mechanism": 14, "followup": 9, "refuse": 15}
+ALL_FLOOR = 90
+
+
 def test_answer_quality_floors_per_type(question_set_report):
     report = question_set_report
     print("\n" + format_table({"extractive": report}))
+    passed = {k: round(v["ok"] * v["n"]) for k, v in report["by_type"].items()}
+    print("passed / floor: " + ", ".join(f"{k} {passed[k]}/{PASS_FLOORS[k]}" for k in PASS_FLOORS)
+          + f", all {sum(passed.values())}/{ALL_FLOOR}")
     counts = {k: v["n"] for k, v in report["by_type"].items()}
     assert counts["list"] >= 15 and counts["number"] >= 15 and counts["yesno"] >= 15 and counts["mechanism"] >= 15
     assert counts["followup"] >= 10 and counts["refuse"] >= 15
+    for kind, floor in PASS_FLOORS.items():
+        assert passed[kind] >= floor, (kind, passed[kind], [r["id"] for r in report["rows"] if r["type"] == kind and not r["ok"]])
+    assert sum(passed.values()) >= ALL_FLOOR, [r["id"] for r in report["rows"] if not r["ok"]]
     assert report["list_entities"] >= 0.90  # the issue's target; measured 1.00 (16/16)
     assert report["numeric_number_quoted"] >= 0.90
     assert report["gold_cited"] >= 0.95
     assert report["followup_gold_cited"] >= 0.90
     assert report["correct_refusals"] == 1.0
     assert report["furniture_quotes"] == 0
-    assert report["claims_verified"] >= 0.99  # quotes and direct lines go through the same verifier as LLM answers
+
+
+def test_every_extractive_claim_holds_against_the_documents(question_set_report):
+    """An invariant, not a quality floor: each quote is its document's text at its offsets, each name of a direct
+    line is in the quote it cites (`evals.answers.claim_checks`, against the catalog's text). It says nothing about
+    whether a quote answers its question; the per-type floors above do."""
+    report = question_set_report
+    assert report["claims"] >= 200
+    failed = [(r["id"], r["claims"] - r["verified"]) for r in report["rows"] if r["verified"] != r["claims"]]
+    assert report["claims_verified"] == 1.0, failed
 
 
 def test_claim_check_counts_a_flagged_generated_sentence(sample_index):
@@ -35,3 +57,26 @@ def test_claim_check_counts_a_flagged_generated_sentence(sample_index):
         AnswerPart("Here is the answer.", [], verified=None),
     ])
     assert claim_checks(answer, sample_index) == (1, 2)
+
+
+def test_claim_checks_read_the_cited_spans_from_the_documents(sample_index):
+    """The extractive check fails when a quote is not its document's text at its offsets, or a name of the direct
+    line is cited to a quote that does not name it."""
+    import copy
+
+    from answer.extractive import ExtractiveAnswerer
+    from evals.answers import claim_checks
+    from tests.conftest import PUBMED_PAGE_ID
+
+    result = ExtractiveAnswerer(sample_index).answer("which biologics target Th2?")
+    verified, claims = claim_checks(result, sample_index)
+    assert verified == claims >= 3
+    elsewhere = copy.deepcopy(result)  # every citation pointing into another paper at the same offsets
+    for c in elsewhere.citations:
+        c.doc_id = PUBMED_PAGE_ID
+    assert claim_checks(elsewhere, sample_index)[0] == 0
+    swapped = copy.deepcopy(result)  # "Dupilumab [3] and mepolizumab [2]." with the numbers swapped
+    direct = swapped.parts[0]
+    assert direct.kind == "direct" and len({n for _, n in direct.names}) == 2
+    direct.names = [(name, m) for (name, _), (_, m) in zip(direct.names, reversed(direct.names))]
+    assert claim_checks(swapped, sample_index) == (claims - 2, claims)
