@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 
 from text.concepts import NAMED_ENTITY, question_class
 from text.drugs import find_drugs
+from text.numbers import NUMBER_WORD
 
 _YESNO = re.compile(r"^(?:is|are|was|were|do|does|did|can|could|should|has|have|had|will|would|may|might|must)\b", re.I)
 _LIST = re.compile(r"^(?:which|what|name|list)\b|\bwhich\s+(?:\w+\s+){0,2}(?:\w+s)\b", re.I)
@@ -116,7 +117,8 @@ def analyse(question: str) -> QuestionAnalysis:
 
 
 # --- what a quote must contain for a numeric question ------------------------------------------------
-_NUMBER_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|half|a third|a quarter)"
+# numbers written as words count ("Fifteen patients were enrolled"): every English number word, and fractions
+_NUMBER_WORDS = rf"(?:{NUMBER_WORD}|half|a third|a quarter)"
 _QUANTITY_IN_TEXT = {
     "dose": re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|ng|iu|units?|ml|mmol)(?:/(?:kg|m2|m²|day|d))?\b", re.I),
     "share": re.compile(rf"\d+(?:[.,]\d+)?\s*%|\bper ?cent\b|\b(?:\d+|{_NUMBER_WORDS})\s+(?:of|out of)\s+(?:the\s+)?(?:\d+|{_NUMBER_WORDS})\b|\b(?:half|a third|a quarter|two thirds)\b", re.I),
