@@ -63,6 +63,11 @@ def _names() -> dict[str, str]:
     return names
 
 
+def generic_names() -> set[str]:
+    """Every generic name the dictionary knows (what a misspelt drug name is compared with)."""
+    return set(_names().values())
+
+
 def generic_name(word: str) -> str | None:
     """"Dupixent" -> "dupilumab", "prednisolone" -> "prednisolone"; None for a word that names no drug."""
     return _names().get(word.lower())
