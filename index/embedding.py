@@ -369,7 +369,7 @@ def export_openvino(source: str, cache_dir: Path, int8: bool) -> Path:
     wanted = ["fp32.xml"] + (["int8.xml"] if int8 else [])
     if all((folder / f).exists() for f in wanted):
         return folder
-    with _file_lock(cache_dir / ".export.lock"):
+    with file_lock(cache_dir / ".export.lock"):
         if all((folder / f).exists() for f in wanted):
             return folder
         import openvino as ov
@@ -407,13 +407,13 @@ def export_openvino(source: str, cache_dir: Path, int8: bool) -> Path:
                     "pad_token": str(tokenizer.pad_token or "[PAD]"), "dimension": int(st.get_embedding_dimension()),
                     **_prefixes(st)}
             (folder / "meta.json").write_text(json.dumps(meta, indent=2))
-            _save_ir(ov, graph, folder / "fp32.xml")
+            save_ir(ov, graph, folder / "fp32.xml")
         if int8 and not (folder / "int8.xml").exists():
             _quantize_int8(folder)
     return folder
 
 
-def _save_ir(ov, graph, path: Path) -> None:
+def save_ir(ov, graph, path: Path) -> None:
     """Save the .xml/.bin pair, then rename both into place, .xml last (its presence means complete)."""
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
     ov.save_model(graph, tmp, compress_to_fp16=False)
@@ -432,7 +432,7 @@ def _quantize_int8(folder: Path) -> None:
     graph = ov.Core().read_model(folder / "fp32.xml")
     quantized = nncf.quantize(graph, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER,
                               subset_size=len(batches))  # counted in dataset items: every batch
-    _save_ir(ov, quantized, folder / "int8.xml")
+    save_ir(ov, quantized, folder / "int8.xml")
 
 
 def _tokenizer(folder: Path) -> Callable[[list[str]], dict[str, np.ndarray]]:
@@ -459,7 +459,7 @@ SHAPE_STEP = 32  # sequence lengths are padded to a multiple of this, batch size
 QUERY_SHAPE_STEP = 8  # ... and a text embedded alone (a question) to a multiple of this
 
 
-def _shape_groups(lengths: list[int], max_length: int) -> list[tuple[list[int], int]]:
+def shape_groups(lengths: list[int], max_length: int) -> list[tuple[list[int], int]]:
     """The texts of one batch as (row indices, padded length) groups, each run as one OpenVINO call.
 
     OpenVINO keeps compiled kernels and buffers per input shape: a server meeting every (batch, length) pair
@@ -534,7 +534,7 @@ def _load_openvino(source: str, precision: str, batch_size: int, cache_dir: Path
         inputs = tokenize(texts)
         out = np.zeros((len(texts), meta["dimension"]), dtype="float32")
         with lock:
-            for rows, target in _shape_groups(inputs["attention_mask"].sum(axis=1).tolist(), meta["max_length"]):
+            for rows, target in shape_groups(inputs["attention_mask"].sum(axis=1).tolist(), meta["max_length"]):
                 out[rows] = request.infer(_padded(inputs, rows, target, meta["pad_id"]))[0]
         return out
 
@@ -587,7 +587,7 @@ def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_d
     cached = _read_choice(path, key)
     if cached:
         return cached
-    with _file_lock(cache_dir / ".choice.lock"):
+    with file_lock(cache_dir / ".choice.lock"):
         cached = _read_choice(path, key)
         if cached:
             return cached
@@ -634,7 +634,7 @@ def _read_choice(path: Path, key: list[str]) -> Variant | None:
     return None
 
 
-class _file_lock:  # noqa: N801 (used as a context manager, like open)
+class file_lock:  # noqa: N801 (used as a context manager, like open)
     """An exclusive lock across processes (two servers starting at once export and measure once)."""
 
     def __init__(self, path: Path) -> None:

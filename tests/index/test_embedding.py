@@ -158,7 +158,7 @@ def test_recent_queries_are_embedded_once_per_model():
 def test_openvino_shape_groups_cover_every_row_once_in_few_shapes():
     """Rows grouped by padded length, each group a power of two: no row computed twice or dropped, no row padding."""
     lengths = [1, 5, 31, 32, 33, 64, 65, 200, 256, 300, 0, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49]
-    groups = embedding._shape_groups(lengths, max_length=256)
+    groups = embedding.shape_groups(lengths, max_length=256)
     rows = sorted(i for group, _ in groups for i in group)
     assert rows == list(range(len(lengths)))
     for group, target in groups:
@@ -170,7 +170,7 @@ def test_openvino_shape_groups_cover_every_row_once_in_few_shapes():
         count = sum(sizes)
         assert sorted(sizes, reverse=True) == [1 << b for b in reversed(range(count.bit_length())) if count >> b & 1]
     step = embedding.QUERY_SHAPE_STEP  # one text alone (a question): padded less
-    assert [embedding._shape_groups([n], 256) for n in (0, 8, 9, 20, 300)] == [
+    assert [embedding.shape_groups([n], 256) for n in (0, 8, 9, 20, 300)] == [
         [([0], step)], [([0], 8)], [([0], 16)], [([0], 24)], [([0], 256)]]
 
 
