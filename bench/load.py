@@ -42,6 +42,12 @@ class Phase:
     rss: list[tuple[float, int]] = field(default_factory=list)
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    answered_at: list[float] = field(default_factory=list)  # when each answer arrived, seconds into the phase
+    ingest: tuple[float, float] | None = None  # the upload's first progress report (the index's writer is held) to its reply
+
+    def answered_during_ingest(self) -> int:
+        """Answers that arrived while the upload was being ingested: the server kept answering, not queued them."""
+        return sum(self.ingest[0] < t < self.ingest[1] for t in self.answered_at) if self.ingest else 0
 
     def row(self) -> str:
         ms = [x * 1000 for x in self.latencies]
@@ -83,6 +89,7 @@ def run_phase(phase: Phase, url: str, pid: int, users: int, seconds: float, uplo
 
     pool = questions()
     stop = time.perf_counter() + seconds
+    uploading = threading.Event()  # users keep asking until the upload is committed, however long it takes
     started = time.perf_counter()
     lock = threading.Lock()
     server = psutil.Process(pid)
@@ -90,7 +97,7 @@ def run_phase(phase: Phase, url: str, pid: int, users: int, seconds: float, uplo
     def user(k: int) -> None:
         client = Client(url, verbose=False)
         i = k * 7
-        while time.perf_counter() < stop:
+        while time.perf_counter() < stop or uploading.is_set():
             q = pool[i % len(pool)]
             i += 1
             t = time.perf_counter()
@@ -99,23 +106,39 @@ def run_phase(phase: Phase, url: str, pid: int, users: int, seconds: float, uplo
                 ok = bool(data.get("answer") or data.get("error"))
                 with lock:
                     (phase.latencies.append(time.perf_counter() - t) if ok else phase.errors.append(f"empty: {q}"))
+                    if ok:
+                        phase.answered_at.append(time.perf_counter() - started)
             except Exception as exc:  # noqa: BLE001 (every failure is a counted error)
                 with lock:
                     phase.errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
     def sample() -> None:
-        while time.perf_counter() < stop:
+        while time.perf_counter() < stop or uploading.is_set():
             phase.rss.append((time.perf_counter() - started, server.memory_info().rss))
             time.sleep(1.0)
 
     threads = [threading.Thread(target=user, args=(k,)) for k in range(users)] + [threading.Thread(target=sample)]
+    if upload:
+        uploading.set()
     for t in threads:
         t.start()
     if upload:
         client = Client(url, verbose=False)
         t = time.perf_counter()
-        client.predict([handle_file(str(p)) for p in upload], api_name="/add_files")
-        phase.notes.append(f"uploaded and committed {len(upload)} papers in {time.perf_counter() - t:.1f} s while users asked")
+        ingesting = None  # the handler reports progress from inside the ingest, which holds the index's writer
+        try:
+            job = client.submit([handle_file(str(p)) for p in upload], api_name="/add_files")
+            while not job.done():
+                if ingesting is None and job.status().progress_data:
+                    ingesting = time.perf_counter() - started
+                time.sleep(0.02)
+            job.result()
+        finally:
+            uploading.clear()
+        if ingesting is not None:
+            phase.ingest = (ingesting, time.perf_counter() - started)
+        phase.notes.append(f"uploaded and committed {len(upload)} papers in {time.perf_counter() - t:.1f} s while users "
+                           f"asked; {phase.answered_during_ingest()} answers arrived while they were being ingested")
         found = client.predict(f"What does {CANARY} block?", api_name="/ask")
         cited = {c["doc_id"] for c in found.get("citations", [])}
         phase.notes.append(f"after the commit, a question on the new papers cites {len(cited)} of them")
@@ -126,19 +149,23 @@ def run_phase(phase: Phase, url: str, pid: int, users: int, seconds: float, uplo
     phase.seconds = time.perf_counter() - started
 
 
-def write_papers(folder: Path, n: int) -> list[Path]:
+def write_papers(folder: Path, n: int, visits: int = 0) -> list[Path]:
+    """`n` short case reports naming the CANARY drug; `visits` more sentences each make them longer to embed."""
     folder.mkdir(parents=True, exist_ok=True)
     papers = []
     for i in range(n):
         p = folder / f"upload{i:04d}.txt"
         p.write_text(f"{CANARY.capitalize()} case report {i}\n\n{CANARY.capitalize()} is a monoclonal antibody that blocks "
                      f"the receptor of interleukin-{i % 30 + 1} in patient {i}. The patient was followed for {i % 12 + 1} "
-                     "months and relapse was assessed at every visit.")
+                     "months and relapse was assessed at every visit." + "".join(
+                         f" At visit {v + 1} serum IgG4 of patient {i} was {(i * 7 + v * 13) % 900 + 100} mg/dL and the "
+                         f"affected glands measured {(i + v) % 40 + 5} mm." for v in range(visits)))
         papers.append(p)
     return papers
 
 
-def measure(users: int, seconds: float, papers: int, index_dir: Path, concurrency: int | None = None) -> list[Phase]:
+def measure(users: int, seconds: float, papers: int, index_dir: Path, concurrency: int | None = None,
+            visits: int = 0) -> list[Phase]:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp) / "index"
         shutil.copytree(index_dir, work)
@@ -150,7 +177,7 @@ def measure(users: int, seconds: float, papers: int, index_dir: Path, concurrenc
             run_phase(phases[0], url, server.pid, users, seconds)
             if papers:
                 phases.append(Phase(f"{users} users asking while {papers} papers are uploaded"))
-                run_phase(phases[1], url, server.pid, users, seconds, write_papers(Path(tmp) / "papers", papers))
+                run_phase(phases[1], url, server.pid, users, seconds, write_papers(Path(tmp) / "papers", papers, visits))
         finally:
             server.send_signal(signal.SIGTERM)
             try:

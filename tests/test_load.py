@@ -1,8 +1,9 @@
 """The chat server under load, at the size CI affords: `python -m bench.load` with 5 users for 12 s, twice.
 
 The full run (20 users for 120 s, 300 papers uploaded meanwhile) is `python -m bench.load`; its table is in
-README. Here: no request fails, and papers uploaded through the UI while users ask become searchable when
-their commit lands.
+README. Here: no request fails, and the papers uploaded while users ask become searchable when their commit
+lands. Whether answers keep arriving while the upload is being ingested (between its first progress report,
+which comes from inside the index's writer, and its reply) is its own test: today they do not.
 """
 
 from __future__ import annotations
@@ -11,14 +12,29 @@ from pathlib import Path
 
 import pytest
 
-from bench.load import measure
+from bench.load import Phase, measure
 
 pytestmark = pytest.mark.slow
 
 
-def test_users_keep_getting_answers_while_papers_are_uploaded(sample_index_dir: Path):
-    quiet, busy = measure(users=5, seconds=12, papers=30, index_dir=sample_index_dir)
+@pytest.fixture(scope="module")
+def phases(sample_index_dir: Path) -> tuple[Phase, Phase]:
+    # papers of 40 visits (~10 chunks each): the ingest itself, not only the file transfer, takes seconds
+    quiet, busy = measure(users=5, seconds=12, papers=30, index_dir=sample_index_dir, visits=40)
     print("\n" + quiet.row() + "\n" + busy.row() + "\n  " + "\n  ".join(busy.notes))
+    return quiet, busy
+
+
+def test_users_keep_getting_answers_while_papers_are_uploaded(phases):
+    quiet, busy = phases
     assert not quiet.errors and not busy.errors, (quiet.errors + busy.errors)[:5]
-    assert len(quiet.latencies) >= 20 and len(busy.latencies) >= 20  # answers kept coming during the ingest
+    assert len(quiet.latencies) >= 20 and len(busy.latencies) >= 20
+    assert busy.ingest is not None, busy.notes  # the upload was ingested (its progress was seen), then replied
     assert any("cites" in note and "cites 0 " not in note for note in busy.notes)
+
+
+@pytest.mark.xfail(strict=True, reason="questions wait for the index's writer: CorpusIndex.writing holds, for the "
+                   "whole ingest, the lock CorpusIndex.retriever takes (found by issue 34); strict, so a fix shows")
+def test_answers_keep_arriving_while_an_upload_is_being_ingested(phases):
+    _, busy = phases
+    assert busy.answered_during_ingest() >= 5, busy.notes
