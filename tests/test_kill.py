@@ -240,12 +240,14 @@ def test_kill_9_of_the_server_during_an_upload_loses_no_committed_document(tmp_p
         uploading = _Upload(url, batch_papers)
         uploading.start()
         uploads = index.parent / "uploads"
-        wait_until(lambda u=uploads: u.is_dir() and len(list(u.iterdir())) == BATCH, "stored the upload", uploading)
-        wait_until(lambda c=catalog, t=target: c.stats()["documents"] >= len(base) + t, f"committed {target} papers",
-                   uploading)
-        server.send_signal(signal.SIGKILL)
-        server.wait(timeout=60)
-        catalog.close()
+        try:
+            wait_until(lambda u=uploads: u.is_dir() and len(list(u.iterdir())) == BATCH, "stored the upload", uploading)
+            wait_until(lambda c=catalog, t=target: c.stats()["documents"] >= len(base) + t,
+                       f"committed {target} papers", uploading)
+        finally:  # killed whether the wait succeeded or not: a failed test leaves no server behind
+            server.send_signal(signal.SIGKILL)
+            server.wait(timeout=60)
+            catalog.close()
         uploading.join(timeout=60)
         assert not uploading.is_alive() and uploading.rows is None, "the upload was not cut off by the kill"
         assert _cut_off(uploading.error), repr(uploading.error)
@@ -254,9 +256,11 @@ def test_kill_9_of_the_server_during_an_upload_loses_no_committed_document(tmp_p
         assert target <= len(committed) < BATCH
         if k == 0:  # restart and upload the same papers again: the rest is added, nothing twice
             server, url = serve(index)
-            rows = _upload(url, batch_papers)
-            server.terminate()
-            server.wait(timeout=60)
+            try:
+                rows = _upload(url, batch_papers)
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
             assert sum(row[1] == "added" for row in rows) == BATCH - len(committed), rows[:3]
             assert _check(index, base, batch) == batch
     print(f"\n{kills} kills of the server mid-upload; batch documents committed before each kill: {outcomes} of "
