@@ -43,7 +43,7 @@ class Phase:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     answered_at: list[float] = field(default_factory=list)  # when each answer arrived, seconds into the phase
-    ingest: tuple[float, float] | None = None  # the upload's first progress report (the index's writer is held) to its reply
+    ingest: tuple[float, float] | None = None  # the upload's first to last progress report: the index's writer is held
 
     def answered_during_ingest(self) -> int:
         """Answers that arrived while the upload was being ingested: the server kept answering, not queued them."""
@@ -125,20 +125,24 @@ def run_phase(phase: Phase, url: str, pid: int, users: int, seconds: float, uplo
     if upload:
         client = Client(url, verbose=False)
         t = time.perf_counter()
-        ingesting = None  # the handler reports progress from inside the ingest, which holds the index's writer
+        # The handler reports progress from inside the ingest, which holds the index's writer from its first report
+        # ("Reading") to its last ("Saving" the final commit); the reply comes later (the corpus table is rebuilt).
+        reports: list[tuple[float, object]] = []
         try:
             job = client.submit([handle_file(str(p)) for p in upload], api_name="/add_files")
             while not job.done():
-                if ingesting is None and job.status().progress_data:
-                    ingesting = time.perf_counter() - started
+                progress = job.status().progress_data
+                if progress and (not reports or reports[-1][1] != progress):
+                    reports.append((time.perf_counter() - started, progress))
                 time.sleep(0.02)
             job.result()
         finally:
             uploading.clear()
-        if ingesting is not None:
-            phase.ingest = (ingesting, time.perf_counter() - started)
+        if reports:
+            phase.ingest = (reports[0][0], reports[-1][0])
+        window = f" ({phase.ingest[1] - phase.ingest[0]:.1f} s)" if phase.ingest else ""
         phase.notes.append(f"uploaded and committed {len(upload)} papers in {time.perf_counter() - t:.1f} s while users "
-                           f"asked; {phase.answered_during_ingest()} answers arrived while they were being ingested")
+                           f"asked; {phase.answered_during_ingest()} answers arrived while they were being ingested{window}")
         found = client.predict(f"What does {CANARY} block?", api_name="/ask")
         cited = {c["doc_id"] for c in found.get("citations", [])}
         phase.notes.append(f"after the commit, a question on the new papers cites {len(cited)} of them")

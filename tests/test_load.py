@@ -2,8 +2,8 @@
 
 The full run (20 users for 120 s, 300 papers uploaded meanwhile) is `python -m bench.load`; its table is in
 README. Here: no request fails, and the papers uploaded while users ask become searchable when their commit
-lands. Whether answers keep arriving while the upload is being ingested (between its first progress report,
-which comes from inside the index's writer, and its reply) is its own test: today they do not.
+lands. Whether answers keep arriving while the upload is being ingested (between its first and last progress
+reports, which come from inside the index's writer) is its own test: today they do not.
 """
 
 from __future__ import annotations
