@@ -1,0 +1,156 @@
+"""The direct first line of an extractive answer: the answer itself, ahead of the quotes that state it.
+
+"Fifteen patients [1].", "Above 60 mg/day [1].", "CRP and IgA [1].", "Intramuscularly [2].", "Yes [1]." The line
+is built from text inside its cited quote (the reader's answer span, or the number phrase of the asked kind),
+so it cannot say what no quote says, and it is checked so (`verified`). Only yes/no verdicts are words of the
+answerer's own ("Yes", "No", "The papers disagree"), and only when the reader reads that verdict in a quote
+it trusts. No line at all is better than a doubtful one: each kind has a confidence floor.
+
+- number: the reader's span when it states a number of the asked kind, else that number phrase in the best
+  quote stating one (a rule: dose units, %, "n of N", durations, counts in digits or words);
+- yes/no: the reader's verdict on the quotes that answer; papers that disagree are said to;
+- anything else (what, where, which one, how): the reader's span in the best quote, when it is confident and
+  short. List questions naming a known class get their members from `answer.lists` instead (extractive.py);
+  other lists ("which blood tests ...?") get the spans of every quote that answers, each cited.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from answer.models import AnswerPart, Citation
+from answer.reader import Reading
+from text.numbers import NUMBER_WORD, numbers_in
+
+ANSWERS = 0.5  # reader relevance from which a quote counts as answering
+SPAN_CONFIDENT = 0.3  # span probability from which its span is given as the answer
+VERDICT_CONFIDENT = 0.7  # verdict probability from which "Yes"/"No" is said
+MAX_SPAN_WORDS = 14  # a longer span is a sentence, not an answer: the quotes say it
+_EDGE = " \t\n,;:.()[]\"'“”‘’"
+_BOUND = r"(?:above|over|below|under|more than|less than|at least|at most|up to|about|approximately|nearly|almost|" \
+         r"greater than|fewer than|[<>≤≥~])\s*"
+# a number of the asked kind as a phrase: an optional bound, the number (digits or words), then up to two words
+# of its unit or noun ("60 mg/day", "Fifteen patients", "12 months"); function words at its end are dropped
+_COUNT = re.compile(rf"(?:{_BOUND})?(?:(?<![\w-])\d+(?:[.,·]\d+)?(?![\w-])|\b{NUMBER_WORD}\b)\s*%?"
+                    r"(?:\s*[A-Za-zµμ][\w/%µμ²·-]*){0,2}", re.I)
+_TRAILING = re.compile(r"(?:\s+(?:of|in|and|or|the|a|an|to|for|with|were|was|is|are|had|have|at|on|by|per))+$", re.I)
+
+
+@dataclass
+class Evidence:
+    """A chosen quote's unit, as the direct line needs it."""
+
+    text: str
+    doc_id: str
+    start: int  # document coordinates
+    end: int
+    reading: Reading | None
+    score: float
+
+
+def _citation(unit: Evidence, citations: list[Citation]) -> int | None:
+    return next((c.n for c in citations if c.doc_id == unit.doc_id and c.start <= unit.start and unit.end <= c.end), None)
+
+
+def _phrase(text: str) -> str:
+    """A span as a line: edges trimmed, first letter capitalised when it is a lower-case word."""
+    text = text.strip(_EDGE)
+    if text[:1].islower() and not re.match(r"[a-z]+[A-Z0-9]", text):  # "mRNA", "pH7" keep their case
+        text = text[:1].upper() + text[1:]
+    return text
+
+
+def _line(text: str, cites: list[int], quotes: dict[int, str], kind_reason: str = "") -> AnswerPart:
+    """`text [n]...` checked: the phrase must occur in the quotes it cites (case aside)."""
+    phrase = text.strip(_EDGE).lower()
+    supported = any(phrase in quotes.get(n, "").lower() for n in cites)
+    marks = "".join(f" [{n}]" for n in cites)
+    return AnswerPart(text=f"{_phrase(text)}{marks}.", cites=cites, verified=supported, kind="direct",
+                      reason="" if supported else f"not in its cited quote{kind_reason}")
+
+
+def _span_text(unit: Evidence) -> str | None:
+    r = unit.reading
+    if not r or not r.span or r.span_prob < SPAN_CONFIDENT:
+        return None
+    text = unit.text[r.span[0] : r.span[1]]
+    words = text.split()
+    if not words or len(words) > MAX_SPAN_WORDS or not text.strip(_EDGE):
+        return None
+    return text
+
+
+def number_line(quantity_kind: str, states_quantity, units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:
+    """The number of the asked kind in the best quote stating one: the reader's span if it is that number,
+    else the rule's number phrase (nearest the reader's span when it has one)."""
+    quotes = {c.n: c.quote for c in citations}
+    for unit in sorted(units, key=lambda u: -u.score):
+        if not states_quantity(quantity_kind, unit.text):
+            continue
+        n = _citation(unit, citations)
+        if n is None:
+            continue
+        span = _span_text(unit)
+        if span and numbers_in(span) and states_quantity(quantity_kind, span):
+            return _line(span, [n], quotes)
+        phrases = [m for m in _COUNT.finditer(unit.text) if states_quantity(quantity_kind, m.group(0))]
+        if not phrases:
+            continue
+        anchor = unit.reading.span[0] if unit.reading and unit.reading.span else 0
+        best = min(phrases, key=lambda m: abs(m.start() - anchor))
+        return _line(_TRAILING.sub("", best.group(0).strip(_EDGE)), [n], quotes)
+    return None
+
+
+def verdict_line(units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:
+    """"Yes [n]." / "No [n]." when the answering quotes the reader trusts say so; "The papers disagree [a] [b]."
+    when answering quotes from different papers say opposite things."""
+    said: dict[str, list[tuple[float, Evidence]]] = {"yes": [], "no": []}
+    for unit in units:
+        r = unit.reading
+        if not r or r.relevance < ANSWERS:
+            continue
+        if r.yes >= VERDICT_CONFIDENT:
+            said["yes"].append((r.relevance * r.yes, unit))
+        elif r.no >= VERDICT_CONFIDENT:
+            said["no"].append((r.relevance * r.no, unit))
+    yes, no = sorted(said["yes"], key=lambda t: -t[0]), sorted(said["no"], key=lambda t: -t[0])
+    if yes and no and yes[0][1].doc_id != no[0][1].doc_id:
+        cites = [n for n in (_citation(yes[0][1], citations), _citation(no[0][1], citations)) if n is not None]
+        if len(cites) == 2:
+            return AnswerPart(text=f"The papers disagree [{cites[0]}] [{cites[1]}].", cites=cites, verified=True, kind="direct")
+    side = max((s for s in (yes, no) if s), key=lambda s: s[0][0], default=None)
+    if not side:
+        return None
+    n = _citation(side[0][1], citations)
+    if n is None:
+        return None
+    word = "Yes" if side is yes else "No"
+    return AnswerPart(text=f"{word} [{n}].", cites=[n], verified=True, kind="direct")
+
+
+def span_line(units: list[Evidence], citations: list[Citation], every: bool = False) -> AnswerPart | None:
+    """The reader's span in the best answering quote ("Intramuscularly [2]."); with `every` (lists), the spans of
+    every answering quote, each cited ("CRP and IgA [1]; a raised IgG4 [3].")."""
+    quotes = {c.n: c.quote for c in citations}
+    found: list[tuple[str, int]] = []
+    for unit in sorted(units, key=lambda u: -u.score):
+        if not unit.reading or unit.reading.relevance < ANSWERS:
+            continue
+        span, n = _span_text(unit), _citation(unit, citations)
+        if span is None or n is None or any(span.lower() in f.lower() or f.lower() in span.lower() for f, _ in found):
+            continue
+        found.append((span, n))
+        if not every:
+            break
+    if not found:
+        return None
+    if len(found) == 1:
+        return _line(found[0][0], [found[0][1]], quotes)
+    # "CRP and IgA [1]; a raised IgG4 [3].": the first phrase capitalised, the others as the papers write them
+    pieces = [f"{_phrase(text) if i == 0 else text.strip(_EDGE)} [{n}]" for i, (text, n) in enumerate(found)]
+    unsupported = [text for text, n in found if text.strip(_EDGE).lower() not in quotes.get(n, "").lower()]
+    return AnswerPart(text="; ".join(pieces) + ".", cites=list(dict.fromkeys(n for _, n in found)),
+                      verified=not unsupported, kind="direct",
+                      reason=f"not in its cited quote: {unsupported[0]}" if unsupported else "")

@@ -1,0 +1,84 @@
+"""The direct first line (answer/direct.py): built from text inside its cited quote, or not at all.
+
+Readings are made by hand here (what a reader would say), so each rule is tested on its own: the span becomes the
+line when confident, the number of the asked kind is found by the rule when the span is not that number, a
+verdict needs a trusted quote, disagreeing papers are said to disagree, and a span that is not in its quote is
+flagged, never shown as verified.
+"""
+
+from __future__ import annotations
+
+from answer.direct import Evidence, number_line, span_line, verdict_line
+from answer.models import Citation
+from answer.question import states_quantity
+from answer.reader import Reading
+
+
+def _quote(n: int, doc: str, text: str, start: int = 0) -> Citation:
+    return Citation(n=n, doc_id=doc, title="", source="", chunk_id=f"{doc}#0", quote=text, start=start, end=start + len(text))
+
+
+def _unit(doc: str, text: str, reading: Reading | None, score: float = 0.8, start: int = 0) -> Evidence:
+    return Evidence(text, doc, start, start + len(text), reading, score)
+
+
+def test_a_confident_span_is_the_line_capitalised_and_cited():
+    text = "The vaccine was given intramuscularly in two doses."
+    span = (text.index("intramuscularly"), text.index("intramuscularly") + len("intramuscularly"))
+    line = span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
+    assert line.text == "Intramuscularly [1]." and line.kind == "direct" and line.verified and line.cites == [1]
+
+
+def test_no_line_from_an_unsure_span_or_a_quote_that_does_not_answer():
+    text = "The vaccine was given intramuscularly in two doses."
+    span = (22, 37)
+    assert span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.1))], [_quote(1, "a", text)]) is None
+    assert span_line([_unit("a", text, Reading(0.2, span=span, span_prob=0.9))], [_quote(1, "a", text)]) is None
+    # a whole sentence is not an answer: the quote says it
+    wordy = "The vaccine was given intramuscularly in two doses to the children of the three villages in the dry season."
+    assert span_line([_unit("a", wordy, Reading(0.9, span=(0, len(wordy)), span_prob=0.9))], [_quote(1, "a", wordy)]) is None
+
+
+def test_a_list_line_cites_each_answering_quote():
+    one, two = "CRP and IgA were lower in IgG4-RD.", "A raised IgE also told them apart."
+    units = [_unit("a", one, Reading(0.9, span=(0, 11), span_prob=0.7), 0.9),
+             _unit("b", two, Reading(0.7, span=(2, 12), span_prob=0.5), 0.7)]
+    line = span_line(units, [_quote(1, "a", one), _quote(2, "b", two)], every=True)
+    assert line.text == "CRP and IgA [1]; raised IgE [2]." and line.cites == [1, 2] and line.verified
+
+
+def test_a_number_line_takes_the_span_when_it_is_that_number_else_the_rule_finds_it():
+    text = "Fifteen patients were enrolled and followed for 12 months."
+    span = Reading(0.9, span=(0, 16), span_prob=0.5)
+    assert number_line("count", states_quantity, [_unit("a", text, span)], [_quote(1, "a", text)]).text == "Fifteen patients [1]."
+    wrong = Reading(0.9, span=(21, 29), span_prob=0.5)  # "enrolled": not a number, so the rule takes over
+    line = number_line("duration", states_quantity, [_unit("a", text, wrong)], [_quote(1, "a", text)])
+    assert line.text == "12 months [1]." and line.verified
+    dose = "The exclusion criterion was a dose greater than 60 mg/day of prednisolone."
+    line = number_line("dose", states_quantity, [_unit("a", dose, None)], [_quote(1, "a", dose)])
+    assert line.text == "Greater than 60 mg/day [1]." and line.verified
+
+
+def test_no_number_line_without_a_number_of_the_asked_kind():
+    text = "Most patients responded well to treatment."
+    assert number_line("dose", states_quantity, [_unit("a", text, None)], [_quote(1, "a", text)]) is None
+
+
+def test_yes_and_no_need_a_trusted_quote_and_disagreeing_papers_are_said_to_disagree():
+    yes = _unit("a", "Rituximab induced remission in most patients.", Reading(0.9, yes=0.85, no=0.1))
+    unsure = _unit("b", "Remission was seen in some.", Reading(0.9, yes=0.5, no=0.4))
+    weak = _unit("c", "Rituximab is an antibody.", Reading(0.3, yes=0.95, no=0.0))
+    no = _unit("d", "Rituximab did not induce remission.", Reading(0.8, yes=0.05, no=0.9), score=0.7)
+    quotes = [_quote(1, "a", yes.text), _quote(2, "b", unsure.text), _quote(3, "c", weak.text), _quote(4, "d", no.text)]
+    assert verdict_line([yes, unsure], quotes).text == "Yes [1]."
+    assert verdict_line([unsure, weak], quotes) is None  # unsure, or sure but not answering: no verdict
+    assert verdict_line([yes, no], quotes).text == "The papers disagree [1] [4]."
+    assert verdict_line([no], quotes).text == "No [4]."
+
+
+def test_a_line_not_inside_its_quote_is_flagged():
+    text = "The vaccine was given intramuscularly."
+    other = "Nothing here."
+    unit = _unit("a", text, Reading(0.9, span=(22, 37), span_prob=0.9))
+    line = span_line([unit], [_quote(1, "a", other)])  # the citation's quote does not hold the span
+    assert line is None or line.verified is False

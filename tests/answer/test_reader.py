@@ -1,0 +1,173 @@
+"""The reader (answer/reader.py): the shipped weights on every backend, the swaps, and the training command.
+
+Fast tests check the tokenisation and span arithmetic. Slow tests load the shipped reader for real: it must
+tell a sentence that answers from one that is only on the topic, read the span inside the answering sentence,
+give the same relevance on OpenVINO as on torch fp32 within the agreement bar, and be swappable for a
+CrossEncoder folder, a Hugging Face QA folder, or nothing. The training command runs a few steps on a handful
+of examples and writes a folder the loader accepts (the full training stays out of CI: `python -m train.reader`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from answer.reader import (AGREEMENT, MAX_QUESTION_TOKENS, best_span, bundled_reader_path, encode_pairs, load_reader,
+                           reader_kind, span_probability)
+from errors import ModelLoadError
+
+# (question, sentence that answers it, sentence on the same topic that does not), written for these tests
+PAIRS = [
+    ("How is the vaccine given?", "The vaccine is injected intramuscularly in two doses four weeks apart.",
+     "Vaccines against malaria have been pursued for more than fifty years."),
+    ("How many patients were enrolled?", "Fifteen patients were enrolled between 2015 and 2018.",
+     "Patients with IgG4-related disease often have raised serum IgG4."),
+    ("Which receptor does dupilumab block?", "Dupilumab blocks the interleukin-4 receptor alpha subunit.",
+     "Dupilumab was well tolerated and no patient stopped treatment."),
+    ("What causes sickle cell disease?", "Sickle cell disease is caused by a point mutation in the beta-globin gene.",
+     "Sickle cell disease affects millions of people worldwide."),
+    ("Where do mosquitoes deposit sporozoites?", "Mosquitoes deposit sporozoites into the skin of the host while probing.",
+     "Sporozoites were imaged with a spinning-disk confocal microscope."),
+    ("What was the median follow-up?", "The median follow-up was 26 months (range 6-60).",
+     "Follow-up visits were scheduled every three months."),
+]
+
+
+def _tokenizer():
+    import tokenizers
+
+    from index.embedding import default_model_path
+
+    return tokenizers.Tokenizer.from_file(str(default_model_path() / "tokenizer.json"))
+
+
+def test_pairs_map_tokens_back_to_the_unit_and_cut_long_questions():
+    tok = _tokenizer()
+    text = "Dupilumab blocks IL-4Rα."
+    enc = encode_pairs(tok, "which receptor? " * 40, [text, "Short."])
+    assert enc.input_ids.shape[0] == 2 and enc.attention_mask[1].sum() < enc.attention_mask[0].sum()
+    question_tokens = int((enc.token_type_ids[0] == 0).sum()) - 2  # less [CLS] and the first [SEP]
+    assert question_tokens <= MAX_QUESTION_TOKENS
+    pieces = [text[a:b] for a, b in filter(None, enc.offsets[0])]
+    assert "".join(pieces) == text.replace(" ", "")  # every character of the unit, each once, in order
+    assert all(o is None for o, t in zip(enc.offsets[0], enc.token_type_ids[0]) if t == 0)  # no offset in the question
+
+
+def test_best_span_stays_inside_the_unit_and_its_probability_is_a_probability():
+    offsets = [None, None, (0, 3), (4, 9), (10, 15), None]
+    start = np.array([9.0, 9.0, 0.0, 5.0, 1.0, 9.0])
+    end = np.array([9.0, 9.0, 0.0, 1.0, 6.0, 9.0])
+    span, score = best_span(start, end, offsets)
+    assert span == (4, 15) and score == 11.0  # the question's tokens and [SEP] score higher and are not eligible
+    p = span_probability(start, end, offsets, span)
+    assert 0.0 < p <= 1.0
+
+
+@pytest.mark.slow
+def test_the_shipped_reader_tells_answering_sentences_from_topical_ones():
+    reader = load_reader("bundled", "torch", "float32")
+    assert reader_kind(bundled_reader_path()) == "bundled"
+    wins = 0
+    for question, answer, topical in PAIRS:
+        good, other = reader.read(question, [answer, topical])
+        wins += good.relevance > other.relevance
+        assert good.span and answer[good.span[0] : good.span[1]].strip()
+    assert wins >= len(PAIRS) - 1  # measured: all of them
+
+
+@pytest.mark.slow
+def test_the_shipped_reader_reads_a_span_inside_the_answer():
+    reader = load_reader("bundled", "torch", "float32")
+    (reading,) = reader.read("How many patients were enrolled?", ["Fifteen patients were enrolled between 2015 and 2018."])
+    assert "Fifteen" in "Fifteen patients were enrolled between 2015 and 2018."[reading.span[0] : reading.span[1]]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend, precision", [("openvino", "float32"), ("openvino", "bfloat16"), ("openvino", "int8")])
+def test_openvino_variants_agree_with_torch_fp32(backend, precision, tmp_path):
+    reference = load_reader("bundled", "torch", "float32")
+    try:
+        variant = load_reader("bundled", backend, precision, cache_dir=tmp_path)
+    except ModelLoadError as exc:  # bf16 without bf16 kernels on this CPU: the auto choice skips it the same way
+        pytest.skip(f"{backend} {precision} does not run here: {exc}")
+    questions = [q for q, _, _ in PAIRS]
+    texts = [[a, t] for _, a, t in PAIRS]
+    ref = np.array([r.relevance for q, ts in zip(questions, texts) for r in reference.read(q, ts)])
+    got = np.array([r.relevance for q, ts in zip(questions, texts) for r in variant.read(q, ts)])
+    assert np.percentile(np.abs(ref - got), 95) <= AGREEMENT
+
+
+@pytest.mark.slow
+def test_the_auto_choice_measures_once_and_caches_its_choice(tmp_path):
+    reader = load_reader("bundled", "auto", "auto", cache_dir=tmp_path)
+    choices = list(tmp_path.glob("reader-choice-*.json"))
+    assert len(choices) == 1
+    record = json.loads(choices[0].read_text())
+    assert record["choice"]["backend"] == reader.variant.backend and record["measured"]
+    assert all(r["relevance_gap_p95"] <= AGREEMENT for k, r in record["measured"].items() if k == str(reader.variant))
+
+
+def test_none_turns_the_reader_off_and_a_bad_folder_is_a_clear_error(tmp_path):
+    assert load_reader("none") is None
+    with pytest.raises(ModelLoadError, match="no reader model"):
+        load_reader(str(tmp_path))
+    (tmp_path / "config.json").write_text(json.dumps({"architectures": ["BertForMaskedLM"]}))
+    with pytest.raises(ModelLoadError, match="neither"):
+        load_reader(str(tmp_path))
+
+
+def _tiny_bert(folder: Path, head: str) -> Path:
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForQuestionAnswering, BertForSequenceClassification
+
+    from index.embedding import default_model_path
+
+    tokenizer = AutoTokenizer.from_pretrained(str(default_model_path()))
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=256, num_labels=1)
+    model = BertForQuestionAnswering(config) if head == "qa" else BertForSequenceClassification(config)
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("head, kind", [("qa", "qa"), ("classifier", "cross-encoder")])
+def test_a_cross_encoder_or_qa_folder_swaps_in(head, kind, tmp_path):
+    folder = _tiny_bert(tmp_path / head, head)
+    reader = load_reader(str(folder))
+    assert reader.kind == kind
+    readings = reader.read("How many patients were enrolled?", ["Fifteen patients were enrolled.", "We thank the nurses."])
+    assert len(readings) == 2 and all(0.0 <= r.relevance <= 1.0 for r in readings)
+    assert (readings[0].span is not None) == (kind == "qa")  # only a QA model marks a span
+    with pytest.raises(ModelLoadError, match="torch fp32 only"):
+        load_reader(str(folder), "openvino", "auto")
+
+
+@pytest.mark.slow
+def test_training_runs_a_few_steps_and_writes_a_reader_the_loader_accepts(tmp_path):
+    from train.reader import main
+
+    examples = tmp_path / "examples.jsonl.gz"
+    rows = []
+    for split in ("train", "dev"):
+        for i, (question, answer, topical) in enumerate(PAIRS):
+            group = f"test:{split}{i}"
+            rows.append({"source": "pubmedqa", "group": group, "split": split, "question": question, "text": answer,
+                         "label": 1.0, "yesno": "yes" if i % 2 else "no", "span": [0, 7], "qtype": "t"})
+            rows.append({"source": "pubmedqa", "group": group, "split": split, "question": question, "text": topical,
+                         "label": 0.0, "yesno": None, "span": None, "qtype": "t"})
+    with gzip.open(examples, "wt", encoding="utf-8") as f:
+        f.writelines(json.dumps(r) + "\n" for r in rows)
+    out = tmp_path / "reader"
+    assert main(["--examples", str(examples), "--out", str(out), "--steps", "2", "--batch", "4", "--no-baseline",
+                 "--mix", "pubmedqa=100", "--eval-questions", "0"]) == 0
+    card = json.loads((out / "reader.json").read_text())
+    assert card["steps"] == 2 and "dev/pubmedqa" in card["figures"]
+    reader = load_reader(str(out), "torch", "float32")
+    assert len(reader.read("a question?", ["a sentence.", "another one."])) == 2
