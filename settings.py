@@ -203,7 +203,32 @@ class AnswerSettings(_Group):
         0.45,
         description="Below this evidence score the answerer says it found nothing (calibrated by `python -m evals.calibrate`).",
     )
+    missing_term_margin: float = Field(
+        0.1, ge=0, description="A question naming a specific term no paper contains (\"knowlesi\") is answered only "
+        "when the evidence scores this much above the refusal threshold (then the answer says the term is missing).",
+    )
     max_question_chars: int = Field(2_000, gt=0, description="Longer questions are refused with a clear message.")
+    reader: str = Field(
+        "bundled", description="The learned reader that ranks evidence, gates it and finds the answer span: bundled "
+        "(models/reader/, trained by `python -m train.reader`), a folder holding a sentence-transformers CrossEncoder "
+        "or a Hugging Face question-answering model, or none (the hand-set scores alone).",
+    )
+    reader_backend: Literal["auto", "torch", "openvino"] = Field(
+        "auto", description="The bundled reader's engine; auto measures once per CPU, like the embedder.")
+    reader_precision: Literal["auto", "float32", "bfloat16", "int8"] = Field(
+        "auto", description="The bundled reader's precision; auto keeps the fastest within 0.03 relevance of fp32.")
+    reader_min_relevance: float = Field(
+        0.3, description="The refusal threshold when a reader is on (its scores have their own scale; calibrated by "
+        "`python -m evals.calibrate` for the bundled reader: recalibrate for another).",
+    )
+    reader_depth: int = Field(
+        24, ge=1, description="Evidence units the reader reads per question: the best by the hand-set score.")
+    reader_weight: float = Field(
+        0.7, ge=0, le=1, description="A read unit's score is this share of the reader's relevance plus the rest of "
+        "its hand-set score (0: the reader only gates and answers; 1: it alone ranks).")
+    reader_other_paper: float = Field(
+        0.5, ge=0, le=1, description="With a reader, a quote from a paper the better quotes are not from needs this "
+        "relevance.")
 
 
 class LLMSettings(_Group):

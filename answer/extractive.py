@@ -37,17 +37,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from answer.direct import Evidence, number_line, span_line, verdict_line
 from answer.followup import resolve_followup
 from answer.lists import GENERIC_RELATION, linked_members, member_key, mentions
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
 from answer.question import Focus, QuestionAnalysis, analyse, content_words, states_quantity
+from answer.reader import Reader, Reading, load_reader
 from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
 from index.embedding import embed_query
 from prompts import load_prompt
+from text.common_words import is_common
 from text.concepts import defined_abbreviations, question_class, question_tokens, term_matches
+from text.drugs import generic_names
 from text.evidence import is_evidence
 from text.sentences import split_sentences
+from text.spelling import closest_spelling, words_of
 from text.tokens import tokenize
 
 SEMANTIC_WEIGHT = 0.55
@@ -77,6 +82,8 @@ class _Unit:
     lexical: float = 0.0
     vec: np.ndarray = field(default=None, repr=False)
     halves: tuple[tuple[str, int, int], tuple[str, int, int]] | None = None  # a pair's two sentences
+    prior: float = 0.0  # the hand-set score (before the reader, and what the off-corpus gate reads)
+    reading: Reading | None = None  # what the reader said of this unit (None: not read)
 
 
 @dataclass
@@ -155,6 +162,21 @@ class ExtractiveAnswerer:
         self.settings = index.settings
         self.rerank = rerank
         self._papers: collections.OrderedDict[tuple[str, str], _Paper] = collections.OrderedDict()
+        self._reader: Reader | None | bool = False  # False: not loaded yet
+
+    @property
+    def reader(self) -> Reader | None:
+        """The learned reader `answer.reader` names (None: off), loaded at the first question."""
+        if self._reader is False:
+            cfg = self.settings.answer
+            self._reader = load_reader(cfg.reader, cfg.reader_backend, cfg.reader_precision,
+                                       self.settings.paths.model_cache)
+        return self._reader
+
+    def threshold(self) -> float:
+        """The evidence score below which nothing is quoted: calibrated per scale, with and without the reader."""
+        cfg = self.settings.answer
+        return cfg.reader_min_relevance if self.reader else cfg.min_relevance
 
     def _paper(self, hit: Hit) -> _Paper:
         """A unit's paper, tokenized once per paper version: a question reads about eight papers, and the same
@@ -177,6 +199,7 @@ class ExtractiveAnswerer:
     def answer(
         self, question: str, *, history: list[tuple[str, CitedAnswer | None]] | None = None, mode: str | None = None,
         search_query: str | None = None, max_quotes: int | None = None, resolved: str | None = None,
+        corrected: list[tuple[str, str]] | None = None,
     ) -> CitedAnswer:
         """Quote the papers on `question`. A follow-up (given the conversation's `history`, or already `resolved`
         by the caller) is answered in its resolved form: referents filled in, searched and scored as such."""
@@ -186,15 +209,17 @@ class ExtractiveAnswerer:
             resolved = resolve_followup(question, history)
         asked = validate_question(resolved, cfg.max_question_chars) if resolved else question
         analysis = analyse(asked)
+        analysis.focus += self._uncovered_terms(asked, analysis)
         query = search_query or asked
         hits = self.index.search(query, k=cfg.context_chunks * 3, mode=mode, rerank=self.rerank)
         context = select_context(hits, cfg.context_chunks, cfg.max_chunks_per_document)
         retrieved = [_passage(h) for h in context]
         result = CitedAnswer(question=question, status="no_evidence", retrieved=retrieved, searched_query=query,
-                             resolved_question=asked if asked != question else "", analysis=analysis.to_dict())
+                             resolved_question=asked if asked != question else "", analysis=analysis.to_dict(),
+                             corrected=[list(pair) for pair in corrected or []])
         if not context:
             result.note = load_prompt("empty_index") if not len(self.index) else load_prompt("no_evidence").format(
-                score=0.0, threshold=cfg.min_relevance
+                score=0.0, threshold=self.threshold()
             )
             return result
 
@@ -203,21 +228,43 @@ class ExtractiveAnswerer:
         units = [u for u in read if u.vec is not None]  # those that may be quoted
         if analysis.answer_type == "mechanism":
             _reward_definitions(units, [f.text for f in analysis.focus])
+        if self.reader:
+            self._read(asked, units)
+        threshold = self.threshold()
         unread = self._unread(analysis, read)
         result.missing = self.index.unmentioned([f.text for f in unread]) if unread else []
+        if result.missing and not corrected:
+            respelt = self._respell(result.missing, read)
+            if respelt:  # "SARS-CON" -> "SARS-CoV": answer the question the user meant, and say so
+                fixed = asked
+                for typed, meant in respelt.items():
+                    fixed = re.sub(rf"(?<![\w-]){re.escape(typed)}(?![\w-])", meant, fixed)
+                again = self.answer(question, mode=mode, search_query=None, max_quotes=max_quotes, resolved=fixed,
+                                    corrected=list(respelt.items()))
+                return again
         # A drug only papers on something else mention ("hydroxychloroquine" in a lupus abstract) is as good as
         # missing; an acronym may be spelt out in the passages read ("European League Against Rheumatism").
-        absent = [f.text for f in unread if f.text in result.missing or f.kind == "drug"]
-        named = [f.text for f in analysis.focus if f.kind != "name"]
+        absent = [f.text for f in unread if (f.text in result.missing or f.kind == "drug") and f.kind != "term"]
+        named = [f.text for f in analysis.focus if f.kind not in ("name", "term")]
         if absent and len(absent) == len(named):  # nothing the question names is in what was read
             prompt = "missing" if len(result.missing) == len(absent) else "off_context"
             result.note = load_prompt(prompt).format(names=_join(absent))
             return result
         best = max((u.score for u in units), default=0.0)
         result.evidence_score = best
-        if best < cfg.min_relevance:
-            result.note = load_prompt("no_evidence").format(score=best, threshold=cfg.min_relevance)
+        # A specific term no paper contains ("knowlesi") is said to be missing unless the evidence is strong anyway:
+        # a paper may say the same in other words ("Syncope during bathing ...?" of an abstract on fainting).
+        terms = [f.text for f in analysis.focus if f.kind == "term" and f.text in result.missing]
+        # Two gates: the hand-set score says whether the papers are on the question at all (an off-corpus question
+        # scores low), the reader whether any passage read answers it (an on-topic question they do not answer).
+        prior = max((u.prior for u in units), default=0.0)
+        if terms and prior < cfg.min_relevance + cfg.missing_term_margin:
+            result.note = load_prompt("missing").format(names=_join(terms))
             return result
+        for score, gate in ((prior, cfg.min_relevance), (best, threshold)):
+            if score < gate:
+                result.note = load_prompt("no_evidence").format(score=score, threshold=gate)
+                return result
 
         limit = max_quotes or cfg.max_sentences
         direct: list[tuple[str, _Unit]] = []
@@ -227,10 +274,10 @@ class ExtractiveAnswerer:
             numeric = [u for u in units if states_quantity(analysis.quantity, u.text)
                        and all(n in self._paper(u.hit).tokens | self._paper(u.hit).title_tokens for n in named)]
             best_numeric = max((u.score for u in numeric), default=0.0)
-            if best_numeric < max(NUMBER_FLOOR * cfg.min_relevance, NUMBER_RELATIVE * best):
+            if best_numeric < max(NUMBER_FLOOR * threshold, NUMBER_RELATIVE * best):
                 result.note = load_prompt("no_quantity").format(quantity=_QUANTITY_WORDS[analysis.quantity])
                 return result
-            chosen = self._select(numeric, best_numeric, limit, floor=NUMBER_FLOOR * cfg.min_relevance)
+            chosen = self._select(numeric, best_numeric, limit, floor=NUMBER_FLOOR * threshold)
         elif analysis.answer_type == "list" and analysis.asked_class:
             direct = self._list_members(asked, analysis, units, best)
             chosen = self._select(units, best, limit, must=[u for _, u in direct])
@@ -243,9 +290,63 @@ class ExtractiveAnswerer:
         elif absent:
             result.note = load_prompt("off_context_part").format(names=_join(absent)) + "\n\n" + result.note
         result.parts, result.citations = _cite(chosen, self.index)
-        if direct:
-            result.parts.insert(0, _direct_line(direct, result.citations))
+        line = _direct_line(direct, result.citations) if direct else None
+        if line is None and self.reader:
+            line = self._direct_answer(analysis, chosen, result.citations)
+        if line is not None:
+            result.parts.insert(0, line)
         return result
+
+    def _read(self, question: str, units: list[_Unit]) -> None:
+        """The reader reads the `answer.reader_depth` best units by the hand-set score; each unit's score becomes
+        `answer.reader_weight` * its relevance + the rest * that score (a unit not read keeps only the second term)."""
+        cfg = self.settings.answer
+        weight = cfg.reader_weight
+        for u in units:
+            u.score = (1 - weight) * u.prior
+        ranked = sorted(units, key=lambda u: (-u.prior, u.sentences))[: cfg.reader_depth]
+        for u, reading in zip(ranked, self.reader.read(question, [u.text for u in ranked])):
+            u.reading = reading
+            u.score = weight * reading.relevance + (1 - weight) * u.prior
+
+    def _direct_answer(self, analysis: QuestionAnalysis, chosen: list[_Unit], citations: list[Citation]) -> AnswerPart | None:
+        """The direct first line from the reader (answer.direct): a number, a verdict, or the answer span."""
+        evidence = [Evidence(u.text, u.hit.doc_id, u.start, u.end, u.reading, u.score) for u in chosen]
+        if analysis.answer_type == "number" and analysis.quantity:
+            return number_line(analysis.quantity, states_quantity, evidence, citations)
+        if analysis.answer_type == "yesno":
+            return verdict_line(evidence, citations)
+        return span_line(evidence, citations, every=analysis.answer_type == "list")
+
+    def _uncovered_terms(self, question: str, analysis: QuestionAnalysis) -> list[Focus]:
+        """Specific terms of the question that no indexed paper contains ("knowlesi", "pyrethroid",
+        "atovaquone-proguanil"): not everyday words (`text.common_words`), not already a focus name. Like a missing
+        drug, such a term is said to be missing rather than answered with passages about something else."""
+        known = {f.text.lower() for f in analysis.focus}
+        uncovered = []
+        for word in dict.fromkeys(m.group(0) for m in _TERM.finditer(question)):
+            # a compound is covered when its specific parts are: "thalidomide-treated" is about thalidomide
+            parts = [p for p in re.split(r"[-/]", word) if _specific(p)] if "-" in word or "/" in word else \
+                [word] if _specific(word) else []
+            if word.lower() not in known and parts and self.index.unmentioned(parts):
+                uncovered.append(Focus(word, "term"))
+        return uncovered
+
+    def _respell(self, missing: list[str], read: list[_Unit]) -> dict[str, str]:
+        """{name as typed: the name meant} for missing names that are slips of the keyboard for a name the passages
+        read, their papers' titles or the drug dictionary spell, and that the index does mention."""
+        vocabulary = set()
+        for u in read:
+            vocabulary |= words_of(u.text)
+            vocabulary |= words_of(str(u.hit.node.metadata.get("title", "")))
+        respelt = {}
+        for name in missing:
+            meant = closest_spelling(name, vocabulary) or closest_spelling(name, generic_names())
+            if meant and meant[:1].isupper() and meant[1:].islower() and name.islower():
+                meant = meant.lower()  # "Protein" began a sentence; the user wrote in lower case
+            if meant and meant.lower() != name.lower() and not self.index.unmentioned([meant]):
+                respelt[name] = meant
+        return respelt
 
     @staticmethod
     def _unread(analysis: QuestionAnalysis, units: list[_Unit]) -> list[Focus]:
@@ -271,7 +372,7 @@ class ExtractiveAnswerer:
         # question's starting point ("abatacept produced a response ... but relapses were common") and name none
         first_linked: float | None = None
         for u in sorted(units, key=lambda u: (-u.score, u.sentences)):
-            if u.score < LIST_FLOOR * (first_linked or 0.0) or u.score < self.settings.answer.min_relevance * LIST_FLOOR:
+            if u.score < LIST_FLOOR * (first_linked or 0.0) or u.score < self.threshold() * LIST_FLOOR:
                 break
             for name in linked_members(cls, relation, u.text, str(u.hit.node.metadata.get("title", "")), frozenset(given)):
                 key = member_key(name)
@@ -348,13 +449,14 @@ class ExtractiveAnswerer:
             unit.score = SEMANTIC_WEIGHT * unit.semantic + LEXICAL_WEIGHT * unit.lexical
             if unit.sentences == 2:
                 unit.score -= PAIR_PENALTY
+            unit.prior = unit.score
         return units
 
     def _select(self, units: list[_Unit], best: float, max_quotes: int, must: list[_Unit] | None = None,
                 floor: float | None = None) -> list[_Unit]:
         """The best non-overlapping, non-redundant units; `must` (a list answer's members) first, however many."""
-        cfg = self.settings.answer
-        floor = cfg.min_relevance if floor is None else floor
+        floor = self.threshold() if floor is None else floor
+        other_paper = self.settings.answer.reader_other_paper
         chosen: list[_Unit] = list(dict.fromkeys(must or []))
         sentences = sum(u.sentences for u in chosen)
         for u in sorted(units, key=lambda u: (-u.score, u.sentences)):
@@ -362,6 +464,9 @@ class ExtractiveAnswerer:
                 break
             if u in chosen:
                 continue
+            if self.reader and (u.reading is None or (chosen and u.reading.relevance < other_paper
+                                                      and u.hit.doc_id not in {c.hit.doc_id for c in chosen})):
+                continue  # not read, or from a paper the best quotes are not from and not clearly answering
             overlaps = any(c.hit.doc_id == u.hit.doc_id and c.start < u.end and u.start < c.end for c in chosen)
             if overlaps or sentences + u.sentences > MAX_SENTENCES:
                 continue
@@ -389,6 +494,7 @@ def _reward_definitions(units: list[_Unit], names: list[str]) -> None:
         for u in units:
             if defining.search(u.text):
                 u.score += DEFINITION_BONUS
+                u.prior += DEFINITION_BONUS
 
 
 def _join(names: list[str]) -> str:
@@ -415,6 +521,14 @@ def _relation_terms(question: str, cls, index: CorpusIndex) -> list[str]:
 
     return content(core) or content(question)
 
+
+def _specific(word: str) -> bool:
+    """A term, not the user's wording: not an everyday word, and written like a name (capitals or digits) or long
+    (7+ letters: "knowlesi", "pyrethroid"); a short rare word ("combos") is more often a user's slang."""
+    return len(word) >= 2 and not is_common(word) and (len(word) >= 7 or word.lower() != word or any(c.isdigit() for c in word))
+
+
+_TERM = re.compile(r"(?<![\w-])[A-Za-z][\w-]*[A-Za-z0-9](?![\w-])")  # a word or compound of 2+ characters
 
 _QUESTION_WORDS = frozenset(tokenize("which what who how does did do is are was were can could name list give tell show "
                                      "me us please patients patient among between one ones without off out up not"))

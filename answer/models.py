@@ -75,6 +75,7 @@ class CitedAnswer:
     resolved_question: str = ""  # a follow-up with its referents filled in from earlier turns; what was scored
     analysis: dict[str, object] = field(default_factory=dict)  # answer type, quantity, asked class, focus entities
     missing: list[str] = field(default_factory=list)  # focus entities no indexed paper mentions
+    corrected: list[list[str]] = field(default_factory=list)  # [as typed, as understood]: "SARS-CON" -> "SARS-CoV"
 
     @property
     def verified(self) -> bool:

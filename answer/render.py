@@ -37,6 +37,9 @@ def answer_markdown(answer: CitedAnswer, cite_href: Callable[[int], str] | None 
         return f"[[{n}]]({cite_href(n)} {_hover(by_n.get(n))})" if cite_href else f"[{n}]"
 
     head = [f"⚠️ {escape_markdown(answer.fallback)}"] if answer.fallback else []
+    if answer.corrected:  # a name matched with spelling tolerance: say what was understood
+        head.append("_" + "; ".join(f"Read {escape_markdown(typed)} as {escape_markdown(meant)}"
+                                    for typed, meant in answer.corrected) + "._")
     for part in answer.parts:
         if part.kind == "direct":  # its [n] markers are ours: keep them live
             pieces = re.split(r"\[(\d+)\]", part.text)
@@ -68,6 +71,7 @@ def answer_json(answer: CitedAnswer) -> dict[str, object]:
         "searched_query": answer.searched_query or answer.question,
         "analysis": answer.analysis,
         "missing": answer.missing,
+        "corrected": answer.corrected,
         "evidence_score": round(answer.evidence_score, 4),
         "mode": answer.mode,
         "model": answer.model,

@@ -49,6 +49,9 @@ def settings(tmp_path: Path):
     s = load_settings()
     s.paths.index_dir = tmp_path / "index"
     s.paths.embed_cache = tmp_path / "embed-cache.sqlite"
+    # Tests on this fixture check the answerer's rules (mostly with the hash embedding): the reader is off. The
+    # reader's own tests, the CLI, the UI and the quality gates run with the shipped one (the default).
+    s.answer.reader = "none"
     return s
 
 
