@@ -12,6 +12,7 @@ threshold that refuses the most off-topic questions while answering at least
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 from pathlib import Path
 
@@ -29,9 +30,21 @@ def _questions(path: Path, expect: str | None = None) -> list[str]:
     return [r["question"] for r in rows if expect is None or r.get("expect") == expect]
 
 
+def reader_trained_pmids() -> set[str]:
+    """PubMedQA abstracts the bundled reader was trained on (their questions would flatter its calibration)."""
+    examples = EVALS.parent / "train" / "data" / "reader_examples.jsonl.gz"
+    if not examples.exists():
+        return set()
+    with gzip.open(examples, "rt", encoding="utf-8") as f:
+        return {e["group"].split(":", 1)[1] for e in map(json.loads, f)
+                if e["source"] == "pubmedqa" and e["split"] == "train"}
+
+
 def pubmedqa_questions(limit: int) -> list[str]:
+    """PubMedQA questions whose abstracts the reader was not trained on, each with its abstract in the sample corpus."""
+    trained = reader_trained_pmids()
     rows = [json.loads(line) for line in (EVALS / "pubmedqa_retrieval" / "queries.jsonl").read_text().splitlines()]
-    return [r["text"] for r in rows[:limit]]
+    return [r["text"] for r in rows if r["_id"].removeprefix("q") not in trained][:limit]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,7 +56,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = load_settings()
     index = CorpusIndex.open(args.index or settings.paths.index_dir, settings, must_exist=True)
     answerer = ExtractiveAnswerer(index)
-    settings.answer.min_relevance = -1.0  # score everything, refuse nothing
+    gate = "reader_min_relevance" if answerer.reader else "min_relevance"
+    setattr(settings.answer, gate, -1.0)  # score everything, refuse nothing
     in_domain = pubmedqa_questions(args.limit) + _questions(EVALS / "sample_questions.jsonl", "answered")
     off_topic = _questions(EVALS / "off_topic_questions.jsonl")
     pos = np.array([answerer.answer(q).evidence_score for q in in_domain])
@@ -52,7 +66,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"in-domain  n={len(pos)}  min={pos.min():.3f}  p1={np.quantile(pos, .01):.3f}  p5={np.quantile(pos, .05):.3f}  median={np.median(pos):.3f}")
     print(f"off-topic  n={len(neg)}  max={neg.max():.3f}  p95={np.quantile(neg, .95):.3f}  median={np.median(neg):.3f}")
     print(f"threshold keeping {args.keep:.0%} of in-domain: {threshold:.3f}  ->  refuses {np.mean(neg < threshold):.0%} of off-topic")
-    current = load_settings().answer.min_relevance
+    current = getattr(load_settings().answer, gate)
+    print(f"reader: {answerer.reader or 'none'} (threshold answer.{gate})")
     print(f"configured threshold {current:.3f}: answers {np.mean(pos >= current):.1%} of in-domain, refuses {np.mean(neg < current):.0%} of off-topic")
     for q, s in sorted(zip(off_topic, neg), key=lambda t: -t[1])[:3]:
         print(f"  hardest off-topic: {s:.3f}  {q}")

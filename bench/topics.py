@@ -1,0 +1,137 @@
+"""Answer quality per topic: the IgG4 sets and the question sets written over other topics' full-text papers.
+
+    python -m bench.topics [--set igg4 igg4-holdout malaria] [--reader bundled|none|PATH] [--json FILE] [--failures]
+
+Each set is a corpus and a question file (`SETS`); its index is built once under `var/topic-index/<set>` (papers
+already there are skipped). Every question is answered extractively, then scored twice: pass/fail per answer
+type as `python app.py eval answers` does (`evals.answers.judge`), and by the grounding measures of
+`evals.grounding` (passage quoted, cited papers that answer, entities named, a direct line, the number stated,
+the yes/no verdict, refusals). The sealed set (`hiv`) runs only when named with `--sealed`: it is measured once,
+at the end of a round, and never tuned on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from settings import PROJECT_DIR  # noqa: E402
+
+EVALS = PROJECT_DIR / "evals"
+SETS = {  # name: (corpus paths; None = the sample corpus), questions
+    "igg4": (None, EVALS / "questions.jsonl"),
+    "igg4-holdout": ([EVALS / "holdout" / "docs"], EVALS / "holdout" / "questions.jsonl"),
+    "malaria": ([EVALS / "malaria" / "docs"], EVALS / "malaria" / "questions.jsonl"),
+    "hiv": ([EVALS / "hiv" / "docs"], EVALS / "hiv" / "questions.jsonl"),
+}
+SEALED = {"hiv"}
+
+
+def corpus_of(name: str, settings) -> list[str]:
+    extra, _ = SETS[name]
+    sample = [str(p) for p in settings.paths.sample_corpus]
+    if name.startswith("igg4"):
+        return sample + [str(p) for p in extra or []]
+    return [str(p) for p in extra]
+
+
+def run_set(name: str, settings, index_root: Path, progress: bool = True) -> dict[str, object]:
+    """Answer one set's questions on its own index; per-case rows with both scorings, and both summaries."""
+    from answer.extractive import ExtractiveAnswerer
+    from app import ingest_with_progress, print_report
+    from evals.answers import judge, load_cases, run_case
+    from evals.grounding import grade, summarise
+    from index.corpus import CorpusIndex
+
+    index = CorpusIndex.open(str(index_root / name), settings)
+    report = ingest_with_progress(index, corpus_of(name, settings))
+    if progress:
+        print_report(report)
+    answerer = ExtractiveAnswerer(index)
+    cases = load_cases(SETS[name][1])
+
+    def document_text(doc_id: str) -> str:
+        record = index.document(doc_id)
+        return record.text if record else ""
+
+    rows, started = [], time.perf_counter()
+    for case in cases:
+        result = run_case(answerer, case)
+        row = judge(case, result)
+        row["grounding"] = grade(case, result, document_text)
+        row["direct_line"] = result.parts[0].text if result.parts and result.parts[0].kind == "direct" else ""
+        rows.append(row)
+    seconds = (time.perf_counter() - started) / max(1, len(cases))
+    by_type: dict[str, dict[str, float]] = {}
+    for row in rows:
+        kind = str(row["type"])
+        by_type.setdefault(kind, {"n": 0, "ok": 0})
+        by_type[kind]["n"] += 1
+        by_type[kind]["ok"] += bool(row["ok"])
+    reader = answerer.reader
+    return {"set": name, "reader": str(reader) if reader else "none", "questions": len(rows),
+            "pass": {k: v["ok"] / v["n"] for k, v in by_type.items()} | {"all": sum(r["ok"] for r in rows) / len(rows)},
+            "counts": {k: v["n"] for k, v in by_type.items()}, "grounding": summarise([r["grounding"] for r in rows]),
+            "seconds_per_question": seconds, "rows": rows}
+
+
+def format_run(result: dict[str, object]) -> str:
+    from evals.grounding import format_summary
+
+    kinds = list(result["counts"])
+    head = "| pass rate | " + " | ".join(f"{k} ({result['counts'][k]})" for k in kinds) + f" | all ({result['questions']}) |"
+    cells = " | ".join(f"{100 * result['pass'][k]:.0f}%" for k in kinds)
+    return "\n".join([f"### {result['set']} (reader: {result['reader']}; {result['seconds_per_question']:.2f} s/question)", "",
+                      head, "|---|" + "---|" * (len(kinds) + 1), f"| {result['set']} | {cells} | {100 * result['pass']['all']:.0f}% |",
+                      "", format_summary(result["set"], result["grounding"])])
+
+
+def main(argv: list[str] | None = None) -> int:
+    from settings import load_settings
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--set", nargs="+", default=["igg4", "igg4-holdout", "malaria"], choices=sorted(SETS))
+    parser.add_argument("--sealed", action="store_true", help="allow the sealed set(s) to run")
+    parser.add_argument("--reader", help="answer.reader for this run: bundled, none or a folder")
+    parser.add_argument("--option", action="append", default=[], metavar="GROUP.KEY=VALUE",
+                        help="a setting for this run, e.g. answer.context_chunks=16 (repeatable)")
+    parser.add_argument("--index-root", type=Path, default=PROJECT_DIR / "var" / "topic-index")
+    parser.add_argument("--json", type=Path, help="write every row and summary to this file")
+    parser.add_argument("--failures", action="store_true", help="print each question that failed, with its answer")
+    args = parser.parse_args(argv)
+    sealed = SEALED & set(args.set)
+    if sealed and not args.sealed:
+        parser.error(f"{', '.join(sorted(sealed))} is sealed: it runs once, at the end of a round, with --sealed")
+    settings = load_settings()
+    if args.reader:
+        settings.answer.reader = args.reader
+    for option in args.option:
+        key, _, value = option.partition("=")
+        group, _, name = key.partition(".")
+        target = getattr(settings, group)
+        setattr(target, name, type(getattr(target, name))(value) if getattr(target, name) is not None else int(value))
+    results = []
+    for name in args.set:
+        result = run_set(name, settings, args.index_root)
+        results.append(result)
+        print(format_run(result), flush=True)
+        if args.failures:
+            for row in result["rows"]:
+                g = row["grounding"]
+                if not row["ok"] or g.get("passage_quoted") is False or g.get("cited_precision", 1) < 1:
+                    print(f"- {row['id']}: {row['question']} -> {row['status']} | {row['direct_line']!r} | "
+                          f"{json.dumps({k: v for k, v in g.items() if k not in ('id', 'type')})} | {row['answer'][:200]!r}")
+        print()
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,144 @@
+"""How well an answer is grounded, measured against a question set that marks its evidence.
+
+Question sets written over full-text papers (`evals/malaria/`, and the sealed sets) give, per question, the
+papers that answer it (`must_cite`), the verbatim passages that state the answer (`evidence`), the short
+answer (`answer`) and, by type, `expect_entities`, `expect_number` or `expect_yesno`. Per answer:
+
+- passage quoted: a citation to an answering paper covers at least half of one evidence passage (located in
+  the paper's cleaned text; when cleaning changed it, 60 % of its words inside one quote);
+- cited precision: the share of the cited papers that are answering papers (a quote from a paper that does
+  not answer misleads more than a missing second quote);
+- entities: the share of the expected entities (lists; factoids: any accepted answer) the answer names;
+- direct: the answer opens with a direct line (`kind == "direct"`); yes/no: that line says the expected
+  verdict; number: the expected number is stated (digits or words: "fifteen" is 15);
+- refused: a question no paper answers was refused.
+
+The IgG4 sets have no evidence passages; for them only the direct line, entities and refusals are read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from answer.models import CitedAnswer
+from text.numbers import numbers_in
+
+ANSWERABLE = ("list", "number", "factoid", "yesno", "mechanism", "followup", "other")
+
+
+def _squash(text: str) -> tuple[str, list[int]]:
+    """`text` with runs of whitespace as one space, and each kept character's position in `text`."""
+    out, where, space = [], [], False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not space and out:
+                out.append(" ")
+                where.append(i)
+            space = True
+            continue
+        out.append(ch)
+        where.append(i)
+        space = False
+    return "".join(out), where
+
+
+def locate(passage: str, text: str) -> tuple[int, int] | None:
+    """Where `passage` sits in `text`, whitespace and case ignored, as offsets into `text`."""
+    squashed, where = _squash(text)
+    needle = " ".join(passage.split()).lower()
+    at = squashed.lower().find(needle)
+    if at < 0 or not needle:
+        return None
+    return where[at], where[at + len(needle) - 1] + 1
+
+
+_WORD = re.compile(r"[A-Za-z0-9α-ωΑ-Ω]+")
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text) if len(w) > 2}
+
+
+def passage_quoted(case: dict, result: CitedAnswer, document_text) -> bool:
+    """A citation to an answering paper covers half of an evidence passage (see the module docstring)."""
+    gold = set(case.get("must_cite") or [])
+    for citation in result.citations:
+        if citation.doc_id not in gold:
+            continue
+        text = document_text(citation.doc_id)
+        for evidence in case.get("evidence") or []:
+            span = locate(evidence, text) if text else None
+            if span:
+                overlap = min(span[1], citation.end) - max(span[0], citation.start)
+                if overlap >= 0.5 * (span[1] - span[0]):
+                    return True
+            else:
+                words = _words(evidence)
+                if words and len(words & _words(citation.quote)) >= 0.6 * len(words):
+                    return True
+    return False
+
+
+def _named(alternatives: str, text: str) -> bool:
+    """"CD19|B-cell marker CD19" is named when any alternative occurs as a whole word or phrase (case ignored)."""
+    return any(re.search(rf"(?<![\w-]){re.escape(alt.strip())}(?![\w-])", text, re.IGNORECASE)
+               for alt in alternatives.split("|") if alt.strip())
+
+
+def grade(case: dict, result: CitedAnswer, document_text) -> dict[str, object]:
+    """Every grounding measure that applies to this case (keys absent where a measure does not apply)."""
+    kind = str(case.get("type") or "other")
+    answered = result.status == "answered"
+    text = " ".join(p.text for p in result.parts)
+    row: dict[str, object] = {"id": case.get("id", ""), "type": kind, "answered": answered}
+    if kind == "refuse" or case.get("expect") == "no_evidence":
+        row["refused"] = not answered
+        return row
+    gold = set(case.get("must_cite") or [])
+    cited = {c.doc_id for c in result.citations}
+    row["direct"] = answered and bool(result.parts) and result.parts[0].kind == "direct"
+    if gold and answered and cited:
+        row["cited_precision"] = len(cited & gold) / len(cited)
+    if case.get("evidence"):
+        row["passage_quoted"] = answered and passage_quoted(case, result, document_text)
+    entities = case.get("expect_entities")
+    if kind == "list" and entities:
+        row["entities"] = sum(_named(e, text) for e in entities) / len(entities) if answered else 0.0
+    elif kind == "factoid" and case.get("answer"):
+        row["entities"] = float(answered and any(_named(a, text) for a in case["answer"]))
+    if kind == "number" and case.get("expect_number") not in (None, ""):
+        wanted = (numbers_in(str(case["expect_number"])) or [None])[0]  # "1000 mg" -> 1000
+        row["number"] = answered and wanted is not None and any(abs(n - wanted) < 1e-9 for n in numbers_in(text))
+    if kind == "yesno" and case.get("expect_yesno"):
+        first = result.parts[0].text.strip().lower() if row["direct"] else ""
+        row["verdict"] = first.startswith(str(case["expect_yesno"]).lower())
+    return row
+
+
+def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
+    """Means of each measure over the rows it applies to, overall and per type."""
+    def mean(key: str, part: list[dict]) -> float | None:
+        values = [float(r[key]) for r in part if key in r]
+        return sum(values) / len(values) if values else None
+
+    keys = ("passage_quoted", "cited_precision", "entities", "direct", "number", "verdict", "refused")
+    summary: dict[str, object] = {"questions": len(rows), **{k: mean(k, rows) for k in keys}}
+    summary["by_type"] = {kind: {"n": len(part), **{k: mean(k, part) for k in keys}}
+                          for kind in dict.fromkeys(str(r["type"]) for r in rows)
+                          if (part := [r for r in rows if r["type"] == kind])}
+    return summary
+
+
+def format_summary(name: str, summary: dict[str, object]) -> str:
+    """One Markdown table: a row per type and one for all, a column per measure (blank where it does not apply)."""
+    keys = ("passage_quoted", "cited_precision", "entities", "direct", "number", "verdict", "refused")
+    heads = ("passage quoted", "cited papers answer", "entities named", "direct line", "number stated", "yes/no right", "refused")
+    lines = [f"| {name} | n | " + " | ".join(heads) + " |", "|---|---|" + "---|" * len(keys)]
+
+    def cell(value: object) -> str:
+        return "" if value is None else f"{100 * float(value):.0f}%"
+
+    for kind, part in summary["by_type"].items():
+        lines.append(f"| {kind} | {part['n']} | " + " | ".join(cell(part[k]) for k in keys) + " |")
+    lines.append(f"| **all** | {summary['questions']} | " + " | ".join(cell(summary[k]) for k in keys) + " |")
+    return "\n".join(lines)
