@@ -174,9 +174,12 @@ class ExtractiveAnswerer:
         return self._reader
 
     def threshold(self) -> float:
-        """The evidence score below which nothing is quoted: calibrated per scale, with and without the reader."""
+        """The score below which a unit is not quoted: with a reader, the same mix of its calibrated relevance
+        threshold and the hand-set one as a unit's score is of the two scores."""
         cfg = self.settings.answer
-        return cfg.reader_min_relevance if self.reader else cfg.min_relevance
+        if not self.reader:
+            return cfg.min_relevance
+        return cfg.reader_weight * cfg.reader_min_relevance + (1 - cfg.reader_weight) * cfg.min_relevance
 
     def _paper(self, hit: Hit) -> _Paper:
         """A unit's paper, tokenized once per paper version: a question reads about eight papers, and the same
@@ -230,6 +233,7 @@ class ExtractiveAnswerer:
             _reward_definitions(units, [f.text for f in analysis.focus])
         if self.reader:
             self._read(asked, units)
+            result.reader_relevance = max((u.reading.relevance for u in units if u.reading), default=0.0)
         threshold = self.threshold()
         unread = self._unread(analysis, read)
         result.missing = self.index.unmentioned([f.text for f in unread]) if unread else []
@@ -261,7 +265,10 @@ class ExtractiveAnswerer:
         if terms and prior < cfg.min_relevance + cfg.missing_term_margin:
             result.note = load_prompt("missing").format(names=_join(terms))
             return result
-        for score, gate in ((prior, cfg.min_relevance), (best, threshold)):
+        gates = [(prior, cfg.min_relevance)]
+        if self.reader:
+            gates.append((result.reader_relevance, cfg.reader_min_relevance))
+        for score, gate in gates:
             if score < gate:
                 result.note = load_prompt("no_evidence").format(score=score, threshold=gate)
                 return result
@@ -316,7 +323,9 @@ class ExtractiveAnswerer:
             return number_line(analysis.quantity, states_quantity, evidence, citations)
         if analysis.answer_type == "yesno":
             return verdict_line(evidence, citations)
-        return span_line(evidence, citations, every=analysis.answer_type == "list")
+        if analysis.answer_type == "other":  # "what/which/who ...": a short span answers it; "how/why" and a list
+            return span_line(evidence, citations)  # the rules did not resolve are not a span (measured: junk lines)
+        return None
 
     def _uncovered_terms(self, question: str, analysis: QuestionAnalysis) -> list[Focus]:
         """Specific terms of the question that no indexed paper contains ("knowlesi", "pyrethroid",
@@ -456,7 +465,6 @@ class ExtractiveAnswerer:
                 floor: float | None = None) -> list[_Unit]:
         """The best non-overlapping, non-redundant units; `must` (a list answer's members) first, however many."""
         floor = self.threshold() if floor is None else floor
-        other_paper = self.settings.answer.reader_other_paper
         chosen: list[_Unit] = list(dict.fromkeys(must or []))
         sentences = sum(u.sentences for u in chosen)
         for u in sorted(units, key=lambda u: (-u.score, u.sentences)):
@@ -464,9 +472,6 @@ class ExtractiveAnswerer:
                 break
             if u in chosen:
                 continue
-            if self.reader and (u.reading is None or (chosen and u.reading.relevance < other_paper
-                                                      and u.hit.doc_id not in {c.hit.doc_id for c in chosen})):
-                continue  # not read, or from a paper the best quotes are not from and not clearly answering
             overlaps = any(c.hit.doc_id == u.hit.doc_id and c.start < u.end and u.start < c.end for c in chosen)
             if overlaps or sentences + u.sentences > MAX_SENTENCES:
                 continue

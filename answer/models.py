@@ -67,6 +67,7 @@ class CitedAnswer:
     retrieved: list[RetrievedPassage] = field(default_factory=list)
     searched_query: str = ""
     evidence_score: float = 0.0  # best unit score; the refusal threshold is compared to it
+    reader_relevance: float | None = None  # the reader's best relevance (None: no reader); its gate reads it
     note: str = ""  # the answerer's own words: an intro, or why nothing was found
     mode: str = "extractive"  # or "llm"
     model: str = ""  # the LLM that wrote the answer, in llm mode

@@ -73,6 +73,7 @@ def answer_json(answer: CitedAnswer) -> dict[str, object]:
         "missing": answer.missing,
         "corrected": answer.corrected,
         "evidence_score": round(answer.evidence_score, 4),
+        "reader_relevance": None if answer.reader_relevance is None else round(answer.reader_relevance, 4),
         "mode": answer.mode,
         "model": answer.model,
         "verified": answer.verified,

@@ -57,11 +57,18 @@ def main(argv: list[str] | None = None) -> None:
     index = CorpusIndex.open(args.index or settings.paths.index_dir, settings, must_exist=True)
     answerer = ExtractiveAnswerer(index)
     gate = "reader_min_relevance" if answerer.reader else "min_relevance"
-    setattr(settings.answer, gate, -1.0)  # score everything, refuse nothing
+    settings.answer.min_relevance = settings.answer.reader_min_relevance = -1.0  # score everything, refuse nothing
+
+    def score(question: str) -> float:
+        answer = answerer.answer(question)
+        if answerer.reader:  # a question refused before the reader read anything scores nothing
+            return answer.reader_relevance or 0.0
+        return answer.evidence_score
+
     in_domain = pubmedqa_questions(args.limit) + _questions(EVALS / "sample_questions.jsonl", "answered")
     off_topic = _questions(EVALS / "off_topic_questions.jsonl")
-    pos = np.array([answerer.answer(q).evidence_score for q in in_domain])
-    neg = np.array([answerer.answer(q).evidence_score for q in off_topic])
+    pos = np.array([score(q) for q in in_domain])
+    neg = np.array([score(q) for q in off_topic])
     threshold = float(np.quantile(pos, 1 - args.keep))
     print(f"in-domain  n={len(pos)}  min={pos.min():.3f}  p1={np.quantile(pos, .01):.3f}  p5={np.quantile(pos, .05):.3f}  median={np.median(pos):.3f}")
     print(f"off-topic  n={len(neg)}  max={neg.max():.3f}  p95={np.quantile(neg, .95):.3f}  median={np.median(neg):.3f}")

