@@ -24,7 +24,10 @@ from answer.reader import Reading
 from text.numbers import NUMBER_WORD, numbers_in
 
 ANSWERS = 0.5  # reader relevance from which a quote counts as answering
-SPAN_CONFIDENT = 0.3  # span probability from which its span is given as the answer
+# span probability from which its span is given as the answer: on 599 held-out answer sentences of the training
+# sources (SQuAD and cpgQA dev/topic splits, the shipped int8 reader), 75 % of the spans kept at 0.2 overlap the gold
+# answer (token F1 >= 0.5), 82 % at 0.3 (keeping 36 % vs 21 % of them)
+SPAN_CONFIDENT = 0.2
 VERDICT_CONFIDENT = 0.7  # verdict probability from which "Yes"/"No" is said
 MAX_SPAN_WORDS = 14  # a longer span is a sentence, not an answer: the quotes say it
 _EDGE = " \t\n,;:.()[]\"'“”‘’"

@@ -323,9 +323,9 @@ class ExtractiveAnswerer:
             return number_line(analysis.quantity, states_quantity, evidence, citations)
         if analysis.answer_type == "yesno":
             return verdict_line(evidence, citations)
-        if analysis.answer_type == "other":  # "what/which/who ...": a short span answers it; "how/why" and a list
-            return span_line(evidence, citations)  # the rules did not resolve are not a span (measured: junk lines)
-        return None
+        if analysis.answer_type in ("other", "list"):  # "what/which/who ...", or a list whose class the rules found
+            return span_line(evidence, citations)      # no member of: the best answering span
+        return None  # "how/why": the reader's spans there were junk ("Responders [2].")
 
     def _uncovered_terms(self, question: str, analysis: QuestionAnalysis) -> list[Focus]:
         """Specific terms of the question that no indexed paper contains ("knowlesi", "pyrethroid",
