@@ -18,9 +18,10 @@ pytestmark = pytest.mark.slow
 # measured at the reader issue's commit: number 10/15, factoid 13/13, yes/no 11/11, mechanism 11/11, refuse 8/10,
 # two-turn 3/3, list 0/14 (the list rules name no class these questions ask for: reported, not gated)
 PASS_FLOORS: dict[str, int] = {"number": 9, "factoid": 12, "yesno": 10, "mechanism": 10, "refuse": 7, "followup": 2}
-# measured: passage quoted 0.52, cited papers answer 0.92, entities 0.62, direct line 0.36, number stated 0.87,
-# yes/no right 0.73, refused 0.80; each floor about one question below
-GROUNDING_FLOORS: dict[str, float] = {"passage_quoted": 0.50, "cited_precision": 0.90, "entities": 0.58,
+# measured: passage quoted 0.52, cited papers answer 0.92, entities 0.62, direct line 0.48 (0.36 before span lines
+# for class-less lists), number stated 0.87, yes/no right 0.73, refused 0.80; each floor one to three questions
+# below (about 67 questions are answered: one is 1.5 points), so another CPU's embedding variant does not trip it
+GROUNDING_FLOORS: dict[str, float] = {"passage_quoted": 0.48, "cited_precision": 0.88, "entities": 0.58,
                                       "direct": 0.33, "number": 0.80, "verdict": 0.63, "refused": 0.70}
 
 
