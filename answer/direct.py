@@ -9,9 +9,9 @@ it trusts. No line at all is better than a doubtful one: each kind has a confide
 - number: the reader's span when it states a number of the asked kind, else that number phrase in the best
   quote stating one (a rule: dose units, %, "n of N", durations, counts in digits or words);
 - yes/no: the reader's verdict on the quotes that answer; papers that disagree are said to;
-- anything else (what, where, which one, how): the reader's span in the best quote, when it is confident and
-  short. List questions naming a known class get their members from `answer.lists` instead (extractive.py);
-  other lists ("which blood tests ...?") get the spans of every quote that answers, each cited.
+- what, where, which one: the reader's span in the best quote, when it is confident and short. List questions
+  naming a known class get their members from `answer.lists` instead (extractive.py); "how/why" questions get no
+  span line (the spans there were junk, and joining several spans into a list line was too).
 """
 
 from __future__ import annotations
@@ -133,27 +133,12 @@ def verdict_line(units: list[Evidence], citations: list[Citation]) -> AnswerPart
     return AnswerPart(text=f"{word} [{n}].", cites=[n], verified=True, kind="direct")
 
 
-def span_line(units: list[Evidence], citations: list[Citation], every: bool = False) -> AnswerPart | None:
-    """The reader's span in the best answering quote ("Intramuscularly [2]."); with `every` (lists), the spans of
-    every answering quote, each cited ("CRP and IgA [1]; a raised IgG4 [3].")."""
-    quotes = {c.n: c.quote for c in citations}
-    found: list[tuple[str, int]] = []
+def span_line(units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:
+    """The reader's span in the best answering quote ("Intramuscularly [2].")."""
     for unit in sorted(units, key=lambda u: -u.score):
         if not unit.reading or unit.reading.relevance < ANSWERS:
             continue
         span, n = _span_text(unit), _citation(unit, citations)
-        if span is None or n is None or any(span.lower() in f.lower() or f.lower() in span.lower() for f, _ in found):
-            continue
-        found.append((span, n))
-        if not every:
-            break
-    if not found:
-        return None
-    if len(found) == 1:
-        return _line(found[0][0], [found[0][1]], quotes)
-    # "CRP and IgA [1]; a raised IgG4 [3].": the first phrase capitalised, the others as the papers write them
-    pieces = [f"{_phrase(text) if i == 0 else text.strip(_EDGE)} [{n}]" for i, (text, n) in enumerate(found)]
-    unsupported = [text for text, n in found if text.strip(_EDGE).lower() not in quotes.get(n, "").lower()]
-    return AnswerPart(text="; ".join(pieces) + ".", cites=list(dict.fromkeys(n for _, n in found)),
-                      verified=not unsupported, kind="direct",
-                      reason=f"not in its cited quote: {unsupported[0]}" if unsupported else "")
+        if span is not None and n is not None:
+            return _line(span, [n], {c.n: c.quote for c in citations})
+    return None

@@ -231,10 +231,6 @@ class ExtractiveAnswerer:
         units = [u for u in read if u.vec is not None]  # those that may be quoted
         if analysis.answer_type == "mechanism":
             _reward_definitions(units, [f.text for f in analysis.focus])
-        if self.reader:
-            self._read(asked, units)
-            result.reader_relevance = max((u.reading.relevance for u in units if u.reading), default=0.0)
-        threshold = self.threshold()
         unread = self._unread(analysis, read)
         result.missing = self.index.unmentioned([f.text for f in unread]) if unread else []
         if result.missing and not corrected:
@@ -243,9 +239,12 @@ class ExtractiveAnswerer:
                 fixed = asked
                 for typed, meant in respelt.items():
                     fixed = re.sub(rf"(?<![\w-]){re.escape(typed)}(?![\w-])", meant, fixed)
-                again = self.answer(question, mode=mode, search_query=None, max_quotes=max_quotes, resolved=fixed,
-                                    corrected=list(respelt.items()))
-                return again
+                return self.answer(question, mode=mode, search_query=None, max_quotes=max_quotes, resolved=fixed,
+                                   corrected=list(respelt.items()))
+        if self.reader:  # after the respelling above, which answers again: the reader reads each question once
+            self._read(asked, units)
+            result.reader_relevance = max((u.reading.relevance for u in units if u.reading), default=0.0)
+        threshold = self.threshold()
         # A drug only papers on something else mention ("hydroxychloroquine" in a lupus abstract) is as good as
         # missing; an acronym may be spelt out in the passages read ("European League Against Rheumatism").
         absent = [f.text for f in unread if (f.text in result.missing or f.kind == "drug") and f.kind != "term"]

@@ -39,14 +39,6 @@ def test_no_line_from_an_unsure_span_or_a_quote_that_does_not_answer():
     assert span_line([_unit("a", wordy, Reading(0.9, span=(0, len(wordy)), span_prob=0.9))], [_quote(1, "a", wordy)]) is None
 
 
-def test_a_list_line_cites_each_answering_quote():
-    one, two = "CRP and IgA were lower in IgG4-RD.", "A raised IgE also told them apart."
-    units = [_unit("a", one, Reading(0.9, span=(0, 11), span_prob=0.7), 0.9),
-             _unit("b", two, Reading(0.7, span=(2, 12), span_prob=0.5), 0.7)]
-    line = span_line(units, [_quote(1, "a", one), _quote(2, "b", two)], every=True)
-    assert line.text == "CRP and IgA [1]; raised IgE [2]." and line.cites == [1, 2] and line.verified
-
-
 def test_a_number_line_takes_the_span_when_it_is_that_number_else_the_rule_finds_it():
     text = "Fifteen patients were enrolled and followed for 12 months."
     span = Reading(0.9, span=(0, 16), span_prob=0.5)
