@@ -126,3 +126,12 @@ def test_a_bound_on_fresh_embeddings_embeds_the_best_evidence_and_quotes_only_th
     again = _recording(index)
     ExtractiveAnswerer(index).answer(question)
     assert len(again) == 1 and len(again[0]) == 1 and again[0] != bounded[0]
+
+
+def test_a_misspelt_name_is_read_as_the_indexed_one_and_the_answer_says_so(answerer):
+    """"ritixumab" is missing from the index, one edit from "rituximab", which is not: answered as that, said."""
+    result = answerer.answer("What does ritixumab deplete?")
+    assert result.corrected == [["ritixumab", "rituximab"]]
+    assert result.status == "answered" and result.citations[0].doc_id == "rituximab"
+    assert "ritixumab" in answer_markdown(result) and answer_json(result)["corrected"] == [["ritixumab", "rituximab"]]
+    assert answerer.answer("What does zzqxumab deplete?").corrected == []  # nothing close: not guessed
