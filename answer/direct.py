@@ -9,6 +9,8 @@ it trusts. No line at all is better than a doubtful one: each kind has a confide
 - number: the reader's span when it states a number of the asked kind, else that number phrase in the best
   quote stating one (a rule: dose units, %, "n of N", durations, counts in digits or words);
 - yes/no: the reader's verdict on the quotes that answer; papers that disagree are said to;
+- which ones (a plural asked: "which genes", "what side effects"): the enumeration each of the best quotes gives
+  around the reader's span ("Fever, headache and pruritus"), members the question itself names left out;
 - what, where, which one: the reader's span in the best quote, when it is confident and short. List questions
   naming a known class get their members from `answer.lists` instead (extractive.py); "how/why" questions get no
   span line (the spans there were junk, and joining several spans into a list line was too).
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 
 from answer.models import AnswerPart, Citation
 from answer.reader import Reading
+from text.enumerations import enumeration_around
 from text.numbers import NUMBER_WORD, numbers_in
 
 ANSWERS = 0.5  # reader relevance from which a quote counts as answering
@@ -28,6 +31,11 @@ ANSWERS = 0.5  # reader relevance from which a quote counts as answering
 # sources (SQuAD and cpgQA dev/topic splits, the shipped int8 reader), 75 % of the spans kept at 0.2 overlap the gold
 # answer (token F1 >= 0.5), 82 % at 0.3 (keeping 36 % vs 21 % of them)
 SPAN_CONFIDENT = 0.2
+# reader relevance from which the enumeration around a quote's span is read as members of a list answer (lower than
+# ANSWERS: a sentence that lists the members often reads as less of an answer than one that talks about them)
+LIST_READS = 0.25
+LIST_QUOTES = 3  # quotes a list line gathers members from, the best first
+LIST_MARGIN = 0.1  # ... each within this much of the best one's score
 VERDICT_CONFIDENT = 0.7  # verdict probability from which "Yes"/"No" is said
 MAX_SPAN_WORDS = 14  # a longer span is a sentence, not an answer: the quotes say it
 _EDGE = " \t\n,;:.()[]\"'“”‘’"
@@ -142,3 +150,51 @@ def span_line(units: list[Evidence], citations: list[Citation]) -> AnswerPart | 
         if span is not None and n is not None:
             return _line(span, [n], {c.n: c.quote for c in citations})
     return None
+
+
+def names_line(named: list[tuple[str, int]], citations: list[Citation], sentence_case: bool = True) -> AnswerPart:
+    """"Dupilumab [1] and mepolizumab [2].": each name with the citation of the quote that names it, checked there.
+    `sentence_case`: a later name written "Rituximab" is taken as capitalised by its sentence and lowered."""
+    parts = []
+    for name, n in named:
+        if parts and sentence_case and re.fullmatch(r"[A-Z][a-z]{2,}(?:[ -][a-z]+)*", name):  # capitalised only because it began a sentence
+            name = name.lower()
+        parts.append(f"{name[:1].upper()}{name[1:]} [{n}]" if not parts else f"{name} [{n}]")
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1] if parts else ""
+    # The line's only claims are its names: each must occur in the quote it cites (as answer.verify checks names).
+    quotes = {c.n: c.quote.lower() for c in citations}
+    unsupported = [name for name, n in named if name.lower() not in quotes.get(n, "")]
+    return AnswerPart(text=f"{text}.", cites=list(dict.fromkeys(n for _, n in named)), verified=not unsupported,
+                      kind="direct", reason=f"not in its cited quote: {', '.join(unsupported)}" if unsupported else "",
+                      names=list(named))
+
+
+def list_line(question: str, units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:
+    """The members a plural question asks for: in each of the best quotes (up to LIST_QUOTES, within LIST_MARGIN
+    of the best one), the enumeration around the reader's span, or the span alone when it is confident; names the
+    question already gives ("besides malaria, which ...") are not members."""
+    asked = question.lower()
+    named: list[tuple[str, int]] = []
+    best, used = None, 0
+    for unit in sorted(units, key=lambda u: -u.score):
+        r, n = unit.reading, _citation(unit, citations)
+        if not r or not r.span or n is None or (best is not None and unit.score < best - LIST_MARGIN):
+            continue
+        items = enumeration_around(unit.text, *r.span) if r.relevance >= LIST_READS else None
+        if items is not None:  # a word capitalised only because it begins the sentence is written in lower case
+            members = [i.text[:1].lower() + i.text[1:] if i.start == 0 and re.fullmatch(r"[A-Z][a-z]+", i.text.split()[0])
+                       else i.text for i in items]
+        elif not named and r.relevance >= ANSWERS and (span := _span_text(unit)) is not None:
+            members = [span.strip(_EDGE)]  # one confident span, as span_line gives: only as the first member
+        else:
+            continue
+        new = [m for m in members if m.lower() not in {x.lower() for x, _ in named}
+               and not re.search(rf"(?<!\w){re.escape(m.lower())}(?!\w)", asked)]
+        if not new:
+            continue
+        named += [(m, n) for m in new]
+        best = unit.score if best is None else best
+        used += 1
+        if used == LIST_QUOTES:
+            break
+    return names_line(named, citations, sentence_case=False) if named else None

@@ -37,11 +37,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from answer.direct import Evidence, number_line, span_line, verdict_line
+from answer.direct import Evidence, list_line, names_line, number_line, span_line, verdict_line
 from answer.followup import resolve_followup
 from answer.lists import GENERIC_RELATION, linked_members, member_key, mentions
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
-from answer.question import Focus, QuestionAnalysis, analyse, content_words, states_quantity
+from answer.question import Focus, QuestionAnalysis, analyse, asks_for_several, content_words, states_quantity
 from answer.reader import Reader, Reading, load_reader
 from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
@@ -298,7 +298,7 @@ class ExtractiveAnswerer:
         result.parts, result.citations = _cite(chosen, self.index)
         line = _direct_line(direct, result.citations) if direct else None
         if line is None and self.reader:
-            line = self._direct_answer(analysis, chosen, result.citations)
+            line = self._direct_answer(asked, analysis, chosen, result.citations)
         if line is not None:
             result.parts.insert(0, line)
         return result
@@ -315,7 +315,8 @@ class ExtractiveAnswerer:
             u.reading = reading
             u.score = weight * reading.relevance + (1 - weight) * u.prior
 
-    def _direct_answer(self, analysis: QuestionAnalysis, chosen: list[_Unit], citations: list[Citation]) -> AnswerPart | None:
+    def _direct_answer(self, question: str, analysis: QuestionAnalysis, chosen: list[_Unit],
+                       citations: list[Citation]) -> AnswerPart | None:
         """The direct first line from the reader (answer.direct): a number, a verdict, or the answer span."""
         evidence = [Evidence(u.text, u.hit.doc_id, u.start, u.end, u.reading, u.score) for u in chosen]
         if analysis.answer_type == "number" and analysis.quantity:
@@ -323,7 +324,9 @@ class ExtractiveAnswerer:
         if analysis.answer_type == "yesno":
             return verdict_line(evidence, citations)
         if analysis.answer_type in ("other", "list"):  # "what/which/who ...", or a list whose class the rules found
-            return span_line(evidence, citations)      # no member of: the best answering span
+            if asks_for_several(question):            # no member of: the members the best quotes enumerate
+                return list_line(question, evidence, citations)
+            return span_line(evidence, citations)      # one thing asked: the best answering span
         return None  # "how/why": the reader's spans there were junk ("Responders [2].")
 
     def _uncovered_terms(self, question: str, analysis: QuestionAnalysis) -> list[Focus]:
@@ -539,23 +542,13 @@ _QUESTION_WORDS = frozenset(tokenize("which what who how does did do is are was 
 
 
 def _direct_line(members: list[tuple[str, _Unit]], citations: list[Citation]) -> AnswerPart:
-    """"Dupilumab [1] and mepolizumab [2].": each name with the citation of the quote that names it."""
-    names, cites, named = [], [], []
+    """"Dupilumab [1] and mepolizumab [2].": each member of the asked class with the citation of the quote naming it."""
+    named = []
     for name, unit in members:
         n = next((c.n for c in citations if c.doc_id == unit.hit.doc_id and c.start <= unit.start and unit.end <= c.end), None)
-        if n is None:
-            continue
-        if names and re.fullmatch(r"[A-Z][a-z]{2,}(?:[ -][a-z]+)*", name):  # capitalised only because it began a sentence
-            name = name.lower()
-        names.append(f"{name[:1].upper()}{name[1:]} [{n}]" if not names else f"{name} [{n}]")
-        cites.append(n)
-        named.append((name, n))
-    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
-    # The line's only claims are its names: each must occur in the quote it cites (as answer.verify checks names).
-    quotes = {c.n: c.quote.lower() for c in citations}
-    unsupported = [name for name, n in named if name.lower() not in quotes.get(n, "")]
-    return AnswerPart(text=f"{text}.", cites=list(dict.fromkeys(cites)), verified=not unsupported, kind="direct",
-                      reason=f"not in its cited quote: {', '.join(unsupported)}" if unsupported else "", names=named)
+        if n is not None:
+            named.append((name, n))
+    return names_line(named, citations)
 
 
 def _unit_vectors(index: CorpusIndex, units: list[_Unit], papers: dict[str, _Paper],

@@ -116,6 +116,32 @@ def analyse(question: str) -> QuestionAnalysis:
     return QuestionAnalysis("other", focus=focus)
 
 
+_SINGULAR_NEXT = frozenset("is was does has it this that these those them the a an".split())
+_AUXILIARY = frozenset("is are was were do does did has have had can could may might will would should".split())
+
+
+def asks_for_several(question: str) -> bool:
+    """Whether the question asks for several things, so its answer is a list of members, not one span: "name ...",
+    "list ...", or a plural noun among the words after which/what, before its verb ("which genes are ...", "what
+    side effects were ...", "after which enzyme treatments?"; not "which virus", "what process", "what is ...")."""
+    q = re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", " ".join(question.split()), flags=re.I)
+    if re.match(r"(?:name|list)\b", q, re.I):
+        return True
+    m = re.search(r"\b(?:which|what)\s+(.*)", q, re.I)
+    if not m:
+        return False
+    words = [w.lower() for w in re.findall(r"[\w'-]+", m.group(1))[:5]]
+    for word, after in zip(words[:4], words[1:] + [""]):
+        w = word.rstrip("'")
+        if w in _AUXILIARY:
+            return False
+        if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is", "ous")):
+            # a verb, not a plural, when an object or a singular verb follows: "which virus causes it", "what
+            # process drives this", "which mosquito species was fed"
+            return after not in _SINGULAR_NEXT
+    return False
+
+
 # --- what a quote must contain for a numeric question ------------------------------------------------
 # numbers written as words count ("Fifteen patients were enrolled"): every English number word, and fractions
 _NUMBER_WORDS = rf"(?:{NUMBER_WORD}|half|a third|a quarter)"

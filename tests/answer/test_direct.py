@@ -74,3 +74,33 @@ def test_a_line_not_inside_its_quote_is_flagged():
     unit = _unit("a", text, Reading(0.9, span=(22, 37), span_prob=0.9))
     line = span_line([unit], [_quote(1, "a", other)])  # the citation's quote does not hold the span
     assert line is None or line.verified is False
+
+
+def test_a_plural_question_gets_the_enumeration_around_the_span_from_the_best_quotes():
+    from answer.direct import list_line
+
+    one = "Vomiting was reported most frequently following administration of SP+PQ, DHA+PQ and SP+AQ."
+    two = "Fever, headache and pruritus were also reported more frequently following these regimens."
+    far = "Malaria is one of the deadliest infectious diseases, and dengue is spreading."
+    units = [_unit("a", one, Reading(0.9, span=(0, 8), span_prob=0.8), score=0.8),
+             _unit("b", two, Reading(0.9, span=(0, 5), span_prob=0.2), score=0.75),
+             _unit("c", far, Reading(0.9, span=(0, 7), span_prob=0.9), score=0.5)]  # too far below the best
+    cites = [_quote(1, "a", one), _quote(2, "b", two), _quote(3, "c", far)]
+    line = list_line("What side effects were reported with SP+AQ?", units, cites)
+    assert line.text == "Vomiting [1], fever [2], headache [2] and pruritus [2].", line.text
+    assert line.verified and line.names == [("Vomiting", 1), ("fever", 2), ("headache", 2), ("pruritus", 2)]
+
+
+def test_a_list_line_leaves_out_what_the_question_names_and_never_widens_an_unrelated_span():
+    from answer.direct import list_line
+
+    text = "Gene drives could combat vector-borne diseases such as malaria and dengue virtually everywhere."
+    span = (text.index("dengue"), text.index("dengue") + 6)
+    line = list_line("Besides malaria, which diseases could gene drives target?",
+                     [_unit("a", text, Reading(0.6, span=span, span_prob=0.3))], [_quote(1, "a", text)])
+    assert line.text == "Dengue [1]." and line.verified
+    # a long span about something else is not widened to the "and" inside it, nor given (not confident)
+    survey = "Data were extracted from Macro International Demographic and Health Surveys, a database of surveys."
+    long_span = (0, survey.index(", a database"))
+    assert list_line("which countries' surveys were used?",
+                     [_unit("a", survey, Reading(0.6, span=long_span, span_prob=0.1))], [_quote(1, "a", survey)]) is None

@@ -1,0 +1,27 @@
+"""Coordinated items in a sentence (text/enumerations.py), on sentences from real papers."""
+
+from text.enumerations import enumeration_around, enumerations
+
+
+def _texts(sentence: str) -> list[list[str]]:
+    return [[i.text for i in e] for e in enumerations(sentence)]
+
+
+def test_items_are_cut_at_function_words_and_everyday_words_outside_the_list():
+    assert _texts("Var genes fall into four types termed UpsA, UpsB, UpsC, and UpsE (Lavstsen et al., 2003).") == \
+        [["UpsA", "UpsB", "UpsC", "UpsE"]]
+    assert _texts("Fever, headache and pruritus were also reported more often.") == [["Fever", "headache", "pruritus"]]
+    assert _texts("diseases such as malaria and dengue virtually ensures that it will be tried") == [["malaria", "dengue"]]
+    # capitalised words are names, kept whole; a dash ends the item
+    assert _texts("four territories—South Africa, Eritrea, Ethiopia and Cape Verde—had reduced malaria") == \
+        [["South Africa", "Eritrea", "Ethiopia", "Cape Verde"]]
+    assert _texts("GAPs lack both the p52 and p36 genes (van Schaijk et al., 2008)") == [["p52", "p36"]]
+    assert _texts("The parasite was imaged in the skin.") == []
+
+
+def test_the_readers_span_sets_the_length_of_the_items_and_a_span_elsewhere_finds_none():
+    s = "the impact of standard vaccination and vitamin A supplementation on malaria infection is unclear"
+    i = s.index("standard")
+    assert [x.text for x in enumeration_around(s, i, i + len("standard vaccination"))] == \
+        ["standard vaccination", "vitamin A"]
+    assert enumeration_around(s, s.index("malaria"), s.index("malaria") + 7) is None

@@ -1,0 +1,145 @@
+"""Coordinated items in a sentence: "Fever, headache and pruritus", "CSΔN and TRAP-VAL sporozoites", "UpsA, UpsB,
+UpsC, and UpsE".
+
+A list question's answer is usually such an enumeration, and the reader's span usually marks one item of it (or
+the whole of it). `enumeration_around` widens a span to the enumeration it sits in, so the answer line names every
+member the sentence gives, whatever their class ("blood tests", "genes", "symptoms"), with no vocabulary of its own.
+
+Items are runs of words between separators (a comma, "and", "or", ", and", a dash), cut at function words ("were",
+"in", "such as", "including"), so "vector-borne diseases such as malaria and dengue virtually ensures" gives
+malaria and dengue: the outer items are no longer than the inner ones (or the span's own), which is how parallel
+items are written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from text.common_words import is_common
+
+# words that end an item: verbs, prepositions, determiners and adverbs that begin or join clauses
+_STOP = frozenset("""
+a an the this that these those its their his her our your which who whom whose what when where while whereas
+is are was were be been being has have had do does did can could may might must shall should will would
+in on at to from by with without within into onto over under between among through during before after since
+until of for as than then also both either neither not no nor but yet so such including include includes
+included like versus vs via per each all any some most more less many much several other others only just
+very well respectively e.g. i.e. et al although though because if however thus therefore whether
+called termed named known designated namely
+""".split())
+_TOKEN = re.compile(r"[^\s,;:()\[\]{}—–]+|[,;:()\[\]{}—–]")
+_CONJUNCTION = {"and", "or", "and/or"}
+MAX_ITEM_WORDS = 4
+
+
+@dataclass
+class Item:
+    text: str
+    start: int  # character offsets into the sentence
+    end: int
+
+
+def _words(sentence: str) -> list[tuple[str, int, int]]:
+    out = []
+    for m in _TOKEN.finditer(sentence):
+        word, start, end = m.group(0), m.start(), m.end()
+        while word and word[-1] in ".'\"”’" and not re.fullmatch(r"(?:[A-Za-z]\.)+", word):  # sentence-final dot
+            word, end = word[:-1], end - 1
+        if word:
+            out.append((word, start, end))
+    return out
+
+
+def _is_stop(word: str) -> bool:
+    """A function word ends an item; a capital letter alone does not ("vitamin A supplements")."""
+    return (word.lower() in _STOP and word != "A") or word in ",;:()[]{}—–"
+
+
+def _everyday(word: str) -> bool:
+    """A lower-case everyday word ("termed", "virtually"); a capitalised word is taken for a name ("Cape Verde")."""
+    return word[:1].islower() and is_common(word)
+
+
+def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[list[Item]]:
+    """Every enumeration of two or more items joined by commas and a final "and"/"or" (or by "and"/"or" alone)."""
+    words = _words(sentence)
+    found, i = [], 0
+    while i < len(words):
+        # an enumeration is: item (sep item)* where sep is "," | "and" | "or" | ", and" | ", or", ending in a conjunction
+        groups, j, joined = [], i, False
+        while j < len(words):
+            k = j
+            while k < len(words) and not _is_stop(words[k][0]) and words[k][0].lower() not in _CONJUNCTION:
+                k += 1
+            if k == j:
+                break
+            groups.append((j, k))
+            if k < len(words) and words[k][0] == "," and k + 1 < len(words) and words[k + 1][0].lower() in _CONJUNCTION:
+                j, joined = k + 2, True
+            elif k < len(words) and words[k][0].lower() in _CONJUNCTION:
+                j, joined = k + 1, True
+            elif k < len(words) and words[k][0] == ",":
+                j = k + 1
+            else:
+                break
+            if joined:  # the item after the conjunction is the last one
+                k2 = j
+                while k2 < len(words) and not _is_stop(words[k2][0]) and words[k2][0].lower() not in _CONJUNCTION:
+                    k2 += 1
+                if k2 > j:
+                    groups.append((j, k2))
+                break
+        if joined and len(groups) >= 2:
+            found.append(_items(sentence, words, groups, anchor))
+            i = groups[-1][1]
+        else:
+            i += 1
+    return [e for e in found if len(e) >= 2]
+
+
+def _items(sentence: str, words: list[tuple[str, int, int]], groups: list[tuple[int, int]],
+           anchor: tuple[int, int] | None = None) -> list[Item]:
+    """Word runs as items. The outer runs may have swallowed words of the clause around the enumeration ("four
+    types termed UpsA", "dengue virtually ensures"), so the first item keeps its last words and the last its first,
+    as many as the longest inner item has, plus any further ones (up to MAX_ITEM_WORDS) that are not everyday
+    lower-case words: "South Africa, Eritrea, Ethiopia and Cape Verde", "CSΔN and TRAP-VAL sporozoites"."""
+    core = max([b - a for a, b in groups[1:-1]] or [1])
+    # the reader's span, when it is one item ("standard vaccination"), says how long the items are
+    fixed: dict[int, tuple[int, int]] = {}
+    if anchor:
+        for n, (a, b) in enumerate(groups):
+            inside = [k for k in range(a, b) if anchor[0] <= words[k][1] and words[k][2] <= anchor[1]]
+            if inside and len(inside) == sum(1 for k in range(len(words)) if anchor[0] <= words[k][1] and words[k][2] <= anchor[1]):
+                fixed[n] = (inside[0], inside[-1] + 1)
+                core = max(core, len(inside))
+    out = []
+    for n, (a, b) in enumerate(groups):
+        if n in fixed:
+            a, b = fixed[n]
+        elif n == 0:
+            keep = b - min(core, b - a)
+            while keep > a and b - keep < MAX_ITEM_WORDS and not _everyday(words[keep - 1][0]):
+                keep -= 1
+            a = keep
+        elif n == len(groups) - 1:
+            keep = a + min(core, b - a)
+            while keep < b and keep - a < MAX_ITEM_WORDS and not _everyday(words[keep][0]):
+                keep += 1
+            b = keep
+        else:
+            b = min(b, a + MAX_ITEM_WORDS)
+        out.append(Item(sentence[words[a][1] : words[b - 1][2]], words[a][1], words[b - 1][2]))
+    return out
+
+
+def enumeration_around(sentence: str, start: int, end: int, spill: int = 3) -> list[Item] | None:
+    """The enumeration a span (character offsets) lies in, or covers with no more than `spill` words beyond it on
+    either side; None otherwise (a long span about something else is not widened to an "and" inside it)."""
+    for items in enumerations(sentence, (start, end)):
+        if items[0].start < end and start < items[-1].end:
+            before = len(sentence[start : items[0].start].split()) if start < items[0].start else 0
+            after = len(sentence[items[-1].end : end].split()) if end > items[-1].end else 0
+            if before <= spill and after <= spill:
+                return items
+    return None
