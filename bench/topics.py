@@ -6,8 +6,8 @@ Each set is a corpus and a question file (`SETS`); its index is built once under
 already there are skipped). Every question is answered extractively, then scored twice: pass/fail per answer
 type as `python app.py eval answers` does (`evals.answers.judge`), and by the grounding measures of
 `evals.grounding` (passage quoted, cited papers that answer, entities named, a direct line, the number stated,
-the yes/no verdict, refusals). The sealed set (`hiv`) runs only when named with `--sealed`: it is measured once,
-at the end of a round, and never tuned on.
+the yes/no verdict, refusals). The sealed sets (`hiv`, `influenza`) run only when named with `--sealed`: each is measured once per change
+worth reporting, at the end of a round, and never tuned on.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ SETS = {  # name: (corpus paths; None = the sample corpus), questions
     "igg4-holdout": ([EVALS / "holdout" / "docs"], EVALS / "holdout" / "questions.jsonl"),
     "malaria": ([EVALS / "malaria" / "docs"], EVALS / "malaria" / "questions.jsonl"),
     "hiv": ([EVALS / "hiv" / "docs"], EVALS / "hiv" / "questions.jsonl"),
+    "influenza": ([EVALS / "influenza" / "docs"], EVALS / "influenza" / "questions.jsonl"),
 }
-SEALED = {"hiv"}
+SEALED = {"hiv", "influenza"}
 
 
 def corpus_of(name: str, settings) -> list[str]:
