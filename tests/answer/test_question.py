@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from answer.question import analyse, content_words, states_quantity
+from answer.question import analyse, asks_for_several, content_words, states_quantity
 
 
 @pytest.mark.parametrize(
@@ -63,3 +63,18 @@ def test_a_quote_states_the_asked_kind_of_number(kind: str, text: str, expected:
 def test_content_words_drop_the_question_frame():
     assert content_words("How often does delayed gastric emptying happen after surgery?") == "does delayed gastric emptying after surgery?"
     assert content_words("which biologics target Th2?") == "which biologics target Th2?"
+
+
+@pytest.mark.parametrize("question, several", [
+    ("which antimalarials were used in the trials?", True),
+    ("What inhibitory receptors do atypical memory B cells upregulate?", True),
+    ("PfMA still binds red cells after which enzyme treatments?", True),
+    ("Besides malaria, which insect-borne diseases are mentioned?", True),
+    ("list the side effects", True),
+    ("what receptor on red blood cells does PfRh5 bind to?", False),
+    ("which virus causes it?", False),  # a verb ending in s, not a plural
+    ("Which mosquito species was fed the blood?", False),  # a singular verb follows
+    ("What is the dose?", False),
+])
+def test_a_plural_asked_for_is_told_from_one_thing(question: str, several: bool):
+    assert asks_for_several(question) is several
