@@ -198,6 +198,10 @@ class Catalog:
         """Every document, newest first (the UI's list; reads every text)."""
         return [self._record(r) for r in self._rows(f"{self._RECORD} ORDER BY added DESC, row DESC")]
 
+    def identities(self) -> list[tuple[str, str, dict[str, object]]]:
+        """Every document's id, title and metadata, without its text: what ingest matches a new paper against."""
+        return [(d, t, json.loads(m)) for d, t, m in self._rows("SELECT doc_id, title, metadata FROM documents")]
+
     def content_hash(self, doc_id: str) -> str | None:
         rows = self._rows("SELECT content_hash FROM documents WHERE doc_id = ?", (doc_id,))
         return rows[0][0] if rows else None

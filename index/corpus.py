@@ -182,6 +182,10 @@ class CorpusIndex:
     def document(self, doc_id: str) -> DocumentRecord | None:
         return self._catalog.document(doc_id) if self._catalog is not None else None
 
+    def identities(self) -> list[tuple[str, str, dict[str, object]]]:
+        """(doc id, title, metadata) of every document: how ingest finds a paper it already holds (`ingest.identity`)."""
+        return self._catalog.identities() if self._catalog is not None else []
+
     def content_hash(self, doc_id: str) -> str | None:
         return self._catalog.content_hash(doc_id) if self._catalog is not None else None
 

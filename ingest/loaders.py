@@ -13,8 +13,10 @@ JSONL corpus. Structured formats go through a reader that returns blocks
 a file's prose, the uncleaned text is indexed with a note naming what the
 cleaner matched, and every result says what share of the text it kept.
 
-Document ids: JSONL `_id` as given; a PMID when the file carries one; else the
-file name without extension (made unique by `ingest` when two paths collide).
+Document ids: JSONL `_id` as given; a PMID when the file carries one; a
+reference-manager export's entry (`ingest.library`): its PMID, else its citation key; else the file name
+without extension (made unique by `ingest` when two paths collide, and taken over by the earlier document
+when `ingest.identity` finds the same paper already indexed).
 """
 
 from __future__ import annotations
@@ -31,12 +33,13 @@ from llama_index.core import Document
 from errors import IngestError
 from ingest.blocks import Assembled, Block, assemble
 from ingest.cleaning import clean_pubmed_page, clean_text, looks_like_pubmed_page, normalise_whitespace
+from ingest.library import EXPORT_SUFFIXES, ExportEntry, attached_files, entry_metadata, entry_text, read_export
 from ingest.sandbox import ParseBudget
 from ingest.webtext import one_paragraph_per_line, webtext_blocks
 from text.furniture import prose_words, strip_furniture_lines
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | {
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | EXPORT_SUFFIXES | {
     ".pdf", ".html", ".htm", ".xhtml", ".xml", ".nbib", ".medline", ".jsonl", ".ndjson", ".docx", ".odt",
 }
 # A cleaner that keeps less than this share of a file's prose lines is distrusted: the uncleaned text is kept.
@@ -88,7 +91,15 @@ def load_paths(paths: list[str | Path], limits: ReadLimits = ReadLimits()) -> It
                 continue
             files = sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path)) if path.is_dir() else [path]
             base = path.resolve().parent
+            exports = {f: _read_export(f, limits) for f in files if f.suffix.lower() in EXPORT_SUFFIXES}
+            read_by_export = {p for entries in exports.values() if not isinstance(entries, LoadResult)
+                              for p in attached_files(entries)}
             for file in files:
+                if file in exports:
+                    yield from _load_export(file, exports[file], limits, budget, base)
+                    continue
+                if file.resolve() in read_by_export:
+                    continue  # read as its export entry's attachment, with the entry's metadata
                 if path.is_dir() and file.suffix.lower() not in SUPPORTED_SUFFIXES:
                     # folders often hold images, spreadsheets, licences: say so, do not fail the batch
                     kind = file.suffix.lower() or "no extension"
@@ -114,6 +125,51 @@ def _set_source(doc: Document, file: Path, base: Path) -> None:
         shown = file.name
     doc.metadata["source"] = f"{shown}#{fragment}" if fragment else shown
     doc.metadata["path"] = f"{absolute}#{fragment}" if fragment else str(absolute)
+
+
+def _read_export(file: Path, limits: ReadLimits) -> list[ExportEntry] | LoadResult:
+    """The export's entries, or the one failure that stops the whole file from being read."""
+    try:
+        if file.stat().st_size / 1e6 > limits.max_file_mb:
+            raise IngestError(f"export is over the {limits.max_file_mb:g} MB limit (raise ingest.max_file_mb)")
+        return read_export(file)
+    except IngestError as exc:
+        return LoadResult(str(file), error=str(exc))
+    except OSError as exc:
+        return LoadResult(str(file), error=f"could not read file: {exc.strerror or exc}")
+
+
+def _load_export(file: Path, entries: list[ExportEntry] | LoadResult, limits: ReadLimits, budget: ParseBudget | None,
+                 base: Path) -> Iterator[LoadResult]:
+    """One result per entry of a reference-manager export (`ingest.library`): its attached file read as any file
+    is, or its title and abstract; a bad entry fails alone, named."""
+    if isinstance(entries, LoadResult):
+        yield entries
+        return
+    for entry in entries:
+        source = f"{file}#{entry.key}"
+        attachment = entry.attachment()
+        if entry.error:
+            yield LoadResult(source, error=entry.error)
+        elif attachment is None:
+            try:
+                meta = entry_metadata(entry, file)
+                doc = make_document(meta.pop("doc_id"), clean_text(entry_text(entry), wrapped=False), source,
+                                    format=file.suffix.lower().lstrip("."), **meta)
+            except IngestError as exc:
+                yield LoadResult(source, error=str(exc))
+            else:
+                _set_source(doc, file, base)
+                yield LoadResult(source, document=doc)
+        else:
+            for result in _load_file(attachment, limits, budget):
+                if result.document is None:
+                    result.source, result.error = source, f"entry {entry.key}: {attachment.name}: {result.error}"
+                else:
+                    result.document.id_ = entry.doc_id
+                    result.document.metadata.update(entry_metadata(entry, file))  # the export's metadata wins
+                    _set_source(result.document, attachment, base)
+                yield result
 
 
 def _hidden(p: Path, root: Path) -> bool:

@@ -2,7 +2,8 @@
 
 `ingest(index, paths)` is what `CorpusIndex.ingest` runs. It is incremental (a
 content hash per document: new documents are added, changed ones re-indexed,
-unchanged ones skipped), never raises for a bad file (each file gets an
+unchanged ones skipped; a second copy of a paper already held, matched by DOI, PMID or
+title, is merged into that paper's document: `ingest.identity`), never raises for a bad file (each file gets an
 outcome), and commits every `ingest.checkpoint_chunks` chunks: a commit writes
 only what was added since the last one (`index.segments`), so a crash loses
 at most one checkpoint's work and a re-run completes the rest.
@@ -29,6 +30,8 @@ from errors import IndexWriteError
 from index.catalog import ChunkSpan, DocumentRecord
 from index.embedding import describe, embed_texts
 from ingest.chunking import chunk_document, chunk_id, chunk_node, embedding_text
+from ingest.identity import SamePaper, merge_paper
+from ingest.library import BIBLIOGRAPHIC
 from ingest.loaders import LoadResult, ReadLimits, load_paths
 
 if TYPE_CHECKING:
@@ -74,7 +77,9 @@ class IngestReport:
 
 
 def content_hash(doc: Document) -> str:
-    payload = json.dumps([doc.text, doc.metadata.get("title", "")], ensure_ascii=False)
+    """Text and title; and a reference manager's metadata when it has some, so a corrected export updates it."""
+    curated = [{k: doc.metadata.get(k) for k in BIBLIOGRAPHIC}] if doc.metadata.get("metadata_from") else []
+    payload = json.dumps([doc.text, doc.metadata.get("title", ""), *curated], ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -135,8 +140,20 @@ def _read(index: CorpusIndex, paths: Iterable[str | Path], report: IngestReport,
     known total while memory holds only one document at a time (a million chunks as nodes are 15 GB).
 
     Returns the number of chunks to embed and, for each document id, its latest version's spill position, outcome
-    and chunk count (the same id twice in one batch: the later one wins)."""
+    and chunk count (the same id twice in one batch: the later one wins; two copies of one paper are merged by
+    `_classify` first, see `ingest.identity`)."""
     latest: dict[str, tuple[int, IngestOutcome, int]] = {}
+    offsets: dict[str, int] = {}  # where each document's latest version starts in `spill`, to merge a later copy
+    papers = SamePaper(index)
+
+    def spilled(doc_id: str) -> Pending | None:
+        if doc_id not in offsets:
+            return None
+        spill.seek(offsets[doc_id])
+        item = pickle.load(spill)
+        spill.seek(0, 2)
+        return item
+
     total_chunks = written = 0
     cfg = index.settings.ingest
     results = load_paths(list(paths), ReadLimits(
@@ -145,20 +162,22 @@ def _read(index: CorpusIndex, paths: Iterable[str | Path], report: IngestReport,
     for i, result in enumerate(results, 1):
         if i % 50 == 0:
             progress("Reading", i, None)
-        outcome = _classify(index, result)
+        outcome = _classify(index, result, papers, spilled)
         report.outcomes.append(outcome)
         if outcome.status not in ("added", "updated"):
             continue
         doc = result.document
         if doc.doc_id in latest:
             _, earlier, earlier_chunks = latest[doc.doc_id]
-            earlier.status, earlier.reason = "skipped", f"superseded by {outcome.source} (same id)"
+            same = "same id" if doc.metadata.get("format") == "jsonl" else "the same paper: one document"
+            earlier.status, earlier.reason = "skipped", f"superseded by {outcome.source} ({same})"
             total_chunks -= earlier_chunks
         chunks = chunk_document(doc, cfg.chunk_words, cfg.chunk_overlap_sentences)
         meta = {k: v for k, v in doc.metadata.items() if k not in ("doc_id", "title", "source")}
         item = Pending(doc.doc_id, str(doc.metadata.get("title", "")), str(doc.metadata.get("source", "")), doc.text,
                        meta, content_hash(doc), [_span(c) for c in chunks], outcome.status == "updated")
         try:
+            offsets[doc.doc_id] = spill.tell()
             pickle.dump(item, spill, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError as exc:
             raise _spill_error(index.folder, exc) from None
@@ -199,14 +218,24 @@ def _pending(spill: IO[bytes]) -> Iterator[Pending]:
             return
 
 
-def _classify(index: CorpusIndex, result: LoadResult) -> IngestOutcome:
+def _classify(index: CorpusIndex, result: LoadResult, papers: SamePaper,
+              spilled: Callable[[str], Pending | None]) -> IngestOutcome:
+    """Added, updated, skipped or failed; a copy of a paper already known becomes that paper's document."""
     if result.error:
         return IngestOutcome("failed", result.source, reason=result.error)
     if result.skipped:
         return IngestOutcome("skipped", result.source, reason=result.skipped)
     doc = result.document
-    note = "; ".join(result.notes)
-    _make_id_unique(index, doc)
+    notes = list(result.notes)
+    match = papers.match(doc)
+    prior = (spilled(match[0]) or index.document(match[0])) if match else None
+    if prior is not None:
+        doc = result.document = merge_paper(prior, doc)
+        notes.append(f"the same paper as {prior.source} ({match[1]}): one document")
+    else:
+        _make_id_unique(index, doc)
+    papers.remember(doc)
+    note = "; ".join(notes)
     existing = index.content_hash(doc.doc_id)
     if existing is None:
         return IngestOutcome("added", result.source, doc.doc_id, note, result.kept)
