@@ -2,8 +2,9 @@
 
     python app.py [serve] [--index DIR] [--port N]     the chat UI (builds the sample index if missing)
     python app.py serve --host 0.0.0.0 --auth USER     off loopback: a login, password in $BIOCITE_PASSWORD
-    python app.py ingest PATH... [--index DIR]         add files, folders or BEIR JSONL corpora
+    python app.py ingest PATH... [--index DIR]         add files, folders, BEIR JSONL corpora, .bib/.ris exports
     python app.py ask "QUESTION" [--json] [--llm openai]  answer with verified citations
+    python app.py ask "QUESTION" --format markdown|bibtex|ris|json   the answer with references, or the cited papers
     python app.py ask --questions FILE.jsonl --json    one {"question": ...} per line in, one answer per line out
     python app.py search "QUERY" [--k N] [--json]      ranked chunks with scores
     python app.py eval retrieval --corpus C.jsonl --queries Q.jsonl --qrels R.tsv [--mode M] [--json]
@@ -133,28 +134,42 @@ def cmd_ask(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from answer.answerers import make_answerer
 
-    answerer = make_answerer(_open_index(settings))
+    index = _open_index(settings)
+    answerer = make_answerer(index)
+    fmt = "json" if args.json else args.format
     rows = _read_questions(args.questions) if args.questions else [{"question": args.question}]
     failures = 0
     for row in rows:
         try:
             if row.get("error"):
                 raise UserError(str(row["error"]))
-            result = _answer(answerer, str(row["question"]), stream=not args.json)
+            result = _answer(answerer, str(row["question"]), stream=fmt == "text")
         except UserError as exc:
             failures += 1
-            if args.json:
+            if fmt == "json":
                 print(json.dumps({"question": row.get("question"), "error": str(exc)}, ensure_ascii=False), flush=True)
             else:
                 print(f"error: {exc}", file=sys.stderr)
             continue
-        if args.json:
-            from answer.render import answer_json
-
-            print(json.dumps(answer_json(result), ensure_ascii=False), flush=True)
-        else:
-            print_answer(result)
+        print_formatted(result, fmt, index)
     return 2 if failures and not args.questions else 0
+
+
+def print_formatted(result, fmt: str, index) -> None:
+    """One answer in the asked `--format`: text for reading, json for programs, markdown with references for a
+    note, bibtex/ris for a reference manager (the cited papers only)."""
+    from answer import render
+
+    if fmt == "text":
+        print_answer(result)
+    elif fmt == "json":
+        print(json.dumps(render.answer_json(result), ensure_ascii=False), flush=True)
+    elif fmt == "markdown":
+        print(render.answer_with_references(result, render.cited_papers(result, index)) + "\n", flush=True)
+    elif papers := render.cited_papers(result, index):
+        print(render.papers_bibtex(papers) if fmt == "bibtex" else render.papers_ris(papers), flush=True)
+    else:
+        print(f"the answer to {result.question!r} cites no papers", file=sys.stderr)
 
 
 def _answer(answerer, question: str, stream: bool):
@@ -176,9 +191,9 @@ def _answer(answerer, question: str, stream: bool):
 
 
 def print_answer(result) -> None:
-    from answer.render import answer_markdown
+    from answer.render import answer_text
 
-    print(answer_markdown(result))
+    print(answer_text(result))
     for c in result.citations:
         print(f"\n[{c.n}] {c.title or c.doc_id} ({c.doc_id}, chars {c.start}-{c.end})\n    {c.source}")
     if result.mode == "llm" and result.parts:
@@ -375,7 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="?")
     p.add_argument("--questions", metavar="FILE.jsonl", help='one {"question": ...} per line')
     llm_flags(p)
-    p.add_argument("--json", action="store_true", help="print the answer as JSON (JSONL with --questions)")
+    p.add_argument("--format", choices=["text", "markdown", "bibtex", "ris", "json"], default="text",
+                   help="text (default); markdown: the answer with numbered references; bibtex/ris: the cited papers "
+                   "for a reference manager; json: the answer as data")
+    p.add_argument("--json", action="store_true", help="the same as --format json (JSONL with --questions)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="evaluate retrieval on a BEIR-format dataset, or answers on a question set")

@@ -15,7 +15,7 @@ import gradio as gr
 
 from answer.answerers import make_answerer
 from answer.models import CitedAnswer
-from answer.render import answer_json, answer_markdown, escape_markdown
+from answer.render import answer_json, answer_markdown, answer_with_references, cited_papers, escape_markdown
 from errors import UserError
 from index.corpus import CorpusIndex
 from ingest.loaders import SUPPORTED_SUFFIXES
@@ -141,6 +141,12 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         turns.append((result.resolved_question or result.question, result))
         yield history, evidence_html(result, idx), "", turns[-5:]
 
+    def answer_to_copy(turns: list[tuple[str, CitedAnswer]]) -> str:
+        """The latest answer as Markdown with numbered references, for pasting into a note (`ask --format markdown`)."""
+        if not turns:
+            return "Ask a question first: the answer and its references appear here."
+        return answer_with_references(turns[-1][1], cited_papers(turns[-1][1], get_index()))
+
     def ask_api(question: str) -> dict[str, object]:
         """The answer as data: the same JSON shape as `python app.py ask --json` (LLM mode when configured)."""
         try:
@@ -217,6 +223,9 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
                         )
                         send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                     gr.Examples(EXAMPLES, inputs=box)
+                    copy = gr.Button("Copy answer with references", size="sm", elem_id="copy-answer")
+                    copied = gr.Code(language="markdown", label="Answer with references (Markdown)", interactive=False,
+                                     visible=False, elem_id="answer-copy")
                     with gr.Accordion("Settings", open=False, elem_id="settings"):
                         mode = gr.Radio(["hybrid", "dense", "bm25"], value=settings.retrieval.mode, label="Retrieval")
                         quotes = gr.Slider(1, 8, value=settings.answer.max_sentences, step=1, label="Quotes per answer")
@@ -254,6 +263,7 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
             trigger(respond, [box, chatbot, turns, mode, quotes, answer_with, strict], [chatbot, evidence, box, turns],
                     concurrency_limit=settings.ui.concurrency)
         chatbot.clear(lambda: ([], evidence_html(None, None)), None, [turns, evidence])
+        copy.click(lambda t: gr.update(value=answer_to_copy(t), visible=True), [turns], [copied])
         add.click(add_files, [uploads], [results, summary, table], concurrency_limit=1, api_name="add_files")
         delete.click(delete_document, [doc_id], [deleted, summary, table], concurrency_limit=1)
         corpus_tab.select(refresh_corpus, None, [summary, table])

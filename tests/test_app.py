@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
+import bibtexparser
 import pytest
+import rispy
 
 from settings import PROJECT_DIR
 
@@ -146,3 +149,43 @@ def test_the_progress_bar_takes_a_total_learnt_after_its_phase_began(capsys):
     assert (bar.n, bar.total, bar.unit) == (50, 200, "block")
     progress.close()
     assert "25%" in capsys.readouterr().err
+
+
+def test_ask_json_answer_is_plain_text_and_answer_markdown_the_same_answer(sample_index_dir: Path):
+    """`answer` is for programs and terminals (no Markdown escapes), `answer_markdown` for renderers: one answer."""
+    proc = run("ask", "What was the 30-day mortality after emergency laparotomy in patients aged over 70?", "--index",
+               str(sample_index_dir), "--json")
+    data = json.loads(proc.stdout)
+    assert "<" in data["answer"] and "\\" not in data["answer"]
+    assert "\\<" in data["answer_markdown"] and re.sub(r"\\(.)", r"\1", data["answer_markdown"]) == data["answer"]
+    printed = run("ask", data["question"], "--index", str(sample_index_dir)).stdout
+    assert printed.startswith(data["answer"])  # the CLI prints the plain answer, then its citations
+
+
+def test_ask_formats_for_a_note_and_a_reference_manager(sample_index_dir: Path):
+    question = ("which biologics target Th2?", "--index", str(sample_index_dir))
+    markdown = run("ask", *question, "--format", "markdown").stdout
+    assert "**References**\n\n1. " in markdown and "[1]" in markdown
+    bibtex = run("ask", *question, "--format", "bibtex").stdout
+    library = bibtexparser.parse_string(bibtex)
+    assert library.entries and not library.failed_blocks and all(e.get("title") for e in library.entries)
+    records = rispy.loads(run("ask", *question, "--format", "ris").stdout)
+    assert [r["title"] for r in records] == [e["title"] for e in library.entries]
+    assert json.loads(run("ask", *question, "--format", "json").stdout)["answer"] == json.loads(
+        run("ask", *question, "--json").stdout)["answer"]
+
+
+def test_ingest_a_zotero_export_then_cite_it_back(tmp_path: Path):
+    """A BibTeX export with files in; its bad entries named; the cited paper out again as the export had it."""
+    from tests.ingest.library_fixture import DOI, TITLE, write_exports
+
+    bib, _ = write_exports(tmp_path)
+    index = str(tmp_path / "index")
+    proc = run("ingest", str(bib.parent), "--index", index)
+    assert proc.returncode == 0 and "2 added" in proc.stdout and "3 failed" in proc.stdout, proc.stdout
+    assert "entry missing2019: attached file files/99/gone.pdf is missing" in proc.stdout
+    assert "entry broken2018 at line 32" in proc.stdout and "entry noabstract2020: no attached file" in proc.stdout
+    entries = bibtexparser.parse_string(run("ask", "How were the gland swelling and prednisolone dose after dupilumab?",
+                                            "--index", index, "--format", "bibtex").stdout).entries
+    assert entries[0].key == "hartmann2024" and entries[0]["title"] == TITLE and entries[0]["doi"] == DOI
+    assert entries[0]["author"] == "Hartmann, Lena and Nakamura, Yuki and Quinn, Ben"

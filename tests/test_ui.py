@@ -145,6 +145,8 @@ def test_browser_answer_and_click_through_citation(server: str):
         assert "retrieved #1, score" in page.locator("#evidence").inner_text()
         assert highlighted[:40] in (link.get_attribute("title") or "")  # hovering shows the quote
         page.screenshot(path=str(ARTIFACTS / "answer-desktop.png"), full_page=True)
+        page.locator("#copy-answer").click()  # the answer with its reference list, ready to copy
+        page.wait_for_selector("#answer-copy >> text=References", timeout=30_000)
 
         ask(page, "and which of them also blocks IL-13?", "text=Understood as:")
         page.wait_for_selector("text=dupilumab can also inhibit IL-13", timeout=120_000)
