@@ -488,7 +488,7 @@ class ExtractiveAnswerer:
         return sorted(chosen, key=lambda u: (doc_rank[u.hit.doc_id], u.start))
 
 
-_QUANTITY_WORDS = {"dose": "a dose", "share": "a share or proportion", "count": "a number", "duration": "a duration",
+_QUANTITY_WORDS = {"cost": "a cost", "dose": "a dose", "share": "a share or proportion", "count": "a number", "duration": "a duration",
                    "frequency": "how often"}
 
 

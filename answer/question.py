@@ -33,11 +33,13 @@ _MECHANISM = re.compile(
     re.I,
 )
 _QUANTITY = [
+    ("cost", re.compile(r"\b(?:cost|costs|price|prices|priced|expense|expenses|spent|spend)\b|\bhow much (?:money|funding)\b", re.I)),
     ("frequency", re.compile(r"\bhow (?:often|frequently)\b.*\b(?:given|taken|administered|dosed|infused|injected|repeated|"
                              r"scheduled|used)\b|\bat what interval|\bdosing interval|\bhow often should\b", re.I)),
     ("dose", re.compile(r"\b(?:dose|doses|dosage|dosing|how much\b.*\b(?:given|give|administered|take)|what amount|how many mg|"
                         r"regimen)\b|\bhow (?:is|are|was|were) \S+(?: \S+)? (?:given|administered|dosed|taken|infused)\b", re.I)),
-    ("share", re.compile(r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction)|\bhow many of (?:the|them|these|those)\b|\bhow common|\bwhat (?:rate|response rate|ratio)|\bwhat % |\bhow (?:often|frequently|common|commonly|accurate|reliable|sensitive|specific)\b|\b(?:incidence|prevalence|response rate|remission rate|relapse rate)\b", re.I)),
+    ("share", re.compile(r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction)|\bhow many of (?:the|them|these|those)\b|\bhow common|\bwhat (?:rate|response rate|ratio)|\bwhat % |\bhow (?:often|frequently|common|commonly|accurate|reliable|sensitive|specific)\b|\b(?:incidence|prevalence|response rate|remission rate|relapse rate)\b|"
+                         r"\b(?:case[- ]fatality|fatality|mortality|death|survival|cure|attack|positivity) (?:rate|ratio|risk)\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|\bhow many (?:days|weeks|months|years)\b|\bhow soon\b|\bafter how\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow much\b|\bwhat (?:level|concentration|score|threshold|cut-?off|age|population|size|value)\b|\bwhat is the (?:population|size|number|median|mean|average)\b|\bhow (?:high|old|large)\b|\bpoints?\b.*\bneeded|\bwhat (?:sensitivity|specificity)", re.I)),
 ]
@@ -146,6 +148,7 @@ def asks_for_several(question: str) -> bool:
 # numbers written as words count ("Fifteen patients were enrolled"): every English number word, and fractions
 _NUMBER_WORDS = rf"(?:{NUMBER_WORD}|half|a third|a quarter)"
 _QUANTITY_IN_TEXT = {
+    "cost": re.compile(r"(?:US\s?\$|I\$|\$|€|£|¥)\s?\d|\b\d+(?:[.,]\d+)*\s*(?:USD|EUR|GBP|dollars?|euros?|pounds sterling|cents)\b", re.I),
     "dose": re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|ng|iu|units?|ml|mmol)(?:/(?:kg|m2|m²|day|d))?\b", re.I),
     "share": re.compile(rf"\d+(?:[.,]\d+)?\s*%|\bper ?cent\b|\b(?:\d+|{_NUMBER_WORDS})\s+(?:of|out of)\s+(?:the\s+)?(?:\d+|{_NUMBER_WORDS})\b|\b(?:half|a third|a quarter|two thirds)\b", re.I),
     "duration": re.compile(rf"\b(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS})(?:\s*(?:to|-|–)\s*\d+)?\s*(?:days?|weeks?|months?|years?|hours?|h|wk|mo)\b", re.I),

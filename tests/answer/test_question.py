@@ -23,6 +23,8 @@ from answer.question import analyse, asks_for_several, content_words, states_qua
         ("How long was abatacept given?", "number", "duration", ""),
         ("How many adults took part?", "number", "count", ""),
         ("What is the population of Lille?", "number", "count", ""),
+        ("How much does the treatment cost per child?", "number", "cost", ""),
+        ("What's the case fatality rate of cerebral malaria?", "number", "share", ""),
         ("Does tocilizumab work in IgG4-related disease?", "yesno", "", ""),
         ("Was thalidomide effective?", "yesno", "", ""),
         ("How does dupilumab work?", "mechanism", "", ""),
@@ -54,6 +56,8 @@ def test_focus_entities_and_their_kinds():
         ("frequency", "It is then given every six months.", True),
         ("count", "IL-13 and IgG4 rose.", False),
         ("count", "We enrolled 135 adults.", True),
+        ("cost", "Delivery cost US$1.50 per child per season.", True),
+        ("cost", "Feasibility, cost and cost effectiveness must be assessed in 3 settings.", False),
     ],
 )
 def test_a_quote_states_the_asked_kind_of_number(kind: str, text: str, expected: bool):
