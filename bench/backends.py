@@ -1,7 +1,7 @@
 """Embedding backends × precisions on this CPU: throughput, share of the hardware's peak, and quality.
 
     python -m bench.backends [--texts 512] [--rounds 3]
-    python -m bench.backends --scifact [--variants "torch float32,openvino int8"]
+    python -m bench.backends --scifact [--variants "torch float32,openvino int8"] [--dataset scifact-subset]
 
 1. The machine's own matrix-multiply peak at MiniLM's shapes (3456×384 by 384×1536, torch, all
    cores): fp32 and bf16, and int8 where torch's int8 matmul runs on this CPU.
@@ -114,13 +114,14 @@ def build_variants() -> dict[str, tuple[str, Callable[[list[str]], np.ndarray]]]
     return out
 
 
-def scifact(variants: list[str]) -> None:
-    """SciFact train nDCG@10 / Recall@100, dense and hybrid, for indexes built by each variant."""
+def scifact(variants: list[str], dataset: str = "scifact-train") -> None:
+    """SciFact train (or `dataset`, e.g. CI's scifact-subset) nDCG@10 / Recall@100, dense and hybrid, for indexes
+    built by each variant."""
     from evals.datasets import DATASETS
     from evals.retrieval import evaluate
     from settings import load_settings
 
-    data = next(d for d in DATASETS if d.name == "scifact-train")
+    data = next(d for d in DATASETS if d.name == dataset)
     rows = {}
     for name in variants:
         backend, precision = name.split()
@@ -147,10 +148,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scifact", action="store_true", help="SciFact retrieval per variant instead of speed")
     parser.add_argument("--variants", default="torch float32,openvino int8,openvino bfloat16,torch bfloat16",
                         help="with --scifact: comma-separated 'backend precision' pairs")
+    parser.add_argument("--dataset", default="scifact-train", help="with --scifact: scifact-train or scifact-subset (CI's)")
     args = parser.parse_args(argv)
     if args.scifact:
         print(f"CPU: {cpu_name()}; {os.cpu_count()} cores; {cpu_features()}")
-        return scifact([v.strip() for v in args.variants.split(",")])
+        return scifact([v.strip() for v in args.variants.split(",")], args.dataset)
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)

@@ -1,6 +1,6 @@
 """Retrieval figures for README: every dataset x every mode, plus the stock llama-index baseline.
 
-    python -m bench.retrieval [--json]
+    python -m bench.retrieval [--dataset NAME ...] [--json]
 
 Same code path as `python app.py eval retrieval`; prints a Markdown table with
 index build time (0 when the cached index was reused) and query latency.
@@ -18,10 +18,13 @@ from settings import load_settings
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", action="append", choices=[d.name for d in DATASETS],
+                        help="only this dataset (repeatable); all of them when left out")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     settings = load_settings()
-    reports = {d.name: evaluate(d.corpus, d.queries, d.qrels, settings, list(MODES), baseline=True) for d in DATASETS}
+    reports = {d.name: evaluate(d.corpus, d.queries, d.qrels, settings, list(MODES), baseline=True)
+               for d in DATASETS if not args.dataset or d.name in args.dataset}
     if args.json:
         print(json.dumps(reports, indent=2))
         return
