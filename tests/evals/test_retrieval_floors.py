@@ -23,10 +23,13 @@ from settings import PROJECT_DIR, load_settings
 
 pytestmark = pytest.mark.slow
 
-# dataset -> (hybrid nDCG@10 floor, hybrid Recall@100 floor); scifact-subset measured 0.8637 / 0.9901 (openvino int8,
-# the auto choice on Intel Xeon AMX; torch fp32 0.8624 / 0.9901), full scifact-train 0.7468 / 0.9576
+# dataset -> (hybrid nDCG@10 floor, hybrid Recall@100 floor). scifact-subset measured 0.8637 / 0.9901 (openvino int8,
+# the auto choice on Intel Xeon AMX; torch fp32 0.8624 / 0.9901). Its floors sit closer than the others' because the
+# subset is easier: the full set's floor 0.738 sat just above hybrid without its sentence rerank (0.7372); on the
+# subset that is 0.8567 (rerank worth 0.007, not 0.011), so 0.857 still fails it; Recall@100's margin shrinks as its
+# miss rate does (0.010 against 0.042). Both floors stay under fp32 minus the 0.003 bar below.
 FLOORS = {
-    "scifact-subset": (0.853, 0.977),
+    "scifact-subset": (0.857, 0.987),
     "pubmedqa": (0.985, 0.995),
     "sample-questions": (0.950, 1.0),
 }
