@@ -195,7 +195,8 @@ def print_answer(result) -> None:
 
     print(answer_text(result))
     for c in result.citations:
-        print(f"\n[{c.n}] {c.title or c.doc_id} ({c.doc_id}, chars {c.start}-{c.end})\n    {c.source}")
+        lean = f" — reads: {c.lean}" if c.lean else ""
+        print(f"\n[{c.n}] {c.title or c.doc_id} ({c.doc_id}, chars {c.start}-{c.end}){lean}\n    {c.source}")
     if result.mode == "llm" and result.parts:
         claims = [p for p in result.parts if p.verified is not None]
         print(f"\n{sum(bool(p.verified) for p in claims)} of {len(claims)} claims verified against their sources.")

@@ -31,12 +31,15 @@ EXAMPLES = [
 EXTRACTIVE = "Quotes (offline)"
 CONTEXT_CHARS = 280
 DOCUMENT_CHARS = 60_000  # the viewer shows at most this much on each side of the quote
+_LEAN_LABEL = {"yes": "says yes", "no": "says no", "unsettled": "does not settle it"}  # a quote's lean (answer.direct)
 UPLOAD_TYPES = sorted(SUPPORTED_SUFFIXES)  # one list: what the loaders read
 
 CSS = """
 .evidence .cite { border-left: 3px solid #6b8afd; padding: 4px 10px; margin: 8px 0; }
 .evidence mark { background: #fff3a3; color: inherit; padding: 0 1px; }
 .evidence .meta { color: #666; font-size: 0.85em; }
+.evidence .lean { font-size: 0.8em; padding: 1px 6px; border-radius: 8px; background: #eee; }
+.evidence .lean-yes { background: #dff3e0; } .evidence .lean-no { background: #fbe0e0; }
 .evidence details.document { margin-top: 4px; }
 .evidence .doctext { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: 0.9em; }
 """
@@ -73,6 +76,8 @@ def evidence_html(answer: CitedAnswer | None, index: CorpusIndex | None) -> str:
                 f", cosine {r.dense:.2f}" if r.dense is not None else "")
         blocks.append(
             f'<div class="cite" id="cite-{c.n}"><b>[{c.n}] {html.escape(c.title or c.doc_id)}</b>'
+            + (f' <span class="lean lean-{c.lean}" title="what this quote says to the yes/no question">'
+               f'{_LEAN_LABEL[c.lean]}</span>' if c.lean else "") +
             f'<div class="meta">{byline + " · " if byline else ""}{html.escape(c.doc_id)} · characters {c.start}–{c.end}</div>'
             f"<p>{_highlighted(text, start, end, CONTEXT_CHARS, CONTEXT_CHARS)}</p>"
             f'<details class="document"><summary>Whole document</summary><div class="doctext">'

@@ -141,6 +141,19 @@ def verdict_line(units: list[Evidence], citations: list[Citation]) -> AnswerPart
     return AnswerPart(text=f"{word} [{n}].", cites=[n], verified=True, kind="direct")
 
 
+def mark_leans(units: list[Evidence], citations: list[Citation]) -> None:
+    """Each quote's lean on a yes/no question, so a reader can weigh the papers one by one: "yes" or "no" when the
+    reader reads that verdict (at VERDICT_CONFIDENT) in an answering unit inside the quote, else "unsettled"."""
+    for c in citations:
+        inside = [u.reading for u in units if u.reading and u.doc_id == c.doc_id and c.start <= u.start and u.end <= c.end]
+        answering = [r for r in inside if r.relevance >= ANSWERS]
+        best = max(answering, key=lambda r: max(r.yes, r.no), default=None)
+        if best is not None and max(best.yes, best.no) >= VERDICT_CONFIDENT:
+            c.lean = "yes" if best.yes >= best.no else "no"
+        else:
+            c.lean = "unsettled"
+
+
 def span_line(units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:
     """The reader's span in the best answering quote ("Intramuscularly [2].")."""
     for unit in sorted(units, key=lambda u: -u.score):

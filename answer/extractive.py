@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from answer.direct import Evidence, list_line, names_line, number_line, span_line, verdict_line
+from answer.direct import Evidence, list_line, mark_leans, names_line, number_line, span_line, verdict_line
 from answer.followup import resolve_followup
 from answer.lists import GENERIC_RELATION, linked_members, member_key, mentions
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
@@ -322,6 +322,7 @@ class ExtractiveAnswerer:
         if analysis.answer_type == "number" and analysis.quantity:
             return number_line(analysis.quantity, states_quantity, evidence, citations)
         if analysis.answer_type == "yesno":
+            mark_leans(evidence, citations)
             return verdict_line(evidence, citations)
         if analysis.answer_type in ("other", "list"):  # "what/which/who ...", or a list whose class the rules found
             if asks_for_several(question):            # no member of: the members the best quotes enumerate

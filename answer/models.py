@@ -22,6 +22,8 @@ class Citation:
     quote: str
     start: int
     end: int
+    # on a yes/no question, what the reader reads in this quote: "yes", "no" or "unsettled" ("" otherwise)
+    lean: str = ""
 
 
 @dataclass

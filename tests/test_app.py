@@ -16,7 +16,8 @@ from settings import PROJECT_DIR
 
 pytestmark = pytest.mark.slow
 ANSWER_KEYS = {"question", "answer", "citations", "retrieved"}
-CITATION_KEYS = {"n", "doc_id", "title", "source", "chunk_id", "quote", "start", "end"}
+CITATION_KEYS = {"n", "doc_id", "title", "source", "chunk_id", "quote", "start", "end"}  # the promised ones
+CITATION_EXTRA = {"lean"}  # added since, never renamed
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -33,7 +34,7 @@ def test_ask_json_shape(sample_index_dir: Path):
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert ANSWER_KEYS <= set(data) and data["question"] == "which biologics target Th2?"
-    assert data["citations"] and all(set(c) == CITATION_KEYS for c in data["citations"])
+    assert data["citations"] and all(set(c) == CITATION_KEYS | CITATION_EXTRA for c in data["citations"])
     assert all(f"[{c['n']}]" in data["answer"] for c in data["citations"])
     assert "dupilumab" in data["answer"] and "mepolizumab" in data["answer"]
 
@@ -51,6 +52,11 @@ def test_ask_questions_file_gives_one_line_per_question(sample_index_dir: Path, 
     rows = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(rows) == 4
     assert rows[0]["citations"][0]["doc_id"] == "000_dcd8f8407bdf3926"
+    # a yes/no answer says how each quote leans (the real reader: the case report's "could be considered" reads yes);
+    # other answers carry no lean
+    assert {c["lean"] for c in rows[0]["citations"]} <= {"yes", "no", "unsettled"}
+    assert "yes" in {c["lean"] for c in rows[0]["citations"]}, rows[0]["citations"]
+    assert {c["lean"] for c in rows[3]["citations"]} == {""}
     assert "line 2" in rows[1]["error"] and "limit is 2,000" in rows[2]["error"]
     assert ANSWER_KEYS <= set(rows[3])
 

@@ -104,3 +104,20 @@ def test_a_list_line_leaves_out_what_the_question_names_and_never_widens_an_unre
     long_span = (0, survey.index(", a database"))
     assert list_line("which countries' surveys were used?",
                      [_unit("a", survey, Reading(0.6, span=long_span, span_prob=0.1))], [_quote(1, "a", survey)]) is None
+
+
+def test_each_quote_of_a_yes_no_answer_says_how_it_leans():
+    from answer.direct import mark_leans
+
+    yes = "Rituximab induced remission in most patients."
+    no = "Abatacept did not induce remission."
+    vague = "Remission was assessed at week 24."
+    units = [_unit("a", yes, Reading(0.9, yes=0.85, no=0.1)), _unit("b", no, Reading(0.8, yes=0.1, no=0.8)),
+             _unit("c", vague, Reading(0.7, yes=0.4, no=0.3))]
+    cites = [_quote(1, "a", yes), _quote(2, "b", no), _quote(3, "c", vague)]
+    mark_leans(units, cites)
+    assert [c.lean for c in cites] == ["yes", "no", "unsettled"]
+    # a verdict in a unit that does not answer the question settles nothing
+    off = [_quote(1, "a", yes)]
+    mark_leans([_unit("a", yes, Reading(0.2, yes=0.95, no=0.0))], off)
+    assert off[0].lean == "unsettled"
