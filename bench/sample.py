@@ -1,11 +1,17 @@
 """Benchmark the spine on the bundled sample corpus: build time, ask latency, memory.
 
     python -m bench.sample [--repeat 3]
+    python -m bench.sample --fresh-clone     # time to the first answer after `git clone`, per phase
 
 Builds the sample index in a temporary folder (so your own index is untouched),
 then answers every question of the answer question set (evals/questions.jsonl, follow-ups as typed)
 `--repeat` times in-process. Prints
 figures; asserts nothing (tests assert quality floors, never times).
+
+`--fresh-clone` clones this repository (its last commit) into a temporary folder and times what the run command
+does there before a user's first answer: the install (a new .venv; pip's download cache stays warm, so a machine that
+never downloaded the wheels pays the network on top), the embedding model's preparation (the variant measured and
+chosen for this CPU), the sample index build, and the first answer (which prepares the reader the same way).
 """
 
 from __future__ import annotations
@@ -23,10 +29,59 @@ from index.embedding import describe, load_embedding_model
 from settings import PROJECT_DIR, load_settings
 
 
+# run inside the clone, by its own .venv: each phase of `python app.py` before the first answer, timed
+_PHASES = r"""
+import json, time
+t0 = time.perf_counter()
+from settings import load_settings
+from index.embedding import describe, load_embedding_model
+settings = load_settings()
+model = load_embedding_model(settings.embedding)
+t1 = time.perf_counter()
+from app import ensure_index
+index = ensure_index(settings)
+t2 = time.perf_counter()
+from answer.extractive import ExtractiveAnswerer
+answer = ExtractiveAnswerer(index).answer("which biologics target Th2?")
+t3 = time.perf_counter()
+print(json.dumps({"model preparation": t1 - t0, "sample index build": t2 - t1, "first answer": t3 - t2,
+                  "embedding": describe(model), "answer": answer.parts[0].text if answer.parts else ""}))
+"""
+
+
+def fresh_clone() -> None:
+    """Per-phase seconds from `git clone` to the first answer, as the run command (scripts/run.sh) spends them."""
+    import os
+    import subprocess
+
+    def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
+        t = time.perf_counter()
+        out = subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True,
+                             env={**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"})
+        return time.perf_counter() - t, out.stdout
+
+    with tempfile.TemporaryDirectory() as tmp:
+        clone = Path(tmp) / "biocite"
+        print("cloning, installing and building in", clone, "(a few minutes)", flush=True)
+        phases = {"git clone": timed(["git", "clone", "--quiet", str(PROJECT_DIR), str(clone)], Path(tmp))[0]}
+        phases["install (new .venv)"] = timed(["bash", "scripts/install.sh"], clone)[0]
+        _, out = timed([str(clone / ".venv" / "bin" / "python"), "-c", _PHASES], clone)
+        inner = json.loads(out.strip().splitlines()[-1])
+        phases.update({k: v for k, v in inner.items() if isinstance(v, float)})
+    for name, seconds in phases.items():
+        print(f"{name:24s} {seconds:7.1f} s")
+    print(f"{'first answer after clone':24s} {sum(phases.values()):7.1f} s   (embedding {inner['embedding']}; "
+          f"answer: {inner['answer']!r}; serving itself adds the Gradio start, about 2 s)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--fresh-clone", action="store_true", help="time the run command's phases in a fresh clone")
     args = parser.parse_args(argv)
+    if args.fresh_clone:
+        fresh_clone()
+        return
     settings = load_settings()
     with tempfile.TemporaryDirectory() as tmp:
         settings.paths.index_dir = Path(tmp) / "index"
