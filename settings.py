@@ -120,14 +120,14 @@ class RetrievalSettings(_Group):
     )
     ivf_threshold: int = Field(
         20_000, gt=0, description="auto: a segment of this many chunks or more is searched through IVF lists (recall@10 "
-        "0.98-0.995 against exact; README, Scale); smaller ones exactly. An fp16 exact scan takes ~12 ms per 100k "
+        "0.98-0.995 against exact; docs/scale.md); smaller ones exactly. An fp16 exact scan takes ~12 ms per 100k "
         "chunks on 2 cores; the segments under the threshold add up to about twice it, so at 1M chunks a threshold of "
         "100k left ~30 ms of exact scans per search (20k: ~5 ms). Corpora under the threshold are searched exactly."
     )
     ivf_nprobe: int = Field(32, gt=0, description="IVF lists scanned per query; more is slower and closer to exact.")
     vector_precision: Literal["fp16", "fp32"] = Field(
         "fp16", description="How segments written from now on store vectors: fp16 halves their disk and memory "
-        "(768 MB at 1M chunks) and moved no retrieval figure by more than 0.001 (README, Scale)."
+        "(768 MB at 1M chunks) and moved no retrieval figure by more than 0.001 (docs/scale.md)."
     )
     dense_weight: float = Field(
         0.7, ge=0, le=1, description="Weight of the cosine in `weighted` fusion; BM25 (divided by its top score) gets the rest."
@@ -139,7 +139,7 @@ class RetrievalSettings(_Group):
     rerank_chunks: bool = Field(
         False, description="Also rerank chunk search (`search`, extractive `ask`) by best sentence. A fresh question "
         "embeds ~240 sentences of its candidates: ~600 ms on 2 cores, against 50 / 400 ms targets for search / ask; "
-        "extractive answers scored the same either way on both question sets (README, Scale). Paper ranking "
+        "extractive answers scored the same either way on both question sets (docs/scale.md). Paper ranking "
         "(search_documents, the retrieval evals) is always reranked, and so is an LLM's context (`llm.rerank_context`)."
     )
     sentence_weight: float = Field(
@@ -281,7 +281,7 @@ class Settings(BaseSettings):
     store: Literal["faiss", "pgvector"] = Field(
         "faiss",
         description="Where chunks, vectors and keyword postings live: one FAISS folder, or PostgreSQL + pgvector "
-        "(for corpora that outgrow one machine; see README).",
+        "(for corpora that outgrow one machine; see docs/postgresql.md).",
     )
     paths: PathSettings = PathSettings()
     ingest: IngestSettings = IngestSettings()

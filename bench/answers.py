@@ -1,4 +1,4 @@
-"""The README's answer table: extractive vs a real local LLM on the sample question set.
+"""The answer table in docs/llm.md: extractive vs a real local LLM on the sample question set.
 
     python -m bench.answers
 

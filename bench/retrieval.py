@@ -1,4 +1,4 @@
-"""Retrieval figures for README: every dataset x every mode, plus the stock llama-index baseline.
+"""Retrieval figures for docs/measurements.md: every dataset x every mode, plus the stock llama-index baseline.
 
     python -m bench.retrieval [--dataset NAME ...] [--json]
 

@@ -16,7 +16,7 @@ Variants (`embedding.backend` × `embedding.precision`):
 
 `auto` (the default for both) measures, at first use on a machine, every allowed variant on
 bundled abstracts and keeps the fastest whose vectors stay within `QUALITY_P5` of torch fp32;
-the choice is cached per model × CPU (`backends.py` measures the table in README).
+the choice is cached per model × CPU (`backends.py` measures the table in docs/scale.md).
 """
 
 from __future__ import annotations
