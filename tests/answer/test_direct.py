@@ -121,3 +121,18 @@ def test_each_quote_of_a_yes_no_answer_says_how_it_leans():
     off = [_quote(1, "a", yes)]
     mark_leans([_unit("a", yes, Reading(0.2, yes=0.95, no=0.0))], off)
     assert off[0].lean == "unsettled"
+
+
+def test_a_yes_no_answer_over_several_papers_says_how_each_paper_leans():
+    from answer.direct import lean_tally
+
+    def lean(n: int, doc: str, value: str) -> Citation:
+        c = _quote(n, doc, f"quote {n}")
+        c.lean = value
+        return c
+
+    cites = [lean(1, "a", "yes"), lean(2, "a", "unsettled"), lean(3, "b", "yes"), lean(4, "c", "no"),
+             lean(5, "d", "yes"), lean(6, "d", "no")]  # paper d says both: it does not settle it
+    assert lean_tally(cites) == "Of 4 papers quoted: 2 say yes [1] [3]; 1 says no [4]; 1 does not settle it [5]."
+    assert lean_tally([lean(1, "a", "yes"), lean(2, "a", "no")]) == ""  # one paper: the verdict line says it
+    assert lean_tally([_quote(1, "a", "x"), _quote(2, "b", "y")]) == ""  # not a yes/no answer
