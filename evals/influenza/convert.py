@@ -12,12 +12,10 @@ Each article is read from the fetched bare git snapshot at the commit recorded i
 from __future__ import annotations
 
 import importlib.util
-import json
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-DOCS = HERE / "docs"
 
 _spec = importlib.util.spec_from_file_location("malaria_convert", HERE.parent / "malaria" / "convert.py")
 malaria_convert = importlib.util.module_from_spec(_spec)
@@ -53,25 +51,8 @@ ARTICLES = {
 
 
 def main() -> int:
-    DOCS.mkdir(exist_ok=True)
-    sources = []
-    for doc_id, (src, path) in ARTICLES.items():
-        text, m = malaria_convert.convert(malaria_convert.git_show(src, path))
-        (DOCS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
-        sources.append(
-            {
-                "file": f"docs/{doc_id}.txt",
-                **m,
-                "repo": src["repo"],
-                "commit": src["commit"],
-                "path": path,
-                "words": len(text.split()),
-            }
-        )
-        print(f"{doc_id}: {m['year']} {len(text.split())} words", file=sys.stderr)
-    (HERE / "sources.json").write_text(json.dumps(sources, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    malaria_convert.write_set(ARTICLES, HERE)
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

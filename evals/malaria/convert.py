@@ -24,7 +24,6 @@ from pathlib import Path
 from lxml import etree
 
 HERE = Path(__file__).resolve().parent
-DOCS = HERE / "docs"
 XLINK = "{http://www.w3.org/1999/xlink}"
 MML = "{http://www.w3.org/1998/Math/MathML}"
 
@@ -365,26 +364,23 @@ def git_show(src: dict, path: str) -> bytes:
     ).stdout
 
 
-def main() -> int:
-    DOCS.mkdir(exist_ok=True)
+def write_set(articles: dict[str, tuple[dict, str]], here: Path) -> None:
+    """Convert each article into `here`/docs/<id>.txt and list their metadata and provenance in sources.json
+    (the influenza set calls this with its own article list)."""
+    (here / "docs").mkdir(exist_ok=True)
     sources = []
-    for doc_id, (src, path) in ARTICLES.items():
+    for doc_id, (src, path) in articles.items():
         text, m = convert(git_show(src, path))
-        (DOCS / f"{doc_id}.txt").write_text(text, encoding="utf-8")
-        sources.append(
-            {
-                "file": f"docs/{doc_id}.txt",
-                **{k: v for k, v in m.items()},
-                "repo": src["repo"],
-                "commit": src["commit"],
-                "path": path,
-                "words": len(text.split()),
-            }
-        )
-        print(f"{doc_id}: {len(text.split())} words", file=sys.stderr)
-    (HERE / "sources.json").write_text(json.dumps(sources, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return 0
+        (here / "docs" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+        sources.append({"file": f"docs/{doc_id}.txt", **m, "repo": src["repo"], "commit": src["commit"], "path": path,
+                        "words": len(text.split())})
+        print(f"{doc_id}: {m.get('year', '')} {len(text.split())} words", file=sys.stderr)
+    (here / "sources.json").write_text(json.dumps(sources, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
+
+def main() -> int:
+    write_set(ARTICLES, HERE)
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())
