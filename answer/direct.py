@@ -154,15 +154,15 @@ def mark_leans(units: list[Evidence], citations: list[Citation]) -> None:
             c.lean = "unsettled"
 
 
-def lean_tally(citations: list[Citation]) -> str:
+def lean_tally(citations: list[Citation]) -> tuple[str, list[int]]:
     """How the quoted papers lean, paper by paper, when more than one is quoted: "Of 3 papers quoted: 2 say yes [1]
     [3]; 1 does not settle it [2]." Built only from the quotes' leans (`mark_leans`); a paper whose quotes say both
-    is counted as not settling it."""
+    is counted as not settling it. Returns the sentence and the citations it names; ("", []) for one paper."""
     by_paper: dict[str, list[Citation]] = {}
     for c in citations:
         by_paper.setdefault(c.doc_id, []).append(c)
     if len(by_paper) < 2 or not any(c.lean for c in citations):
-        return ""
+        return "", []
     groups: dict[str, list[int]] = {"yes": [], "no": [], "unsettled": []}
     for quotes in by_paper.values():
         leans = {c.lean for c in quotes} - {"", "unsettled"}
@@ -172,7 +172,7 @@ def lean_tally(citations: list[Citation]) -> str:
             "unsettled": ("does not settle it", "do not settle it")}
     parts = [f"{len(ns)} {said[lean][len(ns) > 1]} " + " ".join(f"[{n}]" for n in sorted(ns))
              for lean, ns in groups.items() if ns]
-    return f"Of {len(by_paper)} papers quoted: " + "; ".join(parts) + "."
+    return f"Of {len(by_paper)} papers quoted: " + "; ".join(parts) + ".", sorted(n for ns in groups.values() for n in ns)
 
 
 def span_line(units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:

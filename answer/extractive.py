@@ -37,8 +37,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from answer.direct import (Evidence, lean_tally, list_line, mark_leans, names_line, number_line, span_line,
-                           verdict_line)
+from answer.direct import Evidence, lean_tally, list_line, mark_leans, names_line, number_line, span_line, verdict_line
 from answer.followup import resolve_followup
 from answer.lists import GENERIC_RELATION, linked_members, member_key, mentions
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
@@ -325,10 +324,10 @@ class ExtractiveAnswerer:
         if analysis.answer_type == "yesno":
             mark_leans(evidence, citations)
             line = verdict_line(evidence, citations)
-            tally = lean_tally(citations) if line else ""
+            tally, named = lean_tally(citations) if line else ("", [])
             if tally:  # "Yes [2]. Of 2 papers quoted: 1 says yes [2]; 1 does not settle it [1]."
                 line.text = f"{line.text} {tally}"
-                line.cites = sorted({*line.cites, *map(int, re.findall(r"\[(\d+)\]", tally))})
+                line.cites = sorted({*line.cites, *named})
             return line
         if analysis.answer_type in ("other", "list"):  # "what/which/who ...", or a list whose class the rules found
             if asks_for_several(question):            # no member of: the members the best quotes enumerate

@@ -107,12 +107,11 @@ def _items(sentence: str, words: list[tuple[str, int, int]], groups: list[tuple[
     core = max([b - a for a, b in groups[1:-1]] or [1])
     # the reader's span, when it is one item ("standard vaccination"), says how long the items are
     fixed: dict[int, tuple[int, int]] = {}
-    if anchor:
-        for n, (a, b) in enumerate(groups):
-            inside = [k for k in range(a, b) if anchor[0] <= words[k][1] and words[k][2] <= anchor[1]]
-            if inside and len(inside) == sum(1 for k in range(len(words)) if anchor[0] <= words[k][1] and words[k][2] <= anchor[1]):
-                fixed[n] = (inside[0], inside[-1] + 1)
-                core = max(core, len(inside))
+    anchored = [k for k, (_, s, e) in enumerate(words) if anchor and anchor[0] <= s and e <= anchor[1]]
+    for n, (a, b) in enumerate(groups):
+        if anchored and a <= anchored[0] and anchored[-1] < b:  # the span lies within this one item
+            fixed[n] = (anchored[0], anchored[-1] + 1)
+            core = max(core, len(anchored))
     out = []
     for n, (a, b) in enumerate(groups):
         if n in fixed:

@@ -133,6 +133,7 @@ def test_a_yes_no_answer_over_several_papers_says_how_each_paper_leans():
 
     cites = [lean(1, "a", "yes"), lean(2, "a", "unsettled"), lean(3, "b", "yes"), lean(4, "c", "no"),
              lean(5, "d", "yes"), lean(6, "d", "no")]  # paper d says both: it does not settle it
-    assert lean_tally(cites) == "Of 4 papers quoted: 2 say yes [1] [3]; 1 says no [4]; 1 does not settle it [5]."
-    assert lean_tally([lean(1, "a", "yes"), lean(2, "a", "no")]) == ""  # one paper: the verdict line says it
-    assert lean_tally([_quote(1, "a", "x"), _quote(2, "b", "y")]) == ""  # not a yes/no answer
+    assert lean_tally(cites) == ("Of 4 papers quoted: 2 say yes [1] [3]; 1 says no [4]; 1 does not settle it [5].",
+                                 [1, 3, 4, 5])
+    assert lean_tally([lean(1, "a", "yes"), lean(2, "a", "no")]) == ("", [])  # one paper: the verdict line says it
+    assert lean_tally([_quote(1, "a", "x"), _quote(2, "b", "y")]) == ("", [])  # not a yes/no answer
