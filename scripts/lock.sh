@@ -11,4 +11,9 @@ python3 -m venv "$tool" && "$tool/bin/pip" install --quiet uv==0.13.8 2> >(grep 
 # torch's CPU build is a wheel on this machine's disk (pip's find-links); the lock pins that file's hash
 "$tool/bin/uv" pip compile requirements.txt --generate-hashes --python-version 3.11.7 \
   --find-links /opt/wheels --output-file requirements.lock --quiet "$@"
+# the installer scripts/install.sh puts into .venv before the lock (uv, hash-checked by pip)
+echo "uv==$("$tool/bin/uv" --version | cut -d' ' -f2)" > "$tool/uv.txt"
+{ head -2 requirements-uv.lock; "$tool/bin/uv" pip compile "$tool/uv.txt" --generate-hashes --python-version 3.11.7 \
+    --no-header --output-file - | sed "s|# via -r .*|# via scripts/install.sh|"; } > "$tool/uv.lock"
+mv "$tool/uv.lock" requirements-uv.lock
 echo "requirements.lock: $(grep -c '^[A-Za-z0-9]' requirements.lock) packages pinned with hashes" >&2

@@ -21,3 +21,9 @@ def test_the_lock_pins_every_requirement_at_its_version_with_hashes():
     assert not stale, f"requirements.lock is stale, run `bash scripts/lock.sh`: {stale}"
     blocks = re.split(r"\n(?=[A-Za-z0-9])", lock_text.split("\n", 2)[-1])
     assert len(blocks) == len(locked) and all("--hash=sha256:" in b for b in blocks if "==" in b)
+
+
+def test_the_installer_install_sh_puts_first_is_pinned_with_hashes():
+    """scripts/install.sh installs uv from requirements-uv.lock with pip --require-hashes, then the lock with uv."""
+    text = (PROJECT_DIR / "requirements-uv.lock").read_text()
+    assert list(_pins(text)) == ["uv"] and text.count("--hash=sha256:") >= 1
