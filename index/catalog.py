@@ -105,6 +105,7 @@ class Catalog:
         self._db.execute("PRAGMA synchronous=FULL")  # a commit survives power loss, not only a killed process
         self._db.executescript(SCHEMA)
         self._lock = threading.RLock()  # one connection, shared by the UI's threads
+        self._counts: dict[str, int] | None = None  # inside a write transaction: the counts it will store
 
     @staticmethod
     def exists(folder: Path) -> bool:
@@ -161,12 +162,15 @@ class Catalog:
         with self._lock:
             self._begin(write=True)
             try:
+                self._counts = self._stored_counts() or self._counted()
                 yield self
-                self.set_meta(commits=self.stamp() + 1)
+                self.set_meta(commits=self.stamp() + 1, counts=self._counts)
                 self._execute("COMMIT")
             except BaseException:
                 self._execute("ROLLBACK")
                 raise
+            finally:
+                self._counts = None
 
     @contextlib.contextmanager
     def snapshot(self) -> Iterator[Catalog]:
@@ -180,8 +184,23 @@ class Catalog:
 
     # --- documents -------------------------------------------------------------------------
     def stats(self) -> dict[str, int]:
+        """Documents and chunks: kept by each commit, so reading them never scans (an index written before the
+        counts were kept, or by a write outside a transaction, is counted until its next commit)."""
+        return self._stored_counts() or self._counted()
+
+    def _stored_counts(self) -> dict[str, int] | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = 'counts'")
+        return dict(json.loads(rows[0][0])) if rows else None
+
+    def _counted(self) -> dict[str, int]:
         docs, chunks = self._rows("SELECT count(*), coalesce(sum(chunks), 0) FROM documents")[0]
         return {"documents": int(docs), "chunks": int(chunks)}
+
+    def _count(self, documents: int, chunks: int) -> None:
+        if self._counts is not None:
+            self._counts = {"documents": self._counts["documents"] + documents, "chunks": self._counts["chunks"] + chunks}
+        else:  # a write outside `transaction`: count again until the next commit stores the counts
+            self._execute("DELETE FROM meta WHERE key = 'counts'")
 
     def _record(self, row: tuple) -> DocumentRecord:
         doc_id, title, source, text, content_hash, added, metadata, chunks = row
@@ -223,19 +242,21 @@ class Catalog:
             self._executemany(
                 'INSERT INTO chunks (doc_row, seq, start, "end", section, page) VALUES (?, ?, ?, ?, ?, ?)',
                 [(doc_row, i, s.start, s.end, s.section, s.page) for i, s in enumerate(spans)])
+            self._count(1, len(spans))
 
     def remove_document(self, doc_id: str) -> bool:
         """Delete a document and its chunks, listing their rows as dead; False if there is none."""
         with self._lock:
-            rows = self._rows("SELECT row FROM documents WHERE doc_id = ?", (doc_id,))
+            rows = self._rows("SELECT row, chunks FROM documents WHERE doc_id = ?", (doc_id,))
             if not rows:
                 return False
-            doc_row = rows[0][0]
+            doc_row, chunks = rows[0]
             self._execute("INSERT INTO dead (kind, row) VALUES ('documents', ?) ON CONFLICT DO NOTHING", (doc_row,))
             self._execute("INSERT INTO dead (kind, row) SELECT 'chunks', row FROM chunks WHERE doc_row = ? "
                           "ON CONFLICT DO NOTHING", (doc_row,))
             self._execute("DELETE FROM chunks WHERE doc_row = ?", (doc_row,))
             self._execute("DELETE FROM documents WHERE row = ?", (doc_row,))
+            self._count(-1, -int(chunks))
             return True
 
     # --- chunks ----------------------------------------------------------------------------
@@ -355,6 +376,7 @@ class PgCatalog(Catalog):
             raise UserError(f"the PostgreSQL schema named in {PG_POINTER_FILE} is not a schema name: {schema!r}")
         self.path, self.schema, self._url = None, schema, _libpq_url(url)
         self._lock = threading.RLock()
+        self._counts = None
         self._in_transaction = False
         self._connect()
         with self._lock:

@@ -39,6 +39,7 @@ from index.embed_cache import EmbeddingCache
 from index.embedding import embed_texts, embedding_identity, load_embedding_model, model_name
 from index.faiss_store import FaissChunkStore, SegmentDamagedError
 from index.persistence import writer_lock
+from index.pg_store import LAYOUT as PG_LAYOUT
 from index.pg_store import PgChunkStore, check_database, database_url, new_table_name
 from index.rerank import Candidate, CrossEncoderReranker, SentenceReranker
 from index.retrieval import Hit, HybridRetriever
@@ -124,6 +125,10 @@ class CorpusIndex:
                 f"the index in {self.folder} keeps its chunks in {backend}, but settings ask for store = "
                 f"{self.settings.store}; use another --index folder, or set BIOCITE_STORE={backend}"
             )
+        if backend == "pgvector" and meta.get("pg_layout", 1) != PG_LAYOUT:
+            raise OldIndexFormatError(
+                f"the index in {self.folder} keeps its PostgreSQL tables in an older layout (keyword rows as "
+                f"tsvector), which this version does not read; {self._rebuild}, with BIOCITE_STORE=pgvector")
         if self._store is None:
             self._store = self._make_store(meta)
         self._store.reload(catalog)
@@ -276,6 +281,7 @@ class CorpusIndex:
                     embedding_dim=self._store.dim if self._store is not None and self._store.dim else None,
                     embedding_model=meta.get("embedding_model") or (model_name(self.embed_model) if self._pending else None),
                     chunk_words=self.settings.ingest.chunk_words,
+                    **({"pg_layout": PG_LAYOUT} if meta.get("store", self.settings.store) == "pgvector" else {}),
                 )
                 if self._store is not None:
                     self._store.commit(catalog)

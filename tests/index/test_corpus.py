@@ -169,12 +169,22 @@ def test_crash_mid_ingest_leaves_previous_index_usable(tmp_path, settings, hash_
     assert survivor.stats() == {"documents": 3, "chunks": 3}
     assert survivor.search("thalidomide remission", k=1)[0].doc_id == "thalidomide"
     if settings.store == "pgvector":
-        assert len(survivor._store) > 3  # rows of the batches written before the crash, listed by no commit
+        assert _vector_rows(survivor) > 3  # vectors of the batches written before the crash, listed by no commit
     survivor.ingest([])  # the next writer sweeps what the crashed one left
     assert len(survivor._store) == 3 and survivor.stats() == {"documents": 3, "chunks": 3}
+    if settings.store == "pgvector":
+        assert _vector_rows(survivor) == 3
     if settings.store == "faiss":
         listed = {n for n, _, _ in survivor._catalog.segments()}
         assert {p.name for p in (settings.paths.index_dir / "segments").iterdir()} == listed
+
+
+def _vector_rows(index: CorpusIndex) -> int:
+    """Rows in a pgvector index's vector table, committed or not (`len(store)` is the committed count)."""
+    from sqlalchemy import text
+
+    with index._store.client.connect() as conn:
+        return conn.execute(text(f"SELECT count(*) FROM {index._store._data_table}")).scalar_one()
 
 
 def test_checkpoints_keep_finished_work(tmp_path, settings, hash_model, monkeypatch):
@@ -411,3 +421,18 @@ def test_llama_index_runs_on_the_index_through_its_vector_store(tmp_path, settin
     assert [h.node.node_id for h in filtered] == ["rituximab#0"]
     with pytest.raises(NotImplementedError, match="read-only"):
         index.vector_store().add([])
+
+
+def test_counts_are_kept_by_each_commit_and_equal_a_count(tmp_path, settings, hash_model):
+    """`stats` reads the counts the last commit stored (no scan of the documents at a million chunks); they
+    equal counting through adds, a replaced paper with another number of chunks, and a delete."""
+    settings.ingest.chunk_words = 40
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    catalog = index._catalog
+    assert catalog._stored_counts() == catalog._counted() == {"documents": 3, "chunks": 3}
+    long = "Rituximab in IgG4-RD\n\n" + " ".join(f"Finding {i} about CD20 B cells in relapse." for i in range(40))
+    index.ingest([write_corpus(tmp_path / "papers", {"rituximab": long})])
+    assert index.stats()["chunks"] > 3 and catalog._stored_counts() == catalog._counted()
+    assert index.delete("dupilumab")
+    assert catalog._stored_counts() == catalog._counted() and index.stats()["documents"] == 2

@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from errors import IndexLockedError, IndexWriteError, UserError
+from errors import IndexLockedError, IndexWriteError, OldIndexFormatError, UserError
 from index.catalog import CATALOG_FILE, PG_POINTER_FILE, ChunkSpan, DocumentRecord, PgCatalog, open_catalog
 from index.corpus import CorpusIndex
 
@@ -97,16 +97,16 @@ def test_a_pointer_to_a_schema_the_database_lacks_is_a_clear_error(tmp_path, pg_
 
 
 def _search_indexes(url: str, table: str) -> set[str]:
+    """The indexes a bulk write puts off: the HNSW index (keyword postings need none)."""
     with psycopg2.connect(url) as conn, conn.cursor() as cur:
-        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)",
-                    ([f"data_{table}", f"{table}_chunk_terms", f"{table}_doc_terms"],))
-        return {name for (name,) in cur.fetchall() if name.endswith(("_embedding_idx", "_terms"))}
+        cur.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", (f"data_{table}",))
+        return {name for (name,) in cur.fetchall() if name.endswith("_embedding_idx")}
 
 
 def test_a_bulk_ingest_builds_the_search_indexes_once_at_its_end_and_a_small_one_keeps_them(
     tmp_path, pg_settings, pg_url, hash_model
 ):
-    """Above `pgvector.bulk_rows` new chunks (and more than the index held) the HNSW and GIN indexes are dropped
+    """Above `pgvector.bulk_rows` new chunks (and more than the index held) the HNSW index is dropped
     while rows go in and built at the end, with progress; the index answers the same either way."""
     pg_settings.pgvector.bulk_rows = 3
     pg_settings.ingest.embed_batch = 2  # several puts, so the drop happens mid-ingest
@@ -115,23 +115,22 @@ def test_a_bulk_ingest_builds_the_search_indexes_once_at_its_end_and_a_small_one
     index = CorpusIndex.open(pg_settings.paths.index_dir, pg_settings)
     index.ingest([write_corpus(tmp_path / "papers", docs)], progress=lambda *e: events.append(e))
     table = index._catalog.meta()["table"]
-    assert len(_search_indexes(pg_url, table)) == 3  # back after the build
+    assert len(_search_indexes(pg_url, table)) == 1  # back after the build
     order = [e[0] for e in events]
     last_embedding = max(i for i, phase in enumerate(order) if phase == "Embedding")
     assert order.index("Building the vector index (HNSW)") > last_embedding
-    assert "Building the keyword index" in order
     assert index.search("Drug4 patients", k=1)[0].doc_id == "paper4"
 
     events.clear()  # 1 new chunk into 6: kept incremental, nothing rebuilt
     index.ingest([write_corpus(tmp_path / "more", {"late": "Late\n\nDrug9 helped."})], progress=lambda *e: events.append(e))
     assert not [e for e in events if e[0].startswith("Building")]
-    assert len(_search_indexes(pg_url, table)) == 3 and index.search("Drug9", k=1)[0].doc_id == "late"
+    assert len(_search_indexes(pg_url, table)) == 1 and index.search("Drug9", k=1)[0].doc_id == "late"
 
     with psycopg2.connect(pg_url) as conn, conn.cursor() as cur:  # what a writer killed before its build leaves
         for name in _search_indexes(pg_url, table):
             cur.execute(f"DROP INDEX {name}")
     reopened = CorpusIndex.open(pg_settings.paths.index_dir, pg_settings, must_exist=True)
-    assert len(_search_indexes(pg_url, table)) == 3  # the next process to open it builds them
+    assert len(_search_indexes(pg_url, table)) == 1  # the next process to open it builds them
     assert reopened.search("Drug2 patients", k=1)[0].doc_id == "paper2"
 
 
@@ -152,10 +151,21 @@ def test_a_failed_index_build_loses_no_document_and_does_not_hide_an_earlier_err
 
     pg_settings.pgvector.build_memory_mb = 64
     reopened = CorpusIndex.open(pg_settings.paths.index_dir, pg_settings, must_exist=True)
-    assert reopened.stats() == {"documents": 4, "chunks": 4} and len(_search_indexes(pg_url, table)) == 3
+    assert reopened.stats() == {"documents": 4, "chunks": 4} and len(_search_indexes(pg_url, table)) == 1
     assert reopened.search("Drug3 patients", k=1)[0].doc_id == "paper3"
 
     pg_settings.pgvector.build_memory_mb = 10**9
     with pytest.raises(RuntimeError, match="the write's own error"), reopened.writing():
         reopened._store._deferred = True  # a bulk write that then fails
         raise RuntimeError("the write's own error")
+
+
+def test_an_index_in_the_previous_table_layout_gets_one_clear_message(tmp_path, pg_settings, hash_model):
+    """Indexes built before keyword postings (tsvector rows, `pg_layout` absent) are refused with the rebuild."""
+    folder = pg_settings.paths.index_dir
+    index = CorpusIndex.open(folder, pg_settings)
+    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    with index._catalog.transaction():
+        index._catalog._execute("DELETE FROM meta WHERE key = 'pg_layout'")
+    with pytest.raises(OldIndexFormatError, match=r"older layout.*python app.py ingest PATH\.\.\. --index"):
+        CorpusIndex.open(folder, pg_settings, must_exist=True)
