@@ -364,9 +364,15 @@ class PgKeywordIndex:
 
 
 class PgChunkStore(BasePydanticVectorStore):
-    """Chunks in PostgreSQL: PGVectorStore for vectors, text, filters and delete; `PgKeywordIndex` for BM25."""
+    """Chunks in PostgreSQL: PGVectorStore for vectors (fp16, as the FAISS segments), filters by document and
+    delete; `PgKeywordIndex` for BM25.
 
-    stores_text: bool = True
+    Text is stored once, in the catalog: each vector row holds the chunk id, its document id (for delete and
+    filters) and the vector, and PGVectorStore's `text` column is left empty. So, in llama-index's terms, this
+    store does not store text (`stores_text = False`): its `query` and `get_nodes` give nodes with ids and doc
+    ids, and `CorpusIndex.vector_store()` is the llama-index face that builds whole nodes from the catalog."""
+
+    stores_text: bool = False
     is_embedding_query: bool = True
 
     _pg: Any = PrivateAttr()
@@ -399,9 +405,10 @@ class PgChunkStore(BasePydanticVectorStore):
                     "point the URL at the database the index was built in, or ingest into a new --index folder"
                 )
             self._pg = PGVectorStore(
-                table_name=table, embed_dim=dim, use_jsonb=True, engine=self._engine, async_engine=async_engine,
+                table_name=table, embed_dim=dim, use_jsonb=True, use_halfvec=True, engine=self._engine,
+                async_engine=async_engine,
                 hnsw_kwargs={"hnsw_m": settings.hnsw_m, "hnsw_ef_construction": settings.hnsw_ef_construction,
-                             "hnsw_ef_search": settings.hnsw_ef_search, "hnsw_dist_method": "vector_cosine_ops"},
+                             "hnsw_ef_search": settings.hnsw_ef_search, "hnsw_dist_method": "halfvec_cosine_ops"},
                 initialization_fail_on_error=True,
             )
             self._pg._initialize()  # create the extension, table and HNSW index now, where errors are clear
@@ -459,20 +466,17 @@ class PgChunkStore(BasePydanticVectorStore):
         return ids
 
     def _copy(self, nodes: list[BaseNode]) -> None:
-        """The rows `PGVectorStore.add` writes (same columns and metadata), by COPY instead of ORM inserts."""
+        """PGVectorStore's rows by COPY instead of ORM inserts: the id, the document id (under the two keys its
+        delete and filters read) and the vector; no text (the catalog has it)."""
         import csv
-        import io
         import json
-
-        from llama_index.core.schema import MetadataMode
-        from llama_index.core.vector_stores.utils import node_to_metadata_dict
 
         buffer = io.StringIO()
         writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)  # an unquoted empty field would be NULL
         for node in nodes:
-            metadata = node_to_metadata_dict(node, remove_text=True, flat_metadata=self._pg.flat_metadata)
-            writer.writerow([node.get_content(metadata_mode=MetadataMode.NONE), json.dumps(metadata), node.node_id,
-                             _vector_literal(node.get_embedding())])
+            doc_id = str(node.metadata.get("doc_id") or node.ref_doc_id)
+            metadata = {"doc_id": doc_id, "ref_doc_id": doc_id}
+            writer.writerow(["", json.dumps(metadata), node.node_id, _vector_literal(node.get_embedding())])
         buffer.seek(0)
         raw = self._engine.raw_connection()
         try:
@@ -554,8 +558,8 @@ class PgChunkStore(BasePydanticVectorStore):
         with self._engine.begin() as conn:
             conn.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef_search)}"))
             rows = conn.execute(text(
-                f"SELECT node_id, 1 - (embedding <=> CAST(:q AS vector)) AS cosine FROM {self._data_table} "
-                "ORDER BY embedding <=> CAST(:q AS vector) LIMIT :k"
+                f"SELECT node_id, 1 - (embedding <=> CAST(:q AS halfvec)) AS cosine FROM {self._data_table} "
+                "ORDER BY embedding <=> CAST(:q AS halfvec) LIMIT :k"
             ), {"q": _vector_literal(vector), "k": int(k)}).all()
         return [(nid, float(c)) for nid, c in rows]
 
@@ -567,7 +571,8 @@ class PgChunkStore(BasePydanticVectorStore):
             return np.zeros(0, dtype="float32")
         with self._engine.connect() as conn:
             rows = dict(conn.execute(text(
-                f"SELECT node_id, 1 - (embedding <=> CAST(:q AS vector)) FROM {self._data_table} WHERE node_id = ANY(:ids)"
+                f"SELECT node_id, 1 - (CAST(embedding AS vector) <=> CAST(:q AS vector)) FROM {self._data_table} "
+                "WHERE node_id = ANY(:ids)"  # fp16 rows, fp32 query: as FAISS computes it
             ), {"q": _vector_literal(vector), "ids": list(node_ids)}).all())
         return np.asarray([float(rows.get(nid, 0.0)) for nid in node_ids], dtype="float32")
 
@@ -603,7 +608,7 @@ class PgChunkStore(BasePydanticVectorStore):
     def _search_indexes(self) -> list[tuple[str, str, str]]:
         """(name, what it is, CREATE statement) of the indexes a bulk write puts off."""
         s, data = self._settings, self._data_table
-        hnsw = (f"CREATE INDEX IF NOT EXISTS {data}_embedding_idx ON {data} USING hnsw (embedding vector_cosine_ops) "
+        hnsw = (f"CREATE INDEX IF NOT EXISTS {data}_embedding_idx ON {data} USING hnsw (embedding halfvec_cosine_ops) "
                 f"WITH (m = {int(s.hnsw_m)}, ef_construction = {int(s.hnsw_ef_construction)})")
         return [(f"{data}_embedding_idx", "vector index (HNSW)", hnsw)]
 
