@@ -33,7 +33,7 @@ import numpy as np
 from llama_index.core.schema import TextNode
 
 from errors import IndexLockedError, UserError
-from ingest.chunking import chunk_node
+from index.chunks import chunk_node
 
 CATALOG_FILE = "catalog.sqlite"
 PG_POINTER_FILE = "catalog.postgres"  # {"schema": ...}: the catalog of a pgvector index is in the database

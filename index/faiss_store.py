@@ -22,8 +22,8 @@ import numpy as np
 from llama_index.core.schema import TextNode
 
 from index.catalog import Catalog
+from index.chunks import embedding_text
 from index.segments import Rows, Segment, SegmentSet, VectorLayout, merge_segments, text_terms, write_segment
-from ingest.chunking import embedding_text
 from settings import RetrievalSettings
 from text.tokens import tokenize
 

@@ -35,7 +35,7 @@ from llama_index.core.schema import BaseNode
 from llama_index.core.vector_stores.types import BasePydanticVectorStore, VectorStoreQuery, VectorStoreQueryResult
 
 from errors import IndexWriteError, UserError
-from ingest.chunking import embedding_text
+from index.chunks import embedding_text
 from settings import PgVectorSettings, Settings
 from text.tokens import tokenize
 
@@ -441,8 +441,6 @@ class PgChunkStore(BasePydanticVectorStore):
         return self._doc_terms
 
     def __len__(self) -> int:
-        from sqlalchemy import text
-
         return len(self._chunk_terms)  # kept at commit: no count over the rows
 
     def close(self) -> None:

@@ -24,10 +24,10 @@ import numpy as np
 from llama_index.core.embeddings import BaseEmbedding
 from llama_index.core.schema import TextNode
 
+from index.chunks import doc_id_of
 from index.embedding import embed_query
 from index.rerank import Candidate, CrossEncoderReranker, SentenceReranker
 from index.store import ChunkStore
-from ingest.chunking import doc_id_of
 from settings import RetrievalSettings
 from text.concepts import expansion_terms, question_tokens
 from text.drugs import find_drugs

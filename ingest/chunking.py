@@ -7,6 +7,10 @@ on. Chunks pack whole sentences up to `chunk_words` words and repeat the last
 claim that straddles a boundary is still whole in one chunk. Metadata carries
 doc id, title, source, section (structured-abstract labels and headings) and
 page (PDFs).
+
+A chunk's identity (`chunk_id`, `doc_id_of`), the node built from a document's text and offsets
+(`chunk_node`) and the text it is embedded as (`embedding_text`) live in `index.chunks`, the lower layer,
+because the index rebuilds nodes from its catalog; they are imported here for `chunk_document` and callers.
 """
 
 from __future__ import annotations
@@ -15,27 +19,13 @@ import bisect
 import re
 
 from llama_index.core import Document
-from llama_index.core.schema import MetadataMode, NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.schema import TextNode
 
+from index.chunks import chunk_id, chunk_node, doc_id_of, embedding_text  # what the index needs too
 from text.sentences import SECTION_LABEL, split_sentences
 
 # A short stand-alone heading line: "Introduction", "## Methods", "2. Results".
 _HEADING = re.compile(r"(?m)^(?:#{1,6} |\d{1,2}\.? )?([A-Z][A-Za-z ]{2,40})$")
-
-
-def chunk_id(doc_id: str, index: int) -> str:
-    """Stable ids, so re-ingesting an unchanged document produces the same chunks."""
-    return f"{doc_id}#{index}"
-
-
-def doc_id_of(chunk_id_: str) -> str:
-    """The inverse of `chunk_id` (document ids may themselves contain '#')."""
-    return chunk_id_.rsplit("#", 1)[0]
-
-
-def embedding_text(node: TextNode) -> str:
-    """What is embedded and keyword-indexed: the chunk with its document title (llama-index EMBED mode)."""
-    return node.get_content(metadata_mode=MetadataMode.EMBED)
 
 
 def _sections(text: str) -> list[tuple[int, str]]:
@@ -91,20 +81,4 @@ def chunk_document(document: Document, chunk_words: int = 160, overlap_sentences
     return nodes
 
 
-def chunk_node(doc_id: str, title: str, source: str, text: str, start: int, end: int, index: int,
-               section: str = "", page: int | None = None) -> TextNode:
-    """The chunk `text[start:end]` of a document as a `TextNode`: built at ingest, and again from the index's
-    catalog for each search hit (the index stores offsets, never the chunk's text)."""
-    metadata = {"doc_id": doc_id, "title": title, "source": source, "section": section, "page": page,
-                "chunk_index": index}
-    node = TextNode(
-        id_=chunk_id(doc_id, index),
-        text=text[start:end],
-        start_char_idx=start,
-        end_char_idx=end,
-        metadata={k: v for k, v in metadata.items() if v is not None},
-        excluded_embed_metadata_keys=["doc_id", "source", "section", "page", "chunk_index"],
-        excluded_llm_metadata_keys=["doc_id", "source", "chunk_index"],
-    )
-    node.relationships[NodeRelationship.SOURCE] = RelatedNodeInfo(node_id=doc_id)
-    return node
+__all__ = ["chunk_document", "chunk_id", "chunk_node", "doc_id_of", "embedding_text"]

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from index.catalog import Catalog, ChunkSpan, DocumentRecord, open_catalog
+from index.chunks import chunk_node, embedding_text
 from index.faiss_store import FaissChunkStore
 from index.pg_store import PgChunkStore, new_table_name
 from index.store import ChunkStore
-from ingest.chunking import chunk_node, embedding_text
 from text.tokens import tokenize
 
 

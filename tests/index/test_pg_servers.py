@@ -15,8 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from index.catalog import PG_POINTER_FILE
 from index.corpus import CorpusIndex
 from settings import PROJECT_DIR
