@@ -556,9 +556,11 @@ class PgChunkStore(BasePydanticVectorStore):
         with self._engine.begin() as conn:
             conn.execute(text(f"SET LOCAL hnsw.ef_search = {int(ef_search)}"))
             rows = conn.execute(text(
-                f"SELECT node_id, 1 - (embedding <=> CAST(:q AS halfvec)) AS cosine FROM {self._data_table} "
+                # ranked through the index with an fp16 query; the cosine with the fp32 one, as FAISS gives it
+                f"SELECT node_id, 1 - (CAST(embedding AS vector) <=> CAST(:q AS vector)) AS cosine FROM {self._data_table} "
                 "ORDER BY embedding <=> CAST(:q AS halfvec) LIMIT :k"
             ), {"q": _vector_literal(vector), "k": int(k)}).all()
+        rows.sort(key=lambda r: -r[1])
         return [(nid, float(c)) for nid, c in rows]
 
     def similarities(self, node_ids: list[str], vector: np.ndarray) -> np.ndarray:

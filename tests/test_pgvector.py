@@ -76,9 +76,10 @@ def test_pgvector_ranks_papers_as_faiss_does(pg_index, sample_index, monkeypatch
 def assert_same_ranking(got: list[tuple[str, float]], want: list[tuple[str, float]], what: object) -> None:
     """Same scores as far as storage precision allows, and the same ids wherever the score is not tied.
 
-    FAISS segments keep vectors in fp16 and pgvector in float32: fp16 rounds each
-    component by at most 2**-11 of itself, so a cosine of unit vectors moves by at
-    most 2**-11 (~4.9e-4). A tighter bound passed on one CPU and failed on another."""
+    Both stores keep vectors in fp16; pgvector's HNSW compares them with an fp16 query
+    (`halfvec`), FAISS with the fp32 one. fp16 rounds each component by at most 2**-11
+    of itself, so a cosine of unit vectors moves by at most 2**-11 (~4.9e-4). A tighter
+    bound passed on one CPU and failed on another."""
     tolerance = 2.0**-11
     assert len(got) == len(want), what
     assert all(abs(g[1] - w[1]) <= tolerance * max(1.0, abs(w[1])) for g, w in zip(got, want)), (what, got, want)
