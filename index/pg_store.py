@@ -128,6 +128,8 @@ class PgKeywordIndex:
         self._scored: OrderedDict[tuple, tuple[np.ndarray, int]] = OrderedDict()
         self._lock = threading.Lock()
         with engine.begin() as conn:
+            if conn.execute(text("SELECT to_regclass(:t)"), {"t": f"{table}_stats"}).scalar() is not None:
+                return  # opening an index: no DDL (ALTER TABLE would wait for a writer's open transaction)
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('biocite keyword tables'))"))
             for statement in (
                 f"CREATE TABLE IF NOT EXISTS {table}_rows (id text PRIMARY KEY, row bigint NOT NULL UNIQUE, "
