@@ -126,6 +126,7 @@ class PgKeywordIndex:
         self._dead: np.ndarray | None = None
         self._buffer: dict[str, tuple[Counter, int]] = {}  # id -> (term frequencies, length), written at `flush`
         self._scored: OrderedDict[tuple, tuple[np.ndarray, int]] = OrderedDict()
+        self._df: dict[str, int] = {}  # document frequencies seen since the last reload
         self._lock = threading.Lock()
         with engine.begin() as conn:
             if conn.execute(text("SELECT to_regclass(:t)"), {"t": f"{table}_stats"}).scalar() is not None:
@@ -155,6 +156,7 @@ class PgKeywordIndex:
         with self._lock:
             self._stats, self._dead = None, None
             self._scored.clear()
+            self._df.clear()
 
     # --- writing ---------------------------------------------------------------------------
     def add(self, ids: list[str], texts: list[str]) -> None:
@@ -289,6 +291,8 @@ class PgKeywordIndex:
             if len(dead):
                 p = p[~np.isin(p["row"], dead)]
             out[term] = p
+        with self._lock:
+            self._df.update((t, len(out.get(t, ()))) for t in terms)
         return out
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
@@ -296,8 +300,30 @@ class PgKeywordIndex:
         n = len(self)
         if n == 0:
             return {t: 1.0 for t in tokens}
-        postings = self._postings(sorted(set(tokens)))
-        return {t: _idf(n, len(postings.get(t, ()))) for t in tokens}
+        df = self._document_frequencies(sorted({t for t in tokens if _indexable(t)}))
+        return {t: _idf(n, df.get(t, 0)) for t in tokens}
+
+    def _document_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """Live postings per term: remembered from this reload's searches; else, with no dead rows, the sizes of
+        the posting rows (PostgreSQL reads them from the TOAST pointers, without the postings); else counted."""
+        from sqlalchemy import text
+
+        with self._lock:
+            out = {t: self._df[t] for t in terms if t in self._df}
+        missing = [t for t in terms if t not in out]
+        if missing and not len(self._state()[2]):
+            with self._engine.connect() as conn:
+                sizes = dict(conn.execute(text(
+                    f"SELECT term, sum(octet_length(postings)) FROM {self.table}_postings WHERE term = ANY(:terms) "
+                    "GROUP BY term"), {"terms": missing}).all())
+            found = {t: int(sizes.get(t) or 0) // POSTING.itemsize for t in missing}
+            with self._lock:
+                self._df.update(found)
+            out.update(found)
+        elif missing:
+            out.update((t, len(p)) for t, p in self._postings(missing).items())
+            out.update((t, 0) for t in missing if t not in out)
+        return out
 
     def _score_all(self, query: str) -> tuple[np.ndarray | None, tuple]:
         """The score of every row number (float32, 0 where no query term), and the query's key for the cache."""
