@@ -46,6 +46,15 @@ def _settings(args: argparse.Namespace) -> Settings:
             setattr(settings.llm, key, getattr(args, flag))
     if getattr(args, "strict", False):
         settings.llm.strict = True
+    if getattr(args, "design", None):
+        from text.study import design_keys
+
+        try:
+            settings.answer.designs = design_keys(args.design)
+        except ValueError as exc:
+            raise UserError(f"--design: {exc}") from None
+    if getattr(args, "since", None):
+        settings.answer.since = args.since
     return settings
 
 
@@ -194,9 +203,12 @@ def print_answer(result) -> None:
     from answer.render import answer_text
 
     print(answer_text(result))
+    from text.study import StudyCard
+
     for c in result.citations:
         lean = f" — reads: {c.lean}" if c.lean else ""
-        print(f"\n[{c.n}] {c.title or c.doc_id} ({c.doc_id}, chars {c.start}-{c.end}){lean}\n    {c.source}")
+        study = f"\n    {StudyCard.from_dict(c.study).summary()}" if c.study else ""
+        print(f"\n[{c.n}] {c.title or c.doc_id} ({c.doc_id}, chars {c.start}-{c.end}){lean}{study}\n    {c.source}")
     if result.mode == "llm" and result.parts:
         claims = [p for p in result.parts if p.verified is not None]
         print(f"\n{sum(bool(p.verified) for p in claims)} of {len(claims)} claims verified against their sources.")
@@ -205,12 +217,21 @@ def print_answer(result) -> None:
 
 def cmd_search(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    hits = _open_index(settings).search(args.query, k=args.k)
+    index = _open_index(settings)
+    designs, since = settings.answer.designs, settings.answer.since
+    k = args.k or settings.retrieval.top_k
+    hits = index.search(args.query, k=k * 4 if designs or since else k)
+    from text.study import StudyCard, admits, card_of
+
+    records = {d: index.document(d) for d in {h.doc_id for h in hits}}
+    cards = {d: card_of(r.text, r.metadata) if r else StudyCard() for d, r in records.items()}
+    if designs or since:  # only papers of these designs / years, searched deeper
+        hits = [h for h in hits if admits(cards[h.doc_id], designs, since)][:k]
     if args.json:
         rows = [
             {"rank": h.rank, "chunk_id": h.chunk_id, "doc_id": h.doc_id, "title": h.node.metadata.get("title", ""),
              "score": h.score, "dense": h.dense, "bm25": h.bm25, "start": h.node.start_char_idx,
-             "end": h.node.end_char_idx, "text": h.node.text}
+             "end": h.node.end_char_idx, "text": h.node.text, "study": cards[h.doc_id].to_dict()}
             for h in hits
         ]
         print(json.dumps({"query": args.query, "mode": settings.retrieval.mode, "results": rows}, ensure_ascii=False))
@@ -220,7 +241,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     for h in hits:
         title = h.node.metadata.get("title") or h.doc_id
         scores = " ".join(f"{name}={v:.3f}" for name, v in (("dense", h.dense), ("bm25", h.bm25)) if v is not None)
-        print(f"{h.rank:>3}. {h.score:.4f}  {h.chunk_id}  {title[:70]}\n      {scores}\n      {h.node.text[:160]}...")
+        print(f"{h.rank:>3}. {h.score:.4f}  {h.chunk_id}  {title[:70]}\n      {cards[h.doc_id].summary()}\n"
+              f"      {scores}\n      {h.node.text[:160]}...")
     return 0
 
 
@@ -371,6 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--llm-model", metavar="NAME", help="model name on that server (llm.model)")
         p.add_argument("--strict", action="store_true", help="drop generated sentences whose citations fail the check")
 
+    def study_flags(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--design", metavar="D[,D]", help="only papers of these study designs, e.g. randomised_trial,"
+                       "systematic_review (answer.designs; see docs/cli.md for the list)")
+        p.add_argument("--since", type=int, metavar="YEAR", help="only papers published in YEAR or later (answer.since)")
+
     p = sub.add_parser("serve", help="serve the chat UI")
     common(p)
     llm_flags(p)
@@ -395,6 +422,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="text (default); markdown: the answer with numbered references; bibtex/ris: the cited papers "
                    "for a reference manager; json: the answer as data")
     p.add_argument("--json", action="store_true", help="the same as --format json (JSONL with --questions)")
+    study_flags(p)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("eval", help="evaluate retrieval on a BEIR-format dataset, or answers on a question set")
@@ -416,6 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("query")
     p.add_argument("--k", type=int, default=None, help="how many chunks (default: 10)")
     p.add_argument("--json", action="store_true")
+    study_flags(p)
     p.set_defaults(func=cmd_search)
     return parser
 

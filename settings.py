@@ -24,6 +24,7 @@ from pydantic_settings import (
 )
 
 from errors import SettingsError
+from text.study import design_keys
 
 PROJECT_DIR = Path(__file__).resolve().parent
 # The bundled sample corpus: the two seed documents, messy IgG4-RD pages and 1,000 PubMedQA abstracts (data/sample/).
@@ -190,6 +191,16 @@ class AnswerSettings(_Group):
     # a cap of 6 cut it from the context for 17 of 64 malaria questions (passage quoted 52% -> 60%, number stated
     # 87% -> 100%, yes/no verdicts 73% -> 64%; the IgG4 sets of abstracts answer the same)
     max_chunks_per_document: int = Field(10, gt=0, description="So one paper cannot crowd the others out of the context.")
+    designs: list[str] = Field(
+        default_factory=list, description="Quote only papers of these study designs (text.study.DESIGNS keys, e.g. "
+        "randomised_trial, systematic_review); empty: every paper. `ask --design` sets it for one question.")
+    since: int | None = Field(None, description="Quote only papers published in this year or later (a paper whose year "
+                              "is not stated is left out); None: every year. `ask --since` sets it for one question.")
+
+    @field_validator("designs", mode="before")
+    @classmethod
+    def _known_designs(cls, value: object) -> list[str]:
+        return design_keys(value if isinstance(value, (str, list)) else [])
     max_sentences: int = Field(4, gt=0, description="Most quotes (of one or two sentences) in one extractive answer.")
     read_whole_documents: int = Field(
         2, ge=0, description="The answerer reads all chunks of this many top documents, when they are short."

@@ -53,6 +53,7 @@ from text.drugs import generic_names
 from text.evidence import is_evidence
 from text.sentences import split_sentences
 from text.spelling import closest_spelling, words_of
+from text.study import StudyCard, admits, card_of, filter_words
 from text.tokens import tokenize
 
 SEMANTIC_WEIGHT = 0.55
@@ -67,6 +68,8 @@ LIST_FLOOR = 0.6  # a unit naming a list member must score at least this share o
 NUMBER_FLOOR = 0.85  # a unit stating the asked number may score this share of the refusal threshold,
 NUMBER_RELATIVE = 0.6  # ... and at least this share of the best unit's score
 DEFINITION_BONUS = 0.06  # "How does X work?": a sentence defining X ("X, an anti-CD20 antibody, ...") gains this
+TIE_DECIMALS = 2  # quotes whose scores agree to this many decimals are equally relevant: design breaks the tie
+FILTER_DEPTH = 4  # with a design or year filter, search this many times deeper, then keep the papers it admits
 PAPER_MEMO = 512  # papers whose tokens and abbreviations are kept between questions
 
 
@@ -94,13 +97,15 @@ class _Paper:
     title_tokens: set[str]
     tokens: set[str]
     abbreviations: dict[str, str]
+    card: StudyCard  # its design breaks ties between equally relevant quotes; filters read it
 
     @classmethod
     def of(cls, hit: Hit, index: CorpusIndex) -> _Paper:
         record = index.document(hit.doc_id)
         text = record.text if record else hit.node.text
         title = str(hit.node.metadata.get("title", ""))
-        return cls(title, set(tokenize(title)), set(tokenize(text)), defined_abbreviations(text))
+        card = card_of(text, record.metadata if record else {"title": title})
+        return cls(title, set(tokenize(title)), set(tokenize(text)), defined_abbreviations(text), card)
 
     def spelled_out(self, text: str) -> str:
         """`text` with each abbreviation it uses followed once by the long form its paper defines."""
@@ -202,7 +207,7 @@ class ExtractiveAnswerer:
     def answer(
         self, question: str, *, history: list[tuple[str, CitedAnswer | None]] | None = None, mode: str | None = None,
         search_query: str | None = None, max_quotes: int | None = None, resolved: str | None = None,
-        corrected: list[tuple[str, str]] | None = None,
+        corrected: list[tuple[str, str]] | None = None, designs: list[str] | None = None, since: int | None = None,
     ) -> CitedAnswer:
         """Quote the papers on `question`. A follow-up (given the conversation's `history`, or already `resolved`
         by the caller) is answered in its resolved form: referents filled in, searched and scored as such."""
@@ -214,12 +219,17 @@ class ExtractiveAnswerer:
         analysis = analyse(asked)
         analysis.focus += self._uncovered_terms(asked, analysis)
         query = search_query or asked
-        hits = self.index.search(query, k=cfg.context_chunks * 3, mode=mode, rerank=self.rerank)
+        designs = cfg.designs if designs is None else designs
+        since = cfg.since if since is None else since
+        depth = cfg.context_chunks * 3 * (FILTER_DEPTH if designs or since else 1)
+        hits = self.index.search(query, k=depth, mode=mode, rerank=self.rerank)
+        if designs or since:  # only papers of the chosen designs / years: read deeper to find enough of them
+            hits = [h for h in hits if admits(self._paper(h).card, designs, since)][: cfg.context_chunks * 3]
         context = select_context(hits, cfg.context_chunks, cfg.max_chunks_per_document)
         retrieved = [_passage(h) for h in context]
         result = CitedAnswer(question=question, status="no_evidence", retrieved=retrieved, searched_query=query,
                              resolved_question=asked if asked != question else "", analysis=analysis.to_dict(),
-                             corrected=[list(pair) for pair in corrected or []])
+                             corrected=[list(pair) for pair in corrected or []], searched_only=filter_words(designs, since))
         if not context:
             result.note = load_prompt("empty_index") if not len(self.index) else load_prompt("no_evidence").format(
                 score=0.0, threshold=self.threshold()
@@ -240,7 +250,7 @@ class ExtractiveAnswerer:
                 for typed, meant in respelt.items():
                     fixed = re.sub(rf"(?<![\w-]){re.escape(typed)}(?![\w-])", meant, fixed)
                 return self.answer(question, mode=mode, search_query=None, max_quotes=max_quotes, resolved=fixed,
-                                   corrected=list(respelt.items()))
+                                   corrected=list(respelt.items()), designs=designs, since=since)
         if self.reader:  # after the respelling above, which answers again: the reader reads each question once
             self._read(asked, units)
             result.reader_relevance = max((u.reading.relevance for u in units if u.reading), default=0.0)
@@ -475,7 +485,9 @@ class ExtractiveAnswerer:
         floor = self.threshold() if floor is None else floor
         chosen: list[_Unit] = list(dict.fromkeys(must or []))
         sentences = sum(u.sentences for u in chosen)
-        for u in sorted(units, key=lambda u: (-u.score, u.sentences)):
+        # equally relevant quotes (the same score to TIE_DECIMALS): the stronger study design first
+        for u in sorted(units, key=lambda u: (-round(u.score, TIE_DECIMALS), self._paper(u.hit).card.strength,
+                                              -u.score, u.sentences)):
             if len(chosen) >= max_quotes or u.score < max(floor, KEEP_RELATIVE * best):
                 break
             if u in chosen:
@@ -627,7 +639,7 @@ def _cite(chosen: list[_Unit], index: CorpusIndex) -> tuple[list[AnswerPart], li
         citation = Citation(
             n=len(citations) + 1, doc_id=s.hit.doc_id, title=str(s.hit.node.metadata.get("title", "")),
             source=str(s.hit.node.metadata.get("source", "")), chunk_id=s.hit.chunk_id, quote=s.text,
-            start=s.start, end=s.end,
+            start=s.start, end=s.end, study=card_of(doc.text, doc.metadata).to_dict() if doc else {},
         )
         citations.append(citation)
         parts.append(AnswerPart(text=s.text, cites=[citation.n]))

@@ -32,6 +32,7 @@ from answer.verify import Support, Verification, verify_answer
 from index.corpus import CorpusIndex
 from index.embedding import embed_texts
 from prompts import fill, load_prompt
+from text.study import card_of
 
 CHARS_PER_TOKEN = 3.5  # biomedical English in a Llama-style tokenizer, measured on the sample corpus: 3.6-4.1
 PROMPT_RESERVE_TOKENS = 300  # the prompt's own words
@@ -81,13 +82,15 @@ class GenerativeAnswerer:
         mode: str | None = None,
         strict: bool | None = None,
         max_quotes: int | None = None,  # noqa: ARG002 (the extractive answerer's setting; an LLM writes its own length)
+        designs: list[str] | None = None, since: int | None = None,
     ) -> Iterator[str | CitedAnswer]:
         """Yield the model's text as it arrives, then the verified `CitedAnswer` (always last)."""
         cfg = self.settings.llm
         question = validate_question(question, self.settings.answer.max_question_chars)
         strict = cfg.strict if strict is None else strict
         query = self.condense(question, history or [])
-        fallback = self.extractive.answer(question, resolved=query, search_query=query, mode=mode)
+        fallback = self.extractive.answer(question, resolved=query, search_query=query, mode=mode, designs=designs,
+                                          since=since)
         if fallback.status != "answered":  # the relevance gate: nothing to write about
             yield fallback
             return
@@ -129,6 +132,7 @@ class GenerativeAnswerer:
         result = CitedAnswer(  # `retrieved`: the passages the model read, numbered as in its prompt
             question=question, status="answered", retrieved=sources, searched_query=query,
             evidence_score=fallback.evidence_score, mode="llm", model=self.client.model,
+            searched_only=fallback.searched_only,
         )
         if _is_refusal(text):
             result.status = "no_evidence"
@@ -145,6 +149,9 @@ class GenerativeAnswerer:
                                    kind="generated")
                         for s in sentences]
         result.citations = _citations(check, sources, {id(s) for s in sentences})
+        for c in result.citations:
+            if doc := self.index.document(c.doc_id):
+                c.study = card_of(doc.text, doc.metadata).to_dict()
         dropped = len(check.sentences) - len(sentences)
         result.note = fill(load_prompt("llm_intro"), model=self.client.model) + (
             f" Strict mode dropped {dropped} unverified sentence{'s' * (dropped != 1)}." if dropped else "")

@@ -24,6 +24,8 @@ class Citation:
     end: int
     # on a yes/no question, what the reader reads in this quote: "yes", "no" or "unsettled" ("" otherwise)
     lean: str = ""
+    # the cited paper's study card (`text.study.StudyCard.to_dict`): design, participants, year, journal, registry
+    study: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -79,6 +81,7 @@ class CitedAnswer:
     analysis: dict[str, object] = field(default_factory=dict)  # answer type, quantity, asked class, focus entities
     missing: list[str] = field(default_factory=list)  # focus entities no indexed paper mentions
     corrected: list[list[str]] = field(default_factory=list)  # [as typed, as understood]: "SARS-CON" -> "SARS-CoV"
+    searched_only: str = ""  # the study filter in force, in words: "randomised trials, published since 2020"
 
     @property
     def verified(self) -> bool:

@@ -49,6 +49,8 @@ def _compose(answer: CitedAnswer, esc: Callable[[str], str], em: Callable[[str],
              marker: Callable[[int], str]) -> str:
     """One layout for every rendering: `esc` makes document text safe, `em` emphasises our own remarks."""
     head = [f"⚠️ {esc(answer.fallback)}"] if answer.fallback else []
+    if answer.searched_only:  # a design or year filter: every statement below is about those papers only
+        head.append(em(f"Searched only {esc(answer.searched_only)}."))
     if answer.corrected:  # a name matched with spelling tolerance: say what was understood
         head.append(em("; ".join(f"Read {esc(typed)} as {esc(meant)}" for typed, meant in answer.corrected) + "."))
     for part in answer.parts:
@@ -91,6 +93,7 @@ def answer_json(answer: CitedAnswer) -> dict[str, object]:
         "analysis": answer.analysis,
         "missing": answer.missing,
         "corrected": answer.corrected,
+        "searched_only": answer.searched_only,
         "evidence_score": round(answer.evidence_score, 4),
         "reader_relevance": None if answer.reader_relevance is None else round(answer.reader_relevance, 4),
         "mode": answer.mode,

@@ -104,6 +104,23 @@ _AFFILIATION = re.compile(r"^\s*(?:[•·*]\s*)?\d{0,2}\s*(?:Department|Division
 _AUTHORS = re.compile(r"^(?:[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}\d*(?:, |\.$|$))+$")
 
 
+def publication_types(page: str) -> list[str]:
+    """The lines under a PubMed page's "Publication types" heading ("Case Reports", "Review"), when the page was
+    copied with that section open; what the study card's design comes from first."""
+    m = re.search(r"^\s*Publication types?\s*$", page, re.MULTILINE | re.IGNORECASE)
+    if not m:
+        return []
+    types = []
+    for line in page[m.end():].splitlines():
+        line = line.strip(" \t•·*-")
+        if not line:
+            continue
+        if PUBMED_CHROME.match(line) or len(line) > 60 or not re.fullmatch(r"[A-Z][\w ,.'’()/-]+", line):
+            break  # the next section ("MeSH terms") or prose
+        types.append(line)
+    return types
+
+
 def looks_like_pubmed_page(text: str) -> bool:
     """True when the text carries PubMed web-page chrome (around a citation line, or plenty of it)."""
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
@@ -117,6 +134,8 @@ def clean_pubmed_page(raw: str) -> tuple[str, dict[str, str]]:
     meta: dict[str, str] = {}
     if m := _PMID.search(raw):
         meta["pmid"] = m.group(1)
+    if types := publication_types(raw):
+        meta["publication_types"] = "; ".join(types)
     blocks = [b.strip() for b in re.split(r"\n\s*\n", normalise_whitespace(raw))]
     if len(blocks) < 4:  # copied without blank lines: each line is a block
         blocks = [ln.strip() for ln in normalise_whitespace(raw).splitlines() if ln.strip()]

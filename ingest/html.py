@@ -50,6 +50,7 @@ def page_metadata(soup: object) -> dict[str, str]:
         "year": (meta("citation_publication_date", "citation_date", "dc.date", "DC.date", "article:published_time"))[:4],
         "journal": meta("citation_journal_title", "citation_conference_title"),
         "pmid": meta("citation_pmid"),
+        "article_type": meta("citation_article_type", "dc.type", "DC.type"),
         "html_title": soup.title.get_text(" ", strip=True) if soup.title else "",
     }
 

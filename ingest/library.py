@@ -105,6 +105,7 @@ def _bibtex_entries(file: Path, text: str) -> list[ExportEntry]:
             "year": text_of("year")[:4], "journal": text_of("journal") or text_of("journaltitle") or text_of("booktitle"),
             "doi": normalise_doi(text_of("doi")),
             "pmid": text_of("pmid") or _pmid_in(text_of("note"), text_of("annote"), text_of("extra")),
+            "entry_type": e.entry_type.lower(),
         }
         entry = ExportEntry(e.key, {k: v for k, v in fields.items() if v}, text_of("abstract"))
         _attach(entry, file, _bibtex_file_paths(text_of("file")))
@@ -156,6 +157,7 @@ def _ris_entries(file: Path, text: str) -> list[ExportEntry]:
             "year": (one("year", "publication_year", "date") or "")[:4],
             "journal": one("journal_name", "secondary_title", "alternate_title3", "alternate_title1"),
             "doi": normalise_doi(one("doi")), "pmid": _pmid_in(notes) or (accession if accession.isdigit() else ""),
+            "entry_type": one("type_of_reference").lower(),
         }
         entry = ExportEntry(one("id") or f"entry {n}", {k: v for k, v in fields.items() if v}, one("abstract", "notes_abstract"))
         _attach(entry, file, [p for p in r.get("file_attachments1", []) if p.strip()])

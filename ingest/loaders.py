@@ -42,6 +42,8 @@ TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | EXPORT_SUFFIXES | {
     ".pdf", ".html", ".htm", ".xhtml", ".xml", ".nbib", ".medline", ".jsonl", ".ndjson", ".docx", ".odt",
 }
+# what a BEIR JSONL row may carry besides `_id`, `title` and `text`; kept as the document's metadata
+JSONL_METADATA = ("year", "journal", "authors", "doi", "pmid", "publication_types", "article_type")
 # A cleaner that keeps less than this share of a file's prose lines is distrusted: the uncleaned text is kept.
 MIN_PROSE_KEPT = 0.4
 
@@ -473,6 +475,7 @@ def _load_medline(file: Path, raw: str) -> list[Document]:
                 pmid, clean_text(abstract), f"{file}#PMID{pmid}", title=" ".join(fields.get("TI", [])),
                 authors="; ".join(fields.get("AU", [])), journal=(fields.get("JT") or fields.get("TA") or [""])[0],
                 year=(fields.get("DP") or [""])[0][:4], doi=doi, pmid=pmid, format="medline",
+                publication_types="; ".join(fields.get("PT", [])),
             )
         )
     if not docs:
@@ -513,6 +516,7 @@ def _load_pubmed_xml(file: Path) -> list[Document]:
                 title=text_of(art.find(".//ArticleTitle")), authors="; ".join(filter(None, authors)),
                 journal=text_of(art.find(".//Journal/Title")), year=text_of(art.find(".//PubDate/Year")),
                 doi=doi, pmid=pmid, format="pubmed-xml",
+                publication_types="; ".join(text_of(t) for t in art.findall(".//PublicationTypeList/PublicationType")),
             )
         )
     return docs
@@ -535,7 +539,7 @@ def _load_jsonl(file: Path, max_chars: int) -> Iterator[LoadResult]:
                     raise IngestError('each line must be a JSON object with "_id" and "text" (and optionally "title")')
                 if len(row["text"]) > max_chars:
                     raise IngestError(f"record has {len(row['text']):,} characters, over the {max_chars:,} limit")
-                extra = {k: str(v) for k, v in row.items() if k in ("year", "journal", "authors", "doi", "pmid") and v}
+                extra = {k: str(v) for k, v in row.items() if k in JSONL_METADATA and v}
                 doc = make_document(
                     str(row["_id"]), clean_text(str(row["text"]), wrapped=False), source,
                     title=normalise_whitespace(str(row.get("title") or "")), format="jsonl", **extra,

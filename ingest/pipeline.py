@@ -33,6 +33,7 @@ from ingest.chunking import chunk_document, chunk_id, chunk_node, embedding_text
 from ingest.identity import SamePaper, merge_paper
 from ingest.library import BIBLIOGRAPHIC
 from ingest.loaders import LoadResult, ReadLimits, load_paths
+from text.study import study_card
 
 if TYPE_CHECKING:
     from index.corpus import CorpusIndex
@@ -234,6 +235,7 @@ def _classify(index: CorpusIndex, result: LoadResult, papers: SamePaper,
         notes.append(f"the same paper as {prior.source} ({match[1]}): one document")
     else:
         _make_id_unique(index, doc)
+    doc.metadata["study"] = study_card(doc.text, doc.metadata).to_dict()  # after a merge: the merged paper's card
     papers.remember(doc)
     note = "; ".join(notes)
     existing = index.content_hash(doc.doc_id)

@@ -20,6 +20,7 @@ import re
 
 from ingest.blocks import HEADING, PARAGRAPH, Block
 from text.furniture import is_furniture, is_reference_entry, is_reference_heading
+from text.study import citation_line
 
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*$")
 _BULLET = re.compile(r"^\s*(?:[-•·*▪◦–]|\d{1,2}[.)])\s")
@@ -38,7 +39,8 @@ def _is_prose(line: str) -> bool:
 
 
 def webtext_blocks(raw: str) -> tuple[list[Block], dict[str, str]]:
-    """(blocks, metadata: title, doi, pmid) of a page saved as text."""
+    """(blocks, metadata: title, doi, pmid, and journal and year when a citation line states them) of a page
+    saved as text."""
     lines = [" ".join(line.split()) for line in raw.splitlines()]
     lines = [line for line in lines if line]
     meta = {"title": "", "doi": "", "pmid": ""}
@@ -54,6 +56,8 @@ def webtext_blocks(raw: str) -> tuple[list[Block], dict[str, str]]:
                 meta["doi"] = m.group(1)
             if not meta["pmid"] and (m := _PMID.search(line)):
                 meta["pmid"] = m.group(1)
+            if not seen_prose and "year" not in meta and (cited := citation_line(line)):
+                meta["journal"], meta["year"] = cited  # "eLife, 2012. DOI: …" above the abstract
             if reason:
                 blocks.append(Block(PARAGRAPH, line))  # assemble() drops it again and counts why
             continue

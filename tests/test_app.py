@@ -17,7 +17,7 @@ from settings import PROJECT_DIR
 pytestmark = pytest.mark.slow
 ANSWER_KEYS = {"question", "answer", "citations", "retrieved"}
 CITATION_KEYS = {"n", "doc_id", "title", "source", "chunk_id", "quote", "start", "end"}  # the promised ones
-CITATION_EXTRA = {"lean"}  # added since, never renamed
+CITATION_EXTRA = {"lean", "study"}  # added since, never renamed
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -195,3 +195,27 @@ def test_ingest_a_zotero_export_then_cite_it_back(tmp_path: Path):
                                             "--index", index, "--format", "bibtex").stdout).entries
     assert entries[0].key == "hartmann2024" and entries[0]["title"] == TITLE and entries[0]["doi"] == DOI
     assert entries[0]["author"] == "Hartmann, Lena and Nakamura, Yuki and Quinn, Ben"
+
+
+def test_ask_shows_each_cited_papers_study_card_and_filters_by_design_and_year(sample_index_dir: Path):
+    index = str(sample_index_dir)
+    question = "does dupilumab let patients stop steroids?"
+    data = json.loads(run("ask", question, "--index", index, "--json", "--since", "2020").stdout)
+    studies = {c["doc_id"]: c["study"] for c in data["citations"]}
+    assert all(int(s["year"]) >= 2020 for s in studies.values())
+    # the PubMed page's case series of four patients, 2024; the open-label rituximab trial
+    assert studies.get("38990002", {}).get("design") == "case_report", studies
+    assert studies["38990002"]["year"] == "2024" and studies["38990002"]["journal"] == "Clin Case Rep Immunol"
+    assert all(set(s) >= {"design", "design_label", "participants", "year", "journal", "registry"} for s in studies.values())
+    text = run("ask", question, "--index", index, "--since", "2020").stdout
+    assert "case report · " in text and "2024 · Clin Case Rep Immunol" in text
+
+    trials = json.loads(run("ask", question, "--index", index, "--json", "--design", "non_randomised_trial,rct").stdout)
+    assert trials["citations"] and {c["study"]["design"] for c in trials["citations"]} <= {"non_randomised_trial",
+                                                                                          "randomised_trial"}
+    hits = json.loads(run("search", "dupilumab", "--index", index, "--json", "--design", "case report").stdout)
+    assert hits["results"] and {h["study"]["design"] for h in hits["results"]} == {"case_report"}
+    assert "38990002" in {h["doc_id"] for h in hits["results"]}
+
+    wrong = run("ask", question, "--index", index, "--design", "trials")
+    assert wrong.returncode == 2 and "unknown study design 'trials'" in wrong.stderr and "randomised_trial" in wrong.stderr

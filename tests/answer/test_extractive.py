@@ -79,7 +79,8 @@ def test_odd_questions_are_answered_or_refused_and_control_characters_dropped(an
 def test_json_shape(answerer):
     data = answer_json(answerer.answer("Which drug inhibits IL-13 signalling?"))
     assert {"question", "answer", "citations", "retrieved"} <= set(data)
-    assert set(data["citations"][0]) == {"n", "doc_id", "title", "source", "chunk_id", "quote", "start", "end", "lean"}
+    assert set(data["citations"][0]) == {"n", "doc_id", "title", "source", "chunk_id", "quote", "start", "end", "lean", "study"}
+    assert data["citations"][0]["study"]["design_label"]  # every cited paper has a card, "design unknown" at worst
     assert "[1]" in data["answer"]
     assert {"rank", "chunk_id", "doc_id", "score", "text"} <= set(data["retrieved"][0])
 

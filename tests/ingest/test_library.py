@@ -21,7 +21,8 @@ def test_export_entries_carry_metadata_files_and_named_errors(tmp_path: Path):
     entries = {e.key: e for e in read_export(bib)}
     hartmann = entries["hartmann2024"]
     assert hartmann.fields == {"title": TITLE, "authors": "Hartmann, Lena; Nakamura, Yuki; Quinn, Ben",
-                               "year": "2024", "journal": "Clin Case Rep Immunol", "doi": DOI}
+                               "year": "2024", "journal": "Clin Case Rep Immunol", "doi": DOI,
+                               "entry_type": "article"}
     assert [f.name for f in hartmann.files] == ["Hartmann et al. - 2024 - Dupilumab.pdf"]
     assert entries["okazaki2021"].fields["pmid"] == "33333333" and "Müller, Eva" in entries["okazaki2021"].fields["authors"]
     assert "files/99/gone.pdf is missing" in entries["missing2019"].error

@@ -1,0 +1,3 @@
+from evals.study_cards.measure import main
+
+main()

@@ -1,0 +1,24 @@
+"""Study cards against the blind labelled set (evals/study_cards/: 197 real documents, 79 dev / 118 test).
+
+The floors sit a few documents below what `python -m evals.study_cards` measured when they were set (the rules were
+written on dev; test is held out), so a rule that breaks cards on other documents fails CI. Design is far from the
+issue's 90 % target: the test split's figure is the honest one.
+"""
+
+from __future__ import annotations
+
+from evals.study_cards.measure import measure
+
+# measured: design dev 70.9 % / test 59.3 %, participants (where the label states a number) 48.6 / 54.0 %,
+# a number where the label has none 2.3 / 16.2 %, year 98.7 / 99.2 %, journal 98.7 / 99.2 %, registry 98.7 / 100 %
+FLOORS = {"design": 0.57, "participants": 0.48, "year": 0.96, "journal": 0.96, "registry": 0.97}
+MAX_INVENTED_PARTICIPANTS = 0.22
+
+
+def test_study_cards_meet_their_floors_on_the_held_out_split():
+    figures = measure()
+    test = figures["test"]
+    assert figures["dev"]["design"]["n"] + test["design"]["n"] == 197
+    low = {f: test[f]["share"] for f, floor in FLOORS.items() if test[f]["share"] < floor}
+    assert not low, f"below the floor on the test split: {low} (floors {FLOORS})"
+    assert test["participants_invented"]["share"] <= MAX_INVENTED_PARTICIPANTS

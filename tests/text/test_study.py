@@ -1,0 +1,94 @@
+"""Study cards: design from metadata first, then from the opening's wording; "unknown" rather than a guess."""
+
+from __future__ import annotations
+
+import pytest
+
+from text.study import DESIGNS, StudyCard, admits, card_of, citation_line, design_keys, participants_in, study_card
+
+
+@pytest.mark.parametrize(("types", "design"), [
+    ("Journal Article; Randomized Controlled Trial", "randomised_trial"),
+    ("Case Reports; Journal Article", "case_report"),
+    ("Journal Article; Review; Systematic Review", "systematic_review"),  # the specific type wins over "Review"
+    ("Letter", "letter"),
+    ("Practice Guideline", "guideline"),
+    ("Clinical Trial, Phase II; Journal Article", "non_randomised_trial"),
+])
+def test_publication_types_decide_the_design(types: str, design: str):
+    card = study_card("Patients were treated and followed.", {"publication_types": types})
+    assert (card.design, card.design_from) == (design, "metadata")
+
+
+def test_a_clinical_trial_publication_type_is_randomised_only_when_the_text_says_so():
+    text = "Sixty patients were randomly assigned to drug or placebo."
+    assert study_card(text, {"publication_types": "Clinical Trial"}).design == "randomised_trial"
+
+
+@pytest.mark.parametrize(("title", "text", "design"), [
+    ("", "METHODS: In this double-blind trial, 120 adults were randomly assigned to dupilumab or placebo.",
+     "randomised_trial"),
+    ("", "We report a case of a 54-year-old man with painless jaundice and a pancreatic mass.", "case_report"),
+    ("Rituximab in IgG4-related disease: a systematic review and meta-analysis", "We searched PubMed.",
+     "systematic_review"),
+    ("", "We read with great interest the article by Smith et al on dupilumab.", "letter"),
+    ("", "METHODS: We conducted a cross-sectional study of 300 nurses.", "cross_sectional"),
+    ("", "We retrospectively reviewed the records of 88 patients treated between 2010 and 2020.", "cohort"),
+    ("", "A phase 2, open-label, single-arm study of inebilizumab in 24 patients.", "non_randomised_trial"),
+    ("", "Knockout mice lacking the receptor were infected and their cell lines examined in vitro.", "laboratory"),
+    ("", "The weather was pleasant and the committee met on Tuesday.", "unknown"),
+])
+def test_the_openings_wording_decides_when_metadata_is_silent(title: str, text: str, design: str):
+    card = study_card(text, {"title": title})
+    assert card.design == design, card
+    assert card.design_from == ("text" if design != "unknown" else "")
+
+
+def test_a_discussion_of_other_trials_does_not_make_a_review_a_trial():
+    text = "We review the treatment of IgG4-related disease. Randomised trials of rituximab are needed."
+    assert study_card(text, {"title": "IgG4-related disease: an update on treatment"}).design == "review"
+
+
+@pytest.mark.parametrize(("text", "n"), [
+    ("A total of 1,234 participants were included in the analysis.", 1234),
+    ("Fifteen patients were enrolled between 2019 and 2021.", 15),
+    ("We studied 42 consecutive patients with autoimmune pancreatitis.", 42),
+    ("Serum was collected (n = 87) at baseline.", 87),
+    ("IgG4 levels rose in 2019 in the cohort.", None),  # a year is not a count
+    ("Cells were stimulated with IL-4.", None),
+])
+def test_participants_as_the_text_states_them(text: str, n: int | None):
+    assert participants_in(text) == n
+
+
+def test_no_participant_count_for_designs_that_enrol_nobody():
+    card = study_card("We review 12 patients described in the literature.", {"title": "A review of treatment"})
+    assert card.design == "review" and card.participants is None
+
+
+def test_year_journal_registry_and_identifiers():
+    text = "eLife, 2015. DOI: 10.7554/eLife.05169\n\nThe trial was registered as NCT01234567. 30 patients were enrolled."
+    card = study_card(text, {"title": "x"})
+    assert (card.year, card.journal, card.registry, card.doi) == ("2015", "eLife", "NCT01234567", "10.7554/eLife.05169")
+    # metadata wins over the text
+    assert study_card(text, {"year": "2016", "journal": "Lancet"}).journal == "Lancet"
+    assert citation_line("JAMA Dermatol. 2013 Jun;149(6):742-7.") == ("JAMA Dermatol", "2013")
+    assert citation_line("The results were clear in 2013.") is None
+
+
+def test_badges_and_round_trip():
+    card = StudyCard("randomised_trial", "text", "randomly assigned", 135, "2024", "NEJM", "NCT01234567")
+    assert card.badges() == ["randomised trial", "135 participants", "2024", "NEJM", "NCT01234567"]
+    assert StudyCard.from_dict(card.to_dict()) == card
+    assert card_of("", {"study": card.to_dict()}) == card  # a stored card is used as stored
+    assert StudyCard().badges() == ["design unknown"]
+
+
+def test_filters():
+    trial = StudyCard("randomised_trial", year="2021")
+    assert admits(trial, ["randomised_trial"], 2020) and not admits(trial, ["cohort"]) and not admits(trial, since=2022)
+    assert not admits(StudyCard("randomised_trial"), since=2000)  # a year not stated is left out by a year filter
+    assert design_keys("RCT, Cohort study,randomized trial") == ["randomised_trial", "cohort", "randomised_trial"]
+    with pytest.raises(ValueError, match="unknown study design 'trials'.*randomised_trial"):
+        design_keys("trials")
+    assert set(design_keys(list(DESIGNS))) == set(DESIGNS)
