@@ -77,6 +77,8 @@ AU  - Tokura Y
 AU  - Smith J
 JT  - JAMA Dermatology
 DP  - 2013 Jun
+PT  - Case Reports
+PT  - Journal Article
 LID - 10.1001/x.2013 [doi]
 
 PMID- 222
@@ -95,6 +97,7 @@ def test_medline_export_multiple_records(tmp_path: Path):
     assert first.text == "We report two cases. Thalidomide induced remission."
     assert first.metadata["authors"] == "Tokura Y; Smith J" and first.metadata["year"] == "2013"
     assert first.metadata["doi"] == "10.1001/x.2013"
+    assert first.metadata["publication_types"] == "Case Reports; Journal Article"  # the study card's design (text.study)
 
 
 def test_medline_tags_in_a_txt_file_are_detected(tmp_path: Path):
@@ -111,7 +114,9 @@ def test_pubmed_xml(tmp_path: Path):
         <ArticleTitle>Dupilumab for IgG4-RD</ArticleTitle><Abstract>
         <AbstractText Label="BACKGROUND">Th2 cells drive IgG4-RD.</AbstractText>
         <AbstractText Label="RESULTS">Dupilumab reduced <i>IgG4</i> levels.</AbstractText></Abstract>
-        <AuthorList><Author><LastName>Simpson</LastName><Initials>RS</Initials></Author></AuthorList></Article>
+        <AuthorList><Author><LastName>Simpson</LastName><Initials>RS</Initials></Author></AuthorList>
+        <PublicationTypeList><PublicationType UI="D016428">Journal Article</PublicationType>
+        <PublicationType UI="D016422">Letter</PublicationType></PublicationTypeList></Article>
         </MedlineCitation><PubmedData><ArticleIdList><ArticleId IdType="doi">10.2/xyz</ArticleId></ArticleIdList></PubmedData>
         </PubmedArticle></PubmedArticleSet>"""
     )
@@ -119,6 +124,7 @@ def test_pubmed_xml(tmp_path: Path):
     assert doc.doc_id == "333" and doc.metadata["title"] == "Dupilumab for IgG4-RD"
     assert doc.text == "BACKGROUND: Th2 cells drive IgG4-RD.\n\nRESULTS: Dupilumab reduced IgG4 levels."
     assert doc.metadata["journal"] == "Ann Rheum Dis" and doc.metadata["doi"] == "10.2/xyz"
+    assert doc.metadata["publication_types"] == "Journal Article; Letter"
 
 
 def test_xml_external_entities_are_not_resolved(tmp_path: Path):
