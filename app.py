@@ -311,6 +311,13 @@ def ensure_index(settings: Settings):
               f"papers of your own there need `python app.py ingest PATH...` again.", file=sys.stderr)
         index = _open_index(settings, must_exist=False)
     if not len(index):
+        from index.sample_index import install
+
+        if shipped := install(settings, settings.paths.index_dir):  # the index this checkout would build, shipped
+            print(f"No index in {settings.paths.index_dir}: the sample corpus's shipped index is copied there "
+                  f"({shipped['documents']} documents, built with {shipped['variant']} on {shipped['cpu']})",
+                  file=sys.stderr)
+            return _open_index(settings)
         print(f"No index in {settings.paths.index_dir}: building it from the sample corpus...", file=sys.stderr)
         print_report(ingest_with_progress(index, [str(p) for p in settings.paths.sample_corpus]))
     return index

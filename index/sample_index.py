@@ -1,0 +1,134 @@
+"""The sample corpus's index, built once and shipped in `data/sample-index/`, so a fresh clone's first run builds nothing.
+
+`python app.py` with no index copies it into place (`install`) when this checkout would build the same index: the same
+sample files (their bytes), the same embedding model (its fingerprint), the same ingest settings and vector layout, the
+same index format and the FAISS store. Anything else, and the index is built from the files as before; nothing is
+downloaded. Building it took 34 s on Intel Xeon AMX (2 cores) and 259 s on an AVX2-only AMD EPYC; copying it, well
+under a second (`python -m bench.sample --fresh-clone`).
+
+Its vectors come from the embedding variant the building machine chose (`built-with.json` names it and the CPU). An
+index is tied to its model, not to a variant: every variant the auto choice keeps stays within cosine 0.99 of
+torch fp32 (`index.embedding.QUALITY_P5`), as with an index carried to another machine.
+
+`python scripts/build_sample_index.py` rebuilds it; `tests/index/test_sample_index.py` checks that it holds what a
+fresh build holds (documents, chunks, vectors) and that the seed questions answer the same from both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from pathlib import Path
+
+from index.catalog import FORMAT_VERSION
+from index.embedding import describe, model_fingerprint, model_source
+from index.faiss_store import SEGMENTS_DIR
+from settings import PROJECT_DIR, Settings
+
+SHIPPED = PROJECT_DIR / "data" / "sample-index"
+STAMP_FILE = "built-with.json"
+MATCHED = ("index_format", "store", "model", "corpus", "ingest", "vectors")  # what must equal this checkout's
+
+
+def corpus_digest(paths: list[Path]) -> str:
+    """The sample files' names and bytes, wherever the checkout lies."""
+    h = hashlib.sha256()
+    for root in map(Path, paths):
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for file in files:
+            h.update(f"{root.name}/{file.relative_to(root) if root.is_dir() else ''}\0".encode())
+            h.update(hashlib.sha256(file.read_bytes()).digest())
+    return h.hexdigest()[:16]
+
+
+def expected_stamp(settings: Settings) -> dict[str, object]:
+    """What the shipped index must have been built with to stand for a build from these settings."""
+    retrieval = settings.retrieval
+    return {
+        "index_format": FORMAT_VERSION,
+        "store": settings.store,
+        "model": model_fingerprint(model_source(settings.embedding)),
+        "corpus": corpus_digest(settings.paths.sample_corpus),
+        "ingest": settings.ingest.model_dump(mode="json"),
+        "vectors": {"vector_index": retrieval.vector_index, "ivf_threshold": retrieval.ivf_threshold,
+                    "vector_precision": retrieval.vector_precision},
+    }
+
+
+def shipped_stamp(folder: Path = SHIPPED) -> dict[str, object] | None:
+    try:
+        return json.loads((folder / STAMP_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def mismatches(settings: Settings, folder: Path = SHIPPED) -> list[str]:
+    """The stamp fields where the shipped index differs from what these settings would build (empty: it fits)."""
+    shipped = shipped_stamp(folder)
+    if shipped is None:
+        return ["no shipped index"]
+    wanted = expected_stamp(settings)
+    return [key for key in MATCHED if shipped.get(key) != wanted[key]]
+
+
+def install(settings: Settings, target: Path, folder: Path = SHIPPED) -> dict[str, object] | None:
+    """Copy the shipped index to `target` (which holds no index) if it fits these settings; its stamp, or None.
+
+    The copy is written beside `target` and renamed into place: an interrupted copy leaves no half index."""
+    if settings.store != "faiss" or mismatches(settings, folder):
+        return None
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.prebuilt-", dir=target.parent))
+    try:
+        shutil.copytree(folder, staging, ignore=shutil.ignore_patterns(STAMP_FILE), dirs_exist_ok=True)
+        if target.exists():
+            target.rmdir()  # the caller found no index there: an empty folder at most, else this fails and we build
+        os.replace(staging, target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+        return None
+    return shipped_stamp(folder)
+
+
+def build(settings: Settings, out: Path = SHIPPED) -> dict[str, object]:
+    """Build the sample index from the sample files into `out` (replacing it) and stamp it; the stamp."""
+    from index.corpus import CorpusIndex
+
+    out = Path(out)
+    with tempfile.TemporaryDirectory(prefix=".sample-index-", dir=out.parent) as tmp:
+        folder = Path(tmp) / "index"
+        index = CorpusIndex.open(folder, settings)
+        report = index.ingest([str(p) for p in settings.paths.sample_corpus])
+        if report.count("failed"):
+            raise RuntimeError(f"the sample corpus did not build cleanly: {report.summary()}")
+        stats = index.stats()
+        stamp = {**expected_stamp(settings), "variant": describe(index.embed_model), "cpu": _cpu_name(),
+                 "documents": stats["documents"], "chunks": stats["chunks"]}
+        shipped = Path(tmp) / "shipped"
+        shutil.copytree(folder / SEGMENTS_DIR, shipped / SEGMENTS_DIR)
+        db = sqlite3.connect(folder / "catalog.sqlite")
+        try:  # the catalog as one file without free pages or a write-ahead log: smaller in git
+            db.execute("VACUUM INTO ?", (str(shipped / "catalog.sqlite"),))
+        finally:
+            db.close()
+        (shipped / STAMP_FILE).write_text(json.dumps(stamp, indent=2) + "\n")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(shipped, out)
+    return stamp
+
+
+def _cpu_name() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return "unknown CPU"
+    name = next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown CPU")
+    flags = set(next((line.split(":", 1)[1].split() for line in lines if line.startswith("flags")), []))
+    isa = "AMX" if "amx_int8" in flags else "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else ""
+    return f"{name} ({isa}, {os.cpu_count()} cores)" if isa else f"{name} ({os.cpu_count()} cores)"

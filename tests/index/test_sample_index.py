@@ -1,0 +1,95 @@
+"""The shipped sample index (data/sample-index/) stands for a fresh build of the sample corpus, and is used only then."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.sample_index import SHIPPED, STAMP_FILE, expected_stamp, install, mismatches, shipped_stamp
+from settings import load_settings
+
+REBUILD = "rebuild it with `.venv/bin/python scripts/build_sample_index.py` (from a checkout of committed code only)"
+SEEDS = Path(__file__).resolve().parents[2] / "data" / "sample" / "seeds"
+
+
+def test_the_shipped_index_was_built_from_this_checkouts_sample_files_model_and_settings():
+    assert not mismatches(load_settings()), f"data/sample-index differs in {mismatches(load_settings())}: {REBUILD}"
+    stamp = shipped_stamp()
+    assert stamp["variant"] and stamp["cpu"] and stamp["chunks"] > 2000
+
+
+def test_a_fresh_checkout_copies_the_shipped_index_and_builds_when_it_does_not_fit(settings, hash_model, capsys):
+    from app import ensure_index
+
+    index = ensure_index(settings)  # the default sample corpus and model: copied, nothing embedded
+    assert index.stats() == {"documents": shipped_stamp()["documents"], "chunks": shipped_stamp()["chunks"]}
+    assert not (settings.paths.index_dir / STAMP_FILE).exists() and "shipped index is copied" in capsys.readouterr().err
+    assert hash_model.calls == 0
+
+    other = load_settings()
+    other.paths.index_dir = settings.paths.index_dir.with_name("other")
+    other.paths.embed_cache = None
+    other.paths.sample_corpus = [SEEDS]  # other sample files: built from them, as before
+    assert mismatches(other) == ["corpus"]
+    built = ensure_index(other)
+    assert len(built) == 2 and "building it from the sample corpus" in capsys.readouterr().err
+
+    other.paths.sample_corpus = settings.paths.sample_corpus
+    other.ingest.chunk_words = 120  # other chunking: the shipped index does not fit
+    assert mismatches(other) == ["ingest"] and install(other, other.paths.index_dir.with_name("third")) is None
+
+
+def test_an_interrupted_or_refused_copy_leaves_no_index_behind(tmp_path: Path):
+    target = tmp_path / "index"
+    target.mkdir()
+    (target / "mine.txt").write_text("a file of the user's")  # not empty: never replaced
+    assert install(load_settings(), target) is None
+    assert [p.name for p in tmp_path.iterdir()] == ["index"] and (target / "mine.txt").exists()
+
+
+@pytest.mark.slow
+def test_the_shipped_index_holds_what_a_fresh_build_holds(sample_index_dir: Path, tmp_path: Path):
+    """Same documents, chunks and keyword postings as the session's fresh build; vectors within the variant bar
+    (the fresh build ran the variant this CPU chose, the shipped one the building machine's)."""
+    from index.corpus import CorpusIndex
+    from index.embedding import QUALITY_P5
+
+    settings = load_settings()
+    shipped = CorpusIndex.open(SHIPPED, settings, must_exist=True)
+    fresh = CorpusIndex.open(sample_index_dir, settings, must_exist=True)
+    assert shipped.stats() == fresh.stats(), REBUILD
+    docs = lambda index: {d.doc_id: (d.title, d.source, d.content_hash, d.text, d.metadata) for d in index.documents()}  # noqa: E731
+    assert docs(shipped) == docs(fresh), f"the shipped documents differ from a fresh build: {REBUILD}"
+    ids = [c for d in sorted(docs(fresh)) for c in fresh.chunk_ids_of(d)]
+    spans = lambda index: [(n.node_id, n.start_char_idx, n.end_char_idx, n.text) for n in index.chunks(ids)]  # noqa: E731
+    assert spans(shipped) == spans(fresh), f"the shipped chunks differ from a fresh build: {REBUILD}"
+    cosines = np.sum(shipped.store_vectors(ids).astype("float32") * fresh.store_vectors(ids).astype("float32"), axis=1)
+    assert np.percentile(cosines, 5) >= QUALITY_P5, f"shipped vectors are off (p5 cosine {np.percentile(cosines, 5)})"
+    for query in ("which biologics target Th2?", "storiform fibrosis obliterative phlebitis"):
+        assert [h.chunk_id for h in shipped.search(query, mode="bm25")] == [h.chunk_id for h in fresh.search(query, mode="bm25")]
+
+
+@pytest.mark.slow
+def test_the_seed_questions_answer_the_same_from_the_shipped_index_as_from_a_fresh_build(sample_index_dir: Path,
+                                                                                         tmp_path: Path):
+    from answer.extractive import ExtractiveAnswerer
+    from index.corpus import CorpusIndex
+
+    settings = load_settings()
+    settings.paths.index_dir = tmp_path / "index"
+    assert install(settings, settings.paths.index_dir)
+    shipped = ExtractiveAnswerer(CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True))
+    fresh = ExtractiveAnswerer(CorpusIndex.open(sample_index_dir, settings, must_exist=True))
+    for question in ("which biologics target Th2?", "What is the first-line treatment of IgG4-related disease?",
+                     "What was the 30-day mortality after emergency laparotomy in patients aged over 70?"):
+        a, b = shipped.answer(question), fresh.answer(question)
+        assert [p.text for p in a.parts] == [p.text for p in b.parts], question
+        assert [(c.doc_id, c.start, c.end) for c in a.citations] == [(c.doc_id, c.start, c.end) for c in b.citations]
+    assert shipped.answer("which biologics target Th2?").parts[0].text.startswith("Dupilumab [3] and mepolizumab [2].")
+
+
+def test_the_stamp_names_what_a_build_depends_on():
+    stamp = expected_stamp(load_settings())
+    assert set(stamp) == {"index_format", "store", "model", "corpus", "ingest", "vectors"}
