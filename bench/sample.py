@@ -9,9 +9,12 @@ then answers every question of the answer question set (evals/questions.jsonl, f
 figures; asserts nothing (tests assert quality floors, never times).
 
 `--fresh-clone` clones this repository (its last commit) into a temporary folder and times what the run command
-does there before a user's first answer: the install (a new .venv; pip's download cache stays warm, so a machine that
-never downloaded the wheels pays the network on top), the embedding model's preparation (the variant measured and
-chosen for this CPU), the sample index build, and the first answer (which prepares the reader the same way).
+does there before a user's first answer: the install (a new .venv by scripts/install.sh: uv, or pip with
+`BIOCITE_INSTALLER=pip`; the download caches stay warm, so a machine that never downloaded the wheels pays the network
+on top), the embedding model's preparation (the variant measured and chosen for this CPU), the sample index (the
+shipped one copied, or built when it does not fit: index/sample_index.py), the reader's preparation (measured and
+chosen the same way) and the first answer. Each phase prints its wall seconds and the CPU seconds it used (all
+threads and child processes): on a machine shared with other work the wall figure grows, the CPU figure much less.
 """
 
 from __future__ import annotations
@@ -28,24 +31,30 @@ from index.corpus import CorpusIndex
 from index.embedding import describe, load_embedding_model
 from settings import PROJECT_DIR, load_settings
 
-
-# run inside the clone, by its own .venv: each phase of `python app.py` before the first answer, timed
+# run inside the clone, by its own .venv: each phase of `python app.py` before the first answer, timed (wall, CPU)
 _PHASES = r"""
 import json, time
-t0 = time.perf_counter()
+clock = [(time.perf_counter(), time.process_time())]
+phases = {}
+def done(name):
+    clock.append((time.perf_counter(), time.process_time()))
+    phases[name] = [clock[-1][0] - clock[-2][0], clock[-1][1] - clock[-2][1]]
 from settings import load_settings
 from index.embedding import describe, load_embedding_model
 settings = load_settings()
 model = load_embedding_model(settings.embedding)
-t1 = time.perf_counter()
+done("model preparation")
 from app import ensure_index
 index = ensure_index(settings)
-t2 = time.perf_counter()
+done("sample index")
 from answer.extractive import ExtractiveAnswerer
-answer = ExtractiveAnswerer(index).answer("which biologics target Th2?")
-t3 = time.perf_counter()
-print(json.dumps({"model preparation": t1 - t0, "sample index build": t2 - t1, "first answer": t3 - t2,
-                  "embedding": describe(model), "answer": answer.parts[0].text if answer.parts else ""}))
+answerer = ExtractiveAnswerer(index)
+reader = answerer.reader
+done("reader preparation")
+answer = answerer.answer("which biologics target Th2?")
+done("first answer")
+print(json.dumps({"phases": phases, "embedding": describe(model), "reader": str(reader.variant) if reader else "none",
+                  "answer": answer.parts[0].text if answer.parts else ""}))
 """
 
 
@@ -54,24 +63,32 @@ def fresh_clone() -> None:
     import os
     import subprocess
 
-    def timed(cmd: list[str], cwd: Path) -> tuple[float, str]:
-        t = time.perf_counter()
+    def timed(cmd: list[str], cwd: Path) -> tuple[list[float], str]:
+        t, cpu = time.perf_counter(), _children_cpu()
         out = subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True,
                              env={**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False"})
-        return time.perf_counter() - t, out.stdout
+        return [time.perf_counter() - t, _children_cpu() - cpu], out.stdout
 
     with tempfile.TemporaryDirectory() as tmp:
         clone = Path(tmp) / "biocite"
-        print("cloning, installing and building in", clone, "(a few minutes)", flush=True)
+        print("cloning, installing and preparing in", clone, "(a few minutes)", flush=True)
         phases = {"git clone": timed(["git", "clone", "--quiet", str(PROJECT_DIR), str(clone)], Path(tmp))[0]}
         phases["install (new .venv)"] = timed(["bash", "scripts/install.sh"], clone)[0]
         _, out = timed([str(clone / ".venv" / "bin" / "python"), "-c", _PHASES], clone)
         inner = json.loads(out.strip().splitlines()[-1])
-        phases.update({k: v for k, v in inner.items() if isinstance(v, float)})
-    for name, seconds in phases.items():
-        print(f"{name:24s} {seconds:7.1f} s")
-    print(f"{'first answer after clone':24s} {sum(phases.values()):7.1f} s   (embedding {inner['embedding']}; "
+        phases.update(inner["phases"])
+    print(f"{'phase':24s} {'wall':>7s}   {'CPU':>7s}")
+    for name, (wall, cpu) in phases.items():
+        print(f"{name:24s} {wall:7.1f} s {cpu:7.1f} s")
+    print(f"{'first answer after clone':24s} {sum(w for w, _ in phases.values()):7.1f} s "
+          f"{sum(c for _, c in phases.values()):7.1f} s   (embedding {inner['embedding']}, reader {inner['reader']}; "
           f"answer: {inner['answer']!r}; serving itself adds the Gradio start, about 2 s)")
+    print(f"on {os.cpu_count()} cores; load average when done: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> None:
