@@ -332,13 +332,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
             setattr(settings.ui, key, getattr(args, flag))
     auth = login_check(settings)  # before the index is built: a refused bind should not cost minutes
     index = ensure_index(settings)
-    _ = index.embed_model  # load the model before the first question, not during it
+    from answer.preparation import ModelPreparation
+    from index.embedding import load_without_measuring
+
+    # On a CPU met for the first time the models' variants are measured, converted and calibrated (about two minutes
+    # on 2 cores, cached afterwards): that runs beside the server, not before it, and a question waits for the same
+    # work. What needs no measuring loads now, so a missing or broken model fails before serving.
+    if load_without_measuring(settings.embedding, settings.paths.model_cache) is not None:
+        _ = index.embed_model  # and an index of another model is refused now
     demo = build_demo(settings, index)
     _, local_url, _ = demo.launch(
         server_name=settings.ui.host, server_port=settings.ui.port, prevent_thread_lock=True, quiet=True, auth=auth,
         **_launch_kwargs(settings),
     )
     print(f"biocite is serving {index.stats()['documents']} documents at {local_url}", flush=True)
+    ModelPreparation(index).start()
     try:
         demo.block_thread()
     except KeyboardInterrupt:

@@ -385,13 +385,13 @@ def choose_variant(path: Path, allowed: list[Variant], cache_dir: Path) -> Varia
     reader and CPU and cached beside the embedder's choice."""
     record_path = cache_dir / f"reader-choice-{model_fingerprint(str(path)).replace('/', '--')}-{cpu_key()}.json"
     key = sorted(map(str, allowed))
-    try:
-        record = json.loads(record_path.read_text())
-        if record["allowed"] == key:
-            return Variant(**record["choice"])
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    cached = _read_choice(record_path, key)
+    if cached:
+        return cached
     with file_lock(cache_dir / ".reader-choice.lock"):
+        cached = _read_choice(record_path, key)  # measured meanwhile by another thread or process: not again
+        if cached:
+            return cached
         import statistics
         import time
 
@@ -434,3 +434,13 @@ def choose_variant(path: Path, allowed: list[Variant], cache_dir: Path) -> Varia
         os.replace(tmp, record_path)
         say(f"Reading with {choice}; delete {record_path} to measure again")
         return choice
+
+
+def _read_choice(path: Path, key: list[str]) -> Variant | None:
+    try:
+        record = json.loads(path.read_text())
+        if record["allowed"] == key:
+            return Variant(**record["choice"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None

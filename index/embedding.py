@@ -222,6 +222,18 @@ def load_embedding_model(settings: EmbeddingSettings, cache_dir: Path | None = N
     return _load(model_source(settings), variant, settings.batch_size, str(_cache_dir(cache_dir)))
 
 
+def load_without_measuring(settings: EmbeddingSettings, cache_dir: Path | None = None) -> SentenceEncoder | None:
+    """The model, if its variant needs no measuring (fixed by the settings, or measured before on this CPU); else
+    None, after loading the torch fp32 reference the measurement starts from (kept: it is not loaded twice).
+    Either way a missing or broken model raises ModelLoadError here, in seconds, not after minutes of measuring."""
+    source, cache = model_source(settings), _cache_dir(cache_dir)
+    allowed = allowed_variants(settings)
+    if len(allowed) == 1 or _read_choice(_choice_path(source, cache), sorted(map(str, allowed))):
+        return load_embedding_model(settings, cache_dir)
+    _load(source, Variant("torch", "float32"), settings.batch_size, str(cache))
+    return None
+
+
 def model_identity(settings: EmbeddingSettings, cache_dir: Path | None = None) -> str:
     """Which vectors these settings give, without loading the model (may measure the auto choice)."""
     return _identity(model_fingerprint(model_source(settings)), resolve_variant(settings, cache_dir))
@@ -582,7 +594,7 @@ def measure_variants(models: dict[Variant, SentenceEncoder], texts: list[str], r
 
 def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_dir: Path) -> Variant:
     """The fastest allowed variant within the quality bar on this CPU, measured once and cached."""
-    path = cache_dir / f"choice-{model_fingerprint(source).replace('/', '--')}-{cpu_key()}.json"
+    path = _choice_path(source, cache_dir)
     key = sorted(map(str, allowed))
     cached = _read_choice(path, key)
     if cached:
@@ -622,6 +634,10 @@ def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_d
         why = f"fastest within cosine {QUALITY_P5} of fp32" if good else "none of those runs well here"
         say(f"Embedding with {choice} ({why}); delete {path} to measure again")
         return choice
+
+
+def _choice_path(source: str, cache_dir: Path) -> Path:
+    return cache_dir / f"choice-{model_fingerprint(source).replace('/', '--')}-{cpu_key()}.json"
 
 
 def _read_choice(path: Path, key: list[str]) -> Variant | None:

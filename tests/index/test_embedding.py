@@ -187,3 +187,16 @@ def test_openvino_vectors_do_not_depend_on_what_a_text_is_batched_with():
     alone = np.stack([model.encode([t])[0] for t in texts])
     assert together.shape == (len(texts), model.dimension)
     assert float((together * alone).sum(axis=1).min()) > 0.9999
+
+
+def test_what_needs_no_measuring_loads_at_once_and_a_missing_model_fails_in_seconds(tmp_path):
+    """`python app.py` serves before measuring a new CPU's variants, but a missing model still fails before serving."""
+    from index.embedding import load_without_measuring
+
+    with pytest.raises(ModelLoadError, match="could not be loaded"):
+        load_without_measuring(EmbeddingSettings(model_path=tmp_path / "nowhere"), tmp_path / "cache")
+    fixed = load_without_measuring(EmbeddingSettings(backend="torch", precision="float32"), tmp_path / "cache")
+    assert fixed is not None and str(fixed.variant) == "torch fp32"
+    assert load_without_measuring(EmbeddingSettings(), tmp_path / "cache") is None  # auto on an unmeasured CPU
+    assert not list((tmp_path / "cache").glob("choice-*.json"))  # nothing was measured
+
