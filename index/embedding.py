@@ -53,6 +53,7 @@ INT8_RECIPE = "nncf-static-transformer-v1"  # part of the cache key: a new recip
 # Bundled text the auto choice and the int8 calibration read: PubMedQA abstracts (MIT, data/sample/pubmedqa).
 BUNDLED_ABSTRACTS = PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl"
 CALIBRATION_SLICE = slice(700, 1000)  # int8 calibration: the last 300 abstracts
+BEHIND_AFTER_ONE_ROUND = 0.5  # a variant timed at under this share of the fastest after one round is timed no more
 TIMING_SLICE = slice(0, 64)  # the auto choice times and checks every variant on the first 64, 3 rounds
 
 
@@ -567,7 +568,9 @@ def measure_variants(models: dict[Variant, SentenceEncoder], texts: list[str], r
                      ) -> dict[Variant, tuple[float, np.ndarray]]:
     """Texts per second (median of `rounds`) and vectors of each model (the first is the reference). Rounds are
     interleaved, every model once per round after a warm-up, because a shared machine's speed drifts by a third
-    between minutes; a model under a third of the fastest at warm-up is not timed further (no vectors)."""
+    between minutes; a model under a third of the fastest at warm-up is not timed further (no vectors), nor one under
+    half of the fastest after the first round (its vectors kept: the quality check reads them). On a first run that
+    second rule spared the two fp32 variants two rounds each (Intel Xeon, 2 cores: int8 at twice their rate)."""
     import statistics
     import time
 
@@ -584,11 +587,18 @@ def measure_variants(models: dict[Variant, SentenceEncoder], texts: list[str], r
     for variant in slow:  # e.g. bf16 emulated on a CPU without bf16 instructions: 30x slower, minutes to time
         say(f"  {variant}: {warm[variant]:.1f} texts/s on a first look, under a third of the fastest: not timed further")
     models = {v: m for v, m in models.items() if v not in slow}
-    for _ in range(rounds):
+    for round_ in range(rounds):
         for variant, model in models.items():
             started = time.perf_counter()
             vectors[variant] = model.encode(texts)
             rates[variant].append(len(texts) / (time.perf_counter() - started))
+        if round_ == 0:  # every vector is in hand; a variant at under half the fastest's rate cannot win on drift alone
+            best = max(rates[v][0] for v in models)
+            behind = [v for v in models if rates[v][0] < best * BEHIND_AFTER_ONE_ROUND]
+            for variant in behind:
+                say(f"  {variant}: {rates[variant][0]:.1f} texts/s in the first round, under half of the fastest: "
+                    "not timed further")
+            models = {v: m for v, m in models.items() if v not in behind}
     return {v: (statistics.median(rates[v]), vectors[v]) if v in vectors else (warm[v], np.zeros(0)) for v in warm}
 
 

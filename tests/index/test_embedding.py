@@ -200,3 +200,25 @@ def test_what_needs_no_measuring_loads_at_once_and_a_missing_model_fails_in_seco
     assert load_without_measuring(EmbeddingSettings(), tmp_path / "cache") is None  # auto on an unmeasured CPU
     assert not list((tmp_path / "cache").glob("choice-*.json"))  # nothing was measured
 
+
+def test_a_variant_far_behind_after_one_round_keeps_its_vectors_but_is_timed_no_more(monkeypatch):
+    """The quality check needs every variant's vectors; only the timing rounds are spared."""
+    import time
+
+    calls: dict[str, int] = {}
+
+    class Fake:
+        def __init__(self, name: str, seconds: float) -> None:
+            self.name, self.seconds = name, seconds
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            calls[self.name] = calls.get(self.name, 0) + 1
+            time.sleep(self.seconds)
+            return np.ones((len(texts), 4), dtype="float32")
+
+    fast, close, far = Variant("openvino", "int8"), Variant("openvino", "float32"), Variant("torch", "float32")
+    monkeypatch.setattr(embedding, "say", lambda message: None)
+    measured = embedding.measure_variants({far: Fake("far", 0.05), fast: Fake("fast", 0.01),
+                                           close: Fake("close", 0.012)}, ["a text"] * 8, rounds=3)
+    assert calls == {"far": 3, "fast": 5, "close": 5}  # warm-up twice, then 1 round (far) or 3 rounds
+    assert all(len(vectors) == 8 for _, vectors in measured.values())
