@@ -20,6 +20,7 @@ from errors import UserError
 from index.corpus import CorpusIndex
 from ingest.loaders import SUPPORTED_SUFFIXES
 from settings import Settings
+from text.study import DESIGNS, StudyCard, card_of
 from uploads import UploadBudget, store_upload
 
 EXAMPLES = [
@@ -32,6 +33,7 @@ EXTRACTIVE = "Quotes (offline)"
 CONTEXT_CHARS = 280
 DOCUMENT_CHARS = 60_000  # the viewer shows at most this much on each side of the quote
 _LEAN_LABEL = {"yes": "says yes", "no": "says no", "unsettled": "does not settle it"}  # a quote's lean (answer.direct)
+_DESIGN_KEY = {label: key for key, label in DESIGNS.items()}  # the settings' design menu shows labels
 UPLOAD_TYPES = sorted(SUPPORTED_SUFFIXES)  # one list: what the loaders read
 
 CSS = """
@@ -40,6 +42,8 @@ CSS = """
 .evidence .meta { color: #666; font-size: 0.85em; }
 .evidence .lean { font-size: 0.8em; padding: 1px 6px; border-radius: 8px; background: #eee; }
 .evidence .lean-yes { background: #dff3e0; } .evidence .lean-no { background: #fbe0e0; }
+.evidence .study { font-size: 0.8em; padding: 1px 6px; margin-right: 4px; border-radius: 8px; background: #e8eefc; }
+.evidence .study-design { font-weight: 600; }
 .evidence details.document { margin-top: 4px; }
 .evidence .doctext { white-space: pre-wrap; max-height: 420px; overflow-y: auto; font-size: 0.9em; }
 """
@@ -51,6 +55,18 @@ def _highlighted(text: str, start: int, end: int, before: int, after: int) -> st
         f"{'…' if lo > 0 else ''}{html.escape(text[lo:start])}<mark>{html.escape(text[start:end])}</mark>"
         f"{html.escape(text[end:hi])}{'…' if hi < len(text) else ''}"
     )
+
+
+def _study_badges(study: dict) -> str:
+    """The cited paper's study card as badges: design first (how much weight the quote can bear), then size, year,
+    journal and registry id; how the design was found is the design badge's tooltip."""
+    if not study:
+        return ""
+    card = StudyCard.from_dict(study)
+    how = f"from the {card.design_from}: {card.evidence}" if card.design_from else "no design stated"
+    first, *rest = card.badges()
+    return (f'<div class="badges"><span class="study study-design" title="{html.escape(how)}">{html.escape(first)}</span>'
+            + "".join(f'<span class="study">{html.escape(b)}</span>' for b in rest) + "</div>")
 
 
 def evidence_html(answer: CitedAnswer | None, index: CorpusIndex | None) -> str:
@@ -69,7 +85,7 @@ def evidence_html(answer: CitedAnswer | None, index: CorpusIndex | None) -> str:
         text = doc.text if doc else c.quote
         start, end = (c.start, c.end) if doc else (0, len(c.quote))
         meta = doc.metadata if doc else {}
-        byline = " · ".join(html.escape(str(meta[k])) for k in ("authors", "journal", "year") if meta.get(k))
+        byline = " · ".join(html.escape(str(meta[k])) for k in ("authors",) if meta.get(k))
         r = retrieved.get(c.chunk_id)
         if r is not None:  # chunks the answerer read beyond the shown context have no retrieval rank
             byline += f"{' · ' if byline else ''}retrieved #{r.rank}, score {r.score:.3f}" + (
@@ -77,7 +93,8 @@ def evidence_html(answer: CitedAnswer | None, index: CorpusIndex | None) -> str:
         blocks.append(
             f'<div class="cite" id="cite-{c.n}"><b>[{c.n}] {html.escape(c.title or c.doc_id)}</b>'
             + (f' <span class="lean lean-{c.lean}" title="what this quote says to the yes/no question">'
-               f'{_LEAN_LABEL[c.lean]}</span>' if c.lean else "") +
+               f'{_LEAN_LABEL[c.lean]}</span>' if c.lean else "")
+            + _study_badges(c.study) +
             f'<div class="meta">{byline + " · " if byline else ""}{html.escape(c.doc_id)} · characters {c.start}–{c.end}</div>'
             f"<p>{_highlighted(text, start, end, CONTEXT_CHARS, CONTEXT_CHARS)}</p>"
             f'<details class="document"><summary>Whole document</summary><div class="doctext">'
@@ -87,8 +104,47 @@ def evidence_html(answer: CitedAnswer | None, index: CorpusIndex | None) -> str:
     return '<div class="evidence">' + "".join(blocks) + "</div>"
 
 
-def documents_table(index: CorpusIndex) -> list[list[str]]:
-    return [[d.doc_id, d.title or "(untitled)", d.source, d.added] for d in index.documents()]
+LIBRARY_HEADERS = ["id", "title", "design", "year", "authors", "source", "added"]
+LIBRARY_ROWS = 200  # papers listed at once; a filter narrows a larger library
+
+
+def library(index: CorpusIndex, query: str = "") -> tuple[list[list[str]], list[tuple[str, str]], int]:
+    """The papers whose title, authors, year, design, id or source hold every word of `query`: table rows, the
+    (label, doc id) choices to select from, and how many matched in all."""
+    words = query.casefold().split()
+    rows, choices, matched = [], [], 0
+    for d in index.documents():
+        card = card_of(d.text, d.metadata)
+        authors = str(d.metadata.get("authors", ""))
+        row = [d.doc_id, d.title or "(untitled)", card.design_label, card.year, authors[:80], d.source, d.added]
+        haystack = " ".join([*row, card.design]).casefold()
+        if all(w in haystack for w in words):
+            matched += 1
+            if len(rows) < LIBRARY_ROWS:
+                rows.append(row)
+                choices.append((f"{row[1][:90]} — {card.design_label}{', ' + card.year if card.year else ''} ({d.doc_id})",
+                                d.doc_id))
+    return rows, choices, matched
+
+
+def papers_html(index: CorpusIndex, doc_ids: list[str]) -> str:
+    """The selected papers, each with its study card and the opening of its text: what a user checks before
+    deleting, or opens to see what biocite read from a file."""
+    blocks = []
+    for doc_id in doc_ids:
+        d = index.document(doc_id)
+        if d is None:
+            continue
+        card = card_of(d.text, d.metadata)
+        blocks.append(
+            f'<div class="cite paper" id="paper-{html.escape(doc_id)}"><b>{html.escape(d.title or d.doc_id)}</b>'
+            + _study_badges(card.to_dict())
+            + f'<div class="meta">{html.escape(d.doc_id)} · {html.escape(d.source)} · added {html.escape(d.added)}'
+            f"{' · design from ' + html.escape(card.design_from + ': ' + card.evidence) if card.design_from else ''}</div>"
+            f'<details class="document"><summary>Text as indexed ({len(d.text):,} characters)</summary>'
+            f'<div class="doctext">{html.escape(d.text[:DOCUMENT_CHARS])}</div></details></div>'
+        )
+    return '<div class="evidence">' + "".join(blocks) + "</div>" if blocks else ""
 
 
 def corpus_summary(index: CorpusIndex) -> str:
@@ -114,7 +170,8 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         return state[key]
 
     def respond(message: str, history: list[dict[str, Any]], turns: list[tuple[str, CitedAnswer]], mode: str,
-                quotes: int, answer_with: str = EXTRACTIVE, strict: bool = False):
+                quotes: int, answer_with: str = EXTRACTIVE, strict: bool = False, designs: list[str] | None = None,
+                since: float | None = None):
         """Chat handler; `turns` is this browser session's (question, answer) history for follow-ups."""
         history, turns = list(history or []), list(turns or [])
         shown = message if len(message) <= 500 else message[:500] + "…"
@@ -125,6 +182,7 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         try:
             extractive = answer_with == EXTRACTIVE
             options = {"max_quotes": int(quotes)} if extractive else {"strict": bool(strict)}
+            options |= {"designs": [_DESIGN_KEY[d] for d in designs or []] or None, "since": int(since) if since else None}
             result = None
             draft, shown_at = "", 0.0
             for event in get_answerer(llm=not extractive).stream(message, history=turns, mode=mode, **options):
@@ -195,21 +253,46 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
                     rows.append([name, o.status, "" if o.kept is None else f"{o.kept:.0%}", details])
         if not rows:
             rows.append(["", "", "", "Choose files first."])
-        return rows, corpus_summary(idx), documents_table(idx)
+        return rows, *show_library()
 
-    def delete_document(doc_id: str):
+    def show_library(query: str = "", picked: list[str] | None = None):
+        """Summary, table and selectable papers for `query`; papers still listed stay selected."""
         idx = get_index()
-        doc_id = (doc_id or "").strip()
-        try:
-            message = f"Deleted {doc_id}." if doc_id and idx.delete(doc_id) else f"No document with id '{doc_id}'."
-        except UserError as exc:
-            message = str(exc)
-        return escape_markdown(message), corpus_summary(idx), documents_table(idx)
+        rows, choices, matched = library(idx, query)
+        shown = f"{matched:,} matching" + (f", the first {len(rows)} shown: filter to narrow" if matched > len(rows) else "")
+        kept = [d for d in picked or [] if d in {v for _, v in choices}]
+        return (corpus_summary(idx) + f" · {shown}", gr.update(value=rows or [[""] * len(LIBRARY_HEADERS)]),
+                gr.update(choices=choices, value=kept))
 
-    def refresh_corpus():
+    def ask_to_delete(picked: list[str]):
+        """First click: name what would go, and show the confirmation; nothing is deleted yet."""
+        if not picked:
+            return "Select one or more papers first.", gr.update(visible=False)
         idx = get_index()
-        idx.refresh()
-        return corpus_summary(idx), documents_table(idx)
+        names = [f"- {escape_markdown((d.title if (d := idx.document(i)) else '') or i)} ({escape_markdown(i)})"
+                 for i in picked]
+        noun = "paper" if len(picked) == 1 else f"{len(picked)} papers"
+        return f"**Delete this {noun} from the index?**\n\n" + "\n".join(names), gr.update(visible=True)
+
+    def delete_papers(picked: list[str], query: str):
+        idx = get_index()
+        gone, errors = [], []
+        for doc_id in picked or []:
+            try:
+                if idx.delete(doc_id):
+                    gone.append(doc_id)
+            except UserError as exc:
+                errors.append(str(exc))
+        message = f"Deleted {len(gone)} paper{'s' * (len(gone) != 1)}: {', '.join(gone)}." if gone else "Nothing deleted."
+        return (escape_markdown(" ".join([message, *errors])), gr.update(visible=False),
+                *show_library(query, []), "")
+
+    def cancel_delete():
+        return "Nothing deleted.", gr.update(visible=False)
+
+    def refresh_corpus(query: str = ""):
+        get_index().refresh()
+        return show_library(query)
 
     with gr.Blocks(title="biocite — answers from your papers") as demo:
         gr.Markdown("## biocite\nAnswers quoted from your papers, every sentence cited to its exact passage.")
@@ -242,6 +325,13 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
                             "To let your own LLM write answers, set [llm] in biocite.toml (see README: Use your own LLM).",
                         )
                         strict = gr.Checkbox(settings.llm.strict, label="Strict: drop unverified generated sentences")
+                        designs = gr.Dropdown(
+                            [label for key, label in DESIGNS.items() if key != "unknown"], multiselect=True,
+                            value=[DESIGNS[d] for d in settings.answer.designs], label="Only these study designs",
+                            info="Empty: every paper. A paper's design is on its badge in the evidence panel.",
+                            elem_id="designs")
+                        since = gr.Number(settings.answer.since, label="Only papers published since (year)", precision=0,
+                                          minimum=1800, maximum=2100, elem_id="since")
                 with gr.Column(scale=2):
                     gr.Markdown("### Evidence")
                     evidence = gr.HTML(evidence_html(None, None), elem_id="evidence")
@@ -257,22 +347,35 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
                     results = gr.Dataframe(headers=["file", "result", "text kept", "details"], label="Last upload", elem_id="results",
                                            interactive=False, wrap=True)
                 with gr.Column():
-                    doc_id = gr.Textbox(label="Document id to delete", elem_id="delete-id")
-                    delete = gr.Button("Delete document", variant="stop", elem_id="delete")
-                    deleted = gr.Markdown()
-            table = gr.Dataframe(headers=["id", "title", "source", "added"], label="Documents", elem_id="documents",
+                    query = gr.Textbox(label="Filter papers", placeholder="words of a title, author, year or design, "
+                                       "e.g. 'randomised 2024'", elem_id="doc-filter")
+                    picked = gr.CheckboxGroup([], label="Select papers (to see their study cards, or to delete them)",
+                                              elem_id="doc-pick")
+                    delete = gr.Button("Delete selected…", variant="stop", elem_id="delete")
+                    deleted = gr.Markdown(elem_id="delete-message")
+                    with gr.Row(visible=False, elem_id="delete-confirm") as confirm_row:
+                        confirm = gr.Button("Yes, delete them", variant="stop", elem_id="confirm-delete")
+                        cancel = gr.Button("Cancel", elem_id="cancel-delete")
+            cards = gr.HTML(elem_id="paper-cards")
+            table = gr.Dataframe(headers=LIBRARY_HEADERS, label="Documents", elem_id="documents",
                                  interactive=False, wrap=True, max_height=500)
 
         turns = gr.State([])
         for trigger in (box.submit, send.click):
-            trigger(respond, [box, chatbot, turns, mode, quotes, answer_with, strict], [chatbot, evidence, box, turns],
+            trigger(respond, [box, chatbot, turns, mode, quotes, answer_with, strict, designs, since],
+                    [chatbot, evidence, box, turns],
                     concurrency_limit=settings.ui.concurrency)
         chatbot.clear(lambda: ([], evidence_html(None, None)), None, [turns, evidence])
         copy.click(lambda t: gr.update(value=answer_to_copy(t), visible=True), [turns], [copied])
-        add.click(add_files, [uploads], [results, summary, table], concurrency_limit=1, api_name="add_files")
-        delete.click(delete_document, [doc_id], [deleted, summary, table], concurrency_limit=1)
-        corpus_tab.select(refresh_corpus, None, [summary, table])
-        demo.load(refresh_corpus, None, [summary, table])
+        add.click(add_files, [uploads], [results, summary, table, picked], concurrency_limit=1, api_name="add_files")
+        query.change(show_library, [query, picked], [summary, table, picked], trigger_mode="always_last")
+        picked.change(lambda ids: papers_html(get_index(), ids or []), [picked], [cards])
+        delete.click(ask_to_delete, [picked], [deleted, confirm_row])
+        confirm.click(delete_papers, [picked, query], [deleted, confirm_row, summary, table, picked, cards],
+                      concurrency_limit=1)
+        cancel.click(cancel_delete, None, [deleted, confirm_row])
+        corpus_tab.select(refresh_corpus, [query], [summary, table, picked])
+        demo.load(refresh_corpus, None, [summary, table, picked])
         gr.api(ask_api, api_name="ask", concurrency_limit=settings.ui.concurrency)
     # a bounded queue: past `queue_size` waiting requests Gradio answers "queue is full" at once instead of hanging
     demo.queue(default_concurrency_limit=settings.ui.concurrency, max_size=settings.ui.queue_size)

@@ -210,8 +210,11 @@ def test_ask_shows_each_cited_papers_study_card_and_filters_by_design_and_year(s
     text = run("ask", question, "--index", index, "--since", "2020").stdout
     assert "case report · " in text and "2024 · Clin Case Rep Immunol" in text
 
-    trials = json.loads(run("ask", question, "--index", index, "--json", "--design", "non_randomised_trial,rct").stdout)
-    assert trials["citations"] and {c["study"]["design"] for c in trials["citations"]} <= {"non_randomised_trial",
+    trials = json.loads(run("ask", "did rituximab let patients stop steroids?", "--index", index, "--json",
+                            "--design", "non_randomised_trial,rct").stdout)
+    assert trials["answer"].startswith("Searched only non-randomised trial or randomised trial papers.")
+    assert "39990001" in {c["doc_id"] for c in trials["citations"]}  # the open-label rituximab trial
+    assert {c["study"]["design"] for c in trials["citations"]} <= {"non_randomised_trial",
                                                                                           "randomised_trial"}
     hits = json.loads(run("search", "dupilumab", "--index", index, "--json", "--design", "case report").stdout)
     assert hits["results"] and {h["study"]["design"] for h in hits["results"]} == {"case_report"}

@@ -144,6 +144,9 @@ def test_browser_answer_and_click_through_citation(server: str):
         assert "mepolizumab" in page.locator("#evidence").inner_text()
         assert "retrieved #1, score" in page.locator("#evidence").inner_text()
         assert highlighted[:40] in (link.get_attribute("title") or "")  # hovering shows the quote
+        # each source carries its study card: the seed letter is a letter ("We read with great interest ...")
+        assert "letter" in page.locator("#evidence .study-design").all_inner_texts()
+        assert "We read with great interest" in page.locator("#evidence .study-design").first.get_attribute("title")
         page.screenshot(path=str(ARTIFACTS / "answer-desktop.png"), full_page=True)
         page.locator("#copy-answer").click()  # the answer with its reference list, ready to copy
         page.wait_for_selector("#answer-copy >> text=References", timeout=30_000)
@@ -151,6 +154,11 @@ def test_browser_answer_and_click_through_citation(server: str):
         ask(page, "and which of them also blocks IL-13?", "text=Understood as:")
         page.wait_for_selector("text=dupilumab can also inhibit IL-13", timeout=120_000)
         assert "mepolizumab" in page.locator("#chat").inner_text()  # the resolved question names them
+
+        # a yes/no question: a verdict, how each paper quoted leans, and per-quote lean badges beside the design
+        ask(page, "does dupilumab let patients stop steroids?", "text=papers quoted")
+        assert page.locator("#evidence .lean").count() >= 2 and page.locator("#evidence .study-design").count() >= 2
+        page.screenshot(path=str(ARTIFACTS / "answer-yesno.png"), full_page=True)
 
         ask(page, "x" * 3000, "text=limit is 2,000")
         assert dialogs == []
@@ -212,18 +220,46 @@ def test_upload_then_ask_then_delete(tmp_path: Path, monkeypatch: pytest.MonkeyP
             results = page.locator("#results").inner_text()
             assert "added" in results and "PDF is damaged" in results and "its content is a PNG image" in results
             page.screenshot(path=str(ARTIFACTS / "corpus-upload.png"), full_page=True)
-            doc_id = next(line for line in page.locator("#documents").inner_text().splitlines() if "tofacitinib" in line)
+            assert "tofacitinib" in page.locator("#documents").inner_text()
             page.get_by_role("tab", name="Chat").click()
             ask(page, "Which JAK inhibitor reduced serum IgG4?", "#evidence mark")
             assert "Tofacitinib, a JAK inhibitor" in page.locator("#evidence").inner_text()
 
+            # the library: filter, pick the paper (its study card opens), delete it after a confirmation naming it
             page.get_by_role("tab", name="Corpus").click()
-            page.fill("#delete-id textarea", doc_id.split()[0])
+            page.fill("#doc-filter textarea", "tofacitinib")
+            page.wait_for_selector("text=1 matching", timeout=30_000)
+            page.locator("#doc-pick label", has_text="Tofacitinib in IgG4-related disease").click()
+            page.wait_for_selector("#paper-cards .study-design", timeout=30_000)
+            assert "cohort study" in page.locator("#paper-cards").inner_text()  # "a small cohort of patients"
             page.click("#delete")
+            page.wait_for_selector("text=Delete this paper from the index?", timeout=30_000)
+            assert "Tofacitinib in IgG4-related disease" in page.locator("#delete-message").inner_text()
+            assert page.locator("#documents").inner_text().count("tofacitinib") >= 1  # nothing deleted yet
+            page.click("#confirm-delete")
             page.wait_for_selector("text=2 documents", timeout=60_000)
+            assert "Deleted 1 paper" in page.locator("#delete-message").inner_text()
+            assert "tofacitinib" not in page.locator("#documents").inner_text().casefold()
+            page.screenshot(path=str(ARTIFACTS / "corpus-library.png"), full_page=True)
             assert dialogs == []
             browser.close()
     finally:
         demo.close()
     stored = list((tmp_path / "uploads").iterdir())
     assert len(stored) == 2 and all(f.parent == tmp_path / "uploads" for f in stored)
+
+
+def test_study_badges_and_the_library_as_html(sample_index):
+    """The evidence panel's study badges and the Corpus tab's filter and paper cards, without a browser."""
+    from answer.answerers import make_answerer
+    from ui import evidence_html, library, papers_html
+
+    answer = make_answerer(sample_index).answer("does dupilumab let patients stop steroids?")
+    panel = evidence_html(answer, sample_index)
+    assert panel.count('class="study study-design"') == len(answer.citations) and 'class="lean' in panel
+    rows, choices, matched = library(sample_index, "dupilumab case report")
+    assert matched == 1 and rows[0][0] == "38990002" and rows[0][2:4] == ["case report", "2024"]
+    assert choices == [(choices[0][0], "38990002")] and "case report, 2024" in choices[0][0]
+    assert library(sample_index, "no such words anywhere")[2] == 0
+    card = papers_html(sample_index, ["38990002"])
+    assert "4 participants" in card and "Clin Case Rep Immunol" in card and "Text as indexed" in card

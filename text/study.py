@@ -40,7 +40,7 @@ DESIGNS = {
     "unknown": "design unknown",
 }
 STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "unknown" last
-RULES_VERSION = 1  # raise when the rules below change what a card says: stored cards are then made again
+RULES_VERSION = 2  # raise when the rules below change what a card says: stored cards are then made again
 HEAD_CHARS = 4_000
 MIN_STUDIED = 10  # fewer people than this (and no case-report wording) say nothing about a study's design
 LAB_OVER_PEOPLE = 3  # a paper that counts people is a laboratory/modelling study only with this many signs of one
@@ -96,7 +96,8 @@ _TEXT_RULES: list[tuple[str, str, str]] = [
     ("letter", r"^(?:letter|correspondence|re:)\b|\bletter to the editor\b",
      r"^\s*(?:to the editor|dear (?:editor|sir))\b|^\s*we (?:read|have read) with (?:great |much )?interest\b"),
     ("commentary", r"^(?:editorial|commentary|perspective|insight)\b",
-     r"\b(?:now|in eLife|in this issue),? (?:[^.]{0,80} )?et al\.?,? (?:now )?(?:report|show|describe|present|use|find|reveal)"),
+     r"\b(?:now|in eLife|in this issue),? (?:[^.]{0,80} )?et al\.?,? (?:now )?(?:report|show|describe|present|use|find|reveal)|"
+     r"\b(?:now|in this issue),? in [A-Z]\w+,? [^.]{0,250}?\(?[A-Z][\w-]+ et al\."),
     ("case_report", r"\b(?:case reports?|case series|a case of|report of (?:a|an|two|three|\d+) (?:cases?|patients?)|"
                     r"(?:a |an )?(?:rare|unusual) (?:case|presentation)|:\s*a case)\b",
      rf"\b(?:we (?:report|describe|present)(?: here)? (?:a|an|the|two|three|four|five|six|\d+) (?:{_W} ){{0,4}}(?:cases?|patients?|"
@@ -128,7 +129,8 @@ _TEXT_RULES: list[tuple[str, str, str]] = [
      r"simulations?)\b"),
     ("laboratory", r"\b(?:mice|mouse|murine|in vitro|cells?|structure|protein|gene|receptor|mosquito(?:es)?)\b",
      r"\b(?:mice|mouse|murine|in vitro|in vivo|cell lines?|knock-?out|rats?|zebrafish|crystal structure|cryo-?EM|"
-     r"we (?:show|identify|identified|found|demonstrate) that|plasmids?|transfect|western blot)\b"),
+     r"we (?:show|identify|identified|found|demonstrate) that|plasmids?|transfect|western blot|assays?|purified|"
+     r"recombinant|mutants?|residues?|binding (?:site|affinity|domain)|in cells)\b"),
 ]
 _COMPILED = [(design, re.compile(title, re.IGNORECASE), re.compile(head, re.IGNORECASE | re.MULTILINE))
              for design, title, head in _TEXT_RULES]
