@@ -31,6 +31,9 @@ from settings import PROJECT_DIR, Settings
 
 SHIPPED = PROJECT_DIR / "data" / "sample-index"
 STAMP_FILE = "built-with.json"
+# Documents keep their file's absolute path (ingest recognises a file ingested again by it): shipped with this in
+# place of the building checkout's folder, and written back with this checkout's at install.
+CHECKOUT = "<checkout>/"
 MATCHED = ("index_format", "store", "model", "corpus", "ingest", "vectors")  # what must equal this checkout's
 
 
@@ -86,6 +89,7 @@ def install(settings: Settings, target: Path, folder: Path = SHIPPED) -> dict[st
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.prebuilt-", dir=target.parent))
     try:
         shutil.copytree(folder, staging, ignore=shutil.ignore_patterns(STAMP_FILE), dirs_exist_ok=True)
+        _replace_in_paths(staging / "catalog.sqlite", CHECKOUT, f"{PROJECT_DIR}/")
         if target.exists():
             target.rmdir()  # the caller found no index there: an empty folder at most, else this fails and we build
         os.replace(staging, target)
@@ -116,11 +120,24 @@ def build(settings: Settings, out: Path = SHIPPED) -> dict[str, object]:
             db.execute("VACUUM INTO ?", (str(shipped / "catalog.sqlite"),))
         finally:
             db.close()
+        _replace_in_paths(shipped / "catalog.sqlite", f"{PROJECT_DIR}/", CHECKOUT)
         (shipped / STAMP_FILE).write_text(json.dumps(stamp, indent=2) + "\n")
         if out.exists():
             shutil.rmtree(out)
         os.replace(shipped, out)
     return stamp
+
+
+def _replace_in_paths(catalog: Path, old: str, new: str) -> None:
+    """Swap the folder the documents' `path` metadata starts with (the catalog's JSON text of each document)."""
+    quoted = lambda text: json.dumps(text)[1:-1]  # noqa: E731 (as the path stands inside the JSON)
+    db = sqlite3.connect(catalog)
+    try:
+        with db:
+            db.execute("UPDATE documents SET metadata = replace(metadata, ?, ?)",
+                       (f'"path": "{quoted(old)}', f'"path": "{quoted(new)}'))
+    finally:
+        db.close()
 
 
 def _cpu_name() -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from index.sample_index import SHIPPED, STAMP_FILE, expected_stamp, install, mismatches, shipped_stamp
+from index.sample_index import CHECKOUT, SHIPPED, STAMP_FILE, expected_stamp, install, mismatches, shipped_stamp
 from settings import load_settings
 
 REBUILD = "rebuild it with `.venv/bin/python scripts/build_sample_index.py` (from a checkout of committed code only)"
@@ -41,6 +42,22 @@ def test_a_fresh_checkout_copies_the_shipped_index_and_builds_when_it_does_not_f
     assert mismatches(other) == ["ingest"] and install(other, other.paths.index_dir.with_name("third")) is None
 
 
+def test_the_shipped_documents_name_no_machines_folder_and_a_copy_names_this_checkouts(settings, tmp_path: Path):
+    import sqlite3
+
+    from settings import PROJECT_DIR
+
+    def paths(catalog: Path) -> list[str]:
+        with sqlite3.connect(catalog) as db:
+            return [json.loads(m).get("path", "") for (m,) in db.execute("SELECT metadata FROM documents")]
+
+    shipped = [p for p in paths(SHIPPED / "catalog.sqlite") if p]
+    assert shipped and all(p.startswith(CHECKOUT) for p in shipped)
+    assert install(settings, tmp_path / "index")
+    assert sorted(p for p in paths(tmp_path / "index" / "catalog.sqlite") if p) == sorted(
+        p.replace(CHECKOUT, f"{PROJECT_DIR}/") for p in shipped)
+
+
 def test_an_interrupted_or_refused_copy_leaves_no_index_behind(tmp_path: Path):
     target = tmp_path / "index"
     target.mkdir()
@@ -57,7 +74,8 @@ def test_the_shipped_index_holds_what_a_fresh_build_holds(sample_index_dir: Path
     from index.embedding import QUALITY_P5
 
     settings = load_settings()
-    shipped = CorpusIndex.open(SHIPPED, settings, must_exist=True)
+    assert install(settings, tmp_path / "index")  # as a fresh checkout gets it: the documents' paths are this checkout's
+    shipped = CorpusIndex.open(tmp_path / "index", settings, must_exist=True)
     fresh = CorpusIndex.open(sample_index_dir, settings, must_exist=True)
     assert shipped.stats() == fresh.stats(), REBUILD
     docs = lambda index: {d.doc_id: (d.title, d.source, d.content_hash, d.text, d.metadata) for d in index.documents()}  # noqa: E731
