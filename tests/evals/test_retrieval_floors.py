@@ -97,7 +97,7 @@ def test_hybrid_beats_every_single_retriever_and_the_stock_baseline(reports, dat
 
 
 def test_scifact_through_pgvector_ranks_as_faiss_does(reports, pg_url, pytestconfig):
-    """The SciFact subset with its chunks in PostgreSQL + pgvector (HNSW; BM25 scored in SQL) against FAISS, on the
+    """The SciFact subset with its chunks in PostgreSQL + pgvector (HNSW; BM25 over posting lists in PostgreSQL) against FAISS, on the
     same first 250 claims (FAISS's row "hybrid (baseline's 250)"); the full set with all 809 claims through
     `BIOCITE_STORE=pgvector python -m bench.retrieval --dataset scifact-train` (and a BIOCITE_DATABASE_URL).
 
