@@ -40,7 +40,7 @@ DESIGNS = {
     "unknown": "design unknown",
 }
 STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "unknown" last
-RULES_VERSION = 2  # raise when the rules below change what a card says: stored cards are then made again
+RULES_VERSION = 3  # raise when the rules below change what a card says: stored cards are then made again
 HEAD_CHARS = 4_000
 MIN_STUDIED = 10  # fewer people than this (and no case-report wording) say nothing about a study's design
 LAB_OVER_PEOPLE = 3  # a paper that counts people is a laboratory/modelling study only with this many signs of one
@@ -140,16 +140,23 @@ _PEOPLE = (r"(?:patients?|participants?|subjects?|individuals?|persons?|people|a
            r"residents?|students?|nurses?|physicians?|veterans?|survivors?|smokers?|donors?|users?|eyes?|families|households?)")
 _COUNT = rf"(\d{{1,3}}(?:,\d{{3}})+|\d+|{NUMBER_WORD})"
 _PARTICIPANT_RULES = [  # most explicit first
-    re.compile(rf"\b(?:a total of|total(?:ly)?|overall,?|in all,?|altogether,?)\s+{_COUNT}\s+(?:[\w-]+\s+){{0,4}}{_PEOPLE}\b", re.I),
+    # a section that names the study's people: "SUBJECTS: 18,133 male civil servants aged 40-69 ..."
+    re.compile(rf"(?:^|\n|\. )(?:SUBJECTS|PATIENTS|PARTICIPANTS|POPULATION|STUDY POPULATION|SAMPLE)(?: AND [A-Z ]+)?:\s*"
+               rf"(?:A total of\s+)?{_COUNT}\b"),
+    re.compile(rf"\b(?:a total of|total(?:ly)?|overall,?|in all,?|altogether,?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
     re.compile(rf"\b(?:we|this study) (?:enrolled|included|recruited|studied|analy[sz]ed|evaluated|examined|"
-               rf"identified|reviewed|randomi[sz]ed|surveyed|followed|describe|report|present)\s+{_COUNT}\s+(?:[\w-]+\s+){{0,4}}{_PEOPLE}\b", re.I),
-    re.compile(rf"\b{_COUNT}\s+(?:[\w-]+\s+){{0,4}}{_PEOPLE}\s+(?:\([^)]*\)\s+)?(?:were|was|who)\s+(?:\w+\s+)?"
+               rf"identified|reviewed|randomi[sz]ed|surveyed|followed|describe|report|present)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
+    re.compile(rf"\b{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\s+(?:\([^)]*\)\s+)?(?:were|was|who)\s+(?:\w+\s+)?"
                rf"(?:enrolled|included|recruited|randomi[sz]ed|studied|analy[sz]ed|evaluated|identified|assigned|"
                rf"examined|treated|surveyed|followed|reviewed|interviewed|selected|eligible|participated)\b", re.I),
     re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b"),
-    re.compile(rf"\b(?:of|in|among|from|on)\s+{_COUNT}\s+(?:consecutive\s+)?(?:[\w-]+\s+){{0,3}}{_PEOPLE}\b", re.I),
-    re.compile(rf"\b{_COUNT}\s+(?:consecutive\s+)?(?:[\w-]+\s+){{0,3}}{_PEOPLE}\b", re.I),
+    # two groups named as one: "21 HPV-positive and 11 HPV-negative mothers"
+    re.compile(rf"\b{_COUNT}\s+[A-Za-z][\w-]*\s+(?:and|or)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
+    re.compile(rf"\b(?:of|in|among|from|on)\s+{_COUNT}\s+(?:consecutive\s+)?(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
+    re.compile(rf"\b{_COUNT}\s+(?:consecutive\s+)?(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
 ]
+_AND_GROUP = re.compile(rf"[^.;(]{{0,160}}?,?\s+(?:and|versus|vs\.?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I)
+_AND_N = re.compile(r"\)?[^.;]{0,80}?\b(?:and|versus|vs\.?)\b[^.;]{0,60}?\([nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\)")
 _NO_PARTICIPANTS = {"systematic_review", "review", "guideline", "commentary", "laboratory", "modelling", "news",
                     "trial_registration"}
 
@@ -285,10 +292,20 @@ def participants_in(text: str) -> int | None:
     included", "n = 42"), the most explicit statement first; None when it states none."""
     for rule in _PARTICIPANT_RULES:
         for m in rule.finditer(text):
-            value = _count(m.group(1))
-            if value is not None and 0 < value < 50_000_000 and not _is_year(m.group(1)):
-                return value
+            counts = [_count(g) for g in m.groups() if g and not _is_year(g)]
+            if counts and None not in counts and 0 < sum(counts) < 50_000_000:
+                return sum(counts) + (_second_group(text, m.end()) if len(counts) == 1 else 0)
     return None
+
+
+def _second_group(text: str, at: int) -> int:
+    """A group counted right after the first, in the same sentence ("21 HPV-positive and 11 HPV-negative mothers",
+    "23 subjects with X, and 40 subjects with Y", "screening (n = 75360) and control arms (n = 76178)"): the study's
+    people are both."""
+    rest = text[at : at + 200].split(". ")[0]
+    m = _AND_GROUP.match(rest) or _AND_N.match(rest)
+    value = _count(m.group(1)) if m else None
+    return value if value is not None and not _is_year(m.group(1)) else 0
 
 
 def _count(token: str) -> int | None:

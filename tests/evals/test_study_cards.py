@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from evals.study_cards.measure import measure
 
-# measured: design dev 75.9 % / test 61.9 %, participants (where the label states a number) 48.6 / 54.0 %,
+# measured: design dev 75.9 % / test 61.9 %, participants (where the label states a number) 68.6 / 56.0 %,
 # a number where the label has none 2.3 / 14.7 %, year 98.7 / 99.2 %, journal 98.7 / 99.2 %, registry 98.7 / 100 %
-FLOORS = {"design": 0.59, "participants": 0.48, "year": 0.96, "journal": 0.96, "registry": 0.97}
+FLOORS = {"design": 0.59, "participants": 0.52, "year": 0.96, "journal": 0.96, "registry": 0.97}
 MAX_INVENTED_PARTICIPANTS = 0.22
 
 

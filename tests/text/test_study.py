@@ -54,6 +54,10 @@ def test_a_discussion_of_other_trials_does_not_make_a_review_a_trial():
     ("Fifteen patients were enrolled between 2019 and 2021.", 15),
     ("We studied 42 consecutive patients with autoimmune pancreatitis.", 42),
     ("Serum was collected (n = 87) at baseline.", 87),
+    ("SUBJECTS: 18,133 male civil servants aged 40-69 years attended a screening examination.", 18133),
+    ("Seven hundred six stapedectomies performed in 580 patients were reviewed.", 580),  # operations are not people
+    ("We tested milk from 21 HPV-positive and 11 HPV-negative mothers.", 32),  # two groups, one study
+    ("Randomization was balanced between the screening (n = 75360) and control arms (n = 76178).", 151538),
     ("IgG4 levels rose in 2019 in the cohort.", None),  # a year is not a count
     ("Cells were stimulated with IL-4.", None),
 ])
