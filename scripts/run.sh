@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The run command: install, build the sample index if missing, serve the chat UI (prints its URL).
+# The run command: install (uv, else pip), copy the shipped sample index if there is no index (build it if the shipped
+# one does not fit), serve the chat UI (prints its URL); on a CPU met for the first time the models are prepared beside it.
 # Extra arguments go to `python app.py`, e.g. `bash scripts/run.sh --port 8000`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
