@@ -15,6 +15,7 @@ import gradio as gr
 
 from answer.answerers import make_answerer
 from answer.models import CitedAnswer
+from answer.preparation import status as preparing
 from answer.render import answer_json, answer_markdown, answer_with_references, cited_papers, escape_markdown
 from errors import UserError
 from index.corpus import CorpusIndex
@@ -176,7 +177,9 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
         history, turns = list(history or []), list(turns or [])
         shown = message if len(message) <= 500 else message[:500] + "…"
         history.append({"role": "user", "content": escape_markdown(shown)})
-        history.append({"role": "assistant", "content": "_Searching the papers…_"})
+        waiting = preparing()  # a first run on this CPU: the models are being measured and prepared beside the server
+        history.append({"role": "assistant", "content": escape_markdown(f"{waiting} Your question is answered as soon as "
+                        "it ends.") if waiting else "_Searching the papers…_"})
         yield history, gr.update(), "", turns
         idx = get_index()
         try:
