@@ -125,7 +125,7 @@ class PgKeywordIndex:
         self._stats: tuple[int, float] | None = None
         self._dead: np.ndarray | None = None
         self._buffer: dict[str, tuple[Counter, int]] = {}  # id -> (term frequencies, length), written at `flush`
-        self._scored: OrderedDict[tuple, tuple[np.ndarray, int]] = OrderedDict()
+        self._scored: OrderedDict[tuple, np.ndarray | None] = OrderedDict()  # see `_score_all`
         self._df: dict[str, int] = {}  # document frequencies seen since the last reload
         self._lock = threading.Lock()
         with engine.begin() as conn:
@@ -325,33 +325,38 @@ class PgKeywordIndex:
             out.update((t, 0) for t in missing if t not in out)
         return out
 
-    def _score_all(self, query: str) -> tuple[np.ndarray | None, tuple]:
-        """The score of every row number (float32, 0 where no query term), and the query's key for the cache."""
+    def _score_all(self, query: str) -> np.ndarray | None:
+        """The score of every row number (float32, 0 where no query term); None when no query term is indexed.
+
+        A hybrid search asks `scores` for the dense candidates right after `retrieve` of the same query, so the
+        last few arrays are kept (until the next reload) and a repeated query reads no postings."""
         counts = Counter(t for t in tokenize(query) if _indexable(t))
         n, avgdl = self._corpus_stats()
         if not counts or n == 0:
-            return None, ()
-        postings = self._postings(sorted(counts))
-        key = tuple(sorted((t, c) for t, c in counts.items() if len(postings.get(t, ()))))
+            return None
+        key = tuple(sorted(counts.items()))
         with self._lock:
             if key in self._scored:
                 self._scored.move_to_end(key)
-                return self._scored[key][0], key
-        if not key:
-            return None, key
-        top_row = max(int(postings[t]["row"].max()) for t, _ in key)
-        scores = np.zeros(top_row + 1, dtype=np.float32)
-        for term, c in key:
-            p = postings[term]
-            weight = np.float32(c * _idf(n, len(p)))
-            tf = p["tf"].astype(np.float32)
-            norm = (K1 * (1 - B + B * p["length"].astype(np.float32) / np.float32(avgdl))).astype(np.float32)
-            scores += np.bincount(p["row"], weights=weight * tf / (tf + norm), minlength=top_row + 1).astype(np.float32)
+                return self._scored[key]
+        postings = self._postings(sorted(counts))
+        terms = [(t, c) for t, c in key if len(postings.get(t, ()))]
+        scores = None
+        if terms:
+            top_row = max(int(postings[t]["row"].max()) for t, _ in terms)
+            scores = np.zeros(top_row + 1, dtype=np.float32)
+            for term, c in terms:
+                p = postings[term]
+                weight = np.float32(c * _idf(n, len(p)))
+                tf = p["tf"].astype(np.float32)
+                norm = (K1 * (1 - B + B * p["length"].astype(np.float32) / np.float32(avgdl))).astype(np.float32)
+                scores += np.bincount(p["row"], weights=weight * tf / (tf + norm), minlength=top_row + 1).astype(
+                    np.float32)
         with self._lock:
-            self._scored[key] = (scores, n)
+            self._scored[key] = scores
             while len(self._scored) > SCORED_QUERIES:
                 self._scored.popitem(last=False)
-        return scores, key
+        return scores
 
     def _names(self, rows: np.ndarray) -> dict[int, str]:
         from sqlalchemy import text
@@ -362,7 +367,7 @@ class PgKeywordIndex:
 
     def retrieve(self, query: str, k: int) -> list[tuple[str, float]]:
         """Top-k (id, score) pairs with a positive score."""
-        scores, _ = self._score_all(query)
+        scores = self._score_all(query)
         if scores is None or k <= 0:
             return []
         positive = np.flatnonzero(scores > 0)
@@ -379,7 +384,7 @@ class PgKeywordIndex:
         out = {i: 0.0 for i in ids}
         if not ids:
             return out
-        scores, _ = self._score_all(query)
+        scores = self._score_all(query)
         if scores is None:
             return out
         with self._engine.connect() as conn:
