@@ -200,7 +200,10 @@ class AnswerSettings(_Group):
     @field_validator("designs", mode="before")
     @classmethod
     def _known_designs(cls, value: object) -> list[str]:
-        return design_keys(value if isinstance(value, (str, list)) else [])
+        if not isinstance(value, (str, list)):
+            raise ValueError("give study designs as a list or a comma-separated string")
+        return design_keys(value)
+
     max_sentences: int = Field(4, gt=0, description="Most quotes (of one or two sentences) in one extractive answer.")
     read_whole_documents: int = Field(
         2, ge=0, description="The answerer reads all chunks of this many top documents, when they are short."

@@ -209,11 +209,12 @@ def study_card(text: str, metadata: dict) -> StudyCard:
     `publication_types` "; "-joined, `entry_type` of a reference-manager record, `article_type` of a web page)."""
     title = str(metadata.get("title", ""))
     head = text[:HEAD_CHARS]
+    counted = participants_in(head)
     design, source, evidence = _design_from_metadata(metadata, title, head)
     if design == "unknown":
-        design, evidence = _design_from_text(title, head, len(text), participants_in(head))
+        design, evidence = _design_from_text(title, head, len(text), counted)
         source = "text" if design != "unknown" else ""
-    participants = None if design in _NO_PARTICIPANTS else participants_in(head)
+    participants = None if design in _NO_PARTICIPANTS else counted
     if design == "case_report" and participants is None:
         participants = 1 if re.search(r"\b(?:a|an|one) (?:\d+[- ]year[- ]old|case|patient)\b", head, re.I) else None
     registry = (_REGISTRY.search(head) or _REGISTRY.search(text[-20_000:]) or [None, ""])[1] if text else ""
