@@ -136,3 +136,14 @@ def test_a_misspelt_name_is_read_as_the_indexed_one_and_the_answer_says_so(answe
     assert result.status == "answered" and result.citations[0].doc_id == "rituximab"
     assert "ritixumab" in answer_markdown(result) and answer_json(result)["corrected"] == [["ritixumab", "rituximab"]]
     assert answerer.answer("What does zzqxumab deplete?").corrected == []  # nothing close: not guessed
+
+
+def test_equally_relevant_quotes_put_the_stronger_design_first(tmp_path, settings, hash_model):
+    """The same sentence in a case report and in a randomised trial scores the same: the trial's quote leads."""
+    sentence = "Dupilumab reduced serum IgG4 concentrations in patients with IgG4-related disease."
+    docs = {"case.txt": f"Dupilumab in IgG4-related disease: a case report\n\n{sentence}",
+            "trial.txt": f"Dupilumab in IgG4-related disease: a randomised controlled trial\n\n{sentence}"}
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    index.ingest([write_corpus(tmp_path / "papers", docs)])
+    result = ExtractiveAnswerer(index).answer("Did dupilumab reduce serum IgG4 in IgG4-related disease?", max_quotes=1)
+    assert [c.study["design"] for c in result.citations] == ["randomised_trial"]
