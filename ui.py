@@ -333,8 +333,10 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
                             value=[DESIGNS[d] for d in settings.answer.designs], label="Only these study designs",
                             info="Empty: every paper. A paper's design is on its badge in the evidence panel.",
                             elem_id="designs")
-                        since = gr.Number(settings.answer.since, label="Only papers published since (year)", precision=0,
-                                          minimum=1800, maximum=2100, elem_id="since")
+                        # no minimum: an empty box is sent as 0 once the accordion is open, and Gradio would refuse
+                        # the whole question for it; 0 (or nothing) means every year
+                        since = gr.Number(settings.answer.since, label="Only papers published since (year; empty: any)",
+                                          precision=0, elem_id="since")
                 with gr.Column(scale=2):
                     gr.Markdown("### Evidence")
                     evidence = gr.HTML(evidence_html(None, None), elem_id="evidence")
