@@ -107,18 +107,28 @@ _AUTHORS = re.compile(r"^(?:[A-Z][\w'’-]+(?: [A-Z][\w'’-]+)* [A-Z]{1,3}\d*(?
 def publication_types(page: str) -> list[str]:
     """The lines under a PubMed page's "Publication types" heading ("Case Reports", "Review"), when the page was
     copied with that section open; what the study card's design comes from first."""
-    m = re.search(r"^\s*Publication types?\s*$", page, re.MULTILINE | re.IGNORECASE)
+    return _section_lines(page, r"Publication types?", 60)
+
+
+def mesh_terms(page: str) -> list[str]:
+    """The lines under a PubMed page's "MeSH terms" heading ("Cross-Sectional Studies", "Asthma / drug therapy*"):
+    their check tags place a study whose text names no design."""
+    return _section_lines(page, r"MeSH terms", 100)
+
+
+def _section_lines(page: str, heading: str, max_chars: int) -> list[str]:
+    m = re.search(rf"^\s*{heading}\s*$", page, re.MULTILINE | re.IGNORECASE)
     if not m:
         return []
-    types = []
+    lines = []
     for line in page[m.end():].splitlines():
         line = line.strip(" \t•·*-")
         if not line:
             continue
-        if PUBMED_CHROME.match(line) or len(line) > 60 or not re.fullmatch(r"[A-Z][\w ,.'’()/-]+", line):
-            break  # the next section ("MeSH terms") or prose
-        types.append(line)
-    return types
+        if PUBMED_CHROME.match(line) or len(line) > max_chars or not re.fullmatch(r"[A-Z][\w ,.'’()/-]+", line):
+            break  # the next section ("MeSH terms", "Substances") or prose
+        lines.append(line)
+    return lines
 
 
 def looks_like_pubmed_page(text: str) -> bool:
@@ -136,6 +146,8 @@ def clean_pubmed_page(raw: str) -> tuple[str, dict[str, str]]:
         meta["pmid"] = m.group(1)
     if types := publication_types(raw):
         meta["publication_types"] = "; ".join(types)
+    if mesh := mesh_terms(raw):
+        meta["mesh"] = "; ".join(mesh)
     blocks = [b.strip() for b in re.split(r"\n\s*\n", normalise_whitespace(raw))]
     if len(blocks) < 4:  # copied without blank lines: each line is a block
         blocks = [ln.strip() for ln in normalise_whitespace(raw).splitlines() if ln.strip()]

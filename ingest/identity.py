@@ -21,7 +21,7 @@ from llama_index.core import Document
 
 from ingest.library import BIBLIOGRAPHIC, normalise_doi
 
-PAPER_KEYS = (*BIBLIOGRAPHIC, "metadata_from", "citation_key", "publication_types", "entry_type", "article_type")  # travel with the paper, not with one copy's text
+PAPER_KEYS = (*BIBLIOGRAPHIC, "metadata_from", "citation_key", "publication_types", "mesh", "entry_type", "article_type")  # travel with the paper, not with one copy's text
 MIN_TITLE_WORDS = 4  # shorter titles ("Case report", "Editorial") name many papers
 
 

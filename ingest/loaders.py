@@ -43,7 +43,7 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | EXPORT_SUFFIXES | {
     ".pdf", ".html", ".htm", ".xhtml", ".xml", ".nbib", ".medline", ".jsonl", ".ndjson", ".docx", ".odt",
 }
 # what a BEIR JSONL row may carry besides `_id`, `title` and `text`; kept as the document's metadata
-JSONL_METADATA = ("year", "journal", "authors", "doi", "pmid", "publication_types", "article_type")
+JSONL_METADATA = ("year", "journal", "authors", "doi", "pmid", "publication_types", "mesh", "article_type")
 # A cleaner that keeps less than this share of a file's prose lines is distrusted: the uncleaned text is kept.
 MIN_PROSE_KEPT = 0.4
 
@@ -476,6 +476,7 @@ def _load_medline(file: Path, raw: str) -> list[Document]:
                 authors="; ".join(fields.get("AU", [])), journal=(fields.get("JT") or fields.get("TA") or [""])[0],
                 year=(fields.get("DP") or [""])[0][:4], doi=doi, pmid=pmid, format="medline",
                 publication_types="; ".join(fields.get("PT", [])),
+                mesh="; ".join(fields.get("MH", [])),  # MeSH check tags place a study that names no design
             )
         )
     if not docs:
@@ -517,6 +518,7 @@ def _load_pubmed_xml(file: Path) -> list[Document]:
                 journal=text_of(art.find(".//Journal/Title")), year=text_of(art.find(".//PubDate/Year")),
                 doi=doi, pmid=pmid, format="pubmed-xml",
                 publication_types="; ".join(text_of(t) for t in art.findall(".//PublicationTypeList/PublicationType")),
+                mesh="; ".join(text_of(t) for t in art.findall(".//MeshHeadingList/MeshHeading/DescriptorName")),
             )
         )
     return docs

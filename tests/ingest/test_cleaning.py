@@ -23,6 +23,15 @@ def test_pubmed_page_chrome_never_becomes_text():
     }
 
 
+def test_a_pubmed_pages_mesh_terms_are_kept_for_the_study_card():
+    raw = ("Send to\nJ Clin Immunol. 2024 Jun;7(2):88-93.\n\nAsthma in nurses.\n\nAbstract\n\nNurses answered.\n\n"
+           "PMID: 38990077\n\nPublication types\n\nJournal Article\n\nMeSH terms\n\nAdult\nAsthma / epidemiology*\n"
+           "Cross-Sectional Studies\nHumans\n\nSubstances\n\nAllergens\n")
+    _, meta = clean_pubmed_page(raw)
+    assert meta["publication_types"] == "Journal Article"
+    assert meta["mesh"] == "Adult; Asthma / epidemiology; Cross-Sectional Studies; Humans"  # not "Allergens"
+
+
 def test_pdf_letter_hyphenation_and_wrapping_repaired():
     text = clean_text((SEEDS / "002_5cb0a75a9d438d34.txt").read_text())
     for fixed in ["expression of Th2 cytokine", "IgG4-related disease (IgG4-RD)", "IL-4Rα", "globulin levels",

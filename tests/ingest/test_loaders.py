@@ -79,6 +79,8 @@ JT  - JAMA Dermatology
 DP  - 2013 Jun
 PT  - Case Reports
 PT  - Journal Article
+MH  - Humans
+MH  - Skin Diseases/*drug therapy
 LID - 10.1001/x.2013 [doi]
 
 PMID- 222
@@ -98,6 +100,7 @@ def test_medline_export_multiple_records(tmp_path: Path):
     assert first.metadata["authors"] == "Tokura Y; Smith J" and first.metadata["year"] == "2013"
     assert first.metadata["doi"] == "10.1001/x.2013"
     assert first.metadata["publication_types"] == "Case Reports; Journal Article"  # the study card's design (text.study)
+    assert first.metadata["mesh"] == "Humans; Skin Diseases/*drug therapy"  # its check tags, when the text names none
 
 
 def test_medline_tags_in_a_txt_file_are_detected(tmp_path: Path):
@@ -117,6 +120,9 @@ def test_pubmed_xml(tmp_path: Path):
         <AuthorList><Author><LastName>Simpson</LastName><Initials>RS</Initials></Author></AuthorList>
         <PublicationTypeList><PublicationType UI="D016428">Journal Article</PublicationType>
         <PublicationType UI="D016422">Letter</PublicationType></PublicationTypeList></Article>
+        <MeshHeadingList><MeshHeading><DescriptorName UI="D006801">Humans</DescriptorName></MeshHeading>
+        <MeshHeading><DescriptorName UI="D003430" MajorTopicYN="N">Cross-Sectional Studies</DescriptorName>
+        <QualifierName UI="Q000379">methods</QualifierName></MeshHeading></MeshHeadingList>
         </MedlineCitation><PubmedData><ArticleIdList><ArticleId IdType="doi">10.2/xyz</ArticleId></ArticleIdList></PubmedData>
         </PubmedArticle></PubmedArticleSet>"""
     )
@@ -125,6 +131,7 @@ def test_pubmed_xml(tmp_path: Path):
     assert doc.text == "BACKGROUND: Th2 cells drive IgG4-RD.\n\nRESULTS: Dupilumab reduced IgG4 levels."
     assert doc.metadata["journal"] == "Ann Rheum Dis" and doc.metadata["doi"] == "10.2/xyz"
     assert doc.metadata["publication_types"] == "Journal Article; Letter"
+    assert doc.metadata["mesh"] == "Humans; Cross-Sectional Studies"
 
 
 def test_xml_external_entities_are_not_resolved(tmp_path: Path):
