@@ -7,6 +7,11 @@ publication types, a reference-manager entry's type, a publisher page's article 
 "unknown" rather than guess. Only the opening of a paper is read for its design: a full text's discussion
 mentions other studies' designs ("previous randomised trials showed ..."), its abstract states its own.
 
+An abstract that names no design but describes a study of people (a chart review, a questionnaire, a comparison
+of groups) is placed by MeSH check tags when its metadata has them, else by a small learned model
+(`text.study_design`, trained on PubMedQA abstracts weakly labelled by their MeSH tags): metadata and explicit
+wording keep priority over both.
+
 Measured on `evals/study_cards/` (labels written by reading the papers before this code existed) with
 `python -m evals.study_cards`; the rules were written on its dev split, its test split is reported as held out.
 """
@@ -17,6 +22,7 @@ import re
 from dataclasses import asdict, dataclass, fields
 
 from text.numbers import NUMBER_WORD, word_value
+from text.study_design import DesignModel, bundled
 
 # design key -> what users see; order is the evidence hierarchy the answer's tie-breaker uses (strongest first)
 DESIGNS = {
@@ -40,7 +46,7 @@ DESIGNS = {
     "unknown": "design unknown",
 }
 STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "unknown" last
-RULES_VERSION = 3  # raise when the rules below change what a card says: stored cards are then made again
+RULES_VERSION = 4  # raise when the rules below change what a card says: stored cards are then made again
 HEAD_CHARS = 4_000
 MIN_STUDIED = 10  # fewer people than this (and no case-report wording) say nothing about a study's design
 LAB_OVER_PEOPLE = 3  # a paper that counts people is a laboratory/modelling study only with this many signs of one
@@ -59,6 +65,26 @@ _PUBLICATION_TYPES = [
     ("commentary", ("editorial", "comment", "introductory journal article")),
     ("review", ("review", "scoping review")),
 ]
+# MeSH check tags that describe a design (MEDLINE `MH`, PubMed XML MeshHeadingList), first match wins. The same
+# table weakly labels the model's training abstracts (`train.study_design`). Why these and in this order:
+# - the trial tags name how people were allocated, the strongest sign; "Animals" without "Humans" is a study of
+#   animals, so laboratory work;
+# - "Case-Control" and "Cross-Sectional Studies" are narrower than the cohort branch and are often tagged beside
+#   "Retrospective Studies", so they go first; "Cohort", "Longitudinal" and "Follow-Up Studies" mean people followed
+#   over time;
+# - surveys, prevalence and diagnostic accuracy measure people once: cross-sectional, when no follow-up is tagged.
+# "Retrospective" and "Prospective Studies" alone are left out: they say when data were gathered, not whether
+# people were followed (the labelled set's cross-sectional chart reviews carry them too).
+MESH_DESIGNS = [
+    ("randomised_trial", ("random allocation", "double-blind method", "single-blind method", "placebos")),
+    ("laboratory", ("animals",)),
+    ("case_control", ("case-control studies",)),
+    ("cross_sectional", ("cross-sectional studies",)),
+    ("cohort", ("cohort studies", "longitudinal studies", "follow-up studies")),
+    ("cross_sectional", ("surveys and questionnaires", "health care surveys", "health surveys", "prevalence",
+                         "sensitivity and specificity", "interviews as topic")),
+]
+_OBSERVATIONAL = {"cohort", "case_control", "cross_sectional"}
 _TRIAL_TYPES = ("clinical trial", "controlled clinical trial", "clinical trial, phase")  # randomised or not: the text says
 _REGISTRY = re.compile(
     r"\b(NCT\d{8}|ISRCTN\d{8}|ChiCTR[-A-Za-z0-9]{6,20}|ACTRN\d{14}|DRKS\d{8}|UMIN\d{9}|JPRN-[A-Za-z]+\d+|"
@@ -166,7 +192,7 @@ class StudyCard:
     """What kind of evidence one document is. Empty strings and None mean "not stated": never a guess."""
 
     design: str = "unknown"  # a DESIGNS key
-    design_from: str = ""  # "metadata" (publication type, entry type) or "text" (the phrase in `evidence`)
+    design_from: str = ""  # "metadata" (publication type, entry type, MeSH), "text" (the phrase in `evidence`) or "model"
     evidence: str = ""  # the words that decided the design
     participants: int | None = None
     year: str = ""
@@ -204,16 +230,33 @@ class StudyCard:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def study_card(text: str, metadata: dict) -> StudyCard:
+def study_card(text: str, metadata: dict, model: DesignModel | None | str = "bundled") -> StudyCard:
     """The card of a document with this cleaned `text` and ingest `metadata` (title, year, journal, doi, pmid,
-    `publication_types` "; "-joined, `entry_type` of a reference-manager record, `article_type` of a web page)."""
+    `publication_types` "; "-joined, `mesh` MeSH headings "; "-joined, `entry_type` of a reference-manager record,
+    `article_type` of a web page). `model` places studies of people whose text names no design: the shipped one
+    ("bundled"), another `DesignModel`, or None for the rules alone."""
     title = str(metadata.get("title", ""))
     head = text[:HEAD_CHARS]
     counted = participants_in(head)
     design, source, evidence = _design_from_metadata(metadata, title, head)
     if design == "unknown":
-        design, evidence = _design_from_text(title, head, len(text), counted)
+        design, evidence = _explicit_design(title, head, len(text))
         source = "text" if design != "unknown" else ""
+    if design == "unknown":
+        design, evidence = _design_from_mesh(str(metadata.get("mesh", "")))
+        source = "metadata" if design != "unknown" else ""
+    if design == "unknown":
+        design, evidence = _weak_design(title, head, counted)
+        source = "text" if design != "unknown" else ""
+        model = bundled() if model == "bundled" else model
+        # the model knows studies of people (and animals) from their abstracts: asked when the rules saw only weak
+        # observational signs or none, and, with none, only for an abstract or a text that counts people; it has no
+        # class for a review, commentary or model, so a full text with neither stays unknown rather than guessed
+        if model is not None and (design in _OBSERVATIONAL or (
+                design == "unknown" and (len(text) <= HEAD_CHARS or _studies_people(counted)))):
+            guess, probability = model.classify(f"{title}\n{head}")
+            if guess != "unknown":
+                design, source, evidence = guess, "model", f"{DESIGNS[guess]}, {probability:.0%} likely (no design named)"
     participants = None if design in _NO_PARTICIPANTS else counted
     if design == "case_report" and participants is None:
         participants = 1 if re.search(r"\b(?:a|an|one) (?:\d+[- ]year[- ]old|case|patient)\b", head, re.I) else None
@@ -244,25 +287,52 @@ def _design_from_metadata(metadata: dict, title: str, head: str) -> tuple[str, s
     return (mapped, "metadata", f"article type: {kind}") if mapped else ("unknown", "", "")
 
 
-def _design_from_text(title: str, head: str, length: int, participants: int | None) -> tuple[str, str]:
-    """The first explicit statement of a design decides ("randomly assigned", "cross-sectional"); failing one,
-    the design whose weaker signs ("questionnaire", "prospectively", "mice", "simulations") the opening has most."""
+def design_of_mesh(headings: list[str]) -> tuple[str, str]:
+    """(design, the tag that decided) from MeSH headings ("*Cohort Studies", "Neoplasms/therapy", "Humans"), by
+    `MESH_DESIGNS`; ("unknown", "") when none describes a design."""
+    terms = {h.split("/")[0].strip(" *").lower() for h in headings}
+    for design, tags in MESH_DESIGNS:
+        for tag in tags:
+            if tag in terms and not (tag == "animals" and "humans" in terms):
+                return design, tag
+    return "unknown", ""
+
+
+def _design_from_mesh(mesh: str) -> tuple[str, str]:
+    design, tag = design_of_mesh([h for h in re.split(r"[;\n]", mesh) if h.strip()])
+    return (design, f"MeSH: {tag}") if tag else ("unknown", "")
+
+
+def _studies_people(participants: int | None) -> bool:
+    return participants is not None and participants >= MIN_STUDIED  # "4 donors" of a lab paper are not a study group
+
+
+def _explicit_design(title: str, head: str, length: int) -> tuple[str, str]:
+    """The first explicit statement of a design ("randomly assigned", "cross-sectional"): the title's first, then
+    the opening's; ("unknown", "") when there is none."""
     for design, in_title, _ in _COMPILED:  # a title that names its design ("...: a case report") decides first
         if design not in _COUNTED and in_title.pattern != _NEVER and (m := in_title.search(title)):
             return design, m.group(0)
-    counts: dict[str, list[str]] = {}
     for design, in_title, in_head in _COMPILED:
-        weak = in_title.pattern == _NEVER or design in _COUNTED
-        if weak:
-            found = [m.group(0) for m in in_head.finditer(head)] + [m.group(0) for m in in_title.finditer(title)]
-            counts.setdefault(design, []).extend(f for f in found if f)
+        if in_title.pattern == _NEVER or design in _COUNTED:
             continue
         if design == "commentary" and length > COMMENTARY_MAX_CHARS:
             continue  # a research paper's plain-language summary also says "Now, Smith et al. report"
         for m in in_head.finditer(head):
             if design not in _OWN_DESIGN_ONLY or _about_this_study(head, m.start()):
                 return design, m.group(0)
-    people = participants is not None and participants >= MIN_STUDIED  # "4 donors" of a lab paper are not a study group
+    return "unknown", ""
+
+
+def _weak_design(title: str, head: str, participants: int | None) -> tuple[str, str]:
+    """Failing an explicit statement: the design whose weaker signs ("questionnaire", "prospectively", "mice",
+    "simulations") the opening has most."""
+    counts: dict[str, list[str]] = {}
+    for design, in_title, in_head in _COMPILED:
+        if in_title.pattern == _NEVER or design in _COUNTED:
+            found = [m.group(0) for m in in_head.finditer(head)] + [m.group(0) for m in in_title.finditer(title)]
+            counts.setdefault(design, []).extend(f for f in found if f)
+    people = _studies_people(participants)
     if people:  # people studied: a clinical design, unless the lab or model clearly dominates
         for design in _COUNTED:
             if len(counts.get(design, [])) < LAB_OVER_PEOPLE:

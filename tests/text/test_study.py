@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from text.study import DESIGNS, StudyCard, admits, card_of, citation_line, design_keys, participants_in, study_card
+from text.study import (
+    DESIGNS,
+    StudyCard,
+    admits,
+    card_of,
+    citation_line,
+    design_keys,
+    design_of_mesh,
+    participants_in,
+    study_card,
+)
 
 
 @pytest.mark.parametrize(("types", "design"), [
@@ -42,6 +52,29 @@ def test_the_openings_wording_decides_when_metadata_is_silent(title: str, text: 
     card = study_card(text, {"title": title})
     assert card.design == design, card
     assert card.design_from == ("text" if design != "unknown" else "")
+
+
+@pytest.mark.parametrize(("mesh", "design"), [
+    (["Humans", "Retrospective Studies", "Cross-Sectional Studies"], "cross_sectional"),  # the narrower tag wins
+    (["Humans", "Case-Control Studies", "Retrospective Studies"], "case_control"),
+    (["*Asthma/epidemiology", "Follow-Up Studies", "Surveys and Questionnaires"], "cohort"),  # followed, then asked
+    (["Humans", "Surveys and Questionnaires"], "cross_sectional"),
+    (["Animals", "Rats"], "laboratory"),
+    (["Animals", "Humans", "Prevalence"], "cross_sectional"),  # animals beside people: not a laboratory study
+    (["Humans", "Double-Blind Method", "Follow-Up Studies"], "randomised_trial"),
+    (["Humans", "Retrospective Studies"], "unknown"),  # when data were gathered, not whether people were followed
+])
+def test_mesh_check_tags_name_a_design(mesh: list[str], design: str):
+    assert design_of_mesh(mesh)[0] == design
+
+
+def test_mesh_tags_decide_after_the_texts_own_words():
+    text = "Charts of 140 adults seen in 2019 were examined for anaemia."
+    card = study_card(text, {"mesh": "Humans; Anemia/*epidemiology; Cross-Sectional Studies"})
+    assert (card.design, card.design_from, card.evidence) == ("cross_sectional", "metadata", "MeSH: cross-sectional studies")
+    named = study_card("We retrospectively reviewed 140 charts.", {"mesh": "Cross-Sectional Studies"})
+    assert (named.design, named.design_from) == ("cohort", "text")
+    assert study_card(text, {"mesh": "Cohort Studies", "publication_types": "Case Reports"}).design == "case_report"
 
 
 def test_a_discussion_of_other_trials_does_not_make_a_review_a_trial():
