@@ -123,7 +123,7 @@ _TEXT_RULES: list[tuple[str, str, str]] = [
      r"^\s*(?:to the editor|dear (?:editor|sir))\b|^\s*we (?:read|have read) with (?:great |much )?interest\b"),
     ("commentary", r"^(?:editorial|commentary|perspective|insight)\b",
      r"\b(?:now|in eLife|in this issue),? (?:[^.]{0,80} )?et al\.?,? (?:now )?(?:report|show|describe|present|use|find|reveal)|"
-     r"\b(?:now|in this issue),? in [A-Z]\w+,? [^.]{0,250}?\(?[A-Z][\w-]+ et al\."),
+     r"\b(?:now|in this issue),? in [A-Z]\w+,? [^.]{0,400}?\(?[A-Z][\w-]+ et al\."),
     ("case_report", r"\b(?:case reports?|case series|a case of|report of (?:a|an|two|three|\d+) (?:cases?|patients?)|"
                     r"(?:a |an )?(?:rare|unusual) (?:case|presentation)|:\s*a case)\b",
      rf"\b(?:we (?:report|describe|present)(?: here)? (?:a|an|the|two|three|four|five|six|\d+) (?:{_W} ){{0,4}}(?:cases?|patients?|"
