@@ -183,6 +183,7 @@ _PARTICIPANT_RULES = [  # most explicit first
 ]
 _AND_GROUP = re.compile(rf"[^.;(]{{0,160}}?,?\s+(?:and|versus|vs\.?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I)
 _AND_N = re.compile(r"\)?[^.;]{0,80}?\b(?:and|versus|vs\.?)\b[^.;]{0,60}?\([nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\)")
+_RATIO = re.compile(r"\s(?:for|to) (?:each|every)\s", re.I)
 _NO_PARTICIPANTS = {"systematic_review", "review", "guideline", "commentary", "laboratory", "modelling", "news",
                     "trial_registration"}
 
@@ -363,6 +364,8 @@ def participants_in(text: str) -> int | None:
     included", "n = 42"), the most explicit statement first; None when it states none."""
     for rule in _PARTICIPANT_RULES:
         for m in rule.finditer(text):
+            if _RATIO.search(text[m.start():m.end() + 12]):
+                continue  # "two controls for each patient" is a matching ratio, not the study's size
             counts = [_count(g) for g in m.groups() if g and not _is_year(g)]
             if counts and None not in counts and 0 < sum(counts) < 50_000_000:
                 return sum(counts) + (_second_group(text, m.end()) if len(counts) == 1 else 0)

@@ -90,6 +90,7 @@ def test_a_discussion_of_other_trials_does_not_make_a_review_a_trial():
     ("SUBJECTS: 18,133 male civil servants aged 40-69 years attended a screening examination.", 18133),
     ("Seven hundred six stapedectomies performed in 580 patients were reviewed.", 580),  # operations are not people
     ("We tested milk from 21 HPV-positive and 11 HPV-negative mothers.", 32),  # two groups, one study
+    ("We included two controls for each patient. The study group consisted of 24 patients.", 24),  # a ratio
     ("Randomization was balanced between the screening (n = 75360) and control arms (n = 76178).", 151538),
     ("IgG4 levels rose in 2019 in the cohort.", None),  # a year is not a count
     ("Cells were stimulated with IL-4.", None),
