@@ -22,6 +22,8 @@ The question's analysis (`answer.question`) shapes the answer:
   named as missing instead of quoting something else;
 - a numeric question is answered only by quotes stating a number of the asked
   kind (a dose has a unit, a share a % or "n of N"), or refused saying so;
+- a question asking for a specific measure ("What is the melting temperature of
+  PfRh5?") is answered only when a quote names it, or refused saying so;
 - a list question leads with one line naming every member of the asked class
   that a quote links to the question's relation ("Dupilumab [1] and
   mepolizumab [2]."), each with the quote that names it; that line holds only
@@ -41,7 +43,15 @@ from answer.direct import Evidence, lean_tally, list_line, mark_leans, names_lin
 from answer.followup import resolve_followup
 from answer.lists import GENERIC_RELATION, linked_members, member_key, mentions
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
-from answer.question import Focus, QuestionAnalysis, analyse, asks_for_several, content_words, states_quantity
+from answer.question import (
+    Focus,
+    QuestionAnalysis,
+    analyse,
+    asks_for_several,
+    attribute_terms,
+    content_words,
+    states_quantity,
+)
 from answer.reader import Reader, Reading, load_reader
 from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
@@ -299,6 +309,9 @@ class ExtractiveAnswerer:
             chosen = self._select(units, best, limit, must=[u for _, u in direct])
         else:
             chosen = self._select(units, best, limit)
+        if analysis.attribute and not self._states_attribute(analysis, chosen):
+            result.note = load_prompt("no_attribute").format(attribute=analysis.attribute)
+            return result
         result.status = "answered"
         result.note = load_prompt("extractive_intro")
         if result.missing:
@@ -312,6 +325,22 @@ class ExtractiveAnswerer:
         if line is not None:
             result.parts.insert(0, line)
         return result
+
+    def _states_attribute(self, analysis: QuestionAnalysis, chosen: list[_Unit]) -> bool:
+        """Whether a chosen quote names the asked attribute ("half-life"), in a paper that names what it is asked
+        of ("emetine"; its specific words: not the corpus's topic words, found in over a fifth of all chunks).
+        A term's concept members and its paper's abbreviations count."""
+        terms = attribute_terms(analysis.attribute)
+        subject = attribute_terms(analysis.attribute_of)
+        subject = [t for t in subject if t not in self.index.common_terms(subject, share=0.2)]
+        for u in chosen:
+            paper = self._paper(u.hit)
+            tokens = set(tokenize(u.text)) | paper.abbreviation_tokens(u.text)
+            if all(term_matches(t, tokens, u.text) for t in terms) and all(
+                    term_matches(t, paper.tokens | paper.title_tokens, paper.title) or term_matches(t, tokens, u.text)
+                    for t in subject):
+                return True
+        return False
 
     def _read(self, question: str, units: list[_Unit]) -> None:
         """The reader reads the `answer.reader_depth` best units by the hand-set score; each unit's score becomes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from answer.question import analyse, asks_for_several, content_words, states_quantity
+from answer.question import analyse, asked_attribute, asks_for_several, content_words, states_quantity
 
 
 @pytest.mark.parametrize(
@@ -82,3 +82,21 @@ def test_content_words_drop_the_question_frame():
 ])
 def test_a_plural_asked_for_is_told_from_one_thing(question: str, several: bool):
     assert asks_for_several(question) is several
+
+
+@pytest.mark.parametrize(("question", "attribute", "of"), [
+    ("What is the melting temperature of PfRh5?", "melting temperature", "PfRh5?"),
+    ("What is the half-life of emetine in patients?", "half-life", "emetine in patients?"),
+    ("How many vir genes does Plasmodium vivax have?", "vir genes", ""),
+    ("What's the case fatality rate of cerebral malaria in children?", "case fatality rate", "cerebral malaria in children?"),
+    # not a specific measure: the frame (dose, share, who was counted) or a generic head a quote paraphrases
+    ("What is the dose of rituximab in the trial?", "", ""),
+    ("What is the role of IL-6 in fibrosis?", "", ""),
+    ("What is the usual therapy for IgG4-related disease?", "", ""),
+    ("How many patients got a wound infection?", "", ""),
+    # a verb phrase is not an attribute
+    ("what is emetine normally used to treat?", "", ""),
+    ("How many adults took part in the MITIGATE trial?", "", ""),
+])
+def test_the_asked_attribute_is_read_from_the_question(question: str, attribute: str, of: str):
+    assert asked_attribute(question) == (attribute, of)
