@@ -324,8 +324,6 @@ def ensure_index(settings: Settings):
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from ui import build_demo
-
     settings = _settings(args)
     for flag, key in (("port", "port"), ("host", "host"), ("auth", "auth_user"), ("no_auth", "no_auth")):
         if getattr(args, flag, None):
@@ -340,6 +338,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # work. What needs no measuring loads now, so a missing or broken model fails before serving.
     if load_without_measuring(settings.embedding, settings.paths.model_cache) is not None:
         _ = index.embed_model  # and an index of another model is refused now
+    from ui import build_demo  # gradio's import takes seconds: after the checks that can refuse to serve
+
     demo = build_demo(settings, index)
     _, local_url, _ = demo.launch(
         server_name=settings.ui.host, server_port=settings.ui.port, prevent_thread_lock=True, quiet=True, auth=auth,
