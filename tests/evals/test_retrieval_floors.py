@@ -28,11 +28,15 @@ pytestmark = pytest.mark.slow
 # subset is easier: the full set's floor 0.738 sat just above hybrid without its sentence rerank (0.7372); on the
 # subset that is 0.8567 (rerank worth 0.007, not 0.011), so 0.857 still fails it; Recall@100's margin shrinks as its
 # miss rate does (0.010 against 0.042). Both floors stay under fp32 minus the 0.003 bar below.
+# pubmedqa is gated on its first 250 questions by id (QUERY_LIMITS): 0.9890 / 1.0000 there (openvino int8, Intel);
+# all 1,000 (0.9930 / 0.9990) cost CI three times as long, mostly the sentence rerank embedding every abstract's
+# sentences, and are measured by `python -m bench.retrieval --dataset pubmedqa`.
 FLOORS = {
     "scifact-subset": (0.857, 0.987),
-    "pubmedqa": (0.985, 0.995),
+    "pubmedqa": (0.984, 0.995),
     "sample-questions": (0.950, 1.0),
 }
+QUERY_LIMITS = {"pubmedqa": 250}
 GATED = [d for d in DATASETS if d.name in FLOORS]  # not the full scifact-train: bench.retrieval measures it
 
 
@@ -49,7 +53,7 @@ BASELINE_QUERIES = 250
 def reports(pytestconfig: pytest.Config) -> dict[str, dict]:
     settings = load_settings()
     out = {d.name: evaluate(d.corpus, d.queries, d.qrels, settings, list(MODES), baseline=True,
-                            baseline_queries=BASELINE_QUERIES) for d in GATED}
+                            baseline_queries=BASELINE_QUERIES, query_limit=QUERY_LIMITS.get(d.name)) for d in GATED}
     artifacts = PROJECT_DIR / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "retrieval_evals.json").write_text(json.dumps(out, indent=2))
