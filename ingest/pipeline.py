@@ -34,6 +34,7 @@ from ingest.identity import SamePaper, merge_paper
 from ingest.library import BIBLIOGRAPHIC
 from ingest.loaders import LoadResult, ReadLimits, load_paths
 from text.study import study_card
+from text.study_design import design_model
 
 if TYPE_CHECKING:
     from index.corpus import CorpusIndex
@@ -235,7 +236,8 @@ def _classify(index: CorpusIndex, result: LoadResult, papers: SamePaper,
         notes.append(f"the same paper as {prior.source} ({match[1]}): one document")
     else:
         _make_id_unique(index, doc)
-    doc.metadata["study"] = study_card(doc.text, doc.metadata).to_dict()  # after a merge: the merged paper's card
+    model = design_model(index.settings.ingest.study_design_model)
+    doc.metadata["study"] = study_card(doc.text, doc.metadata, model).to_dict()  # after a merge: the merged paper's card
     papers.remember(doc)
     note = "; ".join(notes)
     existing = index.content_hash(doc.doc_id)

@@ -66,3 +66,14 @@ class DesignModel:
 def bundled() -> DesignModel | None:
     """The shipped model, read once; None when its file is absent (the cards then come from the rules alone)."""
     return DesignModel.load(BUNDLED) if BUNDLED.exists() else None
+
+
+@lru_cache(maxsize=4)
+def design_model(choice: str) -> DesignModel | None:
+    """The model a setting names (`ingest.study_design_model`): "bundled", "none" (the rules alone), or a folder
+    holding a `model.json` written by `python -m train.study_design --out DIR`."""
+    if choice == "bundled":
+        return bundled()
+    if choice == "none":
+        return None
+    return DesignModel.load(Path(choice).expanduser() / "model.json")

@@ -27,3 +27,20 @@ def test_every_document_gets_a_study_card_at_ingest(tmp_path: Path, settings, ha
     assert cards["38990099"]["year"] == "2024" and cards["38990099"]["participants"] == 12
     assert cards["trial"]["design"] == "randomised_trial" and cards["trial"]["registry"] == "NCT01234567"
     assert cards["trial"]["participants"] == 120
+
+
+def test_the_design_model_is_a_setting(tmp_path: Path, settings, hash_model):
+    """`ingest.study_design_model`: the bundled model places an abstract that names no design; "none" leaves the
+    rules alone (here: people counted once, read as cross-sectional)."""
+    from tests.text.test_study_design import COHORT
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "weight.txt").write_text(COHORT)
+    cards = {}
+    for choice in ("bundled", "none"):
+        settings.ingest.study_design_model = choice
+        index = CorpusIndex.open(tmp_path / f"index-{choice}", settings)
+        index.ingest([tmp_path / "docs"])
+        cards[choice] = next(iter(index.documents())).metadata["study"]
+    assert cards["bundled"]["design_from"] == "model" and cards["bundled"]["design"] == "cohort"
+    assert cards["none"]["design_from"] != "model"
