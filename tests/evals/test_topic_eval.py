@@ -20,23 +20,43 @@ pytestmark = pytest.mark.slow
 # measured at the reader issue's commit: number 10/15, factoid 13/13, yes/no 11/11, mechanism 11/11, refuse 8/10,
 # two-turn 3/3, list 0/14 (the list rules name no class these questions ask for); list 4/14 since plural questions
 # get the enumerations of their best quotes (answer.direct.list_line)
-# and since up to 10 chunks of a paper are read (answer.max_chunks_per_document): number 11/15, refuse 9/10
-PASS_FLOORS: dict[str, int] = {"list": 3, "number": 10, "factoid": 12, "yesno": 10, "mechanism": 10, "refuse": 8, "followup": 2}
+# and since up to 10 chunks of a paper are read (answer.max_chunks_per_document): number 11/15, refuse 9/10; refuse
+# 10/10 since a question asking for a measure no quote names is refused ("case fatality rate of cerebral malaria")
+PASS_FLOORS: dict[str, int] = {"list": 3, "number": 10, "factoid": 12, "yesno": 10, "mechanism": 10, "refuse": 9, "followup": 2}
 # measured: passage quoted 0.60 (0.52 with 6 chunks a paper), cited papers answer 0.92, entities 0.62, direct line
 # 0.54 (0.36 before span lines for class-less lists, 0.48 before list lines), number stated 1.00 (0.87), yes/no right
-# 0.64 (0.73), refused 0.90 (0.80); each floor one to three questions
+# 0.64 (0.73), refused 1.00 (0.90, 0.80); each floor one to three questions
 # below (about 67 questions are answered: one is 1.5 points), so another CPU's embedding variant does not trip it
 GROUNDING_FLOORS: dict[str, float] = {"passage_quoted": 0.56, "cited_precision": 0.88, "entities": 0.58,
-                                      "direct": 0.49, "number": 0.93, "verdict": 0.54, "refused": 0.80}
+                                      "direct": 0.49, "number": 0.93, "verdict": 0.54, "refused": 0.90}
 
 
 @pytest.fixture(scope="module")
-def malaria_run(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def topic_root(tmp_path_factory: pytest.TempPathFactory):
+    return tmp_path_factory.mktemp("topics")
+
+
+@pytest.fixture(scope="module")
+def malaria_run(topic_root) -> dict:
     from settings import load_settings
 
-    settings = load_settings()
-    root = tmp_path_factory.mktemp("topics")
-    return run_set("malaria", settings, root, progress=False)
+    return run_set("malaria", load_settings(), topic_root, progress=False)
+
+
+# Near-topic questions (evals/near_topic/: on malaria, in the papers' words, asking for a fact no paper states):
+# measured refused 17/41 (dev 13/28, held out 4/13; 10/41 before the asked-attribute check); the floor is one below.
+NEAR_TOPIC_FLOOR = 16
+
+
+def test_near_topic_questions_are_refused(malaria_run, topic_root):
+    """Runs on the index malaria_run built (41 questions, 54 s on 2 busy cores)."""
+    from bench.near_topic import run, summary
+    from settings import load_settings
+
+    rows = run(["malaria"], ["dev", "heldout"], load_settings(), topic_root, progress=False)
+    refused, n = summary(rows)["all"]
+    print(f"\nnear-topic malaria: refused {refused}/{n}")
+    assert refused >= NEAR_TOPIC_FLOOR, [r["id"] for r in rows if not r["refused"]]
 
 
 def test_malaria_floors_per_type(malaria_run):
