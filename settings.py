@@ -244,7 +244,9 @@ class AnswerSettings(_Group):
     reader_min_relevance: float = Field(
         0.0, description="With a reader, a second gate: the best relevance it gives a unit must reach this. Off (0) "
         "for the bundled reader: it scored off-topic questions as high as on-topic ones (`python -m evals.calibrate`), "
-        "and gating on it refused answerable follow-ups; the hand-set gate (min_relevance) refuses off-topic ones.",
+        "and gating on it refused answerable follow-ups; the hand-set gate (min_relevance) refuses off-topic ones. On "
+        "near-topic questions (`python -m bench.near_topic`) it separates answered from unanswerable no better than "
+        "chance (area under the curve 0.57); those are refused by the asked-attribute check (`answer.question`).",
     )
     reader_depth: int = Field(
         48, ge=1, description="Evidence units the reader reads per question: the best by the hand-set score.")
