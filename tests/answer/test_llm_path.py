@@ -40,6 +40,7 @@ def _answerer(settings) -> GenerativeAnswerer:
 
 
 def test_prompt_carries_numbered_sources_and_the_stream_arrives(llm_settings):
+    llm_settings.llm.context_window = 2048  # room for several sources (the other tests read fewer, to be quicker)
     answerer = _answerer(llm_settings)
     events = list(answerer.stream("which biologics target Th2?"))
     deltas, final = events[:-1], events[-1]
@@ -157,7 +158,8 @@ def test_llm_failures_fall_back_to_the_extractive_answer(llm_settings, monkeypat
 def test_cli_streams_then_checks_and_json_carries_verification(llm_settings, llm_server):
     from bench.llama_server import API_KEY, MODEL_ALIAS
 
-    env = {**os.environ, "BIOCITE_LLM_API_KEY": API_KEY, "BIOCITE_LLM__TEMPERATURE": "0", "BIOCITE_LLM__CONTEXT_WINDOW": "2048"}
+    env = {**os.environ, "BIOCITE_LLM_API_KEY": API_KEY, "BIOCITE_LLM__TEMPERATURE": "0", "BIOCITE_LLM__CONTEXT_WINDOW": "1024",
+           "BIOCITE_LLM__MAX_TOKENS": "120"}
     base = [sys.executable, "app.py", "ask", "--index", str(llm_settings.paths.index_dir), "--llm", "openai",
             "--llm-url", llm_server.base_url, "--llm-model", MODEL_ALIAS]
     out = subprocess.run([*base, "--json", "Was thalidomide effective in IgG4-related skin disease?"],
