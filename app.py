@@ -446,7 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus", nargs="+", metavar="C.jsonl", help="retrieval: BEIR corpus (or any ingestable paths)")
     p.add_argument("--queries", metavar="Q.jsonl", help="retrieval: BEIR queries")
     p.add_argument("--qrels", metavar="R.tsv", help="retrieval: BEIR qrels")
-    p.add_argument("--questions", metavar="FILE.jsonl", help="answers: question set (default: evals/sample_questions.jsonl)")
+    p.add_argument("--questions", metavar="FILE.jsonl", help="answers: question set (default: evals/questions.jsonl, the 96 IgG4 questions)")
     llm_flags(p)
     p.add_argument("--mode", choices=["hybrid", "dense", "bm25", "all"], default="all",
                    help="one mode, or all three plus the stock llama-index baseline (default)")
