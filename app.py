@@ -477,6 +477,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the index on disk is unchanged since its last save", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `ask ... | head` closed the pipe: what was read is what the reader wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush does not fail again
+        return 141  # 128 + SIGPIPE, as a shell tool ends
     except Exception as exc:  # a bug: keep the traceback out of the user's face, but keep it
         log_file = PROJECT_DIR / "var" / "logs" / "errors.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)

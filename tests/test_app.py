@@ -222,3 +222,19 @@ def test_ask_shows_each_cited_papers_study_card_and_filters_by_design_and_year(s
 
     wrong = run("ask", question, "--index", index, "--design", "trials")
     assert wrong.returncode == 2 and "unknown study design 'trials'" in wrong.stderr and "randomised_trial" in wrong.stderr
+
+
+def test_output_piped_into_head_ends_quietly():
+    """`python app.py ask ... | head` closes the pipe early: no "internal error", no traceback, no error log line."""
+    code = ("import sys, app\n"
+            "def long_output(args):\n"
+            "    for i in range(200000):\n"
+            "        print('line', i)\n"
+            "    return 0\n"
+            "app.cmd_search = long_output\n"
+            "sys.exit(app.main(['search', 'x']))\n")
+    proc = subprocess.run(["bash", "-c", 'set -o pipefail; "$0" -c "$1" | head -1', sys.executable, code],
+                          cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+    assert proc.stdout == "line 0\n"
+    assert "internal error" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.returncode == 141  # 128 + SIGPIPE, as shell tools end when their reader goes away
