@@ -134,15 +134,12 @@ def train(limit: int | None = None, out: Path = OUT, measure: bool = True) -> di
 
 def _measure(model: DesignModel) -> dict:
     """Design accuracy on the labelled set's splits with this model and with the rules alone."""
-    import evals.study_cards.measure as cards
-    from text import study
+    from evals.study_cards.measure import measure
 
     out = {}
     for name, used in (("rules alone", None), ("with the model", model)):
-        cards.study_card = lambda text, metadata, m=used: study.study_card(text, metadata, m)
-        figures = cards.measure()
+        figures = measure(model=used)
         out[name] = {split: figures[split]["design"]["share"] for split in ("dev", "test")}
-    cards.study_card = study.study_card
     return out
 
 

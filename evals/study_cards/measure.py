@@ -19,6 +19,7 @@ from pathlib import Path
 from ingest.loaders import ReadLimits, load_paths
 from settings import PROJECT_DIR
 from text.study import StudyCard, study_card
+from text.study_design import DesignModel
 
 HERE = Path(__file__).resolve().parent
 
@@ -27,8 +28,9 @@ def labelled() -> list[dict]:
     return [json.loads(line) for line in (HERE / "labels.jsonl").read_text().splitlines() if line.strip()]
 
 
-def cards(labels: list[dict]) -> dict[tuple[str, str], StudyCard]:
-    """Each labelled document's card, keyed by (corpus, doc_id), from the documents ingest's loaders make."""
+def cards(labels: list[dict], model: DesignModel | None | str = "bundled") -> dict[tuple[str, str], StudyCard]:
+    """Each labelled document's card, keyed by (corpus, doc_id), from the documents ingest's loaders make; `model` as
+    `study_card` takes it (None: the rules alone)."""
     out: dict[tuple[str, str], StudyCard] = {}
     for corpus in sorted({row["corpus"] for row in labels}):
         wanted = {row["doc_id"] for row in labels if row["corpus"] == corpus}
@@ -38,7 +40,7 @@ def cards(labels: list[dict]) -> dict[tuple[str, str], StudyCard]:
                 continue
             doc_id = doc.doc_id if doc.metadata.get("format") == "jsonl" else Path(corpus).stem
             if doc_id in wanted:
-                out[(corpus, doc_id)] = study_card(doc.text, doc.metadata)
+                out[(corpus, doc_id)] = study_card(doc.text, doc.metadata, model)
     return out
 
 
@@ -60,10 +62,11 @@ def compare(row: dict, card: StudyCard) -> dict[str, bool | None]:
     }
 
 
-def measure(labels: list[dict] | None = None) -> dict[str, dict[str, dict[str, float | int]]]:
+def measure(labels: list[dict] | None = None, model: DesignModel | None | str = "bundled"
+            ) -> dict[str, dict[str, dict[str, float | int]]]:
     """{split: {field: {"share": right/measured, "n": measured}}}, splits "dev", "test" and "all"."""
     labels = labels if labels is not None else labelled()
-    found = cards(labels)
+    found = cards(labels, model)
     tally: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for row in labels:
         card = found.get((row["corpus"], row["doc_id"]), StudyCard())
