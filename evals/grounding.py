@@ -11,6 +11,10 @@ answer (`answer`) and, by type, `expect_entities`, `expect_number` or `expect_ye
 - entities: the share of the expected entities (lists; factoids: any accepted answer) the answer names;
 - direct: the answer opens with a direct line (`kind == "direct"`); yes/no: that line says the expected
   verdict; number: the expected number is stated (digits or words: "fifteen" is 15);
+- direct right: that line itself carries the answer, not just any span ("Green squares and orange diamonds [3]."
+  counts as a direct line, not as a right one): a factoid's line names an accepted answer, a list's names at least
+  half of the expected members, a number's states the number, a yes/no's says the verdict, a mechanism's holds
+  at least half of the short answer's content words;
 - refused: a question no paper answers was refused.
 
 The IgG4 sets have no evidence passages; for them only the direct line, entities and refusals are read.
@@ -112,7 +116,43 @@ def grade(case: dict, result: CitedAnswer, document_text) -> dict[str, object]:
     if kind == "yesno" and case.get("expect_yesno"):
         first = result.parts[0].text.strip().lower() if row["direct"] else ""
         row["verdict"] = first.startswith(str(case["expect_yesno"]).lower())
+    right = _line_answers(kind, case, result.parts[0].text if row["direct"] else "")
+    if right is not None and kind != "followup":
+        row["direct_right"] = bool(row["direct"]) and right
     return row
+
+
+def _content_words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) >= 4}
+
+
+_FILLER = {"the", "a", "an", "and", "or", "of", "in", "to", "per", "between", "about", "by"}
+
+
+def _tokens(text: str) -> set[str]:
+    """Words and numbers without filler words or a plural s: "the micronemes" -> {"microneme"}."""
+    words = re.findall(r"\d+(?:[.,·]\d+)*|[a-z0-9]+", text.lower())
+    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in _FILLER}
+
+
+def _line_answers(kind: str, case: dict, line: str) -> bool | None:
+    """Whether a direct line carries the expected answer itself (see "direct right" in the module docstring);
+    None when the case does not say what the answer is (the IgG4 sets give no short answers)."""
+    entities, answers = case.get("expect_entities") or [], case.get("answer") or []
+    if kind == "list" and entities:
+        return sum(_named(e, line) for e in entities) >= len(entities) / 2
+    if kind == "factoid" and (answers or entities):  # named, or every word of one accepted answer in the line
+        accepted = [alt for a in [*answers, *entities] for alt in a.split("|")]
+        return any(_named(a, line) or (_tokens(a) and _tokens(a) <= _tokens(line)) for a in accepted)
+    if kind == "number" and case.get("expect_number") not in (None, ""):
+        wanted = (numbers_in(str(case["expect_number"])) or [None])[0]
+        return wanted is not None and any(abs(n - wanted) < 1e-9 for n in numbers_in(line))
+    if kind == "yesno" and case.get("expect_yesno"):
+        return line.strip().lower().startswith(str(case["expect_yesno"]).lower())
+    if kind not in ("list", "factoid", "number", "yesno") and answers:  # mechanism: half the short answer's words
+        wanted = _content_words(" ".join(answers[:1]))
+        return bool(wanted) and len(wanted & _content_words(line)) >= len(wanted) / 2
+    return None
 
 
 def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
@@ -121,7 +161,7 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
         values = [float(r[key]) for r in part if key in r]
         return sum(values) / len(values) if values else None
 
-    keys = ("passage_quoted", "cited_precision", "entities", "direct", "number", "verdict", "refused")
+    keys = ("passage_quoted", "cited_precision", "entities", "direct", "direct_right", "number", "verdict", "refused")
     summary: dict[str, object] = {"questions": len(rows), **{k: mean(k, rows) for k in keys}}
     summary["by_type"] = {kind: {"n": len(part), **{k: mean(k, part) for k in keys}}
                           for kind in dict.fromkeys(str(r["type"]) for r in rows)
@@ -131,8 +171,9 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
 
 def format_summary(name: str, summary: dict[str, object]) -> str:
     """One Markdown table: a row per type and one for all, a column per measure (blank where it does not apply)."""
-    keys = ("passage_quoted", "cited_precision", "entities", "direct", "number", "verdict", "refused")
-    heads = ("passage quoted", "cited papers answer", "entities named", "direct line", "number stated", "yes/no right", "refused")
+    keys = ("passage_quoted", "cited_precision", "entities", "direct", "direct_right", "number", "verdict", "refused")
+    heads = ("passage quoted", "cited papers answer", "entities named", "direct line", "direct line right", "number stated",
+             "yes/no right", "refused")
     lines = [f"| {name} | n | " + " | ".join(heads) + " |", "|---|---|" + "---|" * len(keys)]
 
     def cell(value: object) -> str:

@@ -1,0 +1,42 @@
+"""The grounding measures of the topic sets: a direct line counts as right only when it carries the answer."""
+
+from answer.models import AnswerPart, CitedAnswer
+from evals.grounding import grade
+
+
+def _answer(first: str, kind: str = "direct") -> CitedAnswer:
+    return CitedAnswer(question="q", status="answered", parts=[AnswerPart(first, [1], kind=kind),
+                                                               AnswerPart("A quote.", [1])])
+
+
+def _no_text(doc_id: str) -> str:
+    return ""
+
+
+def test_a_factoid_line_is_right_only_when_it_names_an_accepted_answer():
+    case = {"type": "factoid", "answer": ["basigin"], "expect_entities": ["BSG|basigin"]}
+    assert grade(case, _answer("Human basigin [3]."), _no_text)["direct_right"] is True
+    junk = grade(case, _answer("Green squares and orange diamonds [3]."), _no_text)
+    assert junk["direct"] is True and junk["direct_right"] is False
+    assert grade(case, _answer("Basigin binds PfRh5.", kind="quote"), _no_text)["direct_right"] is False
+    plural = {"type": "factoid", "answer": ["the micronemes", "between 50 and 60"]}
+    assert grade(plural, _answer("Micronemes of merozoites [4]."), _no_text)["direct_right"] is True
+    assert grade(plural, _answer("50 and 60 [1]."), _no_text)["direct_right"] is True
+
+
+def test_a_list_line_needs_half_of_the_members_and_a_mechanism_line_half_of_the_answer_words():
+    case = {"type": "list", "expect_entities": ["fever", "headache", "pruritus", "vomiting"]}
+    assert grade(case, _answer("Fever [1] and headache [1]."), _no_text)["direct_right"] is True
+    assert grade(case, _answer("Fever [1]."), _no_text)["direct_right"] is False
+    mechanism = {"type": "mechanism", "answer": ["by blocking mRNA/tRNA translocation on the ribosome"]}
+    assert grade(mechanism, _answer("By blocking mRNA/tRNA translocation [1]."), _no_text)["direct_right"] is True
+    assert grade(mechanism, _answer("By binding the E-site [1]."), _no_text)["direct_right"] is False
+
+
+def test_number_and_yes_no_lines_are_right_when_they_state_the_expected_value():
+    number = {"type": "number", "expect_number": "15"}
+    assert grade(number, _answer("Fifteen patients [1]."), _no_text)["direct_right"] is True
+    assert grade(number, _answer("Twelve patients [1]."), _no_text)["direct_right"] is False
+    yesno = {"type": "yesno", "expect_yesno": "no"}
+    assert grade(yesno, _answer("No [1]."), _no_text)["direct_right"] is True
+    assert grade(yesno, _answer("Yes [1]."), _no_text)["direct_right"] is False
