@@ -44,8 +44,8 @@ _BOUND = r"(?:above|over|below|under|more than|less than|at least|at most|up to|
 # a number of the asked kind as a phrase: an optional bound, the number (digits or words), then up to two words
 # of its unit or noun ("60 mg/day", "Fifteen patients", "12 months"); function words at its end are dropped
 _COUNT = re.compile(rf"(?:{_BOUND})?(?:(?<![\w-])\d+(?:[.,·]\d+)?(?![\w-])|\b{NUMBER_WORD}\b)\s*%?"
-                    r"(?:\s*[A-Za-zµμ][\w/%µμ²·-]*){0,2}", re.I)
-_TRAILING = re.compile(r"(?:\s+(?:of|in|and|or|the|a|an|to|for|with|were|was|is|are|had|have|at|on|by|per))+$", re.I)
+                    r"(?:\s*[A-Za-zµμÅ][\w/%µμÅ²·-]*){0,2}", re.I)
+_TRAILING = re.compile(r"(?:\s+(?:of|in|and|or|the|a|an|to|for|with|were|was|is|are|had|have|at|on|by|per|against|after|before|from|among|versus|vs|than|as|into|during|within))+$", re.I)
 
 
 @dataclass
@@ -92,20 +92,33 @@ def _span_text(unit: Evidence) -> str | None:
     return text
 
 
+# what the answer to "how many" is not: a percentage ("31%" of what was counted) or a year ("in 2009"); a measured
+# value ("what IC50 ...?") may be a percentage, but is not a year either
+_PERCENT = re.compile(r"\d+(?:[.,·]\d+)?\s*(?:%|per ?cent\b)", re.I)
+_YEAR = re.compile(r"(?<![\w,.·-])(?:19|20)\d\d(?![\w,.·%-])")
+
+
 def number_line(quantity_kind: str, states_quantity, units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:
     """The number of the asked kind in the best quote stating one: the reader's span if it is that number,
-    else the rule's number phrase (nearest the reader's span when it has one)."""
+    else the rule's number phrase (nearest the reader's span when it has one). A count's line is never a
+    percentage or a year, a measured value never a year: "how many experiments ...?" is not answered "31% [1]."
+    nor "2009 [2]" ("in 2009")."""
+    def states(text: str) -> bool:
+        if quantity_kind in ("count", "measure"):
+            text = _YEAR.sub(" ", _PERCENT.sub(" ", text) if quantity_kind == "count" else text)
+        return states_quantity(quantity_kind, text)
+
     quotes = {c.n: c.quote for c in citations}
     for unit in sorted(units, key=lambda u: -u.score):
-        if not states_quantity(quantity_kind, unit.text):
+        if not states(unit.text):
             continue
         n = _citation(unit, citations)
         if n is None:
             continue
         span = _span_text(unit)
-        if span and numbers_in(span) and states_quantity(quantity_kind, span):
+        if span and numbers_in(span) and states(span):
             return _line(span, [n], quotes)
-        phrases = [m for m in _COUNT.finditer(unit.text) if states_quantity(quantity_kind, m.group(0))]
+        phrases = [m for m in _COUNT.finditer(unit.text) if states(m.group(0))]
         if not phrases:
             continue
         anchor = unit.reading.span[0] if unit.reading and unit.reading.span else 0

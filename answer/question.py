@@ -36,6 +36,10 @@ _MECHANISM = re.compile(
     r"what\s+(?:is|are)\s+(?!the\s+(?:dose|number|rate|share|proportion|percentage))\w+)",
     re.I,
 )
+# names of measured values, any field's: what a number question may ask for without "how many"
+_MEASURE = (r"(?:level|concentration|score|threshold|cut-?off|value|sensitivity|specificity|resolution|"
+            r"[il][cd]50|ec50|ic90|(?:relative|absolute|attributable) risk|(?:odds|hazard|risk|rate) ratio|"
+            r"(?:protective\s+)?efficacy|effectiveness|half-life|titre|titer)")
 _QUANTITY = [
     ("cost", re.compile(r"\b(?:cost|costs|price|prices|priced|expense|expenses|spent|spend)\b|\bhow much (?:money|funding)\b", re.I)),
     ("frequency", re.compile(r"\bhow (?:often|frequently)\b.*\b(?:given|taken|administered|dosed|infused|injected|repeated|"
@@ -45,7 +49,12 @@ _QUANTITY = [
     ("share", re.compile(r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction)|\bhow many of (?:the|them|these|those)\b|\bhow common|\bwhat (?:rate|response rate|ratio)|\bwhat % |\bhow (?:often|frequently|common|commonly|accurate|reliable|sensitive|specific)\b|\b(?:incidence|prevalence|response rate|remission rate|relapse rate)\b|"
                          r"\b(?:case[- ]fatality|fatality|mortality|death|survival|cure|attack|positivity) (?:rate|ratio|risk)\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|\bhow many (?:days|weeks|months|years)\b|\bhow soon\b|\bafter how\b", re.I)),
-    ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bhow much\b|\bwhat (?:level|concentration|score|threshold|cut-?off|age|population|size|value)\b|\bwhat is the (?:population|size|number|median|mean|average)\b|\bhow (?:high|old|large)\b|\bpoints?\b.*\bneeded|\bwhat (?:sensitivity|specificity)", re.I)),
+    ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bwhat (?:age|population|size)\b|\bwhat is the (?:population|size|number)\b|\bhow old\b|\bpoints?\b.*\bneeded", re.I)),
+    # a measured value, which may be a percentage ("how much did it fall?", "overall protective efficacy of monthly
+    # IPTc?", "what resolution did they get?", "relative risk of parasitemia ...?"): the measure's name is asked
+    # after what/which or among the question's first words
+    ("measure", re.compile(rf"\bhow much\b|\bhow (?:high|large)\b|\bwhat is the (?:median|mean|average)\b|"
+                           rf"^(?:(?:what|which)\b.*?|(?:\S+\s+){{0,2}})\b{_MEASURE}\b", re.I)),
 ]
 # Specific names: the shared biomedical pattern, trial acronyms (MITIGATE), and drug-like words the pattern misses.
 _FOCUS = re.compile(
@@ -213,6 +222,7 @@ _QUANTITY_IN_TEXT = {
     "frequency": re.compile(r"\bevery\b|\bonce\b|\btwice\b|\b\d+\s*times\b|\bper\s+(?:day|week|month)\b|\b(?:daily|weekly|monthly)\b", re.I),
     "count": re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b{_NUMBER_WORDS}\b", re.I),
 }
+_QUANTITY_IN_TEXT["measure"] = _QUANTITY_IN_TEXT["count"]
 
 
 def states_quantity(kind: str, text: str) -> bool:
@@ -220,7 +230,7 @@ def states_quantity(kind: str, text: str) -> bool:
     pattern = _QUANTITY_IN_TEXT.get(kind)
     if pattern is None:
         return True
-    if kind == "count":  # a count is a number that is not part of a name such as IL-13 or IgG4
+    if kind in ("count", "measure"):  # a number that is not part of a name such as IL-13 or IgG4
         return bool(re.search(rf"(?<![\w-])\d+(?:[.,]\d+)?(?![\w-])|\b{_NUMBER_WORDS}\b", text, re.I))
     return bool(pattern.search(text))
 

@@ -56,6 +56,20 @@ def test_no_number_line_without_a_number_of_the_asked_kind():
     assert number_line("dose", states_quantity, [_unit("a", text, None)], [_quote(1, "a", text)]) is None
 
 
+def test_a_count_is_never_a_percentage_or_a_year_and_a_measured_value_never_a_year():
+    text = "In 2009, 31% of the 1916 screened studies reported 177 fully protective experiments."
+    on_percent = Reading(0.9, span=(9, 12), span_prob=0.6)  # "31%": the reader's span, not a count
+    line = number_line("count", states_quantity, [_unit("a", text, on_percent)], [_quote(1, "a", text)])
+    assert line.text.startswith("177") and line.verified
+    assert number_line("count", states_quantity, [_unit("a", "It rose by 31% in 2009.", None)],
+                       [_quote(1, "a", "It rose by 31% in 2009.")]) is None
+    ic50 = "First described in 1966, emetine has an IC50 of 47 nM against the multidrug resistant strain."
+    line = number_line("measure", states_quantity, [_unit("a", ic50, None)], [_quote(1, "a", ic50)])
+    assert line.text == "47 nM [1]." and line.verified
+    efficacy = "Protective efficacy against clinical malaria was 82% overall."
+    assert number_line("measure", states_quantity, [_unit("a", efficacy, None)], [_quote(1, "a", efficacy)]).text == "82% overall [1]."
+
+
 def test_yes_and_no_need_a_trusted_quote_and_disagreeing_papers_are_said_to_disagree():
     yes = _unit("a", "Rituximab induced remission in most patients.", Reading(0.9, yes=0.85, no=0.1))
     unsure = _unit("b", "Remission was seen in some.", Reading(0.9, yes=0.5, no=0.4))
