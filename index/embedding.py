@@ -641,7 +641,11 @@ def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_d
                                      "texts_per_second": round(rate, 1), "cosine_p5": round(p5, 5)}
             if len(vectors):
                 say(f"  {variant}: {rate:.1f} abstracts/s, cosine to torch fp32 (5th percentile) {p5:.4f}")
-        good = [r for r in results.values() if r["cosine_p5"] >= QUALITY_P5]
+        # a variant at under half of torch fp32's rate is never chosen, whatever was allowed: torch fp32 runs everywhere
+        # (torch bf16 emulated under an AVX2 cap measured 5.5 texts/s, a fifth of fp32, and had been chosen as the
+        # only allowed variant left; AMD EPYC, ONEDNN_MAX_CPU_ISA=AVX2)
+        floor = measured[reference][0] * BEHIND_AFTER_ONE_ROUND
+        good = [r for r in results.values() if r["cosine_p5"] >= QUALITY_P5 and r["texts_per_second"] >= floor]
         best = max(good, key=lambda r: r["texts_per_second"]) if good else {"backend": "torch", "precision": "float32"}
         choice = Variant(best["backend"], best["precision"])
         record = {"allowed": key, "choice": {"backend": choice.backend, "precision": choice.precision},

@@ -221,3 +221,19 @@ def test_a_variant_far_behind_after_one_round_keeps_its_vectors_but_is_timed_no_
                                            close: Fake("close", 0.012)}, ["a text"] * 8, rounds=3)
     assert calls == {"far": 3, "fast": 5, "close": 5}  # warm-up twice, then 1 round (far) or 3 rounds
     assert all(len(vectors) == 8 for _, vectors in measured.values())
+
+
+def test_an_allowed_variant_at_under_half_of_torch_fp32_is_never_chosen(monkeypatch, tmp_path):
+    """Asked for bf16 where bf16 is emulated (torch at a fifth of fp32's rate, OpenVINO without bf16 kernels), the
+    choice falls back on torch fp32, which runs everywhere, instead of keeping the only allowed variant left."""
+    reference, emulated = Variant("torch", "float32"), Variant("torch", "bfloat16")
+    vectors = np.ones((4, 3), dtype="float32") / np.sqrt(3)
+    monkeypatch.setattr(embedding, "_load", lambda source, variant, *a: variant)
+    monkeypatch.setattr(embedding, "bundled_abstracts", lambda part: ["a text"] * 4)
+    monkeypatch.setattr(embedding, "model_fingerprint", lambda source: "fake-model")
+    monkeypatch.setattr(embedding, "say", lambda message: None)
+    rates = {reference: 27.0, emulated: 5.5}
+    monkeypatch.setattr(embedding, "measure_variants", lambda models, texts: {v: (rates[v], vectors) for v in models})
+    assert embedding.choose_variant("fake", [emulated], 32, tmp_path) == reference
+    rates[emulated] = 20.0  # slower than fp32 but within half of it: the allowed variant is kept
+    assert embedding.choose_variant("fake", [emulated], 32, tmp_path / "again") == emulated
