@@ -4,7 +4,9 @@
   how many, how long), "yesno" (does/is/was ...), "mechanism" (how does ...
   work, what is ..., why ...), or "other".
 - `quantity`: for numbers, the kind that must appear in the quote: dose (a
-  unit), share (% or "n of N"), count, duration, frequency.
+  unit), share (% or "n of N"), count, measure (a measured value named by
+  the question: efficacy, resolution, IC50, relative risk, a level ...),
+  duration, frequency, cost.
 - `asked_class`: for lists, the entity class named ("biologic", "drug",
   "cytokine", "cell", "organ"; `text.concepts`).
 - `focus`: the specific names the question is about (drugs, cytokines,
