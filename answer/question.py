@@ -53,10 +53,12 @@ _QUANTITY = [
     ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|\bhow many (?:days|weeks|months|years)\b|\bhow soon\b|\bafter how\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bnumber of\b|\bwhat (?:age|population|size)\b|\bwhat is the (?:population|size|number)\b|\bhow old\b|\bpoints?\b.*\bneeded", re.I)),
     # a measured value, which may be a percentage ("how much did it fall?", "overall protective efficacy of monthly
-    # IPTc?", "what resolution did they get?", "relative risk of parasitemia ...?"): the measure's name is asked
-    # after what/which or among the question's first words
+    # IPTc?", "what resolution did they get?", "relative risk of parasitemia ...?"): the measure's name comes right
+    # after what/which (one modifier at most: "which residue sets substrate specificity?" asks for a residue) or
+    # among the first three words of a question that does not start with how/why
     ("measure", re.compile(rf"\bhow much\b|\bhow (?:high|large)\b|\bwhat is the (?:median|mean|average)\b|"
-                           rf"^(?:(?:what|which)\b.*?|(?:\S+\s+){{0,2}})\b{_MEASURE}\b", re.I)),
+                           rf"^(?:(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:the\s+|its\s+|their\s+|\S+'s\s+)?(?:\S+\s+)?|"
+                           rf"(?!how\b|why\b)(?:\S+\s+){{0,2}}){_MEASURE}\b", re.I)),
 ]
 # Specific names: the shared biomedical pattern, trial acronyms (MITIGATE), and drug-like words the pattern misses.
 _FOCUS = re.compile(

@@ -27,6 +27,8 @@ from answer.question import analyse, asked_attribute, asks_for_several, content_
         ("overall protective efficacy of monthly IPTc against clinical malaria?", "number", "measure", ""),
         ("What resolution did they get for the crystal structure?", "number", "measure", ""),
         ("How does emetine affect the efficacy of treatment?", "mechanism", "", ""),
+        ("Which residue sets substrate specificity in the enzyme?", "other", "", ""),
+        ("How does resolution affect the map?", "mechanism", "", ""),
         ("How much does the treatment cost per child?", "number", "cost", ""),
         ("What's the case fatality rate of cerebral malaria?", "number", "share", ""),
         ("Does tocilizumab work in IgG4-related disease?", "yesno", "", ""),
