@@ -370,8 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--random-negatives", type=int, default=RANDOM_NEGATIVES,
                         help="pairs of a question and an unrelated passage added to the training set")
     parser.add_argument("--sibling-negatives", type=int, default=0, metavar="K",
-                        help="per training question, up to K units of its article that answer another of its questions, "
-                        "labelled irrelevant (see sibling_negatives)")
+                        help="per training question, up to K other units of its article sharing the most of its words, "
+                        "none its answer, labelled irrelevant (see sibling_negatives)")
     parser.add_argument("--init", type=Path, help="continue training this reader folder instead of starting "
                         "from MiniLM (the card records both runs)")
     parser.add_argument("--measure", type=Path, metavar="DIR", help="train nothing: print the figures of the reader "
@@ -394,6 +394,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"seed {SEED}; {len(examples):,} examples from {args.examples}")
     for (source, split), n in sorted(counts.items()):
         print(f"  {source:10s} {split:6s} {n:8,}")
+    held = held_out(examples, args.eval_questions, random.Random(SEED))  # the same sample whatever the training options
+    if args.measure:  # another reader's figures on that sample, to compare like with like; nothing is trained
+        tokenizer = Tokenizer.from_file(str(base_encoder() / "tokenizer.json"))
+        print(f"measuring {args.measure} on {len(held):,} held-out pairs", flush=True)
+        print_figures(evaluate(ReaderNet.load(args.measure).eval(), tokenizer, held, baseline=False))
+        return 0
     mix = {k: int(v) for k, v in (part.split("=") for part in args.mix.split(",") if part)}
     train = training_set(examples, mix, rng)
     if args.sibling_negatives:
@@ -403,15 +409,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.random_negatives:
         train += random_negatives(examples, args.random_negatives, rng)
     rng.shuffle(train)
-    held = held_out(examples, args.eval_questions, random.Random(SEED))  # the same sample whatever the training options
     print(f"training on {len(train):,} pairs ({', '.join(f'{k} {v:,}' for k, v in sorted(mix.items()))}; {args.epochs} epoch(s), batch {args.batch}, lr {args.lr}); "
           f"evaluating on {len(held):,}", flush=True)
 
     encoder = base_encoder()
     tokenizer = Tokenizer.from_file(str(encoder / "tokenizer.json"))
-    if args.measure:  # another reader's figures on this run's held-out sample, to compare like with like
-        print_figures(evaluate(ReaderNet.load(args.measure).eval(), tokenizer, held, baseline=False))
-        return 0
     net = ReaderNet.load(args.init).train() if args.init else ReaderNet.from_encoder(encoder)
     previous = json.loads((args.init / "reader.json").read_text()) if args.init else None
     freeze(net, args.frozen_layers)

@@ -176,6 +176,9 @@ def test_training_runs_a_few_steps_and_writes_a_reader_the_loader_accepts(tmp_pa
     assert card["steps"] == 2 and "dev/pubmedqa" in card["figures"]
     reader = load_reader(str(out), "torch", "float32")
     assert len(reader.read("a question?", ["a sentence.", "another one."])) == 2
+    # --measure prints a reader's figures on the held-out sample and trains nothing
+    assert main(["--examples", str(examples), "--measure", str(out), "--eval-questions", "2"]) == 0
+    assert json.loads((out / "reader.json").read_text())["steps"] == 2
 
 
 def test_sibling_negatives_are_other_units_of_the_same_article_in_the_questions_words_never_its_answer():
