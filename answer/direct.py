@@ -10,7 +10,8 @@ it trusts. No line at all is better than a doubtful one: each kind has a confide
   quote stating one (a rule: dose units, %, "n of N", durations, counts in digits or words);
 - yes/no: the reader's verdict on the quotes that answer; papers that disagree are said to;
 - which ones (a plural asked: "which genes", "what side effects"): the enumeration each of the best quotes gives
-  around the reader's span ("Fever, headache and pruritus"), members the question itself names left out;
+  around the reader's span ("Fever, headache and pruritus"), or the only enumeration of three or more items an
+  answering quote holds, members the question itself names left out;
 - what, where, which one: the reader's span in the best quote, when it is confident and short. List questions
   naming a known class get their members from `answer.lists` instead (extractive.py); "how/why" questions get no
   span line (the spans there were junk, and joining several spans into a list line was too).
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from answer.models import AnswerPart, Citation
 from answer.reader import Reading
-from text.enumerations import enumeration_around
+from text.enumerations import enumeration_around, enumerations
 from text.numbers import NUMBER_WORD, numbers_in
 
 ANSWERS = 0.5  # reader relevance from which a quote counts as answering
@@ -36,6 +37,9 @@ SPAN_CONFIDENT = 0.2
 LIST_READS = 0.25
 LIST_QUOTES = 3  # quotes a list line gathers members from, the best first
 LIST_MARGIN = 0.1  # ... each within this much of the best one's score
+# items of the one enumeration an answering quote holds, taken as the members when the reader's span lies outside
+# it ("Var genes can also be classified ... into four types termed UpsA, UpsB, UpsC, and UpsE")
+LIST_ITEMS = 3
 VERDICT_CONFIDENT = 0.7  # verdict probability from which "Yes"/"No" is said
 MAX_SPAN_WORDS = 14  # a longer span is a sentence, not an answer: the quotes say it
 _EDGE = " \t\n,;:.()[]\"'“”‘’"
@@ -228,10 +232,15 @@ def list_line(question: str, units: list[Evidence], citations: list[Citation]) -
         if not r or not r.span or n is None or (best is not None and unit.score < best - LIST_MARGIN):
             continue
         items = enumeration_around(unit.text, *r.span) if r.relevance >= LIST_READS else None
+        span = _span_text(unit) if items is None and r.relevance >= ANSWERS else None
+        if items is None and span is None and r.relevance >= ANSWERS:
+            # no confident span, but an answering quote that enumerates one set of three or more
+            found = [e for e in enumerations(unit.text) if len(e) >= LIST_ITEMS]
+            items = found[0] if len(found) == 1 else None
         if items is not None:  # a word capitalised only because it begins the sentence is written in lower case
             members = [i.text[:1].lower() + i.text[1:] if i.start == 0 and re.fullmatch(r"[A-Z][a-z]+", i.text.split()[0])
                        else i.text for i in items]
-        elif not named and r.relevance >= ANSWERS and (span := _span_text(unit)) is not None:
+        elif not named and span is not None:
             members = [span.strip(_EDGE)]  # one confident span, as span_line gives: only as the first member
         else:
             continue

@@ -368,8 +368,10 @@ class ExtractiveAnswerer:
                 line.text = f"{line.text} {tally}"
                 line.cites = sorted({*line.cites, *named})
             return line
-        if analysis.answer_type in ("other", "list"):  # "what/which/who ...", or a list whose class the rules found
-            if asks_for_several(question):            # no member of: the members the best quotes enumerate
+        # "what/which/who ...", a list whose class the rules found no member of, or a "what is/does ...?" question
+        # read as a mechanism for ranking ("What does inebilizumab target?", "What is emetine used to treat?")
+        if analysis.answer_type in ("other", "list") or not re.match(r"(?:how|why)\b", question, re.IGNORECASE):
+            if asks_for_several(question):            # the members the best quotes enumerate
                 return list_line(question, evidence, citations)
             return span_line(evidence, citations)      # one thing asked: the best answering span
         return None  # "how/why": the reader's spans there were junk ("Responders [2].")

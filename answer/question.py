@@ -34,7 +34,7 @@ _YESNO = re.compile(r"^(?:is|are|was|were|do|does|did|can|could|should|has|have|
 _LIST = re.compile(r"^(?:which|what|name|list)\b|\bwhich\s+(?:\w+\s+){0,2}(?:\w+s)\b", re.I)
 _MECHANISM = re.compile(
     r"^(?:how\s+(?:does|do|did|is|are|can)\b(?!.*\b(?:many|much|long|often)\b)|why\b|what\s+(?:is|are)\s+(?:the\s+)?"
-    r"(?:mechanism|role|function|target|mode|pathogenesis|cause)|what\s+does\s+\S+(?:\s+\S+)?\s+(?:do|target|block|bind|neutrali[sz]e|inhibit|act on|affect|mean|cause)|"
+    r"(?:mechanism|role|function|target|mode|pathogenesis|cause)|what\s+(?:does|do|did)\s+(?:\S+\s+){1,5}?(?:do|target|block|bind|neutrali[sz]e|inhibit|act on|affect|mean|cause)|"
     r"what\s+(?:is|are)\s+(?!the\s+(?:dose|number|rate|share|proportion|percentage))\w+)",
     re.I,
 )
@@ -136,7 +136,8 @@ def _analyse(question: str) -> QuestionAnalysis:
     if _YESNO.match(q_core):
         return QuestionAnalysis("yesno", focus=focus)
     cls = question_class(q_core)
-    if cls is not None and _LIST.search(q_core) and not re.match(r"^(?:how|why)\b", q_core, re.I):
+    # "what do T follicular helper cells do ...?" names a class but asks what its members do
+    if cls is not None and _LIST.search(q_core) and not re.match(r"^(?:how|why)\b|^what\s+(?:do|does|did)\b.*\bdo\b", q_core, re.I):
         return QuestionAnalysis("list", asked_class=cls.name, focus=focus)
     if _MECHANISM.search(q_core):
         return QuestionAnalysis("mechanism", focus=focus)
@@ -195,15 +196,19 @@ _AUXILIARY = frozenset("is are was were do does did has have had can could may m
 
 def asks_for_several(question: str) -> bool:
     """Whether the question asks for several things, so its answer is a list of members, not one span: "name ...",
-    "list ...", or a plural noun among the words after which/what, before its verb ("which genes are ...", "what
-    side effects were ...", "after which enzyme treatments?"; not "which virus", "what process", "what is ...")."""
+    "list ...", or a plural noun among the words after which/what (or "what are the"), before its verb ("which genes
+    are ...", "what side effects were ...", "after which enzyme treatments?", "what are the Ups groups of var
+    genes?"; not "which virus", "what process", "what is ...", "what are memory B cells?")."""
     q = re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", " ".join(question.split()), flags=re.I)
     if re.match(r"(?:name|list)\b", q, re.I):
         return True
     m = re.search(r"\b(?:which|what)\s+(.*)", q, re.I)
     if not m:
         return False
-    words = [w.lower() for w in re.findall(r"[\w'-]+", m.group(1))[:5]]
+    words = [w.lower() for w in re.findall(r"[\w'-]+", m.group(1))[:7]]
+    if words[:2] in (["are", "the"], ["were", "the"]):  # "what are the upstream promoter groups of var genes?"
+        words = words[2:]
+    words = words[:5]
     for word, after in zip(words[:4], words[1:] + [""]):
         w = word.rstrip("'")
         if w in _AUXILIARY:

@@ -151,3 +151,19 @@ def test_a_yes_no_answer_over_several_papers_says_how_each_paper_leans():
                                  [1, 3, 4, 5])
     assert lean_tally([lean(1, "a", "yes"), lean(2, "a", "no")]) == ("", [])  # one paper: the verdict line says it
     assert lean_tally([_quote(1, "a", "x"), _quote(2, "b", "y")]) == ("", [])  # not a yes/no answer
+
+
+def test_an_answering_quote_with_one_enumeration_gives_its_items_when_the_span_lies_outside_it():
+    from answer.direct import list_line
+
+    text = "Var genes can also be classified according to a conserved upstream promoter sequence into four types " \
+           "termed UpsA, UpsB, UpsC, and UpsE (Lavstsen et al., 2003)."
+    outside = Reading(0.7, span=(0, 9), span_prob=0.1)  # "Var genes": the reader's span misses the members
+    line = list_line("What are the upstream promoter groups of var genes?", [_unit("a", text, outside)], [_quote(1, "a", text)])
+    assert line is not None and line.text == "UpsA [1], UpsB [1], UpsC [1] and UpsE [1].", line
+    # not from a quote the reader does not read as answering, nor from one holding two enumerations
+    unsure = Reading(0.4, span=(0, 9), span_prob=0.1)
+    assert list_line("What are the upstream promoter groups of var genes?", [_unit("a", text, unsure)], [_quote(1, "a", text)]) is None
+    two = "Fever, headache and pruritus were common, while rash, cough and vomiting were rare."
+    assert list_line("What side effects were seen?", [_unit("a", two, Reading(0.7, span=(0, 0), span_prob=0.1))],
+                     [_quote(1, "a", two)]) is None

@@ -36,6 +36,9 @@ from answer.question import analyse, asked_attribute, asks_for_several, content_
         ("How does dupilumab work?", "mechanism", "", ""),
         ("Why do patients relapse after steroids?", "mechanism", "", ""),
         ("What does belimumab neutralise?", "mechanism", "", ""),
+        # names a class ("cells") but asks what its members do: not a list of cells
+        ("What do T follicular helper cells do in IgG4-related disease?", "mechanism", "", ""),
+        ("which cells produce IL-4?", "list", "", "cell"),
     ],
 )
 def test_answer_type(question: str, answer_type: str, quantity: str, asked_class: str):
@@ -85,6 +88,9 @@ def test_content_words_drop_the_question_frame():
     ("which virus causes it?", False),  # a verb ending in s, not a plural
     ("Which mosquito species was fed the blood?", False),  # a singular verb follows
     ("What is the dose?", False),
+    ("What are the upstream promoter (Ups) groups of var genes?", True),  # "what are the" + a plural
+    ("what were the main side effects?", True),
+    ("what are atypical memory B cells?", False),  # a definition of the plural subject, not its members
 ])
 def test_a_plural_asked_for_is_told_from_one_thing(question: str, several: bool):
     assert asks_for_several(question) is several
