@@ -48,6 +48,7 @@ from answer.question import (
     QuestionAnalysis,
     analyse,
     asks_for_several,
+    asks_how_or_why,
     attribute_terms,
     content_words,
     states_quantity,
@@ -370,11 +371,11 @@ class ExtractiveAnswerer:
             return line
         # "what/which/who ...", a list whose class the rules found no member of, or a "what is/does ...?" question
         # read as a mechanism for ranking ("What does inebilizumab target?", "What is emetine used to treat?")
-        if analysis.answer_type in ("other", "list") or not re.match(r"(?:how|why)\b", question, re.IGNORECASE):
+        if analysis.answer_type in ("other", "list") or not asks_how_or_why(question):
             if asks_for_several(question):            # the members the best quotes enumerate
                 return list_line(question, evidence, citations)
             return span_line(evidence, citations)      # one thing asked: the best answering span
-        return None  # "how/why": the reader's spans there were junk ("Responders [2].")
+        return None  # "how/why", "what do X do": the reader's spans there were junk ("Responders [2].")
 
     def _uncovered_terms(self, question: str, analysis: QuestionAnalysis) -> list[Focus]:
         """Specific terms of the question that no indexed paper contains ("knowlesi", "pyrethroid",

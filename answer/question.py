@@ -137,7 +137,7 @@ def _analyse(question: str) -> QuestionAnalysis:
         return QuestionAnalysis("yesno", focus=focus)
     cls = question_class(q_core)
     # "what do T follicular helper cells do ...?" names a class but asks what its members do
-    if cls is not None and _LIST.search(q_core) and not re.match(r"^(?:how|why)\b|^what\s+(?:do|does|did)\b.*\bdo\b", q_core, re.I):
+    if cls is not None and _LIST.search(q_core) and not asks_how_or_why(q_core):
         return QuestionAnalysis("list", asked_class=cls.name, focus=focus)
     if _MECHANISM.search(q_core):
         return QuestionAnalysis("mechanism", focus=focus)
@@ -192,6 +192,16 @@ def attribute_terms(attribute: str) -> list[str]:
 
 _SINGULAR_NEXT = frozenset("is was does has it this that these those them the a an".split())
 _AUXILIARY = frozenset("is are was were do does did has have had can could may might will would should".split())
+
+
+_HOW_OR_WHY = re.compile(r"(?:how|why)\b|what\s+(?:do|does|did)\b.*\bdo\b", re.I)
+
+
+def asks_how_or_why(question: str) -> bool:
+    """A question whose answer is an explanation, not a phrase: "how/why ...", "what do X cells do ...?". Its
+    answer has no short span to lead with ("What does inebilizumab target?" does: "CD19")."""
+    q = re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", " ".join(question.split()), flags=re.I)
+    return bool(_HOW_OR_WHY.match(q))
 
 
 def asks_for_several(question: str) -> bool:

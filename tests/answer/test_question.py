@@ -112,3 +112,16 @@ def test_a_plural_asked_for_is_told_from_one_thing(question: str, several: bool)
 ])
 def test_the_asked_attribute_is_read_from_the_question(question: str, attribute: str, of: str):
     assert asked_attribute(question) == (attribute, of)
+
+
+@pytest.mark.parametrize("question, explains", [
+    ("How does dupilumab work?", True),
+    ("why are kids with malaria younger in high-transmission homesteads?", True),
+    ("What do T follicular helper cells do in IgG4-related disease?", True),
+    ("What does inebilizumab target?", False),  # a phrase answers it: "CD19"
+    ("what is emetine normally used to treat?", False),
+])
+def test_an_explanation_asked_for_is_told_from_a_phrase(question: str, explains: bool):
+    from answer.question import asks_how_or_why
+
+    assert asks_how_or_why(question) is explains
