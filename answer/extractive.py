@@ -61,6 +61,7 @@ from prompts import load_prompt
 from text.common_words import is_common
 from text.concepts import defined_abbreviations, question_class, question_tokens, term_matches
 from text.drugs import generic_names
+from text.enumerations import enumerations
 from text.evidence import is_evidence
 from text.sentences import split_sentences
 from text.spelling import closest_spelling, words_of
@@ -79,6 +80,7 @@ LIST_FLOOR = 0.6  # a unit naming a list member must score at least this share o
 NUMBER_FLOOR = 0.85  # a unit stating the asked number may score this share of the refusal threshold,
 NUMBER_RELATIVE = 0.6  # ... and at least this share of the best unit's score
 DEFINITION_BONUS = 0.06  # "How does X work?": a sentence defining X ("X, an anti-CD20 antibody, ...") gains this
+ENUMERATION_BONUS = 0.06  # "Which X ...?" (several asked): a sentence enumerating items gains this
 TIE_DECIMALS = 2  # quotes whose scores agree to this many decimals are equally relevant: design breaks the tie
 FILTER_DEPTH = 4  # with a design or year filter, search this many times deeper, then keep the papers it admits
 PAPER_MEMO = 512  # papers whose tokens and abbreviations are kept between questions
@@ -265,6 +267,8 @@ class ExtractiveAnswerer:
         if self.reader:  # after the respelling above, which answers again: the reader reads each question once
             self._read(asked, units)
             result.reader_relevance = max((u.reading.relevance for u in units if u.reading), default=0.0)
+        if asks_for_several(asked) and analysis.answer_type not in ("number", "yesno"):
+            _reward_enumerations(units)
         threshold = self.threshold()
         # A drug only papers on something else mention ("hydroxychloroquine" in a lupus abstract) is as good as
         # missing; an acronym may be spelt out in the passages read ("European League Against Rheumatism").
@@ -552,6 +556,15 @@ def _reward_definitions(units: list[_Unit], names: list[str]) -> None:
             if defining.search(u.text):
                 u.score += DEFINITION_BONUS
                 u.prior += DEFINITION_BONUS
+
+
+def _reward_enumerations(units: list[_Unit]) -> None:
+    """A question asking for several things ("which enzyme treatments ...?") is answered by a sentence that
+    enumerates them ("neuraminidase, chymotrypsin and trypsin"): such a unit gains ENUMERATION_BONUS in its
+    score (not in the hand-set score the off-corpus gate reads)."""
+    for u in units:
+        if enumerations(u.text):
+            u.score += ENUMERATION_BONUS
 
 
 def _join(names: list[str]) -> str:

@@ -147,3 +147,16 @@ def test_equally_relevant_quotes_put_the_stronger_design_first(tmp_path, setting
     index.ingest([write_corpus(tmp_path / "papers", docs)])
     result = ExtractiveAnswerer(index).answer("Did dupilumab reduce serum IgG4 in IgG4-related disease?", max_quotes=1)
     assert [c.study["design"] for c in result.citations] == ["randomised_trial"]
+
+
+def test_a_question_asking_for_several_things_favours_a_quote_that_enumerates_them():
+    """The bonus lands on the ranking score only: the off-corpus gate reads the hand-set score, which it leaves alone."""
+    from answer.extractive import ENUMERATION_BONUS, _reward_enumerations, _Unit
+
+    listing = _Unit(hit=None, start=0, end=1, sentences=1, score=0.5, prior=0.5,
+                    text="PfMA bound erythrocytes treated with neuraminidase, chymotrypsin and trypsin.")
+    prose = _Unit(hit=None, start=0, end=1, sentences=1, score=0.52, prior=0.52,
+                  text="Enzyme treatment of red cells is a standard way to map receptors.")
+    _reward_enumerations([listing, prose])
+    assert listing.score == pytest.approx(0.5 + ENUMERATION_BONUS) and listing.prior == 0.5
+    assert prose.score == 0.52 and listing.score > prose.score
