@@ -7,7 +7,8 @@ answerer's own ("Yes", "No", "The papers disagree"), and only when the reader re
 it trusts. No line at all is better than a doubtful one: each kind has a confidence floor.
 
 - number: the reader's span when it states a number of the asked kind, else that number phrase in the best
-  quote stating one (a rule: dose units, %, "n of N", durations, counts in digits or words);
+  quote stating one (a rule: dose units, %, "n of N", durations, counts in digits or words; for "how is it
+  given?" a route too: "Intramuscularly [2].");
 - yes/no: the reader's verdict on the quotes that answer; papers that disagree are said to;
 - which ones (a plural asked: "which genes", "what side effects"): the enumeration each of the best quotes gives
   around the reader's span ("Fever, headache and pruritus"), or the only enumeration of three or more items an
@@ -23,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from answer.models import AnswerPart, Citation
+from answer.question import ROUTE
 from answer.reader import Reading
 from text.enumerations import enumeration_around, enumerations
 from text.numbers import NUMBER_WORD, numbers_in
@@ -50,6 +52,9 @@ _BOUND = r"(?:above|over|below|under|more than|less than|at least|at most|up to|
 _COUNT = re.compile(rf"(?:{_BOUND})?(?:(?<![\w-])\d+(?:[.,·]\d+)?(?![\w-])|\b{NUMBER_WORD}\b)\s*%?"
                     r"(?:\s*[A-Za-zµμÅ][\w/%µμÅ²·-]*){0,2}", re.I)
 _TRAILING = re.compile(r"(?:\s+(?:of|in|and|or|the|a|an|to|for|with|were|was|is|are|had|have|at|on|by|per|against|after|before|from|among|versus|vs|than|as|into|during|within))+$", re.I)
+
+
+_FORM = re.compile(r"(?:infusions?|injections?|tablets?|capsules?|patch(?:es)?)", re.I)  # how given, not by which route
 
 
 @dataclass
@@ -120,9 +125,13 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
         if n is None:
             continue
         span = _span_text(unit)
-        if span and numbers_in(span) and states(span):
+        if span and (numbers_in(span) or quantity_kind == "route") and states(span):
             return _line(span, [n], quotes)
         phrases = [m for m in _COUNT.finditer(unit.text) if states(m.group(0))]
+        if quantity_kind == "route":  # a route ("intramuscularly", "intravenous infusion"), else a dose, else a form
+            routes = list(ROUTE.finditer(unit.text))
+            doses = [m for m in phrases if states_quantity("dose", m.group(0))]
+            phrases = [m for m in routes if not _FORM.fullmatch(m.group(0))] or doses or routes
         if not phrases:
             continue
         anchor = unit.reading.span[0] if unit.reading and unit.reading.span else 0

@@ -6,6 +6,7 @@
 - `quantity`: for numbers, the kind that must appear in the quote: dose (a
   unit), share (% or "n of N"), count, measure (a measured value named by
   the question: efficacy, resolution, IC50, relative risk, a level ...),
+  route ("how is it given?": a route such as "intramuscularly", or a dose),
   duration, frequency, cost.
 - `asked_class`: for lists, the entity class named ("biologic", "drug",
   "cytokine", "cell", "organ"; `text.concepts`).
@@ -47,7 +48,10 @@ _QUANTITY = [
     ("frequency", re.compile(r"\bhow (?:often|frequently)\b.*\b(?:given|taken|administered|dosed|infused|injected|repeated|"
                              r"scheduled|used)\b|\bat what interval|\bdosing interval|\bhow often should\b", re.I)),
     ("dose", re.compile(r"\b(?:dose|doses|dosage|dosing|how much\b.*\b(?:given|give|administered|take)|what amount|how many mg|"
-                        r"regimen)\b|\bhow (?:is|are|was|were) \S+(?: \S+)? (?:given|administered|dosed|taken|infused)\b", re.I)),
+                        r"regimen)\b|\bhow (?:is|are|was|were) \S+(?: \S+)? dosed\b", re.I)),
+    # "how is the vaccine administered?" is answered by a route ("intramuscularly") or a dose ("300 mg"), either
+    ("route", re.compile(r"\bhow (?:is|are|was|were) \S+(?: \S+)? (?:given|administered|taken|infused|injected|delivered)\b|"
+                         r"\b(?:what|which|by what)\s+routes?\b|\broutes? of (?:administration|delivery)\b", re.I)),
     ("share", re.compile(r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction)|\bhow many of (?:the|them|these|those)\b|\bhow common|\bwhat (?:rate|response rate|ratio)|\bwhat % |\bhow (?:often|frequently|common|commonly|accurate|reliable|sensitive|specific)\b|\b(?:incidence|prevalence|response rate|remission rate|relapse rate)\b|"
                          r"\b(?:case[- ]fatality|fatality|mortality|death|survival|cure|attack|positivity) (?:rate|ratio|risk)\b", re.I)),
     ("duration", re.compile(r"\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|\bhow many (?:days|weeks|months|years)\b|\bhow soon\b|\bafter how\b", re.I)),
@@ -242,6 +246,14 @@ _QUANTITY_IN_TEXT = {
     "count": re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b{_NUMBER_WORDS}\b", re.I),
 }
 _QUANTITY_IN_TEXT["measure"] = _QUANTITY_IN_TEXT["count"]
+# how a medicine or vaccine is given, in any field's words: the route ("intramuscularly", "by intravenous infusion",
+# "orally") or the form it is given in ("nasal spray", "tablets")
+ROUTE = re.compile(
+    r"\b(?:intra(?:venous|muscular|dermal|nasal|thecal|peritoneal|vitreal|articular|lesional|vaginal|gastric|tracheal)(?:ly)?"
+    r"(?:\s+(?:infusions?|injections?|bolus|administration))?|sub-?cutaneous(?:ly)?(?:\s+(?:infusions?|injections?))?|"
+    r"oral(?:ly)?|by mouth|per os|topical(?:ly)?|transdermal(?:ly)?|sublingual(?:ly)?|rectal(?:ly)?|inhal(?:ed|ation)|"
+    r"nasal spray|(?:infusions?|injections?|tablets?|capsules?|patch(?:es)?)\b)", re.I)
+_QUANTITY_IN_TEXT["route"] = re.compile(rf"{_QUANTITY_IN_TEXT['dose'].pattern}|{ROUTE.pattern}", re.I)
 
 
 def states_quantity(kind: str, text: str) -> bool:

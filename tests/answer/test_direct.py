@@ -167,3 +167,15 @@ def test_an_answering_quote_with_one_enumeration_gives_its_items_when_the_span_l
     two = "Fever, headache and pruritus were common, while rash, cough and vomiting were rare."
     assert list_line("What side effects were seen?", [_unit("a", two, Reading(0.7, span=(0, 0), span_prob=0.1))],
                      [_quote(1, "a", two)]) is None
+
+
+def test_how_a_vaccine_is_given_is_answered_by_its_route_or_its_dose():
+    text = "Volunteers received the vaccine intramuscularly in the deltoid at weeks 0 and 4."
+    unsure = Reading(0.8, span=(0, 10), span_prob=0.05)
+    line = number_line("route", states_quantity, [_unit("a", text, unsure)], [_quote(1, "a", text)])
+    assert line is not None and line.text == "Intramuscularly [1]." and line.verified
+    dosed = "Each participant received two infusions of 1000 mg each."
+    line = number_line("route", states_quantity, [_unit("a", dosed, Reading(0.8))], [_quote(1, "a", dosed)])
+    assert line is not None and line.text == "1000 mg each [1].", line.text  # a dose, before the form it is given in
+    neither = "The vaccine was tested in mice and in ferrets."
+    assert number_line("route", states_quantity, [_unit("a", neither, Reading(0.8))], [_quote(1, "a", neither)]) is None

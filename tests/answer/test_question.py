@@ -15,7 +15,9 @@ from answer.question import analyse, asked_attribute, asks_for_several, content_
         ("Which B-cell drug was approved first?", "list", "", "drug"),
         ("what organs does it usually hit?", "list", "", "organ"),
         ("What dose of rituximab was given?", "number", "dose", ""),
-        ("How is inebilizumab given?", "number", "dose", ""),
+        ("How is inebilizumab given?", "number", "route", ""),  # a route or a dose answers it
+        ("How is the vaccine administered?", "number", "route", ""),
+        ("What route of administration was used?", "number", "route", ""),
         ("What share of patients reached remission?", "number", "share", ""),
         ("How common was hypertrophy?", "number", "share", ""),
         ("How often does delayed gastric emptying happen?", "number", "share", ""),
