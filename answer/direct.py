@@ -57,6 +57,10 @@ _TRAILING = re.compile(r"(?:\s+(?:of|in|and|or|the|a|an|to|for|with|were|was|is|
 _FORM = re.compile(r"(?:infusions?|injections?|tablets?|capsules?|patch(?:es)?)", re.I)  # how given, not by which route
 
 
+# a pointer to the paper's own furniture, never a member of what is asked ("Figure 3A, Video 3 and Video 4")
+_FURNITURE = re.compile(r"(?:fig(?:ure)?s?|videos?|movies?|tables?|panels?|supplementary|appendix|box)\.?(?:\s+\S+)?$", re.I)
+
+
 @dataclass
 class Evidence:
     """A chosen quote's unit, as the direct line needs it."""
@@ -73,9 +77,18 @@ def _citation(unit: Evidence, citations: list[Citation]) -> int | None:
     return next((c.n for c in citations if c.doc_id == unit.doc_id and c.start <= unit.start and unit.end <= c.end), None)
 
 
+def _trim(text: str) -> str:
+    """`text` without punctuation at its edges, but with the closing parenthesis of one it opened ("30 participants
+    (77%)" keeps its ")")."""
+    trimmed = text.strip(_EDGE)
+    if trimmed.count("(") > trimmed.count(")") and text.rstrip(" \t\n,;:.").endswith(")"):
+        trimmed += ")"
+    return trimmed
+
+
 def _phrase(text: str) -> str:
     """A span as a line: edges trimmed, first letter capitalised when it is a lower-case word."""
-    text = text.strip(_EDGE)
+    text = _trim(text)
     if text[:1].islower() and not re.match(r"[a-z]+[A-Z0-9]", text):  # "mRNA", "pH7" keep their case
         text = text[:1].upper() + text[1:]
     return text
@@ -83,7 +96,7 @@ def _phrase(text: str) -> str:
 
 def _line(text: str, cites: list[int], quotes: dict[int, str], kind_reason: str = "") -> AnswerPart:
     """`text [n]...` checked: the phrase must occur in the quotes it cites (case aside)."""
-    phrase = text.strip(_EDGE).lower()
+    phrase = _trim(text).lower()
     supported = any(phrase in quotes.get(n, "").lower() for n in cites)
     marks = "".join(f" [{n}]" for n in cites)
     return AnswerPart(text=f"{_phrase(text)}{marks}.", cites=cites, verified=supported, kind="direct",
@@ -94,7 +107,12 @@ def _span_text(unit: Evidence) -> str | None:
     r = unit.reading
     if not r or not r.span or r.span_prob < SPAN_CONFIDENT:
         return None
-    text = unit.text[r.span[0] : r.span[1]]
+    start, end = r.span
+    text = unit.text[start:end]
+    opened = text.rfind("(")
+    if opened > text.rfind(")"):  # a parenthesis left open: closed when it closes soon after, else cut off
+        close = unit.text.find(")", end, end + 25)
+        text = unit.text[start : close + 1] if close >= 0 and "(" not in unit.text[end:close] else text[:opened]
     words = text.split()
     if not words or len(words) > MAX_SPAN_WORDS or not text.strip(_EDGE):
         return None
@@ -136,7 +154,7 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
             continue
         anchor = unit.reading.span[0] if unit.reading and unit.reading.span else 0
         best = min(phrases, key=lambda m: abs(m.start() - anchor))
-        return _line(_TRAILING.sub("", best.group(0).strip(_EDGE)), [n], quotes)
+        return _line(_TRAILING.sub("", _trim(best.group(0))), [n], quotes)
     return None
 
 
@@ -250,10 +268,10 @@ def list_line(question: str, units: list[Evidence], citations: list[Citation]) -
             members = [i.text[:1].lower() + i.text[1:] if i.start == 0 and re.fullmatch(r"[A-Z][a-z]+", i.text.split()[0])
                        else i.text for i in items]
         elif not named and span is not None:
-            members = [span.strip(_EDGE)]  # one confident span, as span_line gives: only as the first member
+            members = [_trim(span)]  # one confident span, as span_line gives: only as the first member
         else:
             continue
-        new = [m for m in members if m.lower() not in {x.lower() for x, _ in named}
+        new = [m for m in members if m.lower() not in {x.lower() for x, _ in named} and not _FURNITURE.match(m)
                and not re.search(rf"(?<!\w){re.escape(m.lower())}(?!\w)", asked)]
         if not new:
             continue

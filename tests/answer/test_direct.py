@@ -179,3 +179,24 @@ def test_how_a_vaccine_is_given_is_answered_by_its_route_or_its_dose():
     assert line is not None and line.text == "1000 mg each [1].", line.text  # a dose, before the form it is given in
     neither = "The vaccine was tested in mice and in ferrets."
     assert number_line("route", states_quantity, [_unit("a", neither, Reading(0.8))], [_quote(1, "a", neither)]) is None
+
+
+def test_a_span_never_leaves_a_parenthesis_open():
+    text = "Twenty-three of the 30 participants (77%) met the primary outcome."
+    upto = text.index("%") + 1  # the reader's span stops inside the parenthesis
+    line = span_line([_unit("a", text, Reading(0.9, span=(0, upto), span_prob=0.6))], [_quote(1, "a", text)])
+    assert line.text == "Twenty-three of the 30 participants (77%) [1]." and line.verified
+    far = "Forty-two patients (42 of 100 screened in the three participating clinics) had hypertrophy."
+    upto = far.index("42 of") + 2  # closes too far away: cut before the parenthesis
+    line = span_line([_unit("a", far, Reading(0.9, span=(0, upto), span_prob=0.6))], [_quote(1, "a", far)])
+    assert line.text == "Forty-two patients [1]." and line.verified
+
+
+def test_a_list_line_never_names_a_figure_or_video_as_a_member():
+    from answer.direct import list_line
+
+    text = "CSΔN and TRAP-VAL sporozoites were imaged (Figure 3A, Video 3 and Video 4)."
+    span = (text.index("Figure"), text.index("Figure") + 9)
+    line = list_line("Which sporozoite mutants were imaged?", [_unit("a", text, Reading(0.7, span=span, span_prob=0.3))],
+                     [_quote(1, "a", text)])
+    assert line is None or not any(w in line.text for w in ("Figure", "Video")), line
