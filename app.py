@@ -90,9 +90,11 @@ class _TqdmProgress:
 
 
 def ingest_with_progress(index, paths: list[str]):
+    from ingest.pipeline import ingest
+
     progress = _TqdmProgress()
     try:
-        return index.ingest(paths, progress=progress)
+        return ingest(index, paths, progress=progress)
     finally:
         progress.close()
 

@@ -20,6 +20,7 @@ from answer.render import answer_json, answer_markdown, answer_with_references, 
 from errors import UserError
 from index.corpus import CorpusIndex
 from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.pipeline import ingest
 from settings import Settings
 from text.study import DESIGNS, StudyCard, card_of
 from uploads import UploadBudget, store_upload
@@ -246,7 +247,7 @@ def build_demo(settings: Settings, index: CorpusIndex | None) -> gr.Blocks:
                 progress((done, total) if total else None, desc=f"{phase}…")
 
             try:
-                result = idx.ingest([p for _, p in stored], progress=report)
+                result = ingest(idx, [p for _, p in stored], progress=report)
             except UserError as exc:
                 rows.append(["(all)", "failed", "", str(exc)])
             else:

@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     from evals.answers import evaluate_answers, load_cases
     from index.corpus import CorpusIndex
     from index.embedding import describe
+    from ingest.pipeline import ingest
     from settings import PROJECT_DIR, load_settings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
         settings.paths.index_dir = Path(tmp) / "index"
         index = CorpusIndex.open(settings.paths.index_dir, settings)
         print("building the sample + held-out index ...", flush=True)
-        index.ingest([str(p) for p in settings.paths.sample_corpus] + [str(PROJECT_DIR / "evals" / "holdout" / "docs")])
+        ingest(index, [str(p) for p in settings.paths.sample_corpus] + [str(PROJECT_DIR / "evals" / "holdout" / "docs")])
         settings.paths.embed_cache = None  # answers start cold: no sentence vector from an earlier run
         print(f"embedding: {describe(index.embed_model)}; CPU: {cpu_name()} ({cpu_features()})", flush=True)
         calls = _count_embedded(index)

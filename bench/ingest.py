@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     from index.corpus import CorpusIndex
     from ingest.chunking import chunk_document, embedding_text
     from ingest.loaders import load_paths
+    from ingest.pipeline import ingest
     from settings import load_settings
 
     settings = load_settings()
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> None:
             phases.setdefault(phase, [time.perf_counter()]).append(time.perf_counter())
 
         t0 = time.perf_counter()
-        report = index.ingest([SCIFACT / "corpus.jsonl"], progress=progress)
+        report = ingest(index, [SCIFACT / "corpus.jsonl"], progress=progress)
         seconds = time.perf_counter() - t0
         chunks = index.stats()["chunks"]
         from index.embedding import describe
@@ -136,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"   where the time goes: {', '.join(spans)}")
         settings.paths.index_dir = Path(tmp) / "rebuilt"
         t = time.perf_counter()
-        rebuilt = CorpusIndex.open(settings.paths.index_dir, settings).ingest([SCIFACT / "corpus.jsonl"])
+        rebuilt = ingest(CorpusIndex.open(settings.paths.index_dir, settings), [SCIFACT / "corpus.jsonl"])
         print(f"   rebuilt into a new folder with the embedding cache warm: {time.perf_counter() - t:.1f} s "
               f"({rebuilt.chunks_embedded} chunks embedded, {rebuilt.chunks_reused} vectors from the cache)")
         claims = [json.loads(line)["text"] for line in (SCIFACT / "queries_train.jsonl").read_text().splitlines()]

@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     from evals.metrics import evaluate_run
     from evals.retrieval import load_qrels, load_queries
     from index.corpus import CorpusIndex
+    from ingest.pipeline import ingest
     from settings import load_settings
 
     server = None
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
             settings.paths.embed_cache = Path(tmp) / "embed-cache.sqlite"
             index = CorpusIndex.open(settings.paths.index_dir, settings)
             t = time.perf_counter()
-            index.ingest([SCIFACT / "corpus.jsonl"])
+            ingest(index, [SCIFACT / "corpus.jsonl"])
             return index, time.perf_counter() - t
 
         try:

@@ -312,8 +312,10 @@ def run_serve(index_dir: Path, queries: int, stock: bool) -> dict:
     write_corpus(paper, 1, titles, sentences, seed=12345)
     paper.write_text(paper.read_text().replace('"synth-0"', '"added-paper"'))
     written, disk = _written_bytes(), _disk_mb(settings)
+    from ingest.pipeline import ingest
+
     t = time.perf_counter()
-    report = index.ingest([str(paper)])
+    report = ingest(index, [str(paper)])
     out.update(add_s=time.perf_counter() - t, add_written_mb=(_written_bytes() - written) / 1e6,
                add_disk_mb=_disk_mb(settings) - disk, add_chunks=report.chunks_embedded)
     assert index.search("warm-up", k=1) is not None and index.document("added-paper") is not None

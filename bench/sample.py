@@ -106,8 +106,10 @@ def main(argv: list[str] | None = None) -> None:
         t0 = time.perf_counter()
         model = load_embedding_model(settings.embedding)
         load_s = time.perf_counter() - t0
+        from ingest.pipeline import ingest
+
         index = CorpusIndex.open(settings.paths.index_dir, settings)
-        report = index.ingest([str(p) for p in settings.paths.sample_corpus])
+        report = ingest(index, [str(p) for p in settings.paths.sample_corpus])
         t1 = time.perf_counter()
         reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
         reload_s = time.perf_counter() - t1

@@ -24,6 +24,7 @@ from evals.metrics import evaluate_run
 from index.corpus import FORMAT_VERSION, CorpusIndex
 from index.embedding import model_identity
 from index.pg_store import database_url
+from ingest.pipeline import ingest
 from settings import PROJECT_DIR, Settings
 
 MODES = ("hybrid", "dense", "bm25")
@@ -92,7 +93,7 @@ def open_eval_index(corpus: list[Path], settings: Settings, progress=None) -> tu
     if len(index):
         return index, 0.0
     started = time.perf_counter()
-    report = index.ingest([str(p) for p in corpus], **({"progress": progress} if progress else {}))
+    report = ingest(index, [str(p) for p in corpus], **({"progress": progress} if progress else {}))
     if not len(index):
         raise UserError(f"nothing could be ingested from {', '.join(map(str, corpus))}: {report.summary()}")
     return index, time.perf_counter() - started

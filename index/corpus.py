@@ -1,7 +1,8 @@
 """The persisted corpus: documents, their chunks, vectors and BM25, kept in step; what the CLI and the UI hold.
 
-Its surface is small: `open`, `ingest`, `delete`, `search`, `document`,
-`documents`, `stats`. The documents and chunk offsets live in the catalog
+Its surface is small: `open`, `delete`, `search`, `document`, `documents`,
+`stats`, and for `ingest.pipeline.ingest` (which adds papers: ingest calls the index, never the reverse)
+`writing`, `apply` and `commit`. The documents and chunk offsets live in the catalog
 (`index.catalog`: SQLite in the folder, or PostgreSQL with the pgvector store); vectors and keyword postings in a chunk store
 (`index.store.ChunkStore`): FAISS segments in the index folder
 (`index.faiss_store`) or PostgreSQL + pgvector (`index.pg_store`,
@@ -18,7 +19,7 @@ import contextlib
 import errno
 import math
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -212,12 +213,6 @@ class CorpusIndex:
         return self._store.vectors(chunk_ids)
 
     # --- writing (`ingest.pipeline` drives these) -------------------------------------------
-    def ingest(self, paths: Iterable[str | Path], progress=_no_progress):
-        """Add new, re-index changed, skip unchanged documents; never raises for a bad file (`ingest.pipeline`)."""
-        from ingest.pipeline import ingest
-
-        return ingest(self, paths, progress)
-
     @contextlib.contextmanager
     def writing(self, progress=_no_progress) -> Iterator[None]:
         """Exclusive write access (this process and every other), at the last commit, with leftovers swept."""

@@ -10,7 +10,7 @@ Its vectors come from the embedding variant the building machine chose (`built-w
 index is tied to its model, not to a variant: every variant the auto choice keeps stays within cosine 0.99 of
 torch fp32 (`index.embedding.QUALITY_P5`), as with an index carried to another machine.
 
-`python scripts/build_sample_index.py` rebuilds it; `tests/index/test_sample_index.py` checks that it holds what a
+`python scripts/build_sample_index.py` rebuilds it (`ingest.sample_index.build`: building is ingest's job); `tests/index/test_sample_index.py` checks that it holds what a
 fresh build holds (documents, chunks, vectors) and that the seed questions answer the same from both.
 """
 
@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 from index.catalog import FORMAT_VERSION
-from index.embedding import describe, model_fingerprint, model_source
+from index.embedding import model_fingerprint, model_source
 from index.faiss_store import SEGMENTS_DIR
 from settings import PROJECT_DIR, Settings
 
@@ -89,7 +89,7 @@ def install(settings: Settings, target: Path, folder: Path = SHIPPED) -> dict[st
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.prebuilt-", dir=target.parent))
     try:
         shutil.copytree(folder, staging, ignore=shutil.ignore_patterns(STAMP_FILE), dirs_exist_ok=True)
-        _replace_in_paths(staging / "catalog.sqlite", CHECKOUT, f"{PROJECT_DIR}/")
+        replace_in_paths(staging / "catalog.sqlite", CHECKOUT, f"{PROJECT_DIR}/")
         if target.exists():
             target.rmdir()  # the caller found no index there: an empty folder at most, else this fails and we build
         os.replace(staging, target)
@@ -99,36 +99,7 @@ def install(settings: Settings, target: Path, folder: Path = SHIPPED) -> dict[st
     return shipped_stamp(folder)
 
 
-def build(settings: Settings, out: Path = SHIPPED) -> dict[str, object]:
-    """Build the sample index from the sample files into `out` (replacing it) and stamp it; the stamp."""
-    from index.corpus import CorpusIndex
-
-    out = Path(out)
-    with tempfile.TemporaryDirectory(prefix=".sample-index-", dir=out.parent) as tmp:
-        folder = Path(tmp) / "index"
-        index = CorpusIndex.open(folder, settings)
-        report = index.ingest([str(p) for p in settings.paths.sample_corpus])
-        if report.count("failed"):
-            raise RuntimeError(f"the sample corpus did not build cleanly: {report.summary()}")
-        stats = index.stats()
-        stamp = {**expected_stamp(settings), "variant": describe(index.embed_model), "cpu": _cpu_name(),
-                 "documents": stats["documents"], "chunks": stats["chunks"]}
-        shipped = Path(tmp) / "shipped"
-        shutil.copytree(folder / SEGMENTS_DIR, shipped / SEGMENTS_DIR)
-        db = sqlite3.connect(folder / "catalog.sqlite")
-        try:  # the catalog as one file without free pages or a write-ahead log: smaller in git
-            db.execute("VACUUM INTO ?", (str(shipped / "catalog.sqlite"),))
-        finally:
-            db.close()
-        _replace_in_paths(shipped / "catalog.sqlite", f"{PROJECT_DIR}/", CHECKOUT)
-        (shipped / STAMP_FILE).write_text(json.dumps(stamp, indent=2) + "\n")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(shipped, out)
-    return stamp
-
-
-def _replace_in_paths(catalog: Path, old: str, new: str) -> None:
+def replace_in_paths(catalog: Path, old: str, new: str) -> None:
     """Swap the folder the documents' `path` metadata starts with (the catalog's JSON text of each document)."""
     quoted = lambda text: json.dumps(text)[1:-1]  # noqa: E731 (as the path stands inside the JSON)
     db = sqlite3.connect(catalog)
@@ -140,7 +111,7 @@ def _replace_in_paths(catalog: Path, old: str, new: str) -> None:
         db.close()
 
 
-def _cpu_name() -> str:
+def cpu_name() -> str:
     try:
         lines = Path("/proc/cpuinfo").read_text().splitlines()
     except OSError:

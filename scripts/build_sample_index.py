@@ -14,7 +14,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from index.sample_index import SHIPPED, build  # noqa: E402 (run from anywhere)
+from index.sample_index import SHIPPED  # noqa: E402 (run from anywhere)
+from ingest.sample_index import build  # noqa: E402
 from settings import load_settings  # noqa: E402
 
 

@@ -73,6 +73,7 @@ def sample_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     and over four minutes on an AVX2-only CPU; that the copy holds what a build would is checked there."""
     from index.corpus import CorpusIndex
     from index.sample_index import install
+    from ingest.pipeline import ingest
     from settings import load_settings
 
     s = load_settings()
@@ -80,7 +81,7 @@ def sample_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if install(s, s.paths.index_dir):
         return s.paths.index_dir
     index = CorpusIndex.open(s.paths.index_dir, s)
-    report = index.ingest([str(p) for p in s.paths.sample_corpus])
+    report = ingest(index, [str(p) for p in s.paths.sample_corpus])
     assert report.count("failed") == 0, report.summary()
     return s.paths.index_dir
 

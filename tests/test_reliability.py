@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.pipeline import ingest
 from settings import PROJECT_DIR, load_settings
 
 
@@ -252,7 +253,7 @@ def _built(settings) -> Path:
     from index.corpus import CorpusIndex
     from tests.index.test_corpus import DOCS, write_corpus
 
-    CorpusIndex.open(settings.paths.index_dir, settings).ingest([write_corpus(settings.paths.index_dir.parent / "papers", DOCS)])
+    ingest(CorpusIndex.open(settings.paths.index_dir, settings), [write_corpus(settings.paths.index_dir.parent / "papers", DOCS)])
     return _chunk_segment(settings.paths.index_dir)
 
 
@@ -328,12 +329,12 @@ def test_a_full_disk_during_a_commit_keeps_the_last_commit(settings, hash_model,
     more = settings.paths.index_dir.parent / "more.txt"
     more.write_text("Mepolizumab in IgG4-RD\n\nMepolizumab lowers eosinophils.")
     with pytest.raises(IndexWriteError, match="No space left on device; the previous version is intact; free some space"):
-        index.ingest([more])
+        ingest(index, [more])
     monkeypatch.setattr(segments._PostingsWriter, "close", real)
     reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
     assert reopened._catalog.segments() == listed
     assert len(reopened) == 3 and reopened.search("IL-13", k=1)[0].doc_id == "dupilumab"
-    assert reopened.ingest([more]).count("added") == 1  # and the next commit sweeps the half-written folder
+    assert ingest(reopened, [more]).count("added") == 1  # and the next commit sweeps the half-written folder
     names = {n for n, _, _ in reopened._catalog.segments()}
     assert {p.name for p in (settings.paths.index_dir / "segments").iterdir()} == names
 

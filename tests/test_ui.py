@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest.pipeline import ingest
 from settings import PROJECT_DIR, load_settings
 
 pytestmark = pytest.mark.slow
@@ -56,7 +57,7 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory):
     (folder / "hostile.txt").write_text(XSS_DOC)
     settings = load_settings()
     index_dir = folder / "index"
-    CorpusIndex.open(index_dir, settings).ingest([folder / "hostile.txt"])
+    ingest(CorpusIndex.open(index_dir, settings), [folder / "hostile.txt"])
     demo, url = serve(index_dir)
     yield url
     demo.close()
@@ -199,7 +200,7 @@ def test_upload_then_ask_then_delete(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setenv("BIOCITE_PATHS__UPLOAD_DIR", str(tmp_path / "uploads"))
     index_dir = tmp_path / "index"
-    CorpusIndex.open(index_dir, load_settings()).ingest([PROJECT_DIR / "data" / "sample" / "seeds"])
+    ingest(CorpusIndex.open(index_dir, load_settings()), [PROJECT_DIR / "data" / "sample" / "seeds"])
     demo, url = serve(index_dir)
     paper = tmp_path / "tofacitinib note.txt"
     paper.write_text("Tofacitinib in IgG4-related disease\n\nTofacitinib, a JAK inhibitor, reduced serum IgG4 in a small "

@@ -10,6 +10,7 @@ import pytest
 from answer.extractive import ExtractiveAnswerer
 from answer.render import answer_json, answer_markdown
 from index.corpus import CorpusIndex
+from ingest.pipeline import ingest
 from tests.index.test_corpus import write_corpus
 from text.evidence import not_evidence
 
@@ -42,7 +43,7 @@ MESSY = {
 def answerer(tmp_path, settings, hash_model) -> ExtractiveAnswerer:
     settings.answer.min_relevance = 0.2  # the hash embedding's cosines are lower than MiniLM's; the gate is not tested here
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "papers", MESSY)])
+    ingest(index, [write_corpus(tmp_path / "papers", MESSY)])
     return ExtractiveAnswerer(index)
 
 

@@ -8,13 +8,14 @@ from answer.extractive import ExtractiveAnswerer, select_context
 from answer.render import answer_json, answer_markdown, escape_markdown
 from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
+from ingest.pipeline import ingest
 from tests.index.test_corpus import DOCS, write_corpus
 
 
 @pytest.fixture
 def answerer(tmp_path, settings, hash_model) -> ExtractiveAnswerer:
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    ingest(index, [write_corpus(tmp_path / "papers", DOCS)])
     return ExtractiveAnswerer(index)
 
 
@@ -109,7 +110,7 @@ def _recording(index) -> list[list[str]]:
 def test_a_bound_on_fresh_embeddings_embeds_the_best_evidence_and_quotes_only_that(tmp_path, settings, hash_model):
     settings.paths.embed_cache = None  # every sentence is fresh
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    ingest(index, [write_corpus(tmp_path / "papers", DOCS)])
     question = "Which drug inhibits IL-13 signalling?"
 
     unbounded = _recording(index)
@@ -144,7 +145,7 @@ def test_equally_relevant_quotes_put_the_stronger_design_first(tmp_path, setting
     docs = {"case.txt": f"Dupilumab in IgG4-related disease: a case report\n\n{sentence}",
             "trial.txt": f"Dupilumab in IgG4-related disease: a randomised controlled trial\n\n{sentence}"}
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "papers", docs)])
+    ingest(index, [write_corpus(tmp_path / "papers", docs)])
     result = ExtractiveAnswerer(index).answer("Did dupilumab reduce serum IgG4 in IgG4-related disease?", max_quotes=1)
     assert [c.study["design"] for c in result.citations] == ["randomised_trial"]
 

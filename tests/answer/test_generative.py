@@ -10,6 +10,7 @@ import pytest
 from answer.generative import GenerativeAnswerer
 from answer.llm import LLMError
 from index.corpus import CorpusIndex
+from ingest.pipeline import ingest
 from tests.index.test_corpus import DOCS, write_corpus
 
 QUESTION = "Which drug inhibits IL-13 signalling?"
@@ -43,7 +44,7 @@ def source_number(prompt: str, title: str) -> int:
 def index(tmp_path, settings, hash_model) -> CorpusIndex:
     settings.llm.backend = "openai"
     idx = CorpusIndex.open(settings.paths.index_dir, settings)
-    idx.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    ingest(idx, [write_corpus(tmp_path / "papers", DOCS)])
     return idx
 
 

@@ -9,6 +9,7 @@ import pytest
 from answer.extractive import ExtractiveAnswerer
 from answer.generative import GenerativeAnswerer
 from index.corpus import CorpusIndex
+from ingest.pipeline import ingest
 from tests.answer.test_generative import ScriptedClient, source_number
 from tests.index.test_corpus import DOCS, write_corpus
 from text.evidence import is_instruction, not_evidence
@@ -45,7 +46,7 @@ def test_real_sentences_about_instructions_stay_evidence(sentence):
 
 def _index(tmp_path, settings, docs) -> CorpusIndex:
     index = CorpusIndex.open(tmp_path / "index", settings)
-    index.ingest([write_corpus(tmp_path / "papers", docs)])
+    ingest(index, [write_corpus(tmp_path / "papers", docs)])
     return index
 
 

@@ -21,6 +21,7 @@ from answer.llm import LLMClient, LLMError
 from answer.models import CitedAnswer
 from answer.verify import entities_in, numbers_in
 from index.corpus import CorpusIndex
+from ingest.pipeline import ingest
 from settings import PROJECT_DIR
 from tests.conftest import LETTER_ID
 
@@ -208,7 +209,7 @@ def test_a_planted_instruction_reaches_the_real_model_fenced_and_what_it_obeys_i
     llm_settings.paths.index_dir = tmp_path / "index"
     llm_settings.answer.min_relevance = 0.0  # ask the model whatever the evidence score
     index = CorpusIndex.open(llm_settings.paths.index_dir, llm_settings)
-    index.ingest([write_corpus(tmp_path / "papers", {**DOCS, "injected": INJECTED})])
+    ingest(index, [write_corpus(tmp_path / "papers", {**DOCS, "injected": INJECTED})])
     answerer = GenerativeAnswerer(index)
     final = list(answerer.stream("What is the treatment for IgG4-related disease?"))[-1]
     prompt = answerer.client.last_prompt

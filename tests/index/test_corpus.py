@@ -13,6 +13,7 @@ import pytest
 
 from errors import IndexNotFoundError
 from index.corpus import CorpusIndex
+from ingest.pipeline import ingest
 
 
 @pytest.fixture(params=["faiss", "pgvector"])
@@ -44,7 +45,7 @@ DOCS = {
 def test_ingest_search_and_reload_without_re_embedding(tmp_path, settings, hash_model):
     corpus = write_corpus(tmp_path / "papers", DOCS)
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    report = index.ingest([corpus])
+    report = ingest(index, [corpus])
     assert (report.count("added"), report.count("failed")) == (3, 0)
     assert index.stats() == {"documents": 3, "chunks": 3}
     assert index.search("IL-13 signalling", k=1)[0].doc_id == "dupilumab"
@@ -63,14 +64,14 @@ def test_ingest_search_and_reload_without_re_embedding(tmp_path, settings, hash_
 def test_incremental_ingest_adds_updates_skips(tmp_path, settings, hash_model):
     corpus = write_corpus(tmp_path / "papers", DOCS)
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([corpus])
+    ingest(index, [corpus])
     before = hash_model.calls
-    report = index.ingest([corpus])
+    report = ingest(index, [corpus])
     assert report.count("skipped") == 3 and hash_model.calls == before  # unchanged text is not re-embedded
 
     (corpus / "rituximab.txt").write_text("Rituximab in IgG4-RD\n\nRituximab depletes plasmablasts quickly.")
     (corpus / "new.txt").write_text("Abatacept\n\nAbatacept regulates T cells as a whole.")
-    report = index.ingest([corpus])
+    report = ingest(index, [corpus])
     assert {o.doc_id: o.status for o in report.outcomes} == {
         "dupilumab": "skipped", "new": "added", "rituximab": "updated", "thalidomide": "skipped",
     }
@@ -87,10 +88,10 @@ def test_a_searching_process_sees_an_updated_chunks_new_row(tmp_path, settings, 
         pytest.skip("the id -> row memory is the FAISS store's")
     corpus = write_corpus(tmp_path / "papers", DOCS)
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([corpus])
+    ingest(index, [corpus])
     index.search("rituximab plasmablasts", k=3)  # remembers the rows of the hits
     (corpus / "rituximab.txt").write_text("Rituximab in IgG4-RD\n\nRituximab depletes plasmablasts quickly.")
-    index.ingest([corpus])
+    ingest(index, [corpus])
     ids = index.chunk_ids_of("rituximab")
     assert index._store.rows_of("chunks", ids) == index._store.catalog.rows_of("chunks", ids)
     scores = index._store.chunk_terms.scores("plasmablasts", ids)
@@ -108,10 +109,10 @@ def test_segments_name_search_hits_and_indexes_written_before_names_still_search
     index = CorpusIndex.open(settings.paths.index_dir, settings)
     with monkeypatch.context() as old_code:  # what the code before names wrote
         old_code.setattr(segments_module, "_write_names", lambda *args: None)
-        index.ingest([write_corpus(tmp_path / "a", {k: DOCS[k] for k in ("dupilumab", "rituximab")})])
+        ingest(index, [write_corpus(tmp_path / "a", {k: DOCS[k] for k in ("dupilumab", "rituximab")})])
     assert index.search("CD20 B cells", k=1)[0].doc_id == "rituximab"  # named by the catalog
     newer = {"thalidomide": DOCS["thalidomide"], "omalizumab": "Omalizumab\n\nOmalizumab binds free IgE."}
-    index.ingest([write_corpus(tmp_path / "b", newer)])  # as many rows as the old segment: merged, all named
+    ingest(index, [write_corpus(tmp_path / "b", newer)])  # as many rows as the old segment: merged, all named
     store = index._store
     assert [s.named for s in store.sets["chunks"].segments] == [True]
 
@@ -124,12 +125,12 @@ def test_segments_name_search_hits_and_indexes_written_before_names_still_search
 
 def test_delete_document(tmp_path, settings, hash_model):
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    ingest(index, [write_corpus(tmp_path / "papers", DOCS)])
     assert index.delete("rituximab") and not index.delete("rituximab")
     reopened = CorpusIndex.open(settings.paths.index_dir, settings)
     assert reopened.document("rituximab") is None and reopened.stats() == {"documents": 2, "chunks": 2}
     assert all(h.doc_id != "rituximab" for h in reopened.search("rituximab B cells", k=5))
-    report = reopened.ingest([tmp_path / "papers"])  # deleted documents can be re-ingested
+    report = ingest(reopened, [tmp_path / "papers"])  # deleted documents can be re-ingested
     assert report.count("added") == 1 and report.count("skipped") == 2
 
 
@@ -139,7 +140,7 @@ def test_bad_files_do_not_stop_the_batch(tmp_path, settings, hash_model):
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "binary.txt").write_bytes(bytes(range(256)) * 10)
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    report = index.ingest([corpus, tmp_path / "missing.txt"])
+    report = ingest(index, [corpus, tmp_path / "missing.txt"])
     failed = {Path(o.source).name: o.reason for o in report.outcomes if o.status == "failed"}
     assert set(failed) == {"broken.pdf", "empty.txt", "binary.txt", "missing.txt"}
     assert report.count("added") == 3 and index.stats()["documents"] == 3
@@ -147,7 +148,7 @@ def test_bad_files_do_not_stop_the_batch(tmp_path, settings, hash_model):
 
 def test_crash_mid_ingest_leaves_previous_index_usable(tmp_path, settings, hash_model, monkeypatch):
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "first", DOCS)])
+    ingest(index, [write_corpus(tmp_path / "first", DOCS)])
     good = index._catalog.stamp()
 
     many = {f"extra{i}": f"Paper {i}\n\nFinding number {i} about IL-{i} in IgG4-RD." for i in range(600)}
@@ -163,14 +164,14 @@ def test_crash_mid_ingest_leaves_previous_index_usable(tmp_path, settings, hash_
 
     monkeypatch.setattr(hash_model, "_get_text_embeddings", dying)
     with pytest.raises(MemoryError):
-        index.ingest([write_corpus(tmp_path / "second", many)])
+        ingest(index, [write_corpus(tmp_path / "second", many)])
     assert CorpusIndex.open(settings.paths.index_dir, settings)._catalog.stamp() == good
     survivor = CorpusIndex.open(settings.paths.index_dir, settings)
     assert survivor.stats() == {"documents": 3, "chunks": 3}
     assert survivor.search("thalidomide remission", k=1)[0].doc_id == "thalidomide"
     if settings.store == "pgvector":
         assert _vector_rows(survivor) > 3  # vectors of the batches written before the crash, listed by no commit
-    survivor.ingest([])  # the next writer sweeps what the crashed one left
+    ingest(survivor, [])  # the next writer sweeps what the crashed one left
     assert len(survivor._store) == 3 and survivor.stats() == {"documents": 3, "chunks": 3}
     if settings.store == "pgvector":
         assert _vector_rows(survivor) == 3
@@ -203,11 +204,11 @@ def test_checkpoints_keep_finished_work(tmp_path, settings, hash_model, monkeypa
     monkeypatch.setattr(hash_model, "_get_text_embeddings", dying)
     index = CorpusIndex.open(settings.paths.index_dir, settings)
     with pytest.raises(KeyboardInterrupt):
-        index.ingest([write_corpus(tmp_path / "many", many)])
+        ingest(index, [write_corpus(tmp_path / "many", many)])
     saved = CorpusIndex.open(settings.paths.index_dir, settings).stats()["documents"]
     assert saved >= 100 and saved < 300
     monkeypatch.setattr(hash_model, "_get_text_embeddings", original)
-    report = CorpusIndex.open(settings.paths.index_dir, settings).ingest([tmp_path / "many"])
+    report = ingest(CorpusIndex.open(settings.paths.index_dir, settings), [tmp_path / "many"])
     assert report.count("skipped") == saved and report.count("added") == 300 - saved
 
 
@@ -220,13 +221,13 @@ def test_commits_write_only_what_they_add_and_segments_stay_few(tmp_path, settin
     settings.ingest.embed_batch = 10
     many = {f"p{i:04d}": f"Paper {i}\n\nFinding number {i} about IL-{i}." for i in range(1000)}
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "many", many)])
+    ingest(index, [write_corpus(tmp_path / "many", many)])
     assert index.stats() == {"documents": 1000, "chunks": 1000}
     faiss = isinstance(index._store, FaissChunkStore)  # segments are FAISS's; the rest holds on both stores
     segments = index._catalog.segments() if faiss else []
     assert not faiss or len([s for s in segments if s[1] == "chunks"]) <= 1 + (1000 // 50).bit_length()  # <= 6
     before = {n for n, _, _ in segments}
-    index.ingest([write_corpus(tmp_path / "one", {"extra": "One more\n\nMepolizumab lowers eosinophils."})])
+    ingest(index, [write_corpus(tmp_path / "one", {"extra": "One more\n\nMepolizumab lowers eosinophils."})])
     if faiss:
         new = [(n, files) for n, _, files in index._catalog.segments() if n not in before]
         assert new and all(sum(size for size, _ in files.values()) < 50_000 for _, files in new)
@@ -239,8 +240,8 @@ def test_same_file_name_in_two_folders_are_two_documents(tmp_path, settings, has
     a = write_corpus(tmp_path / "a", {"notes": "Notes A\n\nAbout dupilumab."})
     b = write_corpus(tmp_path / "b", {"notes": "Notes B\n\nAbout rituximab."})
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([a])
-    index.ingest([b])
+    ingest(index, [a])
+    ingest(index, [b])
     assert index.stats()["documents"] == 2
 
 
@@ -248,7 +249,7 @@ def test_jsonl_ids_become_document_ids(tmp_path, settings, hash_model):
     f = tmp_path / "corpus.jsonl"
     f.write_text("\n".join(json.dumps({"_id": f"pmid{i}", "title": f"T{i}", "text": f"Text about topic {i}."}) for i in range(5)))
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([f])
+    ingest(index, [f])
     assert sorted(d.doc_id for d in index.documents()) == [f"pmid{i}" for i in range(5)]
 
 
@@ -260,7 +261,7 @@ def test_missing_index_is_a_clear_error(tmp_path, settings):
 def test_reader_sees_a_newer_generation(tmp_path, settings, hash_model):
     reader = CorpusIndex.open(settings.paths.index_dir, settings)
     writer = CorpusIndex.open(settings.paths.index_dir, settings)
-    writer.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    ingest(writer, [write_corpus(tmp_path / "papers", DOCS)])
     assert reader.search("thalidomide", k=1)[0].doc_id == "thalidomide"
 
 
@@ -268,7 +269,7 @@ def test_duplicate_id_in_one_batch_keeps_the_later_record(tmp_path, settings, ha
     f = tmp_path / "corpus.jsonl"
     f.write_text(json.dumps({"_id": "x", "text": "First version."}) + "\n" + json.dumps({"_id": "x", "text": "Second version."}))
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    report = index.ingest([f])
+    report = ingest(index, [f])
     assert [o.status for o in report.outcomes] == ["skipped", "added"] and "superseded" in report.outcomes[0].reason
     assert index.document("x").text == "Second version." and index.stats()["chunks"] == 1
 
@@ -281,14 +282,14 @@ def test_an_edited_document_re_embeds_only_its_changed_chunks(tmp_path, settings
     paper.parent.mkdir()
     paper.write_text("A long trial\n\n" + " ".join(sentences))
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    first = index.ingest([paper.parent])
+    first = ingest(index, [paper.parent])
     chunks = first.chunks_embedded
     assert chunks >= 6 and first.chunks_reused == 0
     old = {n.text: index.store_vectors([n.node_id])[0] for n in all_chunks(index)}
 
     sentences[-1] = "Sentence 11 was withdrawn after an error in the IgG4 assay was found by the authors."
     paper.write_text("A long trial\n\n" + " ".join(sentences))
-    second = index.ingest([paper.parent])
+    second = ingest(index, [paper.parent])
     assert second.count("updated") == 1
     assert second.chunks_embedded == 1 and second.chunks_reused == chunks - 1
     for node in all_chunks(index):
@@ -301,19 +302,19 @@ def test_an_edited_document_re_embeds_only_its_changed_chunks(tmp_path, settings
 def test_a_second_index_of_the_same_papers_takes_its_vectors_from_the_cache(tmp_path, settings, hash_model):
     corpus = write_corpus(tmp_path / "papers", DOCS)
     first = CorpusIndex.open(settings.paths.index_dir, settings)
-    assert first.ingest([corpus]).chunks_embedded == 3
+    assert ingest(first, [corpus]).chunks_embedded == 3
     calls = hash_model.calls
 
     settings.paths.index_dir = tmp_path / "second"
     second = CorpusIndex.open(settings.paths.index_dir, settings)
-    report = second.ingest([corpus])
+    report = ingest(second, [corpus])
     assert hash_model.calls == calls and report.chunks_embedded == 0 and report.chunks_reused == 3
     for node in all_chunks(second):
         assert (second.store_vectors([node.node_id]) == first.store_vectors([node.node_id])).all()
 
     settings.paths.embed_cache = None  # disabled: embeds again
     settings.paths.index_dir = tmp_path / "third"
-    assert CorpusIndex.open(settings.paths.index_dir, settings).ingest([corpus]).chunks_embedded == 3
+    assert ingest(CorpusIndex.open(settings.paths.index_dir, settings), [corpus]).chunks_embedded == 3
 
 
 @pytest.mark.slow
@@ -321,9 +322,9 @@ def test_embedding_cache_with_the_real_model(tmp_path, settings):
     from tests.conftest import SEEDS
 
     first = CorpusIndex.open(tmp_path / "a", settings)
-    embedded = first.ingest([SEEDS]).chunks_embedded
+    embedded = ingest(first, [SEEDS]).chunks_embedded
     second = CorpusIndex.open(tmp_path / "b", settings)
-    report = second.ingest([SEEDS])
+    report = ingest(second, [SEEDS])
     assert embedded > 0 and report.chunks_embedded == 0 and report.chunks_reused == embedded
     question = "which biologics target Th2?"
     assert [(h.chunk_id, round(h.score, 6)) for h in second.search(question, k=5)] == [
@@ -333,7 +334,7 @@ def test_embedding_cache_with_the_real_model(tmp_path, settings):
 def test_ingest_reports_every_phase_up_to_the_end_of_the_save(tmp_path, settings, hash_model):
     calls = []
     papers = {f"p{i}": f"Paper {i}\n\nFinding {i} about IL-{i}." for i in range(60)}
-    CorpusIndex.open(settings.paths.index_dir, settings).ingest(
+    ingest(CorpusIndex.open(settings.paths.index_dir, settings), 
         [write_corpus(tmp_path / "p", papers)], progress=lambda phase, done, total: calls.append((phase, done, total)))
     phases = [p for i, (p, _, _) in enumerate(calls) if i == 0 or calls[i - 1][0] != p]
     assert phases == ["Reading", "Embedding", "Saving"]
@@ -365,7 +366,7 @@ def test_ingest_holds_one_batch_of_chunks_at_a_time(tmp_path, settings, hash_mod
               for i in range(80)}
     settings.ingest.chunk_words = 12
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "p", papers)])
+    ingest(index, [write_corpus(tmp_path / "p", papers)])
     assert index.stats()["documents"] == 80 and index.stats()["chunks"] > 400
     assert 8 <= peak[0] <= 40, peak[0]  # one batch (plus the last document's chunks), not 400
 
@@ -377,7 +378,7 @@ def test_a_full_disk_while_reading_is_one_clear_error_and_changes_nothing(tmp_pa
     from ingest import pipeline
 
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "a", {"one": "One\n\nIL-5 drives eosinophils."})])
+    ingest(index, [write_corpus(tmp_path / "a", {"one": "One\n\nIL-5 drives eosinophils."})])
 
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -385,7 +386,7 @@ def test_a_full_disk_while_reading_is_one_clear_error_and_changes_nothing(tmp_pa
     real = pipeline.pickle.dump
     monkeypatch.setattr(pipeline.pickle, "dump", disk_full)
     with pytest.raises(IndexWriteError, match="No space left on device; nothing read in this run was saved"):
-        index.ingest([write_corpus(tmp_path / "b", {"two": "Two\n\nIL-13 and IgE."})])
+        ingest(index, [write_corpus(tmp_path / "b", {"two": "Two\n\nIL-13 and IgE."})])
     monkeypatch.setattr(pipeline.pickle, "dump", real)
     assert [d.doc_id for d in CorpusIndex.open(settings.paths.index_dir, settings).documents()] == ["one"]
 
@@ -398,10 +399,10 @@ def test_a_kill_during_the_first_commit_does_not_block_the_next_ingest(tmp_path,
     index = CorpusIndex.open(settings.paths.index_dir, settings)
     with index.writing():  # what a writer killed mid-commit leaves: a catalog listing nothing, a folder on disk
         pass
-    CorpusIndex.open(tmp_path / "elsewhere", settings).ingest([papers])
+    ingest(CorpusIndex.open(tmp_path / "elsewhere", settings), [papers])
     first = sorted((tmp_path / "elsewhere" / "segments").iterdir())[0]
     shutil.copytree(first, settings.paths.index_dir / "segments" / first.name)
-    assert index.ingest([papers]).count("added") == 2
+    assert ingest(index, [papers]).count("added") == 2
     reopened = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
     assert reopened.stats() == {"documents": 2, "chunks": 2} and reopened.search("IL-13", k=1)[0].doc_id == "two"
 
@@ -412,7 +413,7 @@ def test_llama_index_runs_on_the_index_through_its_vector_store(tmp_path, settin
     from llama_index.core.vector_stores.types import MetadataFilter, MetadataFilters
 
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    ingest(index, [write_corpus(tmp_path / "papers", DOCS)])
     view = VectorStoreIndex.from_vector_store(index.vector_store(), embed_model=hash_model)
     hits = view.as_retriever(similarity_top_k=2).retrieve("Which drug inhibits IL-13 signalling?")
     assert hits[0].node.node_id == "dupilumab#0" and hits[0].node.text in index.document("dupilumab").text
@@ -428,11 +429,11 @@ def test_counts_are_kept_by_each_commit_and_equal_a_count(tmp_path, settings, ha
     equal counting through adds, a replaced paper with another number of chunks, and a delete."""
     settings.ingest.chunk_words = 40
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    ingest(index, [write_corpus(tmp_path / "papers", DOCS)])
     catalog = index._catalog
     assert catalog._stored_counts() == catalog._counted() == {"documents": 3, "chunks": 3}
     long = "Rituximab in IgG4-RD\n\n" + " ".join(f"Finding {i} about CD20 B cells in relapse." for i in range(40))
-    index.ingest([write_corpus(tmp_path / "papers", {"rituximab": long})])
+    ingest(index, [write_corpus(tmp_path / "papers", {"rituximab": long})])
     assert index.stats()["chunks"] > 3 and catalog._stored_counts() == catalog._counted()
     assert index.delete("dupilumab")
     assert catalog._stored_counts() == catalog._counted() and index.stats()["documents"] == 2

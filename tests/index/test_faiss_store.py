@@ -12,6 +12,7 @@ import pytest
 def test_ivf_on_the_real_sample_corpus_finds_what_exact_search_finds(sample_index_dir: Path, tmp_path: Path):
     """Real MiniLM vectors (from the session's embedding cache), real questions: IVF keeps the hybrid top documents."""
     from index.corpus import CorpusIndex
+    from ingest.pipeline import ingest
     from settings import PROJECT_DIR, load_settings
 
     # the questions the papers answer: an off-topic one ("How do I bake sourdough bread?") has near-tied
@@ -22,7 +23,7 @@ def test_ivf_on_the_real_sample_corpus_finds_what_exact_search_finds(sample_inde
     ivf_settings.retrieval.vector_index = "ivf"
     exact = CorpusIndex.open(sample_index_dir, exact_settings, must_exist=True)
     ivf = CorpusIndex.open(tmp_path / "ivf", ivf_settings)
-    report = ivf.ingest([str(p) for p in ivf_settings.paths.sample_corpus])
+    report = ingest(ivf, [str(p) for p in ivf_settings.paths.sample_corpus])
     assert report.chunks_embedded == 0 and ivf.stats() == exact.stats()  # every vector came from the cache
     assert exact._store.kind == "flat" and ivf._store.kind == "ivf"
     for q in questions:

@@ -18,6 +18,7 @@ import pytest
 
 from errors import EmbeddingMismatchError, ModelLoadError
 from index.corpus import CorpusIndex
+from ingest.pipeline import ingest
 from settings import PROJECT_DIR
 from tests.conftest import SEEDS
 
@@ -62,7 +63,7 @@ def test_any_sentence_transformers_folder_embeds_searches_and_persists(settings,
     settings.embedding.model_path = tiny_embedder
     settings.embedding.backend, settings.embedding.precision = "torch", "float32"
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    assert index.ingest([SEEDS]).count("added") == 2
+    assert ingest(index, [SEEDS]).count("added") == 2
     hits = index.search("IgG4-related disease treatment", k=3)
     assert len(hits) == 3
     manifest = index._catalog.meta()
@@ -90,14 +91,14 @@ def test_openvino_runs_another_model_with_its_own_pooling(settings, tiny_embedde
 def test_an_index_refuses_a_query_model_it_was_not_built_with(settings, tiny_embedder):
     settings.embedding.model_path = tiny_embedder
     settings.embedding.backend, settings.embedding.precision = "torch", "float32"
-    CorpusIndex.open(settings.paths.index_dir, settings).ingest([SEEDS])
+    ingest(CorpusIndex.open(settings.paths.index_dir, settings), [SEEDS])
     settings.embedding.model_path = None  # back to the bundled MiniLM
     index = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)
     with pytest.raises(EmbeddingMismatchError, match="built with the embedding model model-.*48 dimensions.*384"):
         index.search("rituximab", k=3)
     # adding papers with the other model is refused the same way, before anything is written
     with pytest.raises(EmbeddingMismatchError):
-        index.ingest([PROJECT_DIR / "data" / "sample" / "pages" / "classification_criteria_2019.txt"])
+        ingest(index, [PROJECT_DIR / "data" / "sample" / "pages" / "classification_criteria_2019.txt"])
     assert len(CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True)) == 2
     # the CLI says it in one line, with what to do
     env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR), "BIOCITE_EMBEDDING__BACKEND": "torch"}
@@ -111,7 +112,7 @@ def test_a_cross_encoder_reorders_the_head_of_the_ranking(settings, hash_model, 
     from sentence_transformers import CrossEncoder
 
     question = "Which treatment induces remission in IgG4-related disease?"
-    CorpusIndex.open(settings.paths.index_dir, settings).ingest([SEEDS, PROJECT_DIR / "data" / "sample" / "pages"])
+    ingest(CorpusIndex.open(settings.paths.index_dir, settings), [SEEDS, PROJECT_DIR / "data" / "sample" / "pages"])
     plain = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True).search(question, k=30)
     settings.retrieval.reranker, settings.retrieval.reranker_depth = str(tiny_cross_encoder), 8
     reranked = CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True).search(question, k=30)
@@ -127,7 +128,7 @@ def test_a_cross_encoder_reorders_the_head_of_the_ranking(settings, hash_model, 
 
 
 def test_a_missing_reranker_is_a_clear_error(settings, hash_model, tmp_path):
-    CorpusIndex.open(settings.paths.index_dir, settings).ingest([SEEDS])
+    ingest(CorpusIndex.open(settings.paths.index_dir, settings), [SEEDS])
     settings.retrieval.reranker = str(tmp_path / "no-such-model")
     with pytest.raises(ModelLoadError, match="retrieval.reranker"):
         CorpusIndex.open(settings.paths.index_dir, settings, must_exist=True).search("rituximab", k=3)

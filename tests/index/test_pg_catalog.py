@@ -15,6 +15,7 @@ import pytest
 from errors import IndexLockedError, IndexWriteError, OldIndexFormatError, UserError
 from index.catalog import CATALOG_FILE, PG_POINTER_FILE, ChunkSpan, DocumentRecord, PgCatalog, open_catalog
 from index.corpus import CorpusIndex
+from ingest.pipeline import ingest
 
 DOCS = {
     "dupilumab": "Dupilumab in IgG4-RD\n\nDupilumab blocks IL-4Rα and so inhibits IL-13 signalling.",
@@ -40,7 +41,7 @@ def second_machine(folder: Path, tmp_path: Path) -> Path:
 def test_a_pgvector_index_keeps_its_catalog_in_postgres_and_another_machine_serves_it(tmp_path, pg_settings, hash_model):
     folder = pg_settings.paths.index_dir
     writer = CorpusIndex.open(folder, pg_settings)
-    writer.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    ingest(writer, [write_corpus(tmp_path / "papers", DOCS)])
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [PG_POINTER_FILE]
     assert not (folder / CATALOG_FILE).exists()
 
@@ -50,7 +51,7 @@ def test_a_pgvector_index_keeps_its_catalog_in_postgres_and_another_machine_serv
     assert hit.doc_id == "rituximab"
     assert reader.document("rituximab").text[hit.node.start_char_idx : hit.node.end_char_idx] == hit.node.text
 
-    writer.ingest([write_corpus(tmp_path / "more", {"thalidomide": "Thalidomide\n\nThalidomide healed skin nodules."})])
+    ingest(writer, [write_corpus(tmp_path / "more", {"thalidomide": "Thalidomide\n\nThalidomide healed skin nodules."})])
     assert reader.refresh() and reader.search("skin nodules", k=1)[0].doc_id == "thalidomide"  # the new commit, at once
 
 
@@ -58,7 +59,7 @@ def test_writers_on_two_machines_take_turns(tmp_path, pg_settings, hash_model):
     """The folder lock cannot see another machine; the schema's advisory lock does."""
     folder = pg_settings.paths.index_dir
     first = CorpusIndex.open(folder, pg_settings)
-    first.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    ingest(first, [write_corpus(tmp_path / "papers", DOCS)])
     second = CorpusIndex.open(second_machine(folder, tmp_path), pg_settings, must_exist=True)
     with first.writing():
         with pytest.raises(IndexLockedError, match="another process is writing"):
@@ -113,7 +114,7 @@ def test_a_bulk_ingest_builds_the_search_indexes_once_at_its_end_and_a_small_one
     docs = {f"paper{i}": f"Paper {i}\n\nDrug{i} was given to {i} patients with IgG4-related disease." for i in range(6)}
     events: list[tuple] = []
     index = CorpusIndex.open(pg_settings.paths.index_dir, pg_settings)
-    index.ingest([write_corpus(tmp_path / "papers", docs)], progress=lambda *e: events.append(e))
+    ingest(index, [write_corpus(tmp_path / "papers", docs)], progress=lambda *e: events.append(e))
     table = index._catalog.meta()["table"]
     assert len(_search_indexes(pg_url, table)) == 1  # back after the build
     order = [e[0] for e in events]
@@ -122,7 +123,7 @@ def test_a_bulk_ingest_builds_the_search_indexes_once_at_its_end_and_a_small_one
     assert index.search("Drug4 patients", k=1)[0].doc_id == "paper4"
 
     events.clear()  # 1 new chunk into 6: kept incremental, nothing rebuilt
-    index.ingest([write_corpus(tmp_path / "more", {"late": "Late\n\nDrug9 helped."})], progress=lambda *e: events.append(e))
+    ingest(index, [write_corpus(tmp_path / "more", {"late": "Late\n\nDrug9 helped."})], progress=lambda *e: events.append(e))
     assert not [e for e in events if e[0].startswith("Building")]
     assert len(_search_indexes(pg_url, table)) == 1 and index.search("Drug9", k=1)[0].doc_id == "late"
 
@@ -145,7 +146,7 @@ def test_a_failed_index_build_loses_no_document_and_does_not_hide_an_earlier_err
     docs = {f"paper{i}": f"Paper {i}\n\nDrug{i} was given to {i} patients." for i in range(4)}
     index = CorpusIndex.open(pg_settings.paths.index_dir, pg_settings)
     with pytest.raises(IndexWriteError, match="documents were saved, but PostgreSQL could not build the search indexes"):
-        index.ingest([write_corpus(tmp_path / "papers", docs)])
+        ingest(index, [write_corpus(tmp_path / "papers", docs)])
     table = index._catalog.meta()["table"]
     assert not _search_indexes(pg_url, table)  # dropped for the bulk write, not built
 
@@ -164,7 +165,7 @@ def test_an_index_in_the_previous_table_layout_gets_one_clear_message(tmp_path, 
     """Indexes built before keyword postings (tsvector rows, `pg_layout` absent) are refused with the rebuild."""
     folder = pg_settings.paths.index_dir
     index = CorpusIndex.open(folder, pg_settings)
-    index.ingest([write_corpus(tmp_path / "papers", DOCS)])
+    ingest(index, [write_corpus(tmp_path / "papers", DOCS)])
     with index._catalog.transaction():
         index._catalog._execute("DELETE FROM meta WHERE key = 'pg_layout'")
     with pytest.raises(OldIndexFormatError, match=r"older layout.*python app.py ingest PATH\.\.\. --index"):

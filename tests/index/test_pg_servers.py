@@ -17,6 +17,7 @@ from pathlib import Path
 
 from index.catalog import PG_POINTER_FILE
 from index.corpus import CorpusIndex
+from ingest.pipeline import ingest
 from settings import PROJECT_DIR
 
 SERVER = r"""
@@ -62,7 +63,7 @@ def test_two_servers_see_each_commit_whole_while_one_writer_ingests(tmp_path, pg
                                                                      monkeypatch):
     folder = pg_settings.paths.index_dir
     writer = CorpusIndex.open(folder, pg_settings)
-    writer.ingest([_papers(tmp_path / "base", 0, 5)])
+    ingest(writer, [_papers(tmp_path / "base", 0, 5)])
     stop = tmp_path / "stop"
     servers = []
     for name in ("server-a", "server-b"):
@@ -88,7 +89,7 @@ def test_two_servers_see_each_commit_whole_while_one_writer_ingests(tmp_path, pg
         return original(texts)
 
     monkeypatch.setattr(hash_model, "_get_text_embeddings", slow)
-    writer.ingest([_papers(tmp_path / "more", 5, 30)])
+    ingest(writer, [_papers(tmp_path / "more", 5, 30)])
     stop.write_text("stop")
 
     commits = set(range(5, 36, 5))

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from index.rerank import Candidate, SentenceReranker, coverage, sentence_texts
+from ingest.pipeline import ingest
 from text.tokens import tokenize
 
 CANDIDATES = {
@@ -102,7 +103,7 @@ def testsentence_vectors_are_embedded_once_then_remembered(tmp_path, settings, h
     from index.corpus import CorpusIndex
 
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([_corpus(tmp_path)])
+    ingest(index, [_corpus(tmp_path)])
     before = hash_model.calls
     first = index.search_documents("which biologic blocks IL-4?", k=2)
     embedded = hash_model.calls - before
@@ -122,7 +123,7 @@ def test_rerank_can_be_turned_off(tmp_path, settings, hash_model):
     from index.corpus import CorpusIndex
 
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([_corpus(tmp_path)])
+    ingest(index, [_corpus(tmp_path)])
     settings.retrieval.rerank_depth = 0
     before = hash_model.calls
     index.search_documents("mepolizumab IL-5", k=2)
@@ -135,7 +136,7 @@ def test_chunk_search_reranks_by_sentence_only_when_asked(tmp_path, settings, ha
     from index.corpus import CorpusIndex
 
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    index.ingest([_corpus(tmp_path)])
+    ingest(index, [_corpus(tmp_path)])
     before = hash_model.calls
     plain = index.search("which biologic blocks IL-4?", k=2)
     assert plain[0].doc_id == "letter" and hash_model.calls - before == 1  # the query only

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from index.sample_index import CHECKOUT, SHIPPED, STAMP_FILE, expected_stamp, install, mismatches, shipped_stamp
+from ingest.pipeline import ingest
 from settings import load_settings
 
 REBUILD = "rebuild it with `.venv/bin/python scripts/build_sample_index.py` (from a checkout of committed code only)"
@@ -80,7 +81,7 @@ def fresh_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("index.corpus.load_embedding_model", lambda *_args: HashEmbedding(embed_batch_size=64))
         index = CorpusIndex.open(settings.paths.index_dir, settings)
-        report = index.ingest([str(p) for p in settings.paths.sample_corpus])
+        report = ingest(index, [str(p) for p in settings.paths.sample_corpus])
     assert report.count("failed") == 0, report.summary()
     return settings.paths.index_dir
 

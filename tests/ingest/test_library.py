@@ -10,6 +10,7 @@ from index.corpus import CorpusIndex
 from ingest.identity import SamePaper, merge_paper
 from ingest.library import read_export
 from ingest.loaders import load_paths, make_document
+from ingest.pipeline import ingest
 from settings import PROJECT_DIR
 from tests.ingest.library_fixture import DOI, PMID, TITLE, write_exports
 
@@ -93,7 +94,7 @@ def test_exports_and_a_pubmed_page_of_one_paper_are_one_document(tmp_path: Path,
     (one DOI, written two ways) is one document with the export's metadata, the fullest text and the page's PMID."""
     bib, ris = write_exports(tmp_path)
     index = CorpusIndex.open(settings.paths.index_dir, settings)
-    report = index.ingest([bib.parent, ris.parent, PUBMED_PAGE])
+    report = ingest(index, [bib.parent, ris.parent, PUBMED_PAGE])
     failed = {o.source.rpartition("#")[2]: o.reason for o in report.outcomes if o.status == "failed"}
     assert set(failed) == {"noabstract2020", "missing2019", "broken2018"}, failed
     assert all(f"entry {key}" in reason for key, reason in failed.items())
@@ -108,6 +109,6 @@ def test_exports_and_a_pubmed_page_of_one_paper_are_one_document(tmp_path: Path,
     hits = index.search("dupilumab loading dose submandibular gland ultrasound", k=3)
     assert hits[0].doc_id == "hartmann2024"
 
-    again = index.ingest([PUBMED_PAGE, ris.parent, bib.parent])  # in another order: nothing new, nothing lost
+    again = ingest(index, [PUBMED_PAGE, ris.parent, bib.parent])  # in another order: nothing new, nothing lost
     assert again.count("added") == again.count("updated") == 0 and index.stats()["documents"] == 3
     assert index.document("hartmann2024").text == paper.text

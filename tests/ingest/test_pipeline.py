@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from index.corpus import CorpusIndex
+from ingest.pipeline import ingest
 
 
 def test_every_document_gets_a_study_card_at_ingest(tmp_path: Path, settings, hash_model):
@@ -21,7 +22,7 @@ def test_every_document_gets_a_study_card_at_ingest(tmp_path: Path, settings, ha
     trial.write_text("Rituximab in IgG4-related disease\n\nMETHODS: In this double-blind trial, 120 adults were randomly "
                      "assigned to rituximab or placebo. The trial was registered as NCT01234567.")
     index = CorpusIndex.open(tmp_path / "index", settings)
-    index.ingest([page, trial])
+    ingest(index, [page, trial])
     cards = {d.doc_id: d.metadata["study"] for d in index.documents()}
     assert cards["38990099"]["design"] == "case_report" and cards["38990099"]["design_from"] == "metadata"
     assert cards["38990099"]["year"] == "2024" and cards["38990099"]["participants"] == 12
@@ -40,7 +41,7 @@ def test_the_design_model_is_a_setting(tmp_path: Path, settings, hash_model):
     for choice in ("bundled", "none"):
         settings.ingest.study_design_model = choice
         index = CorpusIndex.open(tmp_path / f"index-{choice}", settings)
-        index.ingest([tmp_path / "docs"])
+        ingest(index, [tmp_path / "docs"])
         cards[choice] = next(iter(index.documents())).metadata["study"]
     assert cards["bundled"]["design_from"] == "model" and cards["bundled"]["design"] == "cohort"
     assert cards["none"]["design_from"] != "model"
