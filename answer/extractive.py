@@ -311,7 +311,8 @@ class ExtractiveAnswerer:
             chosen = self._select(numeric, best_numeric, limit, floor=NUMBER_FLOOR * threshold)
         elif analysis.answer_type == "list" and analysis.asked_class:
             direct = self._list_members(asked, analysis, units, best)
-            chosen = self._select(units, best, limit, must=[u for _, u in direct])
+            chosen = _without_other_members(self._select(units, best, limit, must=[u for _, u in direct]), direct,
+                                            question_class(asked))
         else:
             chosen = self._select(units, best, limit)
         if analysis.attribute and not self._states_attribute(analysis, chosen):
@@ -556,6 +557,23 @@ def _reward_definitions(units: list[_Unit], names: list[str]) -> None:
             if defining.search(u.text):
                 u.score += DEFINITION_BONUS
                 u.prior += DEFINITION_BONUS
+
+
+def _without_other_members(chosen: list[_Unit], direct: list[tuple[str, _Unit]], cls) -> list[_Unit]:
+    """A list answer's quotes, less those of papers no member came from that name only other members of the asked
+    class: "Rituximab ... depletes B cells" from a review, beside "Dupilumab [3] and mepolizumab [2]" from a letter,
+    for "which biologics target Th2?", is about a biologic the rules found not linked to the question: a paper that
+    does not answer. Quotes naming no member stay (they may say why), as does every quote of a paper that answers."""
+    if not direct or cls is None:
+        return chosen
+    answer = {member_key(name) for name, _ in direct}
+    answering = {u.hit.doc_id for _, u in direct}
+    kept = []
+    for u in chosen:
+        named = {member_key(m.group(0)) for m in cls.members.finditer(u.text)}
+        if u.hit.doc_id in answering or not named or named & answer:
+            kept.append(u)
+    return kept
 
 
 def _reward_enumerations(units: list[_Unit]) -> None:

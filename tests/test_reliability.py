@@ -193,6 +193,7 @@ def test_a_full_queue_says_busy_at_once_instead_of_hanging(sample_index_dir: Pat
     from gradio_client.utils import QueueError, Status
 
     from bench.load import free_port, write_papers
+    import ui
     from index.corpus import CorpusIndex
     from ui import CSS, build_demo
 
@@ -201,8 +202,8 @@ def test_a_full_queue_says_busy_at_once_instead_of_hanging(sample_index_dir: Pat
     settings = load_settings()
     settings.paths.index_dir, settings.paths.upload_dir, settings.ui.queue_size = index_dir, tmp_path / "up", 1
     release = threading.Event()
-    real_ingest = CorpusIndex.ingest
-    monkeypatch.setattr(CorpusIndex, "ingest", lambda self, *a, **k: release.wait(120) and real_ingest(self, *a, **k))
+    real_ingest = ui.ingest
+    monkeypatch.setattr(ui, "ingest", lambda index, *a, **k: release.wait(120) and real_ingest(index, *a, **k))
     demo = build_demo(settings, CorpusIndex.open(index_dir, settings, must_exist=True))
     _, url, _ = demo.launch(server_name="127.0.0.1", server_port=free_port(), prevent_thread_lock=True, quiet=True, css=CSS)
     try:

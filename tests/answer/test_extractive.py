@@ -161,3 +161,23 @@ def test_a_question_asking_for_several_things_favours_a_quote_that_enumerates_th
     _reward_enumerations([listing, prose])
     assert listing.score == pytest.approx(0.5 + ENUMERATION_BONUS) and listing.prior == 0.5
     assert prose.score == 0.52 and listing.score > prose.score
+
+
+def test_a_list_answer_drops_quotes_of_papers_that_name_only_other_members():
+    """"Which biologics target Th2?": the review's rituximab sentence names a biologic the rules did not link to Th2;
+    the letter's own rituximab sentence stays (its paper answers), as does a sentence naming no biologic."""
+    from types import SimpleNamespace
+
+    from answer.extractive import _Unit, _without_other_members
+    from text.concepts import question_class
+
+    def unit(doc: str, text: str) -> _Unit:
+        return _Unit(hit=SimpleNamespace(doc_id=doc), start=0, end=len(text), text=text, sentences=1)
+
+    named = unit("letter", "We treated the patient with dupilumab, which blocks IL-4 and IL-13 signalling in Th2 cells.")
+    context = unit("letter", "So far rituximab has been discussed, but Th2 cells are a therapeutic target.")
+    why = unit("letter", "Th2 cells drive the disease.")
+    other = unit("review", "Rituximab, an anti-CD20 monoclonal antibody, depletes mature B cells.")
+    kept = _without_other_members([named, context, why, other], [("dupilumab", named)],
+                                  question_class("which biologics target Th2?"))
+    assert kept == [named, context, why]
