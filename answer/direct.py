@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 
 from answer.models import AnswerPart, Citation
-from answer.question import ROUTE
+from answer.question import FORMS, ROUTE
 from answer.reader import Reading
 from text.enumerations import enumeration_around, enumerations
 from text.numbers import NUMBER_WORD, numbers_in
@@ -54,7 +54,7 @@ _COUNT = re.compile(rf"(?:{_BOUND})?(?:(?<![\w-])\d+(?:[.,·]\d+)?(?![\w-])|\b{N
 _TRAILING = re.compile(r"(?:\s+(?:of|in|and|or|the|a|an|to|for|with|were|was|is|are|had|have|at|on|by|per|against|after|before|from|among|versus|vs|than|as|into|during|within))+$", re.I)
 
 
-_FORM = re.compile(r"(?:infusions?|injections?|tablets?|capsules?|patch(?:es)?)", re.I)  # how given, not by which route
+_FORM = re.compile(rf"(?:{FORMS})", re.I)
 
 
 # a pointer to the paper's own furniture, never a member of what is asked ("Figure 3A, Video 3 and Video 4")

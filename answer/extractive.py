@@ -543,8 +543,9 @@ class ExtractiveAnswerer:
         return sorted(chosen, key=lambda u: (doc_rank[u.hit.doc_id], u.start))
 
 
-_QUANTITY_WORDS = {"cost": "a cost", "dose": "a dose", "route": "how it is given (a route or a dose)", "share": "a share or proportion", "count": "a number",
-                   "measure": "a value", "duration": "a duration", "frequency": "how often"}
+_QUANTITY_WORDS = {"cost": "a cost", "dose": "a dose", "route": "how it is given (a route or a dose)",
+                   "share": "a share or proportion", "count": "a number", "measure": "a value", "duration": "a duration",
+                   "frequency": "how often"}
 
 
 def _reward_definitions(units: list[_Unit], names: list[str]) -> None:

@@ -123,6 +123,11 @@ def _focus(question: str) -> list[Focus]:
     return sorted(found.values(), key=lambda f: order[f.text.lower()])
 
 
+def _core(question: str) -> str:
+    """The question with whitespace collapsed and a conversational opening dropped ("and which of them ...?")."""
+    return re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", " ".join(question.split()), flags=re.I)
+
+
 def analyse(question: str) -> QuestionAnalysis:
     """The answer type, quantity kind, asked class, focus entities and asked attribute of `question`."""
     analysis = _analyse(question)
@@ -132,7 +137,7 @@ def analyse(question: str) -> QuestionAnalysis:
 
 def _analyse(question: str) -> QuestionAnalysis:
     q = " ".join(question.split()).strip()
-    q_core = re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", q, flags=re.I)
+    q_core = _core(q)
     focus = _focus(q_core)
     quantity = next((kind for kind, pattern in _QUANTITY if pattern.search(q_core)), "")
     if quantity and not _YESNO.match(q_core):
@@ -181,7 +186,7 @@ def asked_attribute(question: str) -> tuple[str, str]:
     about the subject ("PfRh5 binds basigin ...") and score like an answer; the hand-set score and the reader
     both let 77 % of 62 such questions through (`evals/near_topic/`). A quote that does not even name the measure does
     not state it."""
-    q = re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", " ".join(question.split()), flags=re.I)
+    q = _core(question)
     for pattern in _ATTRIBUTE:
         m = pattern.match(q)
         if m and any(t not in _NOT_ATTRIBUTE for t in tokenize(m.group("attr"))):
@@ -204,7 +209,7 @@ _HOW_OR_WHY = re.compile(r"(?:how|why)\b|what\s+(?:do|does|did)\b.*\bdo\b", re.I
 def asks_how_or_why(question: str) -> bool:
     """A question whose answer is an explanation, not a phrase: "how/why ...", "what do X cells do ...?". Its
     answer has no short span to lead with ("What does inebilizumab target?" does: "CD19")."""
-    q = re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", " ".join(question.split()), flags=re.I)
+    q = _core(question)
     return bool(_HOW_OR_WHY.match(q))
 
 
@@ -213,7 +218,7 @@ def asks_for_several(question: str) -> bool:
     "list ...", or a plural noun among the words after which/what (or "what are the"), before its verb ("which genes
     are ...", "what side effects were ...", "after which enzyme treatments?", "what are the Ups groups of var
     genes?"; not "which virus", "what process", "what is ...", "what are memory B cells?")."""
-    q = re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", " ".join(question.split()), flags=re.I)
+    q = _core(question)
     if re.match(r"(?:name|list)\b", q, re.I):
         return True
     m = re.search(r"\b(?:which|what)\s+(.*)", q, re.I)
@@ -248,11 +253,12 @@ _QUANTITY_IN_TEXT = {
 _QUANTITY_IN_TEXT["measure"] = _QUANTITY_IN_TEXT["count"]
 # how a medicine or vaccine is given, in any field's words: the route ("intramuscularly", "by intravenous infusion",
 # "orally") or the form it is given in ("nasal spray", "tablets")
+FORMS = r"infusions?|injections?|tablets?|capsules?|patch(?:es)?"  # how a medicine is given, not by which route
 ROUTE = re.compile(
     r"\b(?:intra(?:venous|muscular|dermal|nasal|thecal|peritoneal|vitreal|articular|lesional|vaginal|gastric|tracheal)(?:ly)?"
     r"(?:\s+(?:infusions?|injections?|bolus|administration))?|sub-?cutaneous(?:ly)?(?:\s+(?:infusions?|injections?))?|"
     r"oral(?:ly)?|by mouth|per os|topical(?:ly)?|transdermal(?:ly)?|sublingual(?:ly)?|rectal(?:ly)?|inhal(?:ed|ation)|"
-    r"nasal spray|(?:infusions?|injections?|tablets?|capsules?|patch(?:es)?)\b)", re.I)
+    rf"nasal spray|(?:{FORMS})\b)", re.I)
 _QUANTITY_IN_TEXT["route"] = re.compile(rf"{_QUANTITY_IN_TEXT['dose'].pattern}|{ROUTE.pattern}", re.I)
 
 
