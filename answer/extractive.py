@@ -522,12 +522,14 @@ class ExtractiveAnswerer:
         floor = self.threshold() if floor is None else floor
         chosen: list[_Unit] = list(dict.fromkeys(must or []))
         sentences = sum(u.sentences for u in chosen)
+        # A list's members may come from more papers; other quotes only from the best `answer.max_papers`.
+        papers, max_papers = {u.hit.doc_id for u in chosen}, self.settings.answer.max_papers
         # equally relevant quotes (the same score to TIE_DECIMALS): the stronger study design first
         for u in sorted(units, key=lambda u: (-round(u.score, TIE_DECIMALS), self._paper(u.hit).card.strength,
                                               -u.score, u.sentences)):
             if len(chosen) >= max_quotes or u.score < max(floor, KEEP_RELATIVE * best):
                 break
-            if u in chosen:
+            if u in chosen or (u.hit.doc_id not in papers and len(papers) >= max_papers):
                 continue
             overlaps = any(c.hit.doc_id == u.hit.doc_id and c.start < u.end and u.start < c.end for c in chosen)
             if overlaps or sentences + u.sentences > MAX_SENTENCES:
@@ -535,6 +537,7 @@ class ExtractiveAnswerer:
             if any(float(u.vec @ c.vec) > REDUNDANT_COSINE for c in chosen):
                 continue
             chosen.append(u)
+            papers.add(u.hit.doc_id)
             sentences += u.sentences
         # Read as the papers do: documents by their best unit, units in document order.
         doc_rank: dict[str, int] = {}
