@@ -25,3 +25,11 @@ def test_the_readers_span_sets_the_length_of_the_items_and_a_span_elsewhere_find
     assert [x.text for x in enumeration_around(s, i, i + len("standard vaccination"))] == \
         ["standard vaccination", "vitamin A"]
     assert enumeration_around(s, s.index("malaria"), s.index("malaria") + 7) is None
+
+
+def test_a_span_over_the_whole_enumeration_says_where_its_outer_items_begin_and_end():
+    # eLife, malaria_vitamin_a_children_2015: without the span the outer items were cut to "A supplements", "routine"
+    s = ("Some researchers have suggested that vitamin A supplements and routine childhood vaccinations for other "
+         "diseases may also provide some protection against malaria.")
+    i, j = s.index("vitamin"), s.index(" for other")
+    assert [x.text for x in enumeration_around(s, i, j)] == ["vitamin A supplements", "routine childhood vaccinations"]
