@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from answer.reader import (AGREEMENT, MAX_QUESTION_TOKENS, best_span, bundled_reader_path, encode_pairs, load_reader,
-                           reader_kind, span_probability)
+from answer.reader import (AGREEMENT, MAX_QUESTION_TOKENS, Variant, best_span, bundled_reader_path, calibration_pairs,
+                           choose_variant, encode_pairs, load_reader, reader_kind, span_probability)
 from errors import ModelLoadError
 
 # (question, sentence that answers it, sentence on the same topic that does not), written for these tests
@@ -95,13 +95,23 @@ def test_openvino_variants_agree_with_torch_fp32(backend, precision, tmp_path):
         variant = load_reader("bundled", backend, precision, cache_dir=tmp_path)
     except ModelLoadError as exc:  # bf16 without bf16 kernels on this CPU: the auto choice skips it the same way
         pytest.skip(f"{backend} {precision} does not run here: {exc}")
-    questions = [q for q, _, _ in PAIRS]
-    texts = [[a, t] for _, a, t in PAIRS]
-    ref = np.array([r.relevance for q, ts in zip(questions, texts) for r in reference.read(q, ts)])
-    got = np.array([r.relevance for q, ts in zip(questions, texts) for r in variant.read(q, ts)])
-    # The auto choice holds each variant to AGREEMENT at the 95th percentile of the 96 shipped calibration pairs;
-    # on these 12 pairs every gap stays under 2.5x that bar (measured worst: int8 0.073), and no answering
-    # sentence falls below its topical one that fp32 ranked under it.
+    def relevances(reader, pairs) -> np.ndarray:  # read question by question, as the answerer and the choice do
+        by_question: dict[str, list[str]] = {}
+        for q, t in pairs:
+            by_question.setdefault(q, []).append(t)
+        return np.array([r.relevance for q, texts in by_question.items() for r in reader.read(q, texts)])
+
+    # The auto choice holds each variant to AGREEMENT at the 95th percentile of the 96 shipped calibration pairs.
+    calibration = calibration_pairs(bundled_reader_path())
+    gap = float(np.percentile(np.abs(relevances(variant, calibration) - relevances(reference, calibration)), 95))
+    if gap > AGREEMENT:  # too far from fp32 on this CPU (reader run 4's int8 on AMD EPYC AVX-512: 0.041): never chosen
+        allowed = [Variant("torch", "float32"), Variant(backend, precision)]
+        assert choose_variant(bundled_reader_path(), allowed, tmp_path) == Variant("torch", "float32")
+        return
+    # A variant within the bar: on these 12 pairs every gap stays under 2.5x that bar (measured worst: int8 0.073,
+    # reader run 3), and no answering sentence falls below its topical one that fp32 ranked under it.
+    pairs = [(q, t) for q, a, b in PAIRS for t in (a, b)]  # answering, topical, answering, ...
+    ref, got = relevances(reference, pairs), relevances(variant, pairs)
     assert np.abs(ref - got).max() <= 2.5 * AGREEMENT, np.abs(ref - got).round(3)
     assert ((got[0::2] > got[1::2]) == (ref[0::2] > ref[1::2])).all()
 
