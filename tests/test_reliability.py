@@ -192,8 +192,8 @@ def test_a_full_queue_says_busy_at_once_instead_of_hanging(sample_index_dir: Pat
     from gradio_client import Client, handle_file
     from gradio_client.utils import QueueError, Status
 
-    from bench.load import free_port, write_papers
     import ui
+    from bench.load import free_port, write_papers
     from index.corpus import CorpusIndex
     from ui import CSS, build_demo
 

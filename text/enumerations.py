@@ -103,9 +103,9 @@ def _items(sentence: str, words: list[tuple[str, int, int]], groups: list[tuple[
     """Word runs as items. The outer runs may have swallowed words of the clause around the enumeration ("four
     types termed UpsA", "dengue virtually ensures"), so the first item keeps its last words and the last its first,
     as many as the longest inner item has, plus any further ones (up to MAX_ITEM_WORDS) that are not everyday
-    lower-case words: "South Africa, Eritrea, Ethiopia and Cape Verde", "CSΔN and TRAP-VAL sporozoites". When the reader's
-    span begins inside the first run or ends inside the last, the item begins or ends where the span does: "that
-    [vitamin A supplements and routine childhood vaccinations] for other diseases"."""
+    lower-case words: "South Africa, Eritrea, Ethiopia and Cape Verde", "CSΔN and TRAP-VAL sporozoites". When the
+    reader's span begins inside the first run or ends inside the last, the item begins or ends where the span does:
+    "that [vitamin A supplements and routine childhood vaccinations] for other diseases"."""
     core = max([b - a for a, b in groups[1:-1]] or [1])
     # the reader's span, when it is one item ("standard vaccination"), says how long the items are
     fixed: dict[int, tuple[int, int]] = {}

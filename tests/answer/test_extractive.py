@@ -204,7 +204,8 @@ def test_quotes_beyond_the_paper_limit_come_from_papers_already_quoted(answerer)
     units = [unit("dupilumab", 0.9), unit("rituximab", 0.89), unit("thalidomide", 0.88), unit("dupilumab", 0.86)]
     answerer.settings.answer.max_papers = 2
     chosen = answerer._select(units, best=0.9, max_quotes=5, floor=0.0)
-    assert sorted((u.hit.doc_id, u.score) for u in chosen) == [("dupilumab", 0.86), ("dupilumab", 0.9), ("rituximab", 0.89)]
+    assert sorted((u.hit.doc_id, u.score) for u in chosen) == \
+        [("dupilumab", 0.86), ("dupilumab", 0.9), ("rituximab", 0.89)]
     answerer.settings.answer.max_papers = 3
     assert len(answerer._select(units, best=0.9, max_quotes=5, floor=0.0)) == 4
     assert len(answerer._select(units, best=0.9, max_quotes=1, floor=0.0)) == 1  # "Quotes per answer: 1" means one
