@@ -83,29 +83,38 @@ def _base_index_and_batch(tmp_path: Path) -> tuple[Path, Path, set[str], Path]:
 
 
 def test_kill_9_at_random_moments_loses_no_committed_document(tmp_path: Path):
+    """Each kill waits until the catalog shows a random number of batch papers committed (0 included: a kill
+    during start-up), then a random further moment of up to a second, so it lands anywhere in the next
+    embedding batch or commit. Timed by the index, not by the clock: a fast CPU ends the work before a
+    wall-clock guess (CI once killed all five runs before their first commit, proving nothing)."""
+    from index.catalog import Catalog
+
     kills = int(os.environ.get("KILL_COUNT", "5"))
-    base_papers, base_index, base, batch_papers = _base_index_and_batch(tmp_path)
+    _, base_index, base, batch_papers = _base_index_and_batch(tmp_path)
     batch = {f"paper{i:03d}" for i in range(100, 100 + BATCH)}
 
-    def seconds(papers: Path, index: Path) -> float:
-        t0 = time.perf_counter()
-        _ingest(index, papers).communicate(timeout=600)
-        return time.perf_counter() - t0
-
-    startup = seconds(base_papers, base_index)  # nothing to do: start, load the model, skip 3 papers
-    duration = seconds(batch_papers, tmp_path / "timing-index")  # one uninterrupted run of the batch
-
     rng = random.Random(20261127)
-    outcomes = []
+    targets, outcomes = [], []
     for k in range(kills):
         index = tmp_path / f"index-{k}"
         shutil.copytree(base_index, index)
+        target = 0 if k == 0 else rng.randrange(0, BATCH - 48)  # at least one embedding batch still to come
+        catalog = Catalog(index)
         proc = _ingest(index, batch_papers)
-        time.sleep(rng.uniform(startup, duration))  # while the batch is read, embedded and checkpointed
-        proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=60)
+        try:
+            deadline = time.monotonic() + 600
+            while catalog.stats()["documents"] < len(base) + target and proc.poll() is None:
+                assert time.monotonic() < deadline, f"the ingest never committed {target} papers"
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0, 1.0))
+        finally:  # killed whether the wait succeeded or not: a failed test leaves no process behind
+            proc.send_signal(signal.SIGKILL)
+            proc.communicate(timeout=60)
+            catalog.close()
         committed = _check(index, base, batch)
+        targets.append(target)
         outcomes.append(len(committed))
+        assert len(committed) >= target  # what the catalog showed committed before the kill is still there
         if k % 5:
             continue  # every fifth kill is also re-run to completion (each re-run embeds the rest: ~12 s)
         rerun = subprocess.run([sys.executable, str(PROJECT_DIR / "app.py"), "ingest", str(batch_papers), "--index",
@@ -114,8 +123,8 @@ def test_kill_9_at_random_moments_loses_no_committed_document(tmp_path: Path):
         assert f"{BATCH - len(committed)} added, 0 updated, {len(committed)} skipped, 0 failed" in rerun.stdout, rerun.stdout
         assert _check(index, base, batch) == batch
         shutil.rmtree(index)
-    print(f"\nstartup {startup:.1f} s, whole batch {duration:.1f} s")
-    print(f"{kills} kills; batch documents committed before each kill: {outcomes} of {BATCH}; lost after a re-run: 0")
+    print(f"\n{kills} kills after the catalog showed {targets} batch papers committed;"
+          f" committed before each kill: {outcomes} of {BATCH}; lost after a re-run: 0")
     assert len(set(outcomes)) > 1  # the kills landed at different moments, not all before or after the work
 
 
