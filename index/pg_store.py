@@ -98,6 +98,7 @@ def check_database(url: str) -> None:
 
 POSTING = np.dtype([("row", "<u4"), ("tf", "<u2"), ("length", "<u4")])  # 10 bytes, packed: segments concatenate
 MERGE_FANOUT = 8  # this many keyword segments of one size class are merged into one
+MERGE_BATCH_TERMS = 5_000  # terms read and written per batch when a merge drops dead rows
 SCORED_QUERIES = 4  # score arrays kept for `scores` after a `retrieve` of the same query
 
 
@@ -123,7 +124,7 @@ class PgKeywordIndex:
 
         self._engine, self.table = engine, table
         self._stats: tuple[int, float] | None = None
-        self._dead: np.ndarray | None = None
+        self._dead: np.ndarray | None = None  # True at dead row numbers (`_row_mask`)
         self._buffer: dict[str, tuple[Counter, int]] = {}  # id -> (term frequencies, length), written at `flush`
         self._scored: OrderedDict[tuple, np.ndarray | None] = OrderedDict()  # see `_score_all`
         self._df: dict[str, int] = {}  # document frequencies seen since the last reload
@@ -226,7 +227,11 @@ class PgKeywordIndex:
 
     def merge(self) -> None:
         """Merge segments of one size class (`MERGE_FANOUT` of them, `MERGE_FANOUT` times the size of the last)
-        into one, dropping nothing: each term's packed postings are concatenated in SQL, in one transaction."""
+        into one, in one transaction. With no dead rows each term's packed postings are concatenated in SQL;
+        otherwise the group's postings are streamed through numpy, dead rows' postings dropped and those rows
+        struck from `_dead` (a row's postings all live in the segment that wrote it), so deleted and replaced
+        chunks stop costing disk and search time, and document frequencies are read from the rows' sizes again
+        once no dead row is left."""
         from sqlalchemy import text
 
         t = self.table
@@ -239,15 +244,63 @@ class PgKeywordIndex:
             if group is None:
                 return
             new = conn.execute(text(f"SELECT nextval('{t}_segment_seq')")).scalar_one()
-            conn.execute(text(
-                f"INSERT INTO {t}_postings (term, segment, postings) SELECT term, :new, "
-                f"string_agg(postings, ''::bytea ORDER BY segment) FROM {t}_postings WHERE segment = ANY(:old) "
-                "GROUP BY term"), {"new": new, "old": group})
+            dead = np.asarray(conn.execute(text(f"SELECT row FROM {t}_dead ORDER BY row")).scalars().all(), np.int64)
+            dropped = 0
+            if len(dead):
+                dropped = self._merge_live(conn.connection, group, new, dead)
+            else:
+                conn.execute(text(
+                    f"INSERT INTO {t}_postings (term, segment, postings) SELECT term, :new, "
+                    f"string_agg(postings, ''::bytea ORDER BY segment) FROM {t}_postings WHERE segment = ANY(:old) "
+                    "GROUP BY term"), {"new": new, "old": group})
             conn.execute(text(f"DELETE FROM {t}_postings WHERE segment = ANY(:old)"), {"old": group})
-            conn.execute(text(f"INSERT INTO {t}_segments (segment, rows) SELECT :new, sum(rows) FROM {t}_segments "
-                              "WHERE segment = ANY(:old)"), {"new": new, "old": group})
+            conn.execute(text(f"INSERT INTO {t}_segments (segment, rows) SELECT :new, sum(rows) - :dropped "
+                              f"FROM {t}_segments WHERE segment = ANY(:old)"), {"new": new, "old": group, "dropped": dropped})
             conn.execute(text(f"DELETE FROM {t}_segments WHERE segment = ANY(:old)"), {"old": group})
+        self.forget_counts()
         self.merge()  # the merged segment may complete the next size class
+
+    def _merge_live(self, raw: Any, group: list[int], new: int, dead: np.ndarray) -> int:
+        """Write segment `new` from the live postings of the `group` segments (streamed term by term, so memory
+        holds one batch of terms), strike the dead rows found there from `_dead`; how many rows went."""
+        t = self.table
+        gone: set[int] = set()
+        reader = raw.cursor(name=f"merge_{new}")  # server-side: a million chunks' postings never sit in memory
+        reader.itersize = MERGE_BATCH_TERMS
+        reader.execute(f"SELECT term, postings FROM {t}_postings WHERE segment = ANY(%s) ORDER BY term, segment",
+                       (group,))
+
+        def merged() -> Iterator[tuple[str, np.ndarray]]:
+            term, parts = None, []
+            for row_term, blob in reader:
+                if row_term != term and parts:
+                    yield term, np.concatenate(parts)
+                    parts = []
+                term = row_term
+                parts.append(np.frombuffer(bytes(blob), dtype=POSTING))
+            if parts:
+                yield term, np.concatenate(parts)
+
+        writer = raw.cursor()
+        batch: list[tuple[str, int, str]] = []
+        dead_mask = _row_mask(dead)
+        for term, postings in merged():
+            is_dead = _is_dead(postings["row"], dead_mask)
+            if is_dead.any():
+                gone.update(postings["row"][is_dead].tolist())
+                postings = postings[~is_dead]
+            if len(postings):
+                batch.append((term, new, _bytea(postings)))
+            if len(batch) >= MERGE_BATCH_TERMS:
+                writer.copy_expert(f"COPY {t}_postings (term, segment, postings) FROM STDIN", _copy_text(batch))
+                batch = []
+        if batch:
+            writer.copy_expert(f"COPY {t}_postings (term, segment, postings) FROM STDIN", _copy_text(batch))
+        reader.close()
+        if gone:
+            writer.execute(f"DELETE FROM {t}_dead WHERE row = ANY(%s)", (sorted(gone),))
+        writer.close()
+        return len(gone)
 
     def all_ids(self) -> set[str]:
         from sqlalchemy import text
@@ -260,7 +313,7 @@ class PgKeywordIndex:
         return self._state()[:2]
 
     def _state(self) -> tuple[int, float, np.ndarray]:
-        """(N, average length) of the live rows, and the dead rows: read once per reload (two small reads)."""
+        """(N, average length) of the live rows, and a mask of the dead rows (`_row_mask`): read once per reload."""
         from sqlalchemy import text
 
         with self._lock:
@@ -269,7 +322,7 @@ class PgKeywordIndex:
                     n, total = conn.execute(text(f"SELECT n, total_length FROM {self.table}_stats")).one()
                     dead = conn.execute(text(f"SELECT row FROM {self.table}_dead ORDER BY row")).scalars().all()
                 self._stats = (int(n), float(total) / int(n) if n else 1.0)
-                self._dead = np.asarray(dead, dtype=np.uint32)
+                self._dead = _row_mask(np.asarray(dead, dtype=np.int64))
             return (*self._stats, self._dead)
 
     def _postings(self, terms: list[str]) -> dict[str, np.ndarray]:
@@ -289,7 +342,7 @@ class PgKeywordIndex:
         for term, arrays in parts.items():
             p = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
             if len(dead):
-                p = p[~np.isin(p["row"], dead)]
+                p = p[~_is_dead(p["row"], dead)]
             out[term] = p
         with self._lock:
             self._df.update((t, len(out.get(t, ()))) for t in terms)
@@ -768,6 +821,21 @@ def _postings(counts: list[Counter], rows: np.ndarray, lengths: np.ndarray) -> I
             by_term.setdefault(term, []).append((row, min(tf, 65535), length))
     for term, records in by_term.items():
         yield term, np.asarray(records, dtype=POSTING)
+
+
+def _row_mask(rows: np.ndarray) -> np.ndarray:
+    """A boolean array that is True at these row numbers (a lookup, where `np.isin` would sort per term)."""
+    mask = np.zeros(int(rows.max()) + 1 if len(rows) else 0, dtype=bool)
+    mask[rows] = True
+    return mask
+
+
+def _is_dead(rows: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Which of these row numbers the mask marks (rows beyond its end are live)."""
+    inside = rows < len(mask)
+    out = np.zeros(len(rows), dtype=bool)
+    out[inside] = mask[rows[inside]]
+    return out
 
 
 def _bytea(p: np.ndarray) -> str:

@@ -163,3 +163,46 @@ def test_bm25_over_chunks_and_documents_equals_bm25s(make_store):
     h.delete("c3")
     assert ids(h.store.chunk_terms.retrieve("IgG4-RD rituximab", 10)) == ["c6#0"]
     assert ids(h.store.doc_terms.retrieve("IgG4-RD rituximab", 10)) == ["c6"]
+
+
+def test_a_pgvector_merge_drops_the_postings_of_deleted_and_replaced_rows(pg_url):
+    """Eight keyword segments (one size class) merged: the postings of rows replaced or deleted before the merge
+    are gone from the merged segment and from `_dead`, scores still equal bm25s over the live texts, and document
+    frequencies are read from the posting rows' sizes again (the path that needs no dead row)."""
+    from sqlalchemy import text
+
+    from index.pg_store import MERGE_FANOUT, PgKeywordIndex, _engines
+
+    engine, _ = _engines(pg_url)
+    keywords = PgKeywordIndex(engine, new_table_name())
+    t = keywords.table
+    live = dict(TEXTS)
+    keywords.add(list(live), list(live.values()))
+    keywords.flush()  # segment 1: c1 ... c6
+    keywords.add(["c1"], ["Dupilumab again: IL-4Rα blockade in Th2-high IgG4-RD."])  # c1's first row is dead
+    live["c1"] = "Dupilumab again: IL-4Rα blockade in Th2-high IgG4-RD."
+    keywords.flush()
+    keywords.delete(["c2"])  # dead, no new segment
+    del live["c2"]
+    for i in range(MERGE_FANOUT - 2):  # segments 3 ... 8
+        live[f"e{i}"] = f"Extra paper {i} on IgG4-RD relapse and rituximab, {i} patients."
+        keywords.add([f"e{i}"], [live[f"e{i}"]])
+        keywords.flush()
+
+    def count(sql: str) -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(text(sql)).scalar_one())
+
+    assert count(f"SELECT count(*) FROM {t}_segments") == MERGE_FANOUT and count(f"SELECT count(*) FROM {t}_dead") == 2
+    _check_bm25(keywords, live)
+    keywords.merge()
+    assert count(f"SELECT count(*) FROM {t}_segments") == 1 and count(f"SELECT count(*) FROM {t}_dead") == 0
+    assert count(f"SELECT sum(rows) FROM {t}_segments") == len(live)
+    with engine.connect() as conn:
+        rows = {int(r) for (blob,) in conn.execute(text(f"SELECT postings FROM {t}_postings"))
+                for r in np.frombuffer(bytes(blob), dtype=[("row", "<u4"), ("tf", "<u2"), ("length", "<u4")])["row"]}
+        live_rows = {int(r) for r in conn.execute(text(f"SELECT row FROM {t}_rows")).scalars()}
+    assert rows <= live_rows  # no posting of a dead row is left
+    keywords.forget_counts()
+    _check_bm25(keywords, live)
+    engine.dispose()
