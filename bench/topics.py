@@ -29,7 +29,12 @@ SETS = {  # name: (corpus paths; None = the sample corpus), questions
     "malaria": ([EVALS / "malaria" / "docs"], EVALS / "malaria" / "questions.jsonl"),
     "hiv": ([EVALS / "hiv" / "docs"], EVALS / "hiv" / "questions.jsonl"),
     "influenza": ([EVALS / "influenza" / "docs"], EVALS / "influenza" / "questions.jsonl"),
+    # short PubMed abstracts (SciFact's corpus), list and factoid questions; `dev` clusters tuned on, `heldout` not
+    "pubmed-dev": ([EVALS / "pubmed_short" / "corpus.jsonl"], EVALS / "pubmed_short" / "questions.jsonl"),
+    "pubmed-heldout": ([EVALS / "pubmed_short" / "corpus.jsonl"], EVALS / "pubmed_short" / "questions.jsonl"),
 }
+# a set that is one split of its question file: (the index it shares with the other split, the split)
+SPLITS = {"pubmed-dev": ("pubmed", "dev"), "pubmed-heldout": ("pubmed", "heldout")}
 SEALED = {"hiv", "influenza"}
 
 
@@ -49,12 +54,13 @@ def run_set(name: str, settings, index_root: Path, progress: bool = True) -> dic
     from evals.grounding import grade, summarise
     from index.corpus import CorpusIndex
 
-    index = CorpusIndex.open(str(index_root / name), settings)
+    index_name, split = SPLITS.get(name, (name, None))
+    index = CorpusIndex.open(str(index_root / index_name), settings)
     report = ingest_with_progress(index, corpus_of(name, settings))
     if progress:
         print_report(report)
     answerer = ExtractiveAnswerer(index)
-    cases = load_cases(SETS[name][1])
+    cases = [c for c in load_cases(SETS[name][1]) if split is None or c.get("split") == split]
 
     def document_text(doc_id: str) -> str:
         record = index.document(doc_id)
