@@ -47,8 +47,10 @@ _QUANTITY = [
     ("cost", re.compile(r"\b(?:cost|costs|price|prices|priced|expense|expenses|spent|spend)\b|\bhow much (?:money|funding)\b", re.I)),
     ("frequency", re.compile(r"\bhow (?:often|frequently)\b.*\b(?:given|taken|administered|dosed|infused|injected|repeated|"
                              r"scheduled|used)\b|\bat what interval|\bdosing interval|\bhow often should\b", re.I)),
+    # "regimen" only as what is asked ("what regimen ...?"): "how many patients were enrolled on the Bangladesh
+    # regimen?" counts patients, "... regimen is based on which fluoroquinolone?" asks for a drug
     ("dose", re.compile(r"\b(?:dose|doses|dosage|dosing|how much\b.*\b(?:given|give|administered|take)|what amount|how many mg|"
-                        r"regimen)\b|\bhow (?:is|are|was|were) \S+(?: \S+)? dosed\b", re.I)),
+                        r"(?:what|which)\s+(?:[\w-]+\s+){0,2}regimens?)\b|\bhow (?:is|are|was|were) \S+(?: \S+)? dosed\b", re.I)),
     # "how is the vaccine administered?" is answered by a route ("intramuscularly") or a dose ("300 mg"), either
     ("route", re.compile(r"\bhow (?:is|are|was|were) \S+(?: \S+)? (?:given|administered|taken|infused|injected|delivered)\b|"
                          r"\b(?:what|which|by what)\s+routes?\b|\broutes? of (?:administration|delivery)\b", re.I)),
@@ -173,7 +175,8 @@ _NOT_ATTRIBUTE = frozenset(tokenize(
     "association link outcome outcomes prognosis treatment therapy therapies drug drugs medication medications "
     "management evidence risk risks benefit benefits "
     "significance importance mode way ways action source origin name type types kind kinds result results "
-    "finding findings conclusion definition meaning"))
+    "finding findings conclusion definition meaning "
+    "counterpart counterparts equivalent homolog homologue ortholog orthologue analog analogue version form"))
 
 
 def asked_attribute(question: str) -> tuple[str, str]:

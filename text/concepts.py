@@ -87,10 +87,39 @@ def _classes() -> tuple[EntityClass, ...]:
     )
 
 
+# What ends the noun phrase after which/what: an auxiliary or verb-like function word, a preposition, a relative.
+_PHRASE_ENDS = frozenset(
+    "is are was were be been do does did have has had can could would should will may might must "
+    "of in on for to with by from at among against after before during between into over under than that who whom "
+    "whose which what where when while if".split())
+_PHRASE_OPENS = frozenset("is are was were the a an its their these those of".split())
+
+
+def _asked_phrase(words: list[str]) -> list[str] | None:
+    """The words naming what a which/what (or "name/list ...") question asks for: after the first such word, leading
+    "are the", "of the" skipped, up to five words before an auxiliary or preposition ("which kinases" in "HER2+
+    cells that became resistant switch on which kinases downstream of ...?"); None without such a word."""
+    at = next((i for i, w in enumerate(words) if w in ("which", "what") or (i == 0 and w in ("name", "list"))), None)
+    if at is None:
+        return None
+    phrase = words[at + 1 :]
+    while phrase and phrase[0] in _PHRASE_OPENS:
+        phrase = phrase[1:]
+    out = []
+    for word in phrase[:5]:
+        if word in _PHRASE_ENDS:
+            break
+        out.append(word)
+    return out
+
+
 def question_class(question: str) -> EntityClass | None:
-    """The class a list question asks for: "which biologics ..." -> biologic; the first class noun wins."""
+    """The class a list question asks for: "which biologics ..." -> biologic. The class noun must name what the
+    which/what phrase asks for ("which kinases ... in HER2+ cells" asks for no cell, "what enzyme do neutrophils
+    need" for no cell type); a question without which/what takes its first class noun."""
     words = re.findall(r"[a-z]+(?:-[a-z]+)*", question.lower())  # "B-cell drug": a hyphenated modifier is not the noun
-    for word in words:
+    asked = _asked_phrase(words)
+    for word in words if asked is None else asked:
         for cls in _classes():
             if word in cls.nouns:
                 return cls

@@ -15,6 +15,10 @@ from answer.question import analyse, asked_attribute, asks_for_several, content_
         ("Which B-cell drug was approved first?", "list", "", "drug"),
         ("what organs does it usually hit?", "list", "", "organ"),
         ("What dose of rituximab was given?", "number", "dose", ""),
+        ("What regimen of rituximab was used?", "number", "dose", ""),
+        ("how many patients were enrolled on the Bangladesh MDR-TB regimen?", "number", "count", ""),  # not a dose
+        ("the 9-month Bangladesh regimen is based on which fluoroquinolone?", "other", "", ""),
+        ("HER2+ cells that became resistant switch on which kinases?", "other", "", ""),  # "cells" is the setting
         ("How is inebilizumab given?", "number", "route", ""),  # a route or a dose answers it
         ("How is the vaccine administered?", "number", "route", ""),
         ("What route of administration was used?", "number", "route", ""),

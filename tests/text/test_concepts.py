@@ -30,6 +30,16 @@ def test_question_class_is_the_head_noun():
     assert question_class("Is it safe?") is None
 
 
+def test_question_class_is_what_the_which_phrase_asks_for():
+    """A class noun elsewhere in the question is its setting, not what it asks for (PubMed-abstract questions)."""
+    assert question_class("HER2+ cells that became resistant to lapatinib switch on which kinases?") is None
+    assert question_class("what enzyme do lung neutrophils need to make the leukotrienes?") is None
+    assert question_class("What were the 3 commonest adverse events on MDR-TB treatment?") is None
+    assert question_class("Which of the drugs deplete B cells?").name == "drug"
+    assert question_class("Name the organs IgG4-related disease involves").name == "organ"
+    assert question_class("Tell me the drugs that target Th2").name == "drug"  # no which/what: the first class noun
+
+
 def test_abbreviations_defined_in_a_document():
     text = ("We asked whether QT corrected dispersion (QTcD) identifies left ventricular hypertrophy (LVH). "
             "Tuberculosis (TB) culture was used. The patients (n=5) were seen.")
