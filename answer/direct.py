@@ -29,11 +29,18 @@ from answer.reader import Reading
 from text.enumerations import enumeration_around, enumerations
 from text.numbers import NUMBER_WORD, numbers_in
 
-ANSWERS = 0.5  # reader relevance from which a quote counts as answering
-# span probability from which its span is given as the answer: on 599 held-out answer sentences of the training
-# sources (SQuAD and cpgQA dev/topic splits, the shipped int8 reader), 75 % of the spans kept at 0.2 overlap the gold
-# answer (token F1 >= 0.5), 82 % at 0.3 (keeping 36 % vs 21 % of them)
+ANSWERS = 0.5  # reader relevance from which a quote counts as answering (a verdict, a number)
+# span probability from which a span is a number's or a list member's phrase: on 599 held-out answer sentences of the
+# training sources (SQuAD and cpgQA dev/topic splits, the shipped int8 reader), 75 % of the spans kept at 0.2 overlap
+# the gold answer (token F1 >= 0.5), 82 % at 0.3 (keeping 36 % vs 21 % of them)
 SPAN_CONFIDENT = 0.2
+# reader relevance and span probability from which the span of the best such quote is the whole answer line of a
+# what/which/who question ("Aliskiren [1]."). Chosen on the dev questions of two sets (`python -m bench.topics --set
+# malaria pubmed-dev`): with 0.5 and 0.2 a span line was right for 22 % of the PubMed-abstract factoid questions;
+# lower, a span on an abstract's answering sentence is right although its probability is spread over synonyms
+# ("serine/arginine-rich splicing factor 3" or "SRSF3"). Held-out figures in docs/measurements.md.
+SPAN_LINE_READS = 0.4
+SPAN_LINE_CONFIDENT = 0.05
 # reader relevance from which the enumeration around a quote's span is read as members of a list answer (lower than
 # ANSWERS: a sentence that lists the members often reads as less of an answer than one that talks about them)
 LIST_READS = 0.25
@@ -103,9 +110,9 @@ def _line(text: str, cites: list[int], quotes: dict[int, str], kind_reason: str 
                       reason="" if supported else f"not in its cited quote{kind_reason}")
 
 
-def _span_text(unit: Evidence) -> str | None:
+def _span_text(unit: Evidence, confident: float = SPAN_CONFIDENT) -> str | None:
     r = unit.reading
-    if not r or not r.span or r.span_prob < SPAN_CONFIDENT:
+    if not r or not r.span or r.span_prob < confident:
         return None
     start, end = r.span
     text = unit.text[start:end]
@@ -222,9 +229,9 @@ def lean_tally(citations: list[Citation]) -> tuple[str, list[int]]:
 def span_line(units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:
     """The reader's span in the best answering quote ("Intramuscularly [2].")."""
     for unit in sorted(units, key=lambda u: -u.score):
-        if not unit.reading or unit.reading.relevance < ANSWERS:
+        if not unit.reading or unit.reading.relevance < SPAN_LINE_READS:
             continue
-        span, n = _span_text(unit), _citation(unit, citations)
+        span, n = _span_text(unit, SPAN_LINE_CONFIDENT), _citation(unit, citations)
         if span is not None and n is not None:
             return _line(span, [n], {c.n: c.quote for c in citations})
     return None
