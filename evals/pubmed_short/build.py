@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build and check the pubmed_short evaluation set (standard library only).
+"""Build and check the pubmed_short evaluation set (standard library and the topic sets' checks).
 
     python3 evals/pubmed_short/build.py                  # re-create corpus.jsonl from manifest.json
     python3 evals/pubmed_short/build.py --check          # re-create, then validate questions.jsonl
@@ -20,6 +20,9 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+from evals.topic_sets import check_cases  # noqa: E402
+
 SOURCE = HERE.parent / "scifact" / "corpus.jsonl"
 MANIFEST = HERE / "manifest.json"
 CORPUS = HERE / "corpus.jsonl"
@@ -75,85 +78,34 @@ def build(manifest: dict, lines: dict[str, bytes]) -> dict[str, dict]:
 
 
 def check(manifest: dict, docs: dict[str, dict]) -> int:
-    errors: list[str] = []
+    """The topic sets' checks (`evals.topic_sets.check_cases`: ids, types, evidence verbatim in a cited abstract,
+    entities and numbers found, refusals' `absent_patterns` matching no abstract), and this set's own: each question's
+    cluster and split as the manifest says, at most 3 cited abstracts, 2-6 list entities, every factoid alternative
+    named in a cited abstract."""
     split_of = {c["name"]: c["split"] for c in manifest["clusters"]}
-    seen: set[str] = set()
-    counts: dict[tuple[str, str], int] = {}
     full = {i: (d["title"] + "\n" + d["text"]) for i, d in docs.items()}
-    for n, line in enumerate(QUESTIONS.read_text(encoding="utf-8").splitlines(), 1):
-        try:
-            q = json.loads(line)
-        except json.JSONDecodeError as e:
-            errors.append(f"line {n}: invalid JSON ({e})")
-            continue
-        qid, typ = q.get("id", ""), q.get("type")
-        where = f"line {n} ({qid})"
-        if not qid or qid in seen:
-            errors.append(f"{where}: missing or duplicate id")
-        seen.add(qid)
-        if typ not in TYPES:
-            errors.append(f"{where}: unknown type {typ!r}")
-            continue
-        if not re.fullmatch(rf"pubmed-{typ}-\d\d", qid):
-            errors.append(f"{where}: id does not match its type")
+    lines = QUESTIONS.read_text(encoding="utf-8").splitlines()
+    cases = [json.loads(line) for line in lines]  # a line that is not JSON fails here, before any other check
+    absent = {q["id"]: q["absent_patterns"] for q in cases if q.get("absent_patterns")}
+    errors, _ = check_cases(lines, full, "pubmed", absent)
+    counts: dict[tuple[str, str], int] = {}
+    for n, q in enumerate(cases, 1):
+        where, typ = f"line {n} ({q.get('id')})", q.get("type")
         if q.get("cluster") not in split_of:
             errors.append(f"{where}: unknown cluster {q.get('cluster')!r}")
         elif q.get("split") != split_of[q["cluster"]]:
             errors.append(f"{where}: split {q.get('split')!r} but cluster is {split_of[q['cluster']]!r}")
         counts[(q.get("split", "?"), typ)] = counts.get((q.get("split", "?"), typ), 0) + 1
-        if not q.get("question"):
-            errors.append(f"{where}: no question")
-        if typ == "refuse":
-            if q.get("expect") != "no_evidence" or q.get("must_cite") or q.get("evidence") or not q.get("absent"):
-                errors.append(f"{where}: a refusal expects no_evidence, says what is absent and cites nothing")
-            patterns = q.get("absent_patterns") or []
-            if not patterns:
-                errors.append(f"{where}: a refusal needs absent_patterns")
-            for pat in patterns:
-                hits = [i for i, t in full.items() if re.search(pat, t, re.I)]
-                if hits:
-                    errors.append(f"{where}: absent pattern {pat!r} matches {hits}")
-            continue
-        if q.get("expect") != "answered":
-            errors.append(f"{where}: expect should be 'answered'")
-        cites, evidence, answer = q.get("must_cite") or [], q.get("evidence") or [], q.get("answer") or []
-        if not cites or not evidence or not answer:
-            errors.append(f"{where}: must_cite, evidence and answer are required")
-        if len(cites) > 3:
+        cited = "\n".join(full[c] for c in q.get("must_cite") or [] if c in full).lower()
+        if len(q.get("must_cite") or []) > 3:
             errors.append(f"{where}: more than 3 must_cite abstracts")
-        known = [c for c in cites if c in docs]
-        for c in cites:
-            if c not in docs:
-                errors.append(f"{where}: must_cite {c!r} is not in corpus.jsonl")
-        for ev in evidence:
-            if not any(ev in docs[c]["text"] for c in known):
-                errors.append(f"{where}: evidence not verbatim in the text of a cited abstract: {ev[:80]!r}")
-        for c in known:
-            if not any(ev in docs[c]["text"] for ev in evidence):
-                errors.append(f"{where}: no evidence string comes from cited abstract {c}")
-        cited = "\n".join(full[c] for c in known).lower()
         if typ == "factoid":
-            for alt in answer:
+            for alt in q.get("answer") or []:
                 if alt.lower() not in cited:
                     errors.append(f"{where}: factoid answer {alt!r} does not occur in a cited abstract")
-        if typ == "list":
-            ents = q.get("expect_entities") or []
-            if not 2 <= len(ents) <= 6:
-                errors.append(f"{where}: a list question needs 2-6 expect_entities")
-            for ent in ents:
-                if not any(alt.strip().lower() in cited for alt in ent.split("|") if alt.strip()):
-                    errors.append(f"{where}: entity {ent!r} is not named in a cited abstract")
-        if typ == "number":
-            num = str(q.get("expect_number", ""))
-            if not re.fullmatch(r"-?\d+(\.\d+)?", num):
-                errors.append(f"{where}: expect_number should be digits")
-            elif not any(re.search(rf"(?<![\d.]){re.escape(num)}(?![\d])", ev.replace("·", ".").replace(",", ""))
-                         for ev in evidence):
-                errors.append(f"{where}: {num} does not appear in the evidence")
-        if typ == "yesno" and q.get("expect_yesno") not in ("yes", "no"):
-            errors.append(f"{where}: a yesno question needs expect_yesno yes or no")
-    total = sum(counts.values())
-    print(f"{total} questions")
+        if typ == "list" and not 2 <= len(q.get("expect_entities") or []) <= 6:
+            errors.append(f"{where}: a list question needs 2-6 expect_entities")
+    print(f"{len(cases)} questions")
     for split in ("dev", "heldout"):
         print(f"  {split}: " + ", ".join(f"{t} {counts.get((split, t), 0)}" for t in TYPES))
     for e in errors:
