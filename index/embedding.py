@@ -626,10 +626,12 @@ def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_d
             f"{', '.join(map(str, allowed))}, timed on {len(texts)} bundled abstracts…")
         reference = Variant("torch", "float32")
         models = {reference: _load(source, reference, batch_size, str(cache_dir))}  # fails: the model itself is broken
+        unavailable = {}  # e.g. OpenVINO bf16 under an AVX2 cap: its CPU plugin has no kernel for it
         for variant in [v for v in allowed if v != reference]:
             try:
                 models[variant] = _load(source, variant, batch_size, str(cache_dir))
             except ModelLoadError as exc:
+                unavailable[str(variant)] = str(exc)
                 say(f"  {variant}: not available ({exc})")
         measured = measure_variants(models, texts)
         ref_vectors = measured[reference][1]
@@ -649,7 +651,7 @@ def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_d
         best = max(good, key=lambda r: r["texts_per_second"]) if good else {"backend": "torch", "precision": "float32"}
         choice = Variant(best["backend"], best["precision"])
         record = {"allowed": key, "choice": {"backend": choice.backend, "precision": choice.precision},
-                  "measured": results, "cpu": cpu_key(), "model": model_fingerprint(source)}
+                  "measured": results, "unavailable": unavailable, "cpu": cpu_key(), "model": model_fingerprint(source)}
         tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
         tmp.write_text(json.dumps(record, indent=2))
         os.replace(tmp, path)

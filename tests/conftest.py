@@ -86,6 +86,24 @@ def sample_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return s.paths.index_dir
 
 
+@pytest.fixture(scope="session")
+def local_sample_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample corpus ingested here with the real model, its vectors this CPU's variant's (through the session's
+    embedding cache: embedded once a session). The shipped copy (`sample_index_dir`) holds the vectors of the CPU
+    it was built on, and another CPU kind's variant gives slightly different ones (under an AVX2 cap OpenVINO fp32
+    is chosen where the shipped index was built with int8), enough to swap near-tied papers: a test comparing a store
+    built here with an exact reference compares with this one."""
+    from index.corpus import CorpusIndex
+    from ingest.pipeline import ingest
+    from settings import load_settings
+
+    s = load_settings()
+    s.paths.index_dir = tmp_path_factory.mktemp("local-sample") / "index"
+    report = ingest(CorpusIndex.open(s.paths.index_dir, s), [str(p) for p in s.paths.sample_corpus])
+    assert report.count("failed") == 0, report.summary()
+    return s.paths.index_dir
+
+
 @pytest.fixture
 def sample_index(sample_index_dir: Path):
     from index.corpus import CorpusIndex

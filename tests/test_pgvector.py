@@ -61,9 +61,15 @@ def test_ask_through_pgvector_cites_exact_spans(pg_index, monkeypatch):
         assert index.document(c["doc_id"]).text[c["start"] : c["end"]] == c["quote"]
 
 
-def test_pgvector_ranks_papers_as_faiss_does(pg_index, sample_index, monkeypatch):
-    """Same chunks, same BM25 (exact in SQL), HNSW close to exact: the same top papers for every sample question."""
+def test_pgvector_ranks_papers_as_faiss_does(pg_index, local_sample_index_dir, monkeypatch):
+    """Same chunks, same BM25 (exact in SQL), HNSW close to exact: the same top papers for every sample question as
+    FAISS over the same vectors (both built here from the session's embedding cache; the shipped copy's vectors
+    come from another CPU's variant)."""
+    from index.corpus import CorpusIndex
+    from settings import load_settings
+
     folder, env = pg_index
+    sample_index = CorpusIndex.open(local_sample_index_dir, load_settings(), must_exist=True)
     pg = open_pg(folder, env, monkeypatch)
     questions = [json.loads(line)["question"] for line in (PROJECT_DIR / "evals" / "sample_questions.jsonl").open()]
     for q in questions:
