@@ -103,13 +103,19 @@ def _texts(path: Path, n: int, skip: int = 0) -> list[str]:
 
 def build_variants() -> dict[str, tuple[str, Callable[[list[str]], np.ndarray]]]:
     """name -> (precision it computes in, encode(texts) -> unit vectors), each loaded through the app's own entry
-    point (`index.embedding.load_embedding_model`: length-sorted batches of `embedding.batch_size`)."""
+    point (`index.embedding.load_embedding_model`: length-sorted batches of `embedding.batch_size`). A variant this
+    CPU cannot run (OpenVINO bf16 under an AVX2 cap) is named with the reason and left out."""
+    from errors import ModelLoadError
     from index.embedding import SHORT, VARIANTS, Variant, load_embedding_model
     from settings import EmbeddingSettings
 
     out = {}
     for backend, precision in VARIANTS:
-        model = load_embedding_model(EmbeddingSettings(backend=backend, precision=precision))
+        try:
+            model = load_embedding_model(EmbeddingSettings(backend=backend, precision=precision))
+        except ModelLoadError as exc:
+            print(f"{Variant(backend, precision)}: not measured, it does not run here ({exc})", flush=True)
+            continue
         out[str(Variant(backend, precision))] = (SHORT[precision], model.encode)
     return out
 
