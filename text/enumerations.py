@@ -27,6 +27,7 @@ until of for as than then also both either neither not no nor but yet so such in
 included like versus vs via per each all any some most more less many much several other others only just
 very well respectively e.g. i.e. et al although though because if however thus therefore whether
 called termed named known designated namely
+particularly especially notably mainly mostly chiefly primarily predominantly largely typically
 """.split())
 _TOKEN = re.compile(r"[^\s,;:()\[\]{}—–]+|[,;:()\[\]{}—–]")
 _CONJUNCTION = {"and", "or", "and/or"}

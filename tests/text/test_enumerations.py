@@ -33,3 +33,10 @@ def test_a_span_over_the_whole_enumeration_says_where_its_outer_items_begin_and_
          "diseases may also provide some protection against malaria.")
     i, j = s.index("vitamin"), s.index(" for other")
     assert [x.text for x in enumeration_around(s, i, j)] == ["vitamin A supplements", "routine childhood vaccinations"]
+
+
+def test_an_adverb_singling_the_items_out_is_not_part_of_the_first_even_in_the_readers_span():
+    # SciFact abstract 1974176 (pubmed-list-11): the span began at "particularly", and the line said "Particularly blueberries"
+    s = "greater consumption of specific whole fruits, particularly blueberries, grapes, and apples, is associated"
+    i = s.index("particularly")
+    assert [x.text for x in enumeration_around(s, i, s.index(" is associated"))] == ["blueberries", "grapes", "apples"]
