@@ -69,13 +69,13 @@ def test_pgvector_ranks_papers_as_faiss_does(pg_index, local_sample_index_dir, m
     from settings import load_settings
 
     folder, env = pg_index
-    sample_index = CorpusIndex.open(local_sample_index_dir, load_settings(), must_exist=True)
+    faiss = CorpusIndex.open(local_sample_index_dir, load_settings(), must_exist=True)
     pg = open_pg(folder, env, monkeypatch)
     questions = [json.loads(line)["question"] for line in (PROJECT_DIR / "evals" / "sample_questions.jsonl").open()]
     for q in questions:
         for mode in ("hybrid", "dense", "bm25"):
-            assert_same_ranking(pg.search_documents(q, 5, mode), sample_index.search_documents(q, 5, mode), (q, mode))
-        got, want = pg.search(q, 5), sample_index.search(q, 5)
+            assert_same_ranking(pg.search_documents(q, 5, mode), faiss.search_documents(q, 5, mode), (q, mode))
+        got, want = pg.search(q, 5), faiss.search(q, 5)
         assert_same_ranking([(h.chunk_id, h.score) for h in got], [(h.chunk_id, h.score) for h in want], q)
 
 
