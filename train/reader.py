@@ -59,14 +59,24 @@ def load_examples(path: Path) -> list[dict[str, object]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+# "how/why" questions (not "how many/much/long ..."): the mechanism questions a user asks of a paper, whose answers
+# say how something works ("... by blocking mRNA/tRNA translocation"). A mix key "squad.howwhy" draws only these.
+QUESTION_KINDS = {"howwhy": re.compile(
+    r"^\s*(?:(?:and|so|but)\s+)?(?:why\b|how\b(?!\s+(?:many|much|long|old|far|often|large|big|tall|high|early|late|soon|"
+    r"fast|deep|wide|heavy|frequently|common|likely)\b))", re.IGNORECASE)}
+
+
 def training_set(examples: list[dict], mix: dict[str, int], rng: random.Random) -> list[dict]:
-    by_source: dict[str, list[dict]] = defaultdict(list)
-    for e in examples:
-        if e["split"] == "train":
-            by_source[str(e["source"])].append(e)
-    train = []
-    for source, pool in sorted(by_source.items()):
-        train.extend(rng.sample(pool, min(len(pool), mix.get(source, 0))))
+    """Pairs of the train split drawn per mix key: a source ("squad") or a source's questions of one kind
+    ("squad.howwhy", see QUESTION_KINDS); a pair is drawn at most once."""
+    train, taken = [], set()
+    for key, n in sorted(mix.items(), key=lambda kv: ("." not in kv[0], kv[0])):  # kinds first; sources as before
+        source, _, kind = key.partition(".")
+        pool = [i for i, e in enumerate(examples) if e["split"] == "train" and e["source"] == source and i not in taken
+                and (not kind or QUESTION_KINDS[kind].search(str(e["question"])))]
+        chosen = rng.sample(pool, min(len(pool), n))
+        taken.update(chosen)
+        train.extend(examples[i] for i in chosen)
     rng.shuffle(train)
     return train
 
