@@ -212,3 +212,18 @@ def test_sibling_negatives_are_other_units_of_the_same_article_in_the_questions_
     assert siblings[0]["label"] == 0.0 and siblings[0]["source"] == "squad-sibling" and siblings[0]["question"] == asked
     assert sibling_negatives([{**e, "source": "boolq"} for e in examples], [{**examples[0], "source": "boolq"}], 1,
                              random.Random(0)) == []  # only the sources whose other units reliably do not answer
+
+
+def test_a_mix_key_draws_one_kind_of_question_and_no_pair_twice():
+    from train.reader import training_set
+
+    def ex(question, source="squad"):
+        return {"source": source, "group": question, "split": "train", "question": question, "text": "t", "label": 1.0}
+
+    how = [ex("How does emetine stop protein synthesis?"), ex("why do vaccines fail in endemic areas?")]
+    other = [ex("How many var genes are there?"), ex("What is basigin?"), ex("How long does it last?")]
+    examples = how + other + [ex("Why is the sky blue?", source="selqa"), {**ex("How does it work?"), "split": "dev"}]
+    drawn = training_set(examples, {"squad.howwhy": 10}, random.Random(0))
+    assert sorted(e["question"] for e in drawn) == sorted(e["question"] for e in how)  # not "how many/long", not dev
+    both = training_set(examples, {"squad.howwhy": 1, "squad": 10}, random.Random(0))
+    assert len(both) == 5 and len({id(e) for e in both}) == 5  # the source's draw skips the pair the kind took
