@@ -31,6 +31,8 @@ particularly especially notably mainly mostly chiefly primarily predominantly la
 """.split())
 _TOKEN = re.compile(r"[^\s,;:()\[\]{}—–]+|[,;:()\[\]{}—–]")
 _CONJUNCTION = {"and", "or", "and/or"}
+_DASHES = "-‐‑"  # a suspended hyphen
+_ADVERB = re.compile(r"[a-z]+(?:ally|ively|ously|ently|antly|edly|fully|ingly|ibly|ably)")  # one word, lower case
 MAX_ITEM_WORDS = 4
 
 
@@ -92,7 +94,13 @@ def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[l
                     groups.append((j, k2))
                 break
         if joined and len(groups) >= 2:
-            found.append(_items(sentence, words, groups, anchor))
+            items = _items(sentence, words, groups, anchor)
+            # "low- and middle-income countries", "Gram-positive and -negative": one compound's halves, not items;
+            # "rapidly and efficiently": manners, not things
+            if any(item.text[:1] in _DASHES or item.text[-1:] in _DASHES or _ADVERB.fullmatch(item.text) for item in items):
+                i = groups[-1][0]  # its last half may begin a real enumeration
+                continue
+            found.append(items)
             i = groups[-1][1]
         else:
             i += 1

@@ -40,3 +40,12 @@ def test_an_adverb_singling_the_items_out_is_not_part_of_the_first_even_in_the_r
     s = "greater consumption of specific whole fruits, particularly blueberries, grapes, and apples, is associated"
     i = s.index("particularly")
     assert [x.text for x in enumeration_around(s, i, s.index(" is associated"))] == ["blueberries", "grapes", "apples"]
+
+
+def test_a_suspended_hyphen_joins_the_halves_of_one_compound_not_items():
+    sentence = "Surveys of low- and middle-income countries covered Burkina Faso, Mozambique, Rwanda and Senegal."
+    assert [[i.text for i in e] for e in enumerations(sentence)] == [["Burkina Faso", "Mozambique", "Rwanda", "Senegal"]]
+    assert enumerations("Both pre- and post-treatment samples were taken.") == []
+    assert enumerations("We grew Gram-positive and -negative bacteria.") == []
+    assert enumerations("Parasites were killed rapidly and efficiently by the drug.") == []
+    assert [[i.text for i in e] for e in enumerations("It binds FcRL3 and FcRL5 differentially.")] == [["FcRL3", "FcRL5"]]
