@@ -23,6 +23,7 @@ import functools
 import json
 import math
 import os
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,20 +100,45 @@ def encode_pairs(tokenizer, question: str, texts: list[str]) -> EncodedPairs:
 _TOKENIZER_LOCK = threading.Lock()  # a Tokenizer's truncation/padding state is shared
 
 
-def best_span(start: np.ndarray, end: np.ndarray, offsets: list[tuple[int, int] | None]) -> tuple[tuple[int, int] | None, float]:
+def best_span(start: np.ndarray, end: np.ndarray, offsets: list[tuple[int, int] | None], text: str = "",
+              question: str = "") -> tuple[tuple[int, int] | None, float]:
     """The highest-scoring span inside the unit (start token <= end token, at most `MAX_SPAN_TOKENS` long), as
-    character offsets into the unit, and its score (start + end logit)."""
+    character offsets into the unit, and its score (start + end logit). Given the unit's `text` and the `question`,
+    a span that only restates the question (`restates`) is passed over for the next best."""
     inside = [i for i, o in enumerate(offsets) if o is not None and i < len(start)]
     if not inside:
         return None, -math.inf
+    asked = _stems(question) if question and text else set()
     best, best_score = None, -math.inf
     top_starts = sorted(inside, key=lambda i: -start[i])[:10]
     top_ends = sorted(inside, key=lambda i: -end[i])[:10]
     for s in top_starts:
         for e in top_ends:
             if s <= e < s + MAX_SPAN_TOKENS and start[s] + end[e] > best_score:
-                best, best_score = (offsets[s][0], offsets[e][1]), float(start[s] + end[e])
+                span = (offsets[s][0], offsets[e][1])
+                if asked and restates(asked, text[span[0] : span[1]]):
+                    continue
+                best, best_score = span, float(start[s] + end[e])
     return best, best_score
+
+
+_CONTENT = re.compile(r"\w[\w&-]*")
+_FUNCTION = frozenset("the and for with from that this these those which what who whom whose where when how why its "
+                      "their are was were been has have had into onto over than then also not".split())
+
+
+def _stems(text: str) -> set[str]:
+    """Content words cut to five letters: "merozoites" and "merozoite" meet, as do "organelle" and "organelles"."""
+    return {w.lower()[:5] for w in _CONTENT.findall(text)
+            if w.lower() not in _FUNCTION and (len(w) > 2 or not w.islower())}  # "7th", "P&O", "IL" count
+
+
+def restates(asked: set[str], span: str) -> bool:
+    """Whether a span is mostly the question's own words ("apical organelle of merozoites" for "In which merozoite
+    organelle is PfMA found?"): at least two thirds of its content words are the question's. Such a span names
+    what was asked about, not the answer ("the micronemes")."""
+    words = _stems(span)
+    return bool(words) and len(words & asked) * 3 >= 2 * len(words)
 
 
 def span_probability(start: np.ndarray, end: np.ndarray, offsets: list[tuple[int, int] | None],
@@ -167,7 +193,7 @@ class Reader:
             reading = Reading(relevance=0.0)
             span_score = -math.inf
             if "start" in out:
-                reading.span, span_score = best_span(out["start"][i], out["end"][i], encoded.offsets[i])
+                reading.span, span_score = best_span(out["start"][i], out["end"][i], encoded.offsets[i], texts[i], question)
                 reading.span_score = float(span_score)
                 reading.span_prob = span_probability(out["start"][i], out["end"][i], encoded.offsets[i], reading.span)
             if "relevance" in out:

@@ -247,7 +247,8 @@ def predict(net: ReaderNet, tokenizer: Tokenizer, examples: list[dict], size: in
         probs = torch.softmax(verdict.float(), -1).numpy()
         for j, e in enumerate(batch):
             enc = encode_pairs(tokenizer, str(e["question"]), [str(e["text"])])
-            span, _ = best_span(start[j].float().numpy(), end[j].float().numpy(), enc.offsets[0])
+            span, _ = best_span(start[j].float().numpy(), end[j].float().numpy(), enc.offsets[0], str(e["text"]),
+                                str(e["question"]))
             out[index[id(e)]] = {"relevance": float(torch.sigmoid(relevance[j].float())), "verdict": probs[j], "span": span}
     return [out[i] for i in range(len(examples))]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from answer.reader import (AGREEMENT, MAX_QUESTION_TOKENS, Variant, best_span, bundled_reader_path, calibration_pairs,
+from answer.reader import (AGREEMENT, _stems, restates, MAX_QUESTION_TOKENS, Variant, best_span, bundled_reader_path, calibration_pairs,
                            choose_variant, encode_pairs, load_reader, reader_kind, span_probability)
 from errors import ModelLoadError
 
@@ -66,6 +66,19 @@ def test_best_span_stays_inside_the_unit_and_its_probability_is_a_probability():
     assert span == (4, 15) and score == 11.0  # the question's tokens and [SEP] score higher and are not eligible
     p = span_probability(start, end, offsets, span)
     assert 0.0 < p <= 1.0
+
+
+def test_a_span_that_restates_the_question_gives_way_to_the_next_best():
+    text = "in the micronemes, an apical organelle of merozoites"
+    offsets = [None, (0, 2), (3, 6), (7, 17), (19, 21), (22, 28), (29, 38), (39, 41), (42, 52), None]
+    start = np.array([0, 0, 1, 4, 0, 0, 6, 0, 0, 0], dtype=float)  # the appositive scores best ...
+    end = np.array([0, 0, 0, 7, 0, 0, 0, 0, 5, 0], dtype=float)
+    question = "In which merozoite organelle is PfMA found?"
+    assert best_span(start, end, offsets)[0] == (29, 52)
+    assert best_span(start, end, offsets, text, question)[0] == (7, 17)  # ... but says what was asked about
+    assert restates(_stems(question), "apical organelle of merozoites")
+    assert not restates(_stems("In what century did it begin?"), "7th century")  # a number is new information
+    assert not restates(_stems("Which cruise line celebrated in Southampton?"), "P&O Cruises")
 
 
 @pytest.mark.slow
