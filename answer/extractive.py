@@ -51,6 +51,7 @@ from answer.question import (
     asks_how_or_why,
     attribute_terms,
     content_words,
+    proper_names,
     states_quantity,
 )
 from answer.reader import Reader, Reading, load_reader
@@ -302,6 +303,11 @@ class ExtractiveAnswerer:
         if analysis.answer_type == "number" and analysis.quantity:
             # the number must come from a paper about the question's named focus (a rituximab dose is no mepolizumab dose)
             named = [(tokenize(f.text) or [""])[0] for f in analysis.focus if f.kind != "name"]
+            # ... and a number asked of a place or study ("enrolled on the Bangladesh regimen", "in the Minsk
+            # survey") from a paper that names it, when any paper read does (a user's "Kenyan" may be the papers' "Kenya")
+            read_papers = [self._paper(h) for h in {u.hit.doc_id: u.hit for u in units}.values()]
+            named += [t for name in proper_names(asked) for t in tokenize(name)[:1]
+                      if any(t in p.tokens | p.title_tokens for p in read_papers)]
             numeric = [u for u in units if states_quantity(analysis.quantity, u.text)
                        and all(n in self._paper(u.hit).tokens | self._paper(u.hit).title_tokens for n in named)]
             best_numeric = max((u.score for u in numeric), default=0.0)

@@ -125,6 +125,19 @@ def _focus(question: str) -> list[Focus]:
     return sorted(found.values(), key=lambda f: order[f.text.lower()])
 
 
+_PROPER = re.compile(r"(?<=[\w,;:(] )[A-Z][a-z]{2,}(?:[ -][A-Z][a-z]+)*\b")
+
+
+def proper_names(question: str) -> list[str]:
+    """Capitalised words inside the question ("the Bangladesh regimen", "at the Kilifi dispensary", "in Hong Kong"):
+    places, studies and cohorts that a number asked of them must come from a paper about (`answer.extractive`).
+    Not the first word, not names the focus patterns already take (acronyms, drugs), not question words."""
+    core = _core(question)
+    focus = {f.text.lower() for f in _focus(core)}
+    return [m.group(0) for m in _PROPER.finditer(core)
+            if m.group(0).lower() not in focus and not _NOT_FOCUS.match(m.group(0).split()[0])]
+
+
 def _core(question: str) -> str:
     """The question with whitespace collapsed and a conversational opening dropped ("and which of them ...?")."""
     return re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", " ".join(question.split()), flags=re.I)

@@ -128,3 +128,17 @@ def test_a_brand_name_is_answered_from_papers_that_use_the_generic(answerer):
     assert result.status == "answered" and result.missing == []
     assert result.analysis["focus"] == [{"text": "Dupixent", "kind": "drug", "generic": "dupilumab"}]
     assert "Dupilumab blocks IL-4Rα" in result.citations[0].quote
+
+
+def test_a_number_asked_of_a_place_comes_from_a_paper_about_that_place(tmp_path, settings, hash_model):
+    settings.answer.min_relevance = 0.2
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    ingest(index, [write_corpus(tmp_path / "papers", {
+        "minsk": ("Drug resistance survey in Minsk\n\nBetween 2009 and 2010, 156 patients were enrolled in the Minsk "
+                  "drug resistance survey. Nearly one in two patients enrolled in the survey had resistant tuberculosis."),
+        "dhaka": ("Drug resistance in Bangladesh\n\nOf the 515 patients enrolled in the drug resistance study in "
+                  "Bangladesh, most were cured. The regimen lasted nine months."),
+    })])
+    result = ExtractiveAnswerer(index).answer("How many patients were enrolled in the drug resistance survey in Bangladesh?")
+    assert result.status == "answered" and {c.doc_id for c in result.citations} == {"dhaka"}
+    assert "515" in result.citations[0].quote

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from answer.question import analyse, asked_attribute, asks_for_several, content_words, states_quantity
+from answer.question import analyse, asked_attribute, asks_for_several, content_words, proper_names, states_quantity
 
 
 @pytest.mark.parametrize(
@@ -131,3 +131,15 @@ def test_an_explanation_asked_for_is_told_from_a_phrase(question: str, explains:
     from answer.question import asks_how_or_why
 
     assert asks_how_or_why(question) is explains
+
+
+@pytest.mark.parametrize("question, names", [
+    ("how many patients were enrolled on the Bangladesh MDR-TB regimen?", ["Bangladesh"]),  # the acronym is focus
+    ("What percent of febrile kids at the Kilifi dispensary were smear positive?", ["Kilifi"]),
+    ("In the Minsk survey, what share of new patients had MDR-TB?", ["Minsk"]),
+    ("Which drugs were used in Cape Verde?", ["Cape Verde"]),
+    ("What dose of rituximab did the trial participants get?", []),
+    ("Which biologics target Th2?", []),  # the first word is capitalised because it begins the question
+])
+def test_proper_names_inside_a_question(question: str, names: list[str]):
+    assert proper_names(question) == names
