@@ -66,6 +66,7 @@ _FORM = re.compile(rf"(?:{FORMS})", re.I)
 
 # a pointer to the paper's own furniture, never a member of what is asked ("Figure 3A, Video 3 and Video 4")
 _FURNITURE = re.compile(r"(?:fig(?:ure)?s?|videos?|movies?|tables?|panels?|supplementary|appendix|box)\.?(?:\s+\S+)?$", re.I)
+_BARE_NUMBER = re.compile(rf"(?:{NUMBER_WORD}|[\d.,·]+%?)", re.I)  # "Six", "12", "30%": a count of members, not one
 
 
 @dataclass
@@ -279,6 +280,7 @@ def list_line(question: str, units: list[Evidence], citations: list[Citation]) -
         else:
             continue
         new = [m for m in members if m.lower() not in {x.lower() for x, _ in named} and not _FURNITURE.match(m)
+               and not _BARE_NUMBER.fullmatch(m)
                and not re.search(rf"(?<!\w){re.escape(m.lower())}(?!\w)", asked)]
         if not new:
             continue

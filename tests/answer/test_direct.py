@@ -202,3 +202,13 @@ def test_a_list_line_never_names_a_figure_or_video_as_a_member():
     line = list_line("Which sporozoite mutants were imaged?", [_unit("a", text, Reading(0.7, span=span, span_prob=0.3))],
                      [_quote(1, "a", text)])
     assert line is None or not any(w in line.text for w in ("Figure", "Video")), line
+
+
+def test_a_list_line_never_names_a_bare_number_as_a_member():
+    from answer.direct import list_line
+
+    text = "Six, VEGF and thymidine phosphorylase were measured in the tumours."
+    span = (text.index("VEGF"), text.index("VEGF") + 4)
+    line = list_line("Which angiogenic factors were measured?", [_unit("a", text, Reading(0.7, span=span, span_prob=0.3))],
+                     [_quote(1, "a", text)])
+    assert line is not None and line.text == "VEGF [1] and thymidine phosphorylase [1].", line
