@@ -524,6 +524,11 @@ def _load_pubmed_xml(file: Path) -> list[Document]:
     return docs
 
 
+# A line break escaped twice, so the text holds a backslash and an "n": SciFact's abstracts separate their sections so
+# ("... in fat.   \\n METHODS AND RESULTS In 30 obese ..."). Read as the break it was; "\\nabla" is left alone.
+_ESCAPED_BREAK = re.compile(r"[ \t]*\\n(?![A-Za-z])[ \t]*")
+
+
 def _load_jsonl(file: Path, max_chars: int) -> Iterator[LoadResult]:
     """BEIR-style corpus: one `{"_id", "title", "text"}` object per line; bad lines fail alone."""
     max_line = 4 * max_chars + 64 * 1024  # UTF-8 text plus the title and JSON around it
@@ -543,7 +548,7 @@ def _load_jsonl(file: Path, max_chars: int) -> Iterator[LoadResult]:
                     raise IngestError(f"record has {len(row['text']):,} characters, over the {max_chars:,} limit")
                 extra = {k: str(v) for k, v in row.items() if k in JSONL_METADATA and v}
                 doc = make_document(
-                    str(row["_id"]), clean_text(str(row["text"]), wrapped=False), source,
+                    str(row["_id"]), clean_text(_ESCAPED_BREAK.sub("\n", str(row["text"])), wrapped=False), source,
                     title=normalise_whitespace(str(row.get("title") or "")), format="jsonl", **extra,
                 )
                 yield LoadResult(source, document=doc)

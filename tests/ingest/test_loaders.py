@@ -166,6 +166,14 @@ def test_jsonl_corpus_ids_and_bad_lines(tmp_path: Path):
     assert len(errors) == 2 and "not valid JSON" in errors[0] and '"_id"' in errors[1]
 
 
+def test_jsonl_section_breaks_escaped_twice_are_breaks(tmp_path: Path):
+    f = tmp_path / "corpus.jsonl"
+    text = "Microvascular function in fat.   \\n METHODS AND RESULTS In 30 obese adults the \\nabla operator was used."
+    f.write_text(json.dumps({"_id": "s1", "title": "T", "text": text}) + "\n")  # SciFact writes its section breaks so
+    doc = next(r.document for r in load_paths([f]))
+    assert "in fat.\nMETHODS AND RESULTS In 30" in doc.text and "\\nabla" in doc.text and "\\n " not in doc.text
+
+
 def test_folder_walk_skips_hidden_and_unsupported(tmp_path: Path):
     (tmp_path / "a.txt").write_text("Some text here.")
     (tmp_path / ".hidden.txt").write_text("Hidden text.")
