@@ -49,6 +49,7 @@ from settings import Settings
 from text.tokens import tokenize
 
 SENTENCE_MEMO = 50_000  # sentence vectors kept in memory for the rerank (~75 MB)
+RECORD_MEMO = 64  # document records kept until the next commit (`CorpusIndex.document`)
 MIN_CHUNKS_FOR_TOPIC_WORDS = 50  # below this a term common to many chunks is one paper's word, not the topic
 OLD_LAYOUT_POINTER = "CURRENT"  # format 2 kept generation folders named by this file
 
@@ -68,6 +69,10 @@ class CorpusIndex:
         self._pending: dict[str, tuple[DocumentRecord, list[ChunkSpan]]] = {}  # applied, not yet committed
         self._lock = threading.RLock()  # one writer per process; readers see whole commits
         self._sentence_memo: collections.OrderedDict[str, np.ndarray] = collections.OrderedDict()
+        # the records an answer reads (about eight papers, each asked for many times), valid until the next commit
+        # is seen: with the catalog in PostgreSQL each read was a round trip that brought a paper's whole text
+        self._records: collections.OrderedDict[str, DocumentRecord | None] = collections.OrderedDict()
+        self._records_lock = threading.Lock()
         self._sentence_lock = threading.Lock()
 
     @property
@@ -133,7 +138,7 @@ class CorpusIndex:
         if self._store is None:
             self._store = self._make_store(meta)
         self._store.reload(catalog)
-        self._stamp = catalog.stamp()
+        self._seen_commit(catalog.stamp())
 
     def _make_store(self, meta: dict[str, object]) -> ChunkStore:
         """The store the catalog names; a new index takes the settings' (PostgreSQL: fresh tables)."""
@@ -186,7 +191,26 @@ class CorpusIndex:
         return self._catalog.documents() if self._catalog is not None else []
 
     def document(self, doc_id: str) -> DocumentRecord | None:
-        return self._catalog.document(doc_id) if self._catalog is not None else None
+        if self._catalog is None:
+            return None
+        with self._records_lock:
+            if doc_id in self._records:
+                self._records.move_to_end(doc_id)
+                return self._records[doc_id]
+            stamp = self._stamp
+        record = self._catalog.document(doc_id)
+        with self._records_lock:
+            if stamp == self._stamp:  # no commit seen meanwhile
+                self._records[doc_id] = record
+                while len(self._records) > RECORD_MEMO:
+                    self._records.popitem(last=False)
+        return record
+
+    def _seen_commit(self, stamp: int) -> None:
+        """This process now reads commit `stamp`: records read before it may be stale."""
+        with self._records_lock:
+            self._stamp = stamp
+            self._records.clear()
 
     def identities(self) -> list[tuple[str, str, dict[str, object]]]:
         """(doc id, title, metadata) of every document: how ingest finds a paper it already holds (`ingest.identity`)."""
@@ -290,7 +314,7 @@ class CorpusIndex:
                 self._store.maintain(catalog)
             except (OSError, *catalog_errors()) as exc:
                 raise _write_error(self.folder, exc) from None
-        self._stamp = catalog.stamp()
+        self._seen_commit(catalog.stamp())
         progress("Saving", 2, 2)
 
     def delete(self, doc_id: str) -> bool:

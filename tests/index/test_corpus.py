@@ -265,6 +265,24 @@ def test_reader_sees_a_newer_generation(tmp_path, settings, hash_model):
     assert reader.search("thalidomide", k=1)[0].doc_id == "thalidomide"
 
 
+def test_a_document_read_before_a_commit_is_read_again_after_it(tmp_path, settings, hash_model):
+    """`document` keeps the records it read until a commit is seen: this process's own, or another's at a search."""
+    reader = CorpusIndex.open(settings.paths.index_dir, settings)
+    writer = CorpusIndex.open(settings.paths.index_dir, settings)
+    f = tmp_path / "corpus.jsonl"
+    f.write_text(json.dumps({"_id": "x", "text": "First version of the trial report."}) + "\n")
+    ingest(writer, [f])
+    reader.search("trial", k=1)
+    assert reader.document("x").text == writer.document("x").text == "First version of the trial report."
+    f.write_text(json.dumps({"_id": "x", "text": "Second version of the trial report."}) + "\n")
+    ingest(writer, [f])
+    assert writer.document("x").text == "Second version of the trial report."  # its own commit
+    assert reader.document("x").text == "First version of the trial report."  # the commit it searches
+    reader.search("trial", k=1)
+    assert reader.document("x").text == "Second version of the trial report."  # the next one, once seen
+    assert reader.document("missing") is None and reader.document("missing") is None
+
+
 def test_duplicate_id_in_one_batch_keeps_the_later_record(tmp_path, settings, hash_model):
     f = tmp_path / "corpus.jsonl"
     f.write_text(json.dumps({"_id": "x", "text": "First version."}) + "\n" + json.dumps({"_id": "x", "text": "Second version."}))
