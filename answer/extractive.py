@@ -305,9 +305,10 @@ class ExtractiveAnswerer:
             named = [(tokenize(f.text) or [""])[0] for f in analysis.focus if f.kind != "name"]
             # ... and a number asked of a place or study ("enrolled on the Bangladesh regimen", "in the Minsk
             # survey") from a paper that names it, when any paper read does (a user's "Kenyan" may be the papers' "Kenya")
-            read_papers = [self._paper(h) for h in {u.hit.doc_id: u.hit for u in units}.values()]
-            named += [t for name in proper_names(asked) for t in tokenize(name)[:1]
-                      if any(t in p.tokens | p.title_tokens for p in read_papers)]
+            places = [t for name in proper_names(asked) for t in tokenize(name)[:1]]
+            if places:
+                read = [self._paper(h) for h in {u.hit.doc_id: u.hit for u in units}.values()]
+                named += [t for t in places if any(t in p.tokens | p.title_tokens for p in read)]
             numeric = [u for u in units if states_quantity(analysis.quantity, u.text)
                        and all(n in self._paper(u.hit).tokens | self._paper(u.hit).title_tokens for n in named)]
             best_numeric = max((u.score for u in numeric), default=0.0)

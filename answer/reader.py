@@ -128,7 +128,8 @@ _FUNCTION = frozenset("the and for with from that this these those which what wh
 
 
 def _stems(text: str) -> set[str]:
-    """Content words cut to five letters: "merozoites" and "merozoite" meet, as do "organelle" and "organelles"."""
+    """Content words cut to five letters: "merozoites" and "merozoite" meet, as do "organelle" and "organelles".
+    Not `text.tokens.tokenize`: BM25's tokens drop "P&O" and one-letter parts, which are what a span adds."""
     return {w.lower()[:5] for w in _CONTENT.findall(text)
             if w.lower() not in _FUNCTION and (len(w) > 2 or not w.islower())}  # "7th", "P&O", "IL" count
 

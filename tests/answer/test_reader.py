@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from answer.reader import (AGREEMENT, _stems, restates, MAX_QUESTION_TOKENS, Variant, best_span, bundled_reader_path, calibration_pairs,
-                           choose_variant, encode_pairs, load_reader, reader_kind, span_probability)
+from answer.reader import (AGREEMENT, MAX_QUESTION_TOKENS, Variant, _stems, best_span, bundled_reader_path,
+                           calibration_pairs, choose_variant, encode_pairs, load_reader, reader_kind, restates,
+                           span_probability)
 from errors import ModelLoadError
 
 # (question, sentence that answers it, sentence on the same topic that does not), written for these tests
