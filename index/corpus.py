@@ -133,8 +133,9 @@ class CorpusIndex:
             )
         if backend == "pgvector" and meta.get("pg_layout", 1) != PG_LAYOUT:
             raise OldIndexFormatError(
-                f"the index in {self.folder} keeps its PostgreSQL tables in an older layout (keyword rows as "
-                f"tsvector), which this version does not read; {self._rebuild}, with BIOCITE_STORE=pgvector")
+                f"the index in {self.folder} keeps its PostgreSQL tables in an older layout (layout "
+                f"{meta.get('pg_layout', 1)}; this version reads layout {PG_LAYOUT}); {self._rebuild}, "
+                "with BIOCITE_STORE=pgvector")
         if self._store is None:
             self._store = self._make_store(meta)
         self._store.reload(catalog)

@@ -42,7 +42,8 @@ from text.tokens import tokenize
 K1, B = 1.5, 0.75  # bm25s defaults, as `index.segments` (the FAISS path) scores
 MAX_TERM_BYTES = 2046  # a btree entry holds ~2.7 kB; longer "tokens" are binary junk (they still count in lengths)
 FLUSH_ROWS = 20_000  # buffered keyword rows written as a segment before the commit, so memory stays bounded
-LAYOUT = 2  # 2: posting lists in bytea, text only in the catalog; 1 was tsvector rows and PGVectorStore's text
+LAYOUT = 3  # 3: postings of (row, tf), lengths once per row; 2 repeated the length in every posting;
+#            1 was tsvector rows and PGVectorStore's text
 
 
 def new_table_name() -> str:
@@ -96,7 +97,8 @@ def check_database(url: str) -> None:
         engine.dispose()
 
 
-POSTING = np.dtype([("row", "<u4"), ("tf", "<u2"), ("length", "<u4")])  # 10 bytes, packed: segments concatenate
+POSTING = np.dtype([("row", "<u4"), ("tf", "<u2")])  # 6 bytes, packed: segments concatenate
+ROW_LENGTH = np.dtype([("row", "<u4"), ("length", "<u4")])  # each row's token count, once, in its segment's row
 MERGE_FANOUT = 8  # this many keyword segments of one size class are merged into one
 MERGE_BATCH_TERMS = 5_000  # terms read and written per batch when a merge drops dead rows
 SCORED_QUERIES = 4  # score arrays kept for `scores` after a `retrieve` of the same query
@@ -108,13 +110,17 @@ class PgKeywordIndex:
     Tables (prefix `table`):
     - `_rows`: (id, row, length) of every live chunk or document; `row` numbers its postings and is never reused.
     - `_postings`: one row per (term, segment): that term's postings in that segment, packed `POSTING` records
-      (row, term frequency, the row's token count) in one `bytea`, stored uncompressed (`STORAGE EXTERNAL`).
+      (row, term frequency) in one `bytea`, stored uncompressed (`STORAGE EXTERNAL`).
+    - `_segments`: one row per segment: its live row count and its rows' token counts (packed `ROW_LENGTH`),
+      read once at the first search and then only for segments written since (a row's length never changes:
+      row numbers are not reused). Keeping the length in every posting cost 4 of 10 bytes, ~870 MB at 1M chunks.
     - `_dead`: rows deleted or replaced whose postings are still in some segment (skipped when scoring).
     - `_stats`: one row, the live rows' count and total length, updated in the transaction that changes them.
 
     A query reads the few rows of its terms' postings in one statement and scores them with bm25s's formula and
     parameters (Lucene idf, k1 = 1.5, b = 0.75) in numpy: the document frequency of a term is the number of its
-    live postings, N and the average length come from `_stats`. Nothing is counted per query or per reload.
+    live postings, N and the average length come from `_stats`, the rows' lengths from `_segments`. Nothing is
+    counted per query or per reload.
     Writes are buffered and written at `flush` (the store's commit) as one new segment; segments of similar
     size are merged by `merge` (one SQL statement: packed records concatenate), so a term has a handful of rows.
     """
@@ -128,6 +134,8 @@ class PgKeywordIndex:
         self._buffer: dict[str, tuple[Counter, int]] = {}  # id -> (term frequencies, length), written at `flush`
         self._scored: OrderedDict[tuple, np.ndarray | None] = OrderedDict()  # see `_score_all`
         self._df: dict[str, int] = {}  # document frequencies seen since the last reload
+        self._lengths = np.zeros(0, dtype=np.uint32)  # token count by row number, 0 where not read (`_row_lengths`)
+        self._length_segments: dict[int, np.ndarray] = {}  # segment -> its `ROW_LENGTH` records, as read
         self._lock = threading.Lock()
         with engine.begin() as conn:
             if conn.execute(text("SELECT to_regclass(:t)"), {"t": f"{table}_stats"}).scalar() is not None:
@@ -140,7 +148,9 @@ class PgKeywordIndex:
                 f"CREATE TABLE IF NOT EXISTS {table}_postings (term text NOT NULL, segment bigint NOT NULL, "
                 "postings bytea NOT NULL, PRIMARY KEY (term, segment))",
                 f"ALTER TABLE {table}_postings ALTER COLUMN postings SET STORAGE EXTERNAL",
-                f"CREATE TABLE IF NOT EXISTS {table}_segments (segment bigint PRIMARY KEY, rows bigint NOT NULL)",
+                f"CREATE TABLE IF NOT EXISTS {table}_segments (segment bigint PRIMARY KEY, rows bigint NOT NULL, "
+                "lengths bytea NOT NULL)",
+                f"ALTER TABLE {table}_segments ALTER COLUMN lengths SET STORAGE EXTERNAL",
                 f"CREATE SEQUENCE IF NOT EXISTS {table}_segment_seq",
                 f"CREATE TABLE IF NOT EXISTS {table}_dead (row bigint PRIMARY KEY)",
                 f"CREATE TABLE IF NOT EXISTS {table}_stats (one boolean PRIMARY KEY DEFAULT true CHECK (one), "
@@ -211,8 +221,9 @@ class PgKeywordIndex:
                 cur.execute(f"SELECT nextval('{t}_segment_seq')")
                 segment = cur.fetchone()[0]
                 cur.copy_expert(f"COPY {t}_postings (term, segment, postings) FROM STDIN",
-                                _copy_text((term, segment, _bytea(p)) for term, p in _postings(counts, rows, lengths)))
-                cur.execute(f"INSERT INTO {t}_segments (segment, rows) VALUES (%s, %s)", (segment, len(ids)))
+                                _copy_text((term, segment, _bytea(p)) for term, p in _postings(counts, rows)))
+                cur.execute(f"INSERT INTO {t}_segments (segment, rows, lengths) VALUES (%s, %s, %s)",
+                            (segment, len(ids), _length_records(rows, lengths).tobytes()))
                 cur.execute(f"UPDATE {t}_stats SET n = n + %s, total_length = total_length + %s",
                             (len(ids), int(lengths.sum())))
             raw.commit()
@@ -227,11 +238,11 @@ class PgKeywordIndex:
 
     def merge(self) -> None:
         """Merge segments of one size class (`MERGE_FANOUT` of them, `MERGE_FANOUT` times the size of the last)
-        into one, in one transaction. With no dead rows each term's packed postings are concatenated in SQL;
-        otherwise the group's postings are streamed through numpy, dead rows' postings dropped and those rows
-        struck from `_dead` (a row's postings all live in the segment that wrote it), so deleted and replaced
-        chunks stop costing disk and search time, and document frequencies are read from the rows' sizes again
-        once no dead row is left."""
+        into one, in one transaction. With no dead rows each term's packed postings, and the segments' row
+        lengths, are concatenated in SQL; otherwise the group's postings are streamed through numpy, dead rows'
+        postings and lengths dropped and those rows struck from `_dead` (a row's postings all live in the segment
+        that wrote it), so deleted and replaced chunks stop costing disk and search time, and document
+        frequencies are read from the rows' sizes again once no dead row is left."""
         from sqlalchemy import text
 
         t = self.table
@@ -245,26 +256,35 @@ class PgKeywordIndex:
                 return
             new = conn.execute(text(f"SELECT nextval('{t}_segment_seq')")).scalar_one()
             dead = np.asarray(conn.execute(text(f"SELECT row FROM {t}_dead ORDER BY row")).scalars().all(), np.int64)
-            dropped = 0
             if len(dead):
-                dropped = self._merge_live(conn.connection, group, new, dead)
+                dead_mask = _row_mask(dead)
+                self._merge_live(conn.connection, group, new, dead_mask)
+                parts = [np.frombuffer(bytes(b), dtype=ROW_LENGTH) for (b,) in conn.execute(text(
+                    f"SELECT lengths FROM {t}_segments WHERE segment = ANY(:old) ORDER BY segment"), {"old": group})]
+                lengths = np.concatenate(parts)
+                gone = _is_dead(lengths["row"], dead_mask)
+                conn.execute(text(f"INSERT INTO {t}_segments (segment, rows, lengths) VALUES (:new, :rows, :lengths)"),
+                             {"new": new, "rows": int((~gone).sum()), "lengths": lengths[~gone].tobytes()})
+                conn.execute(text(f"DELETE FROM {t}_dead WHERE row = ANY(:rows)"),
+                             {"rows": lengths["row"][gone].astype(np.int64).tolist()})
             else:
                 conn.execute(text(
                     f"INSERT INTO {t}_postings (term, segment, postings) SELECT term, :new, "
                     f"string_agg(postings, ''::bytea ORDER BY segment) FROM {t}_postings WHERE segment = ANY(:old) "
                     "GROUP BY term"), {"new": new, "old": group})
+                conn.execute(text(
+                    f"INSERT INTO {t}_segments (segment, rows, lengths) SELECT :new, sum(rows), "
+                    f"string_agg(lengths, ''::bytea ORDER BY segment) FROM {t}_segments WHERE segment = ANY(:old)"),
+                    {"new": new, "old": group})
             conn.execute(text(f"DELETE FROM {t}_postings WHERE segment = ANY(:old)"), {"old": group})
-            conn.execute(text(f"INSERT INTO {t}_segments (segment, rows) SELECT :new, sum(rows) - :dropped "
-                              f"FROM {t}_segments WHERE segment = ANY(:old)"), {"new": new, "old": group, "dropped": dropped})
             conn.execute(text(f"DELETE FROM {t}_segments WHERE segment = ANY(:old)"), {"old": group})
         self.forget_counts()
         self.merge()  # the merged segment may complete the next size class
 
-    def _merge_live(self, raw: Any, group: list[int], new: int, dead: np.ndarray) -> int:
-        """Write segment `new` from the live postings of the `group` segments (streamed term by term, so memory
-        holds one batch of terms), strike the dead rows found there from `_dead`; how many rows went."""
+    def _merge_live(self, raw: Any, group: list[int], new: int, dead_mask: np.ndarray) -> None:
+        """Write segment `new`'s postings from the live postings of the `group` segments (streamed term by term,
+        so memory holds one batch of terms)."""
         t = self.table
-        gone: set[int] = set()
         reader = raw.cursor(name=f"merge_{new}")  # server-side: a million chunks' postings never sit in memory
         reader.itersize = MERGE_BATCH_TERMS
         reader.execute(f"SELECT term, postings FROM {t}_postings WHERE segment = ANY(%s) ORDER BY term, segment",
@@ -283,12 +303,8 @@ class PgKeywordIndex:
 
         writer = raw.cursor()
         batch: list[tuple[str, int, str]] = []
-        dead_mask = _row_mask(dead)
         for term, postings in merged():
-            is_dead = _is_dead(postings["row"], dead_mask)
-            if is_dead.any():
-                gone.update(postings["row"][is_dead].tolist())
-                postings = postings[~is_dead]
+            postings = postings[~_is_dead(postings["row"], dead_mask)]
             if len(postings):
                 batch.append((term, new, _bytea(postings)))
             if len(batch) >= MERGE_BATCH_TERMS:
@@ -297,10 +313,7 @@ class PgKeywordIndex:
         if batch:
             writer.copy_expert(f"COPY {t}_postings (term, segment, postings) FROM STDIN", _copy_text(batch))
         reader.close()
-        if gone:
-            writer.execute(f"DELETE FROM {t}_dead WHERE row = ANY(%s)", (sorted(gone),))
         writer.close()
-        return len(gone)
 
     def all_ids(self) -> set[str]:
         from sqlalchemy import text
@@ -324,6 +337,42 @@ class PgKeywordIndex:
                 self._stats = (int(n), float(total) / int(n) if n else 1.0)
                 self._dead = _row_mask(np.asarray(dead, dtype=np.int64))
             return (*self._stats, self._dead)
+
+    def _row_lengths(self, rows: np.ndarray) -> np.ndarray:
+        """These rows' token counts (float32). The segments' length arrays are read at the first search, then
+        again, only for segments this process has not read, when a row is not covered (another writer's commit)."""
+        for refresh in (False, True):
+            with self._lock:
+                if refresh or not len(self._lengths):
+                    self._read_lengths()
+                table = self._lengths
+            out = np.zeros(len(rows), dtype=np.float32)
+            inside = rows < len(table)
+            out[inside] = table[rows[inside]]
+            if out.all():
+                break
+        return np.maximum(out, 1)  # a row written after this read is scored as a one-token row, never divided by 0
+
+    def _read_lengths(self) -> None:
+        """Read the length arrays of segments not read yet (one statement), drop merged-away ones, rebuild the
+        by-row table. Called under `_lock`."""
+        from sqlalchemy import text
+
+        known = list(self._length_segments)
+        with self._engine.connect() as conn:
+            found = conn.execute(text(f"SELECT segment, CASE WHEN segment = ANY(:known) THEN NULL ELSE lengths END "
+                                      f"FROM {self.table}_segments"), {"known": known}).all()
+        segments = {}
+        for segment, blob in found:
+            segments[int(segment)] = (self._length_segments[int(segment)] if blob is None
+                                      else np.frombuffer(bytes(blob), dtype=ROW_LENGTH))
+        self._length_segments = segments
+        records = [r for r in segments.values() if len(r)]
+        top = max((int(r["row"].max()) for r in records), default=-1)
+        table = np.zeros(top + 1, dtype=np.uint32)
+        for r in records:
+            table[r["row"]] = r["length"]
+        self._lengths = table
 
     def _postings(self, terms: list[str]) -> dict[str, np.ndarray]:
         """Each term's live postings (`POSTING` records), from one statement."""
@@ -402,7 +451,7 @@ class PgKeywordIndex:
                 p = postings[term]
                 weight = np.float32(c * _idf(n, len(p)))
                 tf = p["tf"].astype(np.float32)
-                norm = (K1 * (1 - B + B * p["length"].astype(np.float32) / np.float32(avgdl))).astype(np.float32)
+                norm = (K1 * (1 - B + B * self._row_lengths(p["row"]) / np.float32(avgdl))).astype(np.float32)
                 scores += np.bincount(p["row"], weights=weight * tf / (tf + norm), minlength=top_row + 1).astype(
                     np.float32)
         with self._lock:
@@ -813,14 +862,21 @@ def _indexable(term: str) -> bool:
     return "\x00" not in term and len(term.encode()) <= MAX_TERM_BYTES
 
 
-def _postings(counts: list[Counter], rows: np.ndarray, lengths: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
+def _postings(counts: list[Counter], rows: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
     """(term, packed postings) of these rows' term frequencies, rows ascending within a term."""
-    by_term: dict[str, list[tuple[int, int, int]]] = {}
-    for terms, row, length in zip(counts, rows.tolist(), lengths.tolist()):
+    by_term: dict[str, list[tuple[int, int]]] = {}
+    for terms, row in zip(counts, rows.tolist()):
         for term, tf in terms.items():
-            by_term.setdefault(term, []).append((row, min(tf, 65535), length))
+            by_term.setdefault(term, []).append((row, min(tf, 65535)))
     for term, records in by_term.items():
         yield term, np.asarray(records, dtype=POSTING)
+
+
+def _length_records(rows: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """A segment's packed `ROW_LENGTH` records."""
+    out = np.zeros(len(rows), dtype=ROW_LENGTH)
+    out["row"], out["length"] = rows, np.minimum(lengths, np.iinfo(np.uint32).max)
+    return out
 
 
 def _row_mask(rows: np.ndarray) -> np.ndarray:

@@ -171,7 +171,7 @@ def test_a_pgvector_merge_drops_the_postings_of_deleted_and_replaced_rows(pg_url
     frequencies are read from the posting rows' sizes again (the path that needs no dead row)."""
     from sqlalchemy import text
 
-    from index.pg_store import MERGE_FANOUT, PgKeywordIndex, _engines
+    from index.pg_store import MERGE_FANOUT, POSTING, ROW_LENGTH, PgKeywordIndex, _engines
 
     engine, _ = _engines(pg_url)
     keywords = PgKeywordIndex(engine, new_table_name())
@@ -200,9 +200,31 @@ def test_a_pgvector_merge_drops_the_postings_of_deleted_and_replaced_rows(pg_url
     assert count(f"SELECT sum(rows) FROM {t}_segments") == len(live)
     with engine.connect() as conn:
         rows = {int(r) for (blob,) in conn.execute(text(f"SELECT postings FROM {t}_postings"))
-                for r in np.frombuffer(bytes(blob), dtype=[("row", "<u4"), ("tf", "<u2"), ("length", "<u4")])["row"]}
+                for r in np.frombuffer(bytes(blob), dtype=POSTING)["row"]}
         live_rows = {int(r) for r in conn.execute(text(f"SELECT row FROM {t}_rows")).scalars()}
     assert rows <= live_rows  # no posting of a dead row is left
+    with engine.connect() as conn:
+        (blob,) = conn.execute(text(f"SELECT lengths FROM {t}_segments")).one()
+    assert set(np.frombuffer(bytes(blob), dtype=ROW_LENGTH)["row"].tolist()) == live_rows  # nor a dead row's length
     keywords.forget_counts()
     _check_bm25(keywords, live)
+    engine.dispose()
+
+
+def test_a_pgvector_reader_scores_rows_another_writer_committed_after_its_first_search(pg_url):
+    """Row lengths are read once per segment: a reader that searched before another process's commit scores the
+    new rows with their own lengths (not a stale or missing one), as bm25s does over all the texts."""
+    from index.pg_store import PgKeywordIndex, _engines
+
+    engine, _ = _engines(pg_url)
+    table = new_table_name()
+    writer, reader = PgKeywordIndex(engine, table), PgKeywordIndex(engine, table)
+    first = {k: TEXTS[k] for k in list(TEXTS)[:3]}
+    writer.add(list(first), list(first.values()))
+    writer.flush()
+    _check_bm25(reader, first)
+    writer.add(list(TEXTS)[3:], list(TEXTS.values())[3:])
+    writer.flush()
+    reader.forget_counts()  # what `PgChunkStore.reload` does when the catalog shows a new commit
+    _check_bm25(reader, dict(TEXTS))
     engine.dispose()

@@ -161,12 +161,14 @@ def test_a_failed_index_build_loses_no_document_and_does_not_hide_an_earlier_err
         raise RuntimeError("the write's own error")
 
 
-def test_an_index_in_the_previous_table_layout_gets_one_clear_message(tmp_path, pg_settings, hash_model):
-    """Indexes built before keyword postings (tsvector rows, `pg_layout` absent) are refused with the rebuild."""
+def test_an_index_in_a_previous_table_layout_gets_one_clear_message(tmp_path, pg_settings, hash_model):
+    """Indexes built before keyword postings (tsvector rows, `pg_layout` absent) or with a row's length in every
+    posting (layout 2) are refused with the rebuild command."""
     folder = pg_settings.paths.index_dir
     index = CorpusIndex.open(folder, pg_settings)
     ingest(index, [write_corpus(tmp_path / "papers", DOCS)])
-    with index._catalog.transaction():
-        index._catalog._execute("DELETE FROM meta WHERE key = 'pg_layout'")
-    with pytest.raises(OldIndexFormatError, match=r"older layout.*python app.py ingest PATH\.\.\. --index"):
-        CorpusIndex.open(folder, pg_settings, must_exist=True)
+    for older in ("DELETE FROM meta WHERE key = 'pg_layout'", "INSERT INTO meta (key, value) VALUES ('pg_layout', '2')"):
+        with index._catalog.transaction():
+            index._catalog._execute(older)
+        with pytest.raises(OldIndexFormatError, match=r"older layout.*python app.py ingest PATH\.\.\. --index"):
+            CorpusIndex.open(folder, pg_settings, must_exist=True)
