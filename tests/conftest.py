@@ -10,7 +10,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import socket
 import tempfile
 from pathlib import Path
@@ -22,7 +24,9 @@ os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 for var in [v for v in os.environ if v.startswith("BIOCITE_")]:
     del os.environ[var]  # a developer's own settings must not leak into the tests
 # One embedding cache for the session, never the developer's var/embed-cache.sqlite.
-os.environ["BIOCITE_PATHS__EMBED_CACHE"] = os.path.join(tempfile.mkdtemp(prefix="biocite-embed-cache-"), "cache.sqlite")
+_EMBED_CACHE_DIR = tempfile.mkdtemp(prefix="biocite-embed-cache-")
+atexit.register(shutil.rmtree, _EMBED_CACHE_DIR, ignore_errors=True)  # ~65 MB a run, never left in /tmp
+os.environ["BIOCITE_PATHS__EMBED_CACHE"] = os.path.join(_EMBED_CACHE_DIR, "cache.sqlite")
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "data" / "sample" / "seeds"
