@@ -65,7 +65,7 @@ from text.drugs import generic_names
 from text.enumerations import enumerations
 from text.evidence import is_evidence
 from text.sentences import split_sentences
-from text.spelling import closest_spelling, words_of
+from text.spelling import closest_spelling, spelt_out, words_of
 from text.study import StudyCard, admits, card_of, filter_words
 from text.tokens import tokenize
 
@@ -421,10 +421,12 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def _unread(analysis: QuestionAnalysis, units: list[_Unit]) -> list[Focus]:
-        """Focus entities (drugs, trials, markers) that no unit read names, under their own or their generic name."""
-        text = " ".join(u.text for u in units).lower()
+        """Focus entities (drugs, trials, markers) that no unit read names, under their own or their generic name,
+        or spelt out ("MDR-TB" asked of a paper on "multidrug-resistant TB")."""
+        written = " ".join(u.text for u in units)
+        text = written.lower()
         return [f for f in analysis.focus if f.kind != "name" and f.text.lower() not in text
-                and not (f.generic and f.generic in text)]
+                and not (f.generic and f.generic in text) and not spelt_out(f.text, written)]
 
     def _list_members(self, question: str, analysis: QuestionAnalysis, units: list[_Unit], best: float) -> list[tuple[str, _Unit]]:
         """(member name, the best unit linking it to the question's relation), best first, one per member."""

@@ -74,3 +74,40 @@ def closest_spelling(name: str, candidates: set[str]) -> str | None:
         if d <= limit and (best is None or (d, len(candidate), candidate) < best):
             best = (d, len(candidate), candidate)
     return best[2] if best else None
+
+
+_SPAN_WORD = re.compile(r"[A-Za-z]+")  # hyphenated compounds are read as their parts: "multidrug-resistant"
+
+
+def spelt_out(acronym: str, text: str) -> bool:
+    """Whether `text` writes `acronym` out in words: "MDR-TB" in "multidrug-resistant TB", "SLE" in "systemic lupus
+    erythematosus". Users type the short form; a paper may never use it.
+
+    The words of the span give the acronym's letters in order: each word its initial (an all-capital word, "TB",
+    all its letters) and, for acronyms of four letters or more, at most one more letter from inside a word
+    ("multidrug" gives M and D). Three-letter acronyms must be word initials exactly, so "SLE" is not found in
+    "slightly elevated". Only acronyms of letters (hyphens aside) with at least three capitals are tried."""
+    letters = re.sub(r"[\s\-–/]", "", acronym)
+    if not letters.isalpha() or len(letters) < 3 or sum(c.isupper() for c in letters) < 3:
+        return False
+    letters = letters.lower()
+    inner = 1 if len(letters) >= 4 else 0
+    words = _SPAN_WORD.findall(text)
+    return any(w[0].lower() == letters[0] and _spells(letters, words, i, inner) for i, w in enumerate(words))
+
+
+def _spells(letters: str, words: list[str], at: int, inner: int) -> bool:
+    """Whether words[at:] begin with a span giving exactly `letters` (see `spelt_out`)."""
+    if not letters:
+        return True
+    if at >= len(words) or words[at][0].lower() != letters[0]:
+        return False
+    word = words[at]
+    if word.isupper() and len(word) > 1:  # "TB", "HIV": its letters are the acronym's letters
+        return letters.startswith(word.lower()) and _spells(letters[len(word):], words, at + 1, inner)
+    if _spells(letters[1:], words, at + 1, inner):
+        return True
+    if inner and len(letters) > 1:  # one more letter from inside this word ("multidrug": M, D)
+        position = word.lower().find(letters[1], 1)
+        return position > 0 and _spells(letters[2:], words, at + 1, inner - 1)
+    return False

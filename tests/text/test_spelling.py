@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from text.spelling import closest_spelling, distance, fold, words_of
+from text.spelling import closest_spelling, distance, fold, spelt_out, words_of
 
 
 def test_fold_drops_case_hyphens_and_spells_greek_letters():
@@ -34,3 +34,25 @@ def test_another_name_is_not_a_slip(typed):
     """Absent names stay absent: a different drug, a different number, a different first letter."""
     vocabulary = words_of("rituximab, mepolizumab, inebilizumab and IL-5; SARS-CoV-2 and MERS-CoV.")
     assert closest_spelling(typed, vocabulary) is None
+
+
+@pytest.mark.parametrize("acronym, text", [
+    ("MDR-TB", "the first treatment for multidrug-resistant TB using a standardized regimen"),
+    ("SLE", "in patients with systemic lupus erythematosus, flares"),
+    ("CRP", "the C-reactive protein level fell"),
+    ("TNF", "tumour necrosis factor alpha"),
+])
+def test_an_acronym_is_found_spelt_out(acronym, text):
+    assert spelt_out(acronym, text)
+
+
+@pytest.mark.parametrize("acronym, text", [
+    ("SLE", "the serum level was slightly elevated"),  # three letters: word initials only
+    ("MDR", "multidrug-resistant TB"),
+    ("XDR-TB", "multidrug-resistant TB"),
+    ("MDR-TB", "multidrug therapy for leprosy"),
+    ("PD-1", "programmed death 1"),  # digits: not tried
+    ("IgG4", "immunoglobulin G4"),  # two capitals: not an acronym this reads
+])
+def test_an_acronym_is_not_found_in_words_that_do_not_spell_it(acronym, text):
+    assert not spelt_out(acronym, text)
