@@ -112,6 +112,7 @@ class _Paper:
     tokens: set[str]
     abbreviations: dict[str, str]
     card: StudyCard  # its design breaks ties between equally relevant quotes; filters read it
+    text: str
 
     @classmethod
     def of(cls, hit: Hit, index: CorpusIndex) -> _Paper:
@@ -119,7 +120,13 @@ class _Paper:
         text = record.text if record else hit.node.text
         title = str(hit.node.metadata.get("title", ""))
         card = card_of(text, record.metadata if record else {"title": title})
-        return cls(title, set(tokenize(title)), set(tokenize(text)), defined_abbreviations(text), card)
+        return cls(title, set(tokenize(title)), set(tokenize(text)), defined_abbreviations(text), card, text)
+
+    def names(self, name: str) -> bool:
+        """Whether the paper names `name` (its first token, in the title or text) or spells it out ("MDR-TB" in a
+        paper on "multidrug-resistant TB")."""
+        key = (tokenize(name) or [""])[0]
+        return key in self.tokens or key in self.title_tokens or spelt_out(name, f"{self.title}\n{self.text}")
 
     def spelled_out(self, text: str) -> str:
         """`text` with each abbreviation it uses followed once by the long form its paper defines."""
@@ -302,15 +309,14 @@ class ExtractiveAnswerer:
         direct: list[tuple[str, _Unit]] = []
         if analysis.answer_type == "number" and analysis.quantity:
             # the number must come from a paper about the question's named focus (a rituximab dose is no mepolizumab dose)
-            named = [(tokenize(f.text) or [""])[0] for f in analysis.focus if f.kind != "name"]
+            named = [f.text for f in analysis.focus if f.kind != "name"]
             # ... and a number asked of a place or study ("enrolled on the Bangladesh regimen", "in the Minsk
             # survey") from a paper that names it, when any paper read does (a user's "Kenyan" may be the papers' "Kenya")
-            places = [t for name in proper_names(asked) for t in tokenize(name)[:1]]
-            if places:
-                read = [self._paper(h) for h in {u.hit.doc_id: u.hit for u in units}.values()]
-                named += [t for t in places if any(t in p.tokens | p.title_tokens for p in read)]
-            numeric = [u for u in units if states_quantity(analysis.quantity, u.text)
-                       and all(n in self._paper(u.hit).tokens | self._paper(u.hit).title_tokens for n in named)]
+            places = proper_names(asked)
+            read = {u.hit.doc_id: self._paper(u.hit) for u in units}
+            named += [t for t in places if any(p.names(t) for p in read.values())]
+            about = {doc_id: all(p.names(n) for n in named) for doc_id, p in read.items()}
+            numeric = [u for u in units if states_quantity(analysis.quantity, u.text) and about[u.hit.doc_id]]
             best_numeric = max((u.score for u in numeric), default=0.0)
             if best_numeric < max(NUMBER_FLOOR * threshold, NUMBER_RELATIVE * best):
                 result.note = load_prompt("no_quantity").format(quantity=_QUANTITY_WORDS[analysis.quantity])
