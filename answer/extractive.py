@@ -348,13 +348,15 @@ class ExtractiveAnswerer:
     def _states_attribute(self, analysis: QuestionAnalysis, chosen: list[_Unit]) -> bool:
         """Whether a chosen quote names the asked attribute ("half-life"), in a paper that names what it is asked
         of ("emetine"; its specific words: not the corpus's topic words, found in over a fifth of all chunks).
-        A term's concept members and its paper's abbreviations count."""
+        A term's concept members, its paper's abbreviations and the question's acronyms the quote spells out count."""
         terms = attribute_terms(analysis.attribute)
         subject = attribute_terms(analysis.attribute_of)
         subject = [t for t in subject if t not in self.index.common_terms(subject, share=0.2)]
+        acronyms = [f.text for f in analysis.focus if f.kind == "trial or acronym"]
         for u in chosen:
             paper = self._paper(u.hit)
             tokens = set(tokenize(u.text)) | paper.abbreviation_tokens(u.text)
+            tokens |= {t for a in acronyms if spelt_out(a, u.text) for t in tokenize(a)}  # "MDR-TB patients"
             if all(term_matches(t, tokens, u.text) for t in terms) and all(
                     term_matches(t, paper.tokens | paper.title_tokens, paper.title) or term_matches(t, tokens, u.text)
                     for t in subject):

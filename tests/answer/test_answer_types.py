@@ -142,3 +142,19 @@ def test_a_number_asked_of_a_place_comes_from_a_paper_about_that_place(tmp_path,
     result = ExtractiveAnswerer(index).answer("How many patients were enrolled in the drug resistance survey in Bangladesh?")
     assert result.status == "answered" and {c.doc_id for c in result.citations} == {"dhaka"}
     assert "515" in result.citations[0].quote
+
+
+def test_a_number_asked_of_an_acronym_comes_from_a_paper_that_spells_it_out(tmp_path, settings, hash_model):
+    """"MDR-TB" typed by the user, "multidrug-resistant TB" written in the paper: not missing, and the paper counts
+    as being about it when the number is chosen."""
+    settings.answer.min_relevance = 0.2
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    ingest(index, [write_corpus(tmp_path / "papers", {
+        "dhaka": ("Treating multidrug-resistant TB in Bangladesh\n\nOf the 515 patients with multidrug-resistant TB "
+                  "enrolled in Bangladesh, most were cured. The regimen lasted nine months."),
+        "minsk": ("Drug-susceptible tuberculosis in Bangladesh\n\nIn Bangladesh, 156 patients with drug-susceptible "
+                  "tuberculosis were enrolled. Most were cured within six months."),
+    })])
+    result = ExtractiveAnswerer(index).answer("How many MDR-TB patients were enrolled in Bangladesh?")
+    assert result.status == "answered" and {c.doc_id for c in result.citations} == {"dhaka"}
+    assert "515" in result.citations[0].quote
