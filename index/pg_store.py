@@ -113,7 +113,7 @@ class PgKeywordIndex:
       (row, term frequency) in one `bytea`, stored uncompressed (`STORAGE EXTERNAL`).
     - `_segments`: one row per segment: its live row count and its rows' token counts (packed `ROW_LENGTH`),
       read once at the first search and then only for segments written since (a row's length never changes:
-      row numbers are not reused). Keeping the length in every posting cost 4 of 10 bytes, ~870 MB at 1M chunks.
+      row numbers are not reused). Keeping the length in every posting cost 4 of 10 bytes: 824 MB at 1M chunks.
     - `_dead`: rows deleted or replaced whose postings are still in some segment (skipped when scoring).
     - `_stats`: one row, the live rows' count and total length, updated in the transaction that changes them.
 
