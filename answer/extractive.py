@@ -313,7 +313,7 @@ class ExtractiveAnswerer:
             # ... and a number asked of a place or study ("enrolled on the Bangladesh regimen", "in the Minsk
             # survey") from a paper that names it, when any paper read does (a user's "Kenyan" may be the papers' "Kenya")
             places = proper_names(asked)
-            read = {u.hit.doc_id: self._paper(u.hit) for u in units}
+            read = {doc_id: self._paper(hit) for doc_id, hit in {u.hit.doc_id: u.hit for u in units}.items()}
             named += [t for t in places if any(p.names(t) for p in read.values())]
             about = {doc_id: all(p.names(n) for n in named) for doc_id, p in read.items()}
             numeric = [u for u in units if states_quantity(analysis.quantity, u.text) and about[u.hit.doc_id]]

@@ -130,31 +130,27 @@ def test_a_brand_name_is_answered_from_papers_that_use_the_generic(answerer):
     assert "Dupilumab blocks IL-4Rα" in result.citations[0].quote
 
 
-def test_a_number_asked_of_a_place_comes_from_a_paper_about_that_place(tmp_path, settings, hash_model):
-    settings.answer.min_relevance = 0.2
-    index = CorpusIndex.open(settings.paths.index_dir, settings)
-    ingest(index, [write_corpus(tmp_path / "papers", {
+# A number asked of a place ("in Bangladesh") comes from a paper that names it; one asked of an acronym the user
+# types ("MDR-TB") from a paper that names it or spells it out ("multidrug-resistant TB"): the other paper, on the
+# same subject, states another count.
+@pytest.mark.parametrize("question, papers", [
+    ("How many patients were enrolled in the drug resistance survey in Bangladesh?", {
         "minsk": ("Drug resistance survey in Minsk\n\nBetween 2009 and 2010, 156 patients were enrolled in the Minsk "
                   "drug resistance survey. Nearly one in two patients enrolled in the survey had resistant tuberculosis."),
         "dhaka": ("Drug resistance in Bangladesh\n\nOf the 515 patients enrolled in the drug resistance study in "
                   "Bangladesh, most were cured. The regimen lasted nine months."),
-    })])
-    result = ExtractiveAnswerer(index).answer("How many patients were enrolled in the drug resistance survey in Bangladesh?")
-    assert result.status == "answered" and {c.doc_id for c in result.citations} == {"dhaka"}
-    assert "515" in result.citations[0].quote
-
-
-def test_a_number_asked_of_an_acronym_comes_from_a_paper_that_spells_it_out(tmp_path, settings, hash_model):
-    """"MDR-TB" typed by the user, "multidrug-resistant TB" written in the paper: not missing, and the paper counts
-    as being about it when the number is chosen."""
-    settings.answer.min_relevance = 0.2
-    index = CorpusIndex.open(settings.paths.index_dir, settings)
-    ingest(index, [write_corpus(tmp_path / "papers", {
+    }),
+    ("How many MDR-TB patients were enrolled in Bangladesh?", {
         "dhaka": ("Treating multidrug-resistant TB in Bangladesh\n\nOf the 515 patients with multidrug-resistant TB "
                   "enrolled in Bangladesh, most were cured. The regimen lasted nine months."),
         "minsk": ("Drug-susceptible tuberculosis in Bangladesh\n\nIn Bangladesh, 156 patients with drug-susceptible "
                   "tuberculosis were enrolled. Most were cured within six months."),
-    })])
-    result = ExtractiveAnswerer(index).answer("How many MDR-TB patients were enrolled in Bangladesh?")
+    }),
+], ids=["place", "acronym spelt out"])
+def test_a_number_comes_from_a_paper_about_what_it_is_asked_of(question, papers, tmp_path, settings, hash_model):
+    settings.answer.min_relevance = 0.2
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    ingest(index, [write_corpus(tmp_path / "papers", papers)])
+    result = ExtractiveAnswerer(index).answer(question)
     assert result.status == "answered" and {c.doc_id for c in result.citations} == {"dhaka"}
     assert "515" in result.citations[0].quote
