@@ -169,16 +169,22 @@ def validate_question(question: str, max_chars: int) -> str:
 
 
 def select_context(hits: list[Hit], limit: int, per_document: int) -> list[Hit]:
-    """Top hits, at most `per_document` from any one document, at most `limit` in all."""
+    """Top hits, at most `per_document` from any one document while other documents' hits wait, at most `limit`
+    in all. The cap keeps one long paper from crowding the others out; when the hits hold no other paper to read,
+    the slots it left empty go to the capped papers' next chunks, in rank order (a question on one full-text paper
+    then reads 16 of its chunks, not 10)."""
     taken: dict[str, int] = {}
-    context = []
+    context, over = [], []
     for hit in hits:
         if taken.get(hit.doc_id, 0) < per_document:
             taken[hit.doc_id] = taken.get(hit.doc_id, 0) + 1
             context.append(hit)
             if len(context) == limit:
-                break
-    return context
+                return context
+        else:
+            over.append(hit)
+    kept = {id(h) for h in context + over[: limit - len(context)]}
+    return [h for h in hits if id(h) in kept]
 
 
 class ExtractiveAnswerer:

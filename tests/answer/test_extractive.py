@@ -93,6 +93,8 @@ def test_per_document_cap(settings):
     hits = [Hit(TextNode(id_=f"{d}#{i}", text="t", metadata={"doc_id": d}), 1.0, r)
             for r, (d, i) in enumerate([("a", 0), ("a", 1), ("a", 2), ("b", 0), ("a", 3), ("c", 0)], 1)]
     assert [h.chunk_id for h in select_context(hits, limit=4, per_document=2)] == ["a#0", "a#1", "b#0", "c#0"]
+    # no other paper waiting: the capped paper's next chunks fill the empty slots, in rank order
+    assert [h.chunk_id for h in select_context(hits[:5], limit=4, per_document=2)] == ["a#0", "a#1", "a#2", "b#0"]
 
 
 def test_untrusted_text_is_escaped():
