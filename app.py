@@ -158,23 +158,29 @@ def cmd_ask(args: argparse.Namespace) -> int:
         except UserError as exc:
             failures += 1
             if fmt == "json":
-                print(json.dumps({"question": row.get("question"), "error": str(exc)}, ensure_ascii=False), flush=True)
+                print(json.dumps({**_row_id(row), "question": row.get("question"), "error": str(exc)},
+                                 ensure_ascii=False), flush=True)
             else:
                 print(f"error: {exc}", file=sys.stderr)
             continue
-        print_formatted(result, fmt, index)
+        print_formatted(result, fmt, index, _row_id(row))
     return 2 if failures and not args.questions else 0
 
 
-def print_formatted(result, fmt: str, index) -> None:
-    """One answer in the asked `--format`: text for reading, json for programs, markdown with references for a
-    note, bibtex/ris for a reference manager (the cited papers only)."""
+def _row_id(row: dict[str, object]) -> dict[str, object]:
+    """A questions file's own `id` of a line, echoed in its JSON answer so answers join back to questions."""
+    return {"id": row["id"]} if "id" in row else {}
+
+
+def print_formatted(result, fmt: str, index, extra: dict[str, object] | None = None) -> None:
+    """One answer in the asked `--format`: text for reading, json for programs (`extra` fields first, e.g. the
+    question's id), markdown with references for a note, bibtex/ris for a reference manager (the cited papers only)."""
     from answer import render
 
     if fmt == "text":
         print_answer(result)
     elif fmt == "json":
-        print(json.dumps(render.answer_json(result), ensure_ascii=False), flush=True)
+        print(json.dumps({**(extra or {}), **render.answer_json(result)}, ensure_ascii=False), flush=True)
     elif fmt == "markdown":
         print(render.answer_with_references(result, render.cited_papers(result, index)) + "\n", flush=True)
     elif papers := render.cited_papers(result, index):

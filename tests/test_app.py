@@ -44,8 +44,8 @@ def test_ask_questions_file_gives_one_line_per_question(sample_index_dir: Path, 
     qfile.write_text(
         json.dumps({"question": "Was thalidomide effective in IgG4-related skin disease?"}) + "\n"
         + "not json\n"
-        + json.dumps({"question": "x" * 51_200}) + "\n"
-        + json.dumps({"question": "Which biologic also inhibits IL-13 signalling?"}) + "\n"
+        + json.dumps({"question": "x" * 51_200, "id": 7}) + "\n"
+        + json.dumps({"question": "Which biologic also inhibits IL-13 signalling?", "id": "q-4"}) + "\n"
     )
     proc = run("ask", "--questions", str(qfile), "--index", str(sample_index_dir), "--json")
     assert proc.returncode == 0, proc.stderr
@@ -59,6 +59,8 @@ def test_ask_questions_file_gives_one_line_per_question(sample_index_dir: Path, 
     assert {c["lean"] for c in rows[3]["citations"]} == {""}
     assert "line 2" in rows[1]["error"] and "limit is 2,000" in rows[2]["error"]
     assert ANSWER_KEYS <= set(rows[3])
+    # a line's own id comes back with its answer or its error, so answers join back to the questions
+    assert rows[3]["id"] == "q-4" and rows[2]["id"] == 7 and "id" not in rows[0]
 
 
 def test_ask_plain_text_and_huge_question(sample_index_dir: Path):
