@@ -29,6 +29,8 @@ SETS = {  # name: (corpus paths; None = the sample corpus), questions
     "malaria": ([EVALS / "malaria" / "docs"], EVALS / "malaria" / "questions.jsonl"),
     "hiv": ([EVALS / "hiv" / "docs"], EVALS / "hiv" / "questions.jsonl"),
     "influenza": ([EVALS / "influenza" / "docs"], EVALS / "influenza" / "questions.jsonl"),
+    # development set two (10 full-text papers, written blind 2026-12-05)
+    "tuberculosis": ([EVALS / "tuberculosis" / "docs"], EVALS / "tuberculosis" / "questions.jsonl"),
     # short PubMed abstracts (SciFact's corpus), list and factoid questions; `dev` clusters tuned on, `heldout` not
     "pubmed-dev": ([EVALS / "pubmed_short" / "corpus.jsonl"], EVALS / "pubmed_short" / "questions.jsonl"),
     "pubmed-heldout": ([EVALS / "pubmed_short" / "corpus.jsonl"], EVALS / "pubmed_short" / "questions.jsonl"),

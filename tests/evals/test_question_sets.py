@@ -21,9 +21,10 @@ def _absent(name: str) -> dict[str, list[str]]:
     return module.ABSENT
 
 
-@pytest.mark.parametrize("name", ["malaria", "hiv", "influenza"])
-def test_full_text_sets_check(name, capsys):
-    assert validate(EVALS / name, name, _absent(name)) == 0, capsys.readouterr().out
+@pytest.mark.parametrize("name, prefix", [("malaria", "malaria"), ("hiv", "hiv"), ("influenza", "influenza"),
+                                          ("tuberculosis", "tb")])
+def test_full_text_sets_check(name, prefix, capsys):
+    assert validate(EVALS / name, prefix, _absent(name)) == 0, capsys.readouterr().out
 
 
 def test_the_pubmed_set_checks(capsys):
