@@ -50,6 +50,7 @@ LIST_MARGIN = 0.1  # ... each within this much of the best one's score
 # it ("Var genes can also be classified ... into four types termed UpsA, UpsB, UpsC, and UpsE")
 LIST_ITEMS = 3
 VERDICT_CONFIDENT = 0.7  # verdict probability from which "Yes"/"No" is said
+_AFTER_NAME = 25  # characters from a measure's name to its number: "specificity of 81%", "IC50 was 0.2 µM", not further
 MAX_SPAN_WORDS = 14  # a longer span is a sentence, not an answer: the quotes say it
 _EDGE = " \t\n,;:.()[]\"'“”‘’"
 _BOUND = r"(?:above|over|below|under|more than|less than|at least|at most|up to|about|approximately|nearly|almost|" \
@@ -133,23 +134,36 @@ _PERCENT = re.compile(r"\d+(?:[.,·]\d+)?\s*(?:%|per ?cent\b)", re.I)
 _YEAR = re.compile(r"(?<![\w,.·-])(?:19|20)\d\d(?![\w,.·%-])")
 
 
-def number_line(quantity_kind: str, states_quantity, units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:
+def number_line(quantity_kind: str, states_quantity, units: list[Evidence], citations: list[Citation],
+                measure: str = "") -> AnswerPart | None:
     """The number of the asked kind in the best quote stating one: the reader's span if it is that number,
     else the rule's number phrase (nearest the reader's span when it has one). A count's line is never a
     percentage or a year, a measured value never a year: "how many experiments ...?" is not answered "31% [1]."
-    nor "2009 [2]" ("in 2009")."""
+    nor "2009 [2]" ("in 2009"). A `measure` the question names ("specificity") is read where a quote names it:
+    such quotes first, and in one the number right after the name ("... and specificity of 81%" -> "81%")."""
     def states(text: str) -> bool:
         if quantity_kind in ("count", "measure"):
             text = _YEAR.sub(" ", _PERCENT.sub(" ", text) if quantity_kind == "count" else text)
         return states_quantity(quantity_kind, text)
 
+    def after_name(text: str) -> re.Match | None:
+        """The number phrase within a few words after the measure's name, before the next number."""
+        for name in re.finditer(rf"\b{re.escape(measure)}\b", text, re.I) if measure else ():
+            m = next((m for m in _COUNT.finditer(text, name.end()) if numbers_in(m.group(0))), None)
+            if m and m.start() - name.end() <= _AFTER_NAME and states(m.group(0)):
+                return m
+        return None
+
     quotes = {c.n: c.quote for c in citations}
-    for unit in sorted(units, key=lambda u: -u.score):
+    for unit in sorted(units, key=lambda u: (after_name(u.text) is None, -u.score)):
         if not states(unit.text):
             continue
         n = _citation(unit, citations)
         if n is None:
             continue
+        named = after_name(unit.text)
+        if named:
+            return _line(_TRAILING.sub("", _trim(named.group(0))), [n], quotes)
         span = _span_text(unit)
         if span and (numbers_in(span) or quantity_kind == "route") and states(span):
             return _line(span, [n], quotes)

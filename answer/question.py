@@ -278,6 +278,16 @@ ROUTE = re.compile(
 _QUANTITY_IN_TEXT["route"] = re.compile(rf"{_QUANTITY_IN_TEXT['dose'].pattern}|{ROUTE.pattern}", re.I)
 
 
+_MEASURE_WORD = re.compile(rf"\b{_MEASURE}\b", re.I)
+
+
+def measure_named(question: str) -> str:
+    """The measured value a number question names ("specificity", "IC50", "half-life"), or "": its number in a
+    quote is the one that follows its name ("sensitivity of 100% and specificity of 81%")."""
+    m = _MEASURE_WORD.search(question)
+    return m.group(0) if m else ""
+
+
 def states_quantity(kind: str, text: str) -> bool:
     """True when `text` contains a number of the asked kind (a dose has a unit, a share has % or "n of N")."""
     pattern = _QUANTITY_IN_TEXT.get(kind)

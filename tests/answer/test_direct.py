@@ -53,6 +53,19 @@ def test_a_number_line_takes_the_span_when_it_is_that_number_else_the_rule_finds
     assert line.text == "Greater than 60 mg/day [1]." and line.verified
 
 
+def test_a_named_measure_is_read_where_a_quote_names_it():
+    """"Specificity of the IL-2 ELISPOT ...?": the number after "specificity", from the quote naming it, not the
+    better-scored quote's p-value nor the sensitivity the reader's span marks."""
+    p_value = "Differences were significant for IFN-γ ELISPOT only for AlaDH antigen (p = 0.021)."
+    roc = "ROC analyses demonstrated sensitivity of 100% and specificity of 81%, in discriminating latent from active TB."
+    units = [_unit("a", p_value, Reading(0.9, span=(74, 83), span_prob=0.6), score=0.9),
+             _unit("b", roc, Reading(0.8, span=(42, 46), span_prob=0.6), score=0.7)]
+    quotes = [_quote(1, "a", p_value), _quote(2, "b", roc)]
+    line = number_line("measure", states_quantity, units, quotes, measure="specificity")
+    assert line.text == "81% [2]." and line.verified
+    assert number_line("measure", states_quantity, units, quotes).text.startswith("0.021")  # no name: the best quote
+
+
 def test_no_number_line_without_a_number_of_the_asked_kind():
     text = "Most patients responded well to treatment."
     assert number_line("dose", states_quantity, [_unit("a", text, None)], [_quote(1, "a", text)]) is None
