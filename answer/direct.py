@@ -135,13 +135,18 @@ _YEAR = re.compile(r"(?<![\w,.·-])(?:19|20)\d\d(?![\w,.·%-])")
 
 
 def number_line(quantity_kind: str, states_quantity, units: list[Evidence], citations: list[Citation],
-                measure: str = "") -> AnswerPart | None:
+                measure: str = "", question: str = "") -> AnswerPart | None:
     """The number of the asked kind in the best quote stating one: the reader's span if it is that number,
     else the rule's number phrase (nearest the reader's span when it has one). A count's line is never a
     percentage or a year, a measured value never a year: "how many experiments ...?" is not answered "31% [1]."
     nor "2009 [2]" ("in 2009"). A `measure` the question names ("specificity") is read where a quote names it:
-    such quotes first, and in one the number right after the name ("... and specificity of 81%" -> "81%")."""
+    such quotes first, and in one the number right after the name ("... and specificity of 81%" -> "81%"). A number
+    the `question` itself states ("how far apart are the two parS sites?") is not its answer."""
+    given = set(numbers_in(question))
+
     def states(text: str) -> bool:
+        if given and set(numbers_in(text)) <= given:
+            return False
         if quantity_kind in ("count", "measure"):
             text = _YEAR.sub(" ", _PERCENT.sub(" ", text) if quantity_kind == "count" else text)
         return states_quantity(quantity_kind, text)
@@ -165,6 +170,8 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
         if named:
             return _line(_TRAILING.sub("", _trim(named.group(0))), [n], quotes)
         span = _span_text(unit)
+        if span and _glued(unit):  # "14" cut out of "14-meric" is part of a word, not a number
+            span = None
         if span and (numbers_in(span) or quantity_kind == "route") and states(span):
             return _line(span, [n], quotes)
         phrases = [m for m in _COUNT.finditer(unit.text) if states(m.group(0))]
@@ -178,6 +185,13 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
         best = min(phrases, key=lambda m: abs(m.start() - anchor))
         return _line(_TRAILING.sub("", _trim(best.group(0))), [n], quotes)
     return None
+
+
+def _glued(unit: Evidence) -> bool:
+    """Whether the reader's span in `unit` is cut out of a longer word ("14" of "14-meric", "4" of "IL-4")."""
+    start, end = unit.reading.span
+    before, after = unit.text[start - 1 : start], unit.text[end : end + 1]
+    return bool(re.match(r"[\w-]", before) or re.match(r"[\w-]", after))
 
 
 def verdict_line(units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:

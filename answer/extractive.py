@@ -387,7 +387,8 @@ class ExtractiveAnswerer:
         """The direct first line from the reader (answer.direct): a number, a verdict, or the answer span."""
         evidence = [Evidence(u.text, u.hit.doc_id, u.start, u.end, u.reading, u.score) for u in chosen]
         if analysis.answer_type == "number" and analysis.quantity:
-            return number_line(analysis.quantity, states_quantity, evidence, citations, measure_named(question))
+            return number_line(analysis.quantity, states_quantity, evidence, citations, measure_named(question),
+                               question)
         if analysis.answer_type == "yesno":
             mark_leans(evidence, citations)
             line = verdict_line(evidence, citations)

@@ -41,7 +41,7 @@ _MECHANISM = re.compile(
 )
 # names of measured values, any field's: what a number question may ask for without "how many"
 _MEASURE = (r"(?:level|concentration|score|threshold|cut-?off|value|sensitivity|specificity|resolution|"
-            r"[il][cd]50|ec50|ic90|(?:relative|absolute|attributable) risk|(?:odds|hazard|risk|rate) ratio|"
+            r"pH|temperature|[il][cd]50|ec50|ic90|(?:relative|absolute|attributable) risk|(?:odds|hazard|risk|rate) ratio|"
             r"(?:protective\s+)?efficacy|effectiveness|half-life|titre|titer)")
 _QUANTITY = [
     ("cost", re.compile(r"\b(?:cost|costs|price|prices|priced|expense|expenses|spent|spend)\b|\bhow much (?:money|funding)\b", re.I)),
@@ -62,7 +62,8 @@ _QUANTITY = [
     # IPTc?", "what resolution did they get?", "relative risk of parasitemia ...?"): the measure's name comes right
     # after what/which (one modifier at most: "which residue sets substrate specificity?" asks for a residue) or
     # among the first three words of a question that does not start with how/why
-    ("measure", re.compile(rf"\bhow much\b|\bhow (?:high|large)\b|\bwhat is the (?:median|mean|average)\b|"
+    ("measure", re.compile(rf"\bhow much\b|\bhow (?:high|large|far|big|fast|deep|wide|heavy|low|small)\b|"
+                           rf"\bwhat is the (?:median|mean|average)\b|\b(?:on|at|by|from|until)\s+(?:what|which)\s+day\b|"
                            rf"^(?:(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:the\s+|its\s+|their\s+|\S+'s\s+)?(?:\S+\s+)?|"
                            rf"(?!how\b|why\b)(?:\S+\s+){{0,2}}){_MEASURE}\b", re.I)),
 ]
@@ -215,7 +216,8 @@ def attribute_terms(attribute: str) -> list[str]:
     return [t for t in tokenize(attribute) if t not in _NOT_ATTRIBUTE]
 
 
-_SINGULAR_NEXT = frozenset("is was does has it this that these those them the a an".split())
+# ("does" is not among them: "what domains does the CarD protein have?" asks for several domains)
+_SINGULAR_NEXT = frozenset("is was has it this that these those them the a an".split())
 _AUXILIARY = frozenset("is are was were do does did has have had can could may might will would should".split())
 
 

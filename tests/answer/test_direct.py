@@ -66,6 +66,17 @@ def test_a_named_measure_is_read_where_a_quote_names_it():
     assert number_line("measure", states_quantity, units, quotes).text.startswith("0.021")  # no name: the best quote
 
 
+def test_a_number_inside_a_word_or_stated_by_the_question_is_not_the_answer():
+    """"How far apart are the two parS sites?": not "14" (the reader's span inside "14-meric"), nor "Two"."""
+    text = "Two 14-meric parS sites have been identified, which are separated by about 850 nucleotides."
+    glued = Reading(0.9, span=(4, 6), span_prob=0.6)
+    line = number_line("measure", states_quantity, [_unit("a", text, glued)], [_quote(1, "a", text)],
+                       question="how far apart are the two parS sites?")
+    assert line.text == "About 850 nucleotides [1]." and line.verified
+    # without the question, "Two" (nearest the span) would be read; the span alone is never "14"
+    assert number_line("measure", states_quantity, [_unit("a", text, glued)], [_quote(1, "a", text)]).text == "Two [1]."
+
+
 def test_no_number_line_without_a_number_of_the_asked_kind():
     text = "Most patients responded well to treatment."
     assert number_line("dose", states_quantity, [_unit("a", text, None)], [_quote(1, "a", text)]) is None

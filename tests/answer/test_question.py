@@ -32,6 +32,9 @@ from answer.question import analyse, asked_attribute, asks_for_several, content_
         ("What level of IgG4 is diagnostic?", "number", "measure", ""),
         ("overall protective efficacy of monthly IPTc against clinical malaria?", "number", "measure", ""),
         ("What resolution did they get for the crystal structure?", "number", "measure", ""),
+        ("what pH does the parasite face in the phagosome?", "number", "measure", ""),
+        ("how far apart are the two parS sites?", "number", "measure", ""),
+        ("on what day do the T cells first get activated?", "number", "measure", ""),
         ("How does emetine affect the efficacy of treatment?", "mechanism", "", ""),
         ("Which residue sets substrate specificity in the enzyme?", "other", "", ""),
         ("How does resolution affect the map?", "mechanism", "", ""),
@@ -97,6 +100,7 @@ def test_content_words_drop_the_question_frame():
     ("What are the upstream promoter (Ups) groups of var genes?", True),  # "what are the" + a plural
     ("what were the main side effects?", True),
     ("what are atypical memory B cells?", False),  # a definition of the plural subject, not its members
+    ("what domains does the CarD protein have?", True),  # a plural object of "does", not a verb
 ])
 def test_a_plural_asked_for_is_told_from_one_thing(question: str, several: bool):
     assert asks_for_several(question) is several
