@@ -44,7 +44,12 @@ _MEASURE = (r"(?:level|concentration|score|threshold|cut-?off|value|sensitivity|
             r"pH|temperature|[il][cd]50|ec50|ic90|(?:relative|absolute|attributable) risk|(?:odds|hazard|risk|rate) ratio|"
             r"(?:protective\s+)?efficacy|effectiveness|half-life|titre|titer)")
 _QUANTITY = [
-    ("cost", re.compile(r"\b(?:cost|costs|price|prices|priced|expense|expenses|spent|spend)\b|\bhow much (?:money|funding)\b", re.I)),
+    # the cost is what is asked ("how much does X cost?", "what is the price of ...?", "up to what price ...?",
+    # "cost of X per child?"), not a word of its description ("the tool that projects impact and cost of ...")
+    ("cost", re.compile(r"\bhow much\b.*\b(?:cost|costs|spend|spent|pay|paid|charge)\b|\bhow much (?:money|funding)\b|"
+                        r"\bhow expensive\b|\b(?:what|which)\s+(?:(?:is|was|are|were)\s+)?(?:the\s+|its\s+|their\s+|\S+'s\s+)?"
+                        r"(?:\S+\s+)?(?:cost|costs|price|prices|expense|expenses)\b|"
+                        r"^(?!how\b|why\b)(?:\S+\s+){0,2}(?:cost|costs|price|prices|expense|expenses)\b", re.I)),
     ("frequency", re.compile(r"\bhow (?:often|frequently)\b.*\b(?:given|taken|administered|dosed|infused|injected|repeated|"
                              r"scheduled|used)\b|\bat what interval|\bdosing interval|\bhow often should\b", re.I)),
     # "regimen" only as what is asked ("what regimen ...?"): "how many patients were enrolled on the Bangladesh
@@ -173,7 +178,9 @@ def _analyse(question: str) -> QuestionAnalysis:
 # X is what a quote must name. Short, so a verb phrase ("what is emetine normally used to treat?", "how many adults
 # took part in ...?") is not read as one.
 _ATTRIBUTE = [
-    re.compile(r"^(?:what(?:'s|\s+is|\s+was|\s+are|\s+were)|whats)\s+(?:the\s+|a\s+|an\s+)?"
+    # one measure ("what is the half-life of ...?"); "what are the components / drawbacks of ...?" asks for members,
+    # which a quote may list without the class word ("a motor protein (ParA), ... ParB and ... parS")
+    re.compile(r"^(?:what(?:'s|\s+is|\s+was)|whats)\s+(?:the\s+|a\s+|an\s+)?"
                r"(?P<attr>[\w-]+(?:\s+[\w-]+){0,2}?)\s+(?:of|for|in)\s+(?P<subject>.*)", re.I),
     re.compile(r"^(?:roughly\s+|about\s+)?how\s+many\s+(?!of\b)(?P<attr>[\w-]+(?:\s+[\w-]+)?)\s+"
                r"(?:do|does|did|were|was|are|is|have|has|had|can|could|would|will)\b", re.I),

@@ -32,6 +32,8 @@ from answer.question import analyse, asked_attribute, asks_for_several, content_
         ("What level of IgG4 is diagnostic?", "number", "measure", ""),
         ("overall protective efficacy of monthly IPTc against clinical malaria?", "number", "measure", ""),
         ("What resolution did they get for the crystal structure?", "number", "measure", ""),
+        ("Up to what price per test does smear microscopy stay cost-saving?", "number", "cost", ""),
+        ("What inputs go into the tool that projects impact and cost of diagnostic strategies?", "other", "", ""),
         ("what pH does the parasite face in the phagosome?", "number", "measure", ""),
         ("how far apart are the two parS sites?", "number", "measure", ""),
         ("on what day do the T cells first get activated?", "number", "measure", ""),
@@ -119,6 +121,8 @@ def test_a_plural_asked_for_is_told_from_one_thing(question: str, several: bool)
     # a verb phrase is not an attribute
     ("what is emetine normally used to treat?", "", ""),
     ("How many adults took part in the MITIGATE trial?", "", ""),
+    # members asked for, which a quote may list without the class word
+    ("what are the components of the ParABS segregation system?", "", ""),
 ])
 def test_the_asked_attribute_is_read_from_the_question(question: str, attribute: str, of: str):
     assert asked_attribute(question) == (attribute, of)
