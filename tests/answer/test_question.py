@@ -33,6 +33,8 @@ from answer.question import analyse, asked_attribute, asks_for_several, content_
         ("overall protective efficacy of monthly IPTc against clinical malaria?", "number", "measure", ""),
         ("What resolution did they get for the crystal structure?", "number", "measure", ""),
         ("Up to what price per test does smear microscopy stay cost-saving?", "number", "cost", ""),
+        ("What is the incubation period of SARS-CoV-2?", "number", "duration", ""),
+        ("What was the sample size in this study?", "number", "count", ""),
         ("What inputs go into the tool that projects impact and cost of diagnostic strategies?", "other", "", ""),
         ("what pH does the parasite face in the phagosome?", "number", "measure", ""),
         ("how far apart are the two parS sites?", "number", "measure", ""),
