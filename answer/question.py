@@ -61,7 +61,7 @@ _QUANTITY = [
                          r"\b(?:what|which|by what)\s+routes?\b|\broutes? of (?:administration|delivery)\b", re.I)),
     ("share", re.compile(r"\b(?:what|which)\s+(?:share|proportion|percentage|percent|fraction)|\bhow many of (?:the|them|these|those)\b|\bhow common|\bwhat (?:rate|response rate|ratio)|\bwhat % |\bhow (?:often|frequently|common|commonly|accurate|reliable|sensitive|specific)\b|\b(?:incidence|prevalence|response rate|remission rate|relapse rate)\b|"
                          r"\b(?:case[- ]fatality|fatality|mortality|death|survival|cure|attack|positivity) (?:rate|ratio|risk)\b", re.I)),
-    ("duration", re.compile(r"\b(?:incubation|latent|infectious) period\b|\b(?:serial|dosing) interval\b|"
+    ("duration", re.compile(r"\b(?:incubation|latent|infectious) period\b|\bserial interval\b|"
                             r"\b(?:doubling|generation|recovery|survival) time\b|\bhow (?:soon|quickly|fast) after\b|\bhow long\b|\bfor how many (?:days|weeks|months|years)\b|\bduration\b|\bhow many (?:days|weeks|months|years)\b|\bhow soon\b|\bafter how\b", re.I)),
     ("count", re.compile(r"\bhow many\b|\bsample size\b|\bnumber of\b|\bwhat (?:age|population|size)\b|\bwhat is the (?:population|size|number)\b|\bhow old\b|\bpoints?\b.*\bneeded", re.I)),
     # a measured value, which may be a percentage ("how much did it fall?", "overall protective efficacy of monthly
