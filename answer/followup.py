@@ -25,7 +25,10 @@ from text.tokens import tokenize
 _LEANS_ON_CONTEXT = re.compile(
     r"^\s*(and|also|what about|how about|same for|but)\b|\b(them|they|those|these|it|its|their|this one|that one|"
     r"the former|the latter|which one|the (?:newest|latest|newer|older|oldest|first|second|last|other|same) one|"
-    r"(?:that|this|the) (?:trial|study|drug|agent|paper|one|treatment|regimen|group|cohort)|(?:those|these|the same) patients)\b",
+    r"(?:that|this|the) (?:trial|study|drug|agent|paper|one|treatment|regimen|group|cohort)|(?:those|these|the same) patients|"
+    # a demonstrative points back ("how tight is that binding?", "does this effect last?"); "that" only after a verb
+    # or preposition, not as a conjunction ("is there evidence that dupilumab works?")
+    r"(?:this|these|those) [a-z][\w-]*|(?:is|was|are|were|does|did|of|in|for|about|with|on|to|from|by) that [a-z][\w-]*)\b",
     re.IGNORECASE,
 )
 _QUESTION_WORDS = {"which", "what", "who", "how", "doe", "do", "is", "are", "can", "whi", "them", "they", "also", "block"}

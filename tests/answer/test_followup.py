@@ -39,6 +39,13 @@ def test_nothing_to_substitute_carries_the_previous_questions_terms():
     assert resolve_followup("and the side effects?", history) == "the side effects? (thalidomide help IgG4-related skin disease)"
 
 
+def test_a_demonstrative_points_back_but_a_that_clause_does_not():
+    history = [("what does PfRh5 bind on the red cell?", None)]
+    assert resolve_followup("how tight is that binding?", history) == "how tight is that binding? (PfRh5 bind red cell)"
+    assert needs_context("does this effect last?")
+    assert not needs_context("is there evidence that dupilumab works?")
+
+
 def test_standalone_questions_are_left_alone():
     history = [("which biologics target Th2?", answer_quoting("dupilumab suppresses only Th2 cells."))]
     q = "Was thalidomide effective in IgG4-related skin disease?"
