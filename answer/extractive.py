@@ -66,7 +66,7 @@ from text.drugs import generic_names
 from text.enumerations import enumerations
 from text.evidence import is_evidence
 from text.sentences import split_sentences
-from text.spelling import closest_spelling, spelt_out, words_of
+from text.spelling import closest_spelling, other_name, spelt_out, words_of
 from text.study import StudyCard, admits, card_of, filter_words
 from text.tokens import tokenize
 
@@ -428,7 +428,8 @@ class ExtractiveAnswerer:
             vocabulary |= words_of(str(u.hit.node.metadata.get("title", "")))
         respelt = {}
         for name in missing:
-            meant = closest_spelling(name, vocabulary) or closest_spelling(name, generic_names())
+            meant = closest_spelling(name, vocabulary) or closest_spelling(name, generic_names()) or \
+                other_name(name, vocabulary)
             if meant and meant[:1].isupper() and meant[1:].islower() and name.islower():
                 meant = meant.lower()  # "Protein" began a sentence; the user wrote in lower case
             if meant and meant.lower() != name.lower() and not self.index.unmentioned([meant]):

@@ -79,6 +79,23 @@ def closest_spelling(name: str, candidates: set[str]) -> str | None:
 _SPAN_WORD = re.compile(r"[A-Za-z]+")  # hyphenated compounds are read as their parts: "multidrug-resistant"
 
 
+# the twenty amino acids: a user writes the name ("tryptophan"), a structure paper the three-letter code ("Trp")
+AMINO_ACIDS = {"alanine": "Ala", "arginine": "Arg", "asparagine": "Asn", "aspartate": "Asp", "aspartic acid": "Asp",
+               "cysteine": "Cys", "glutamine": "Gln", "glutamate": "Glu", "glutamic acid": "Glu", "glycine": "Gly",
+               "histidine": "His", "isoleucine": "Ile", "leucine": "Leu", "lysine": "Lys", "methionine": "Met",
+               "phenylalanine": "Phe", "proline": "Pro", "serine": "Ser", "threonine": "Thr", "tryptophan": "Trp",
+               "tyrosine": "Tyr", "valine": "Val"}
+
+
+def other_name(name: str, candidates: set[str]) -> str | None:
+    """The other standard name of an amino acid that `candidates` use: "tryptophan" -> "Trp", "Trp" -> "tryptophan"."""
+    code = AMINO_ACIDS.get(name.lower())
+    names = [n for n, c in AMINO_ACIDS.items() if c.lower() == name.lower()]
+    wanted = [code] if code else names
+    lowered = {c.lower(): c for c in candidates}
+    return next((lowered[w.lower()] for w in wanted if w.lower() in lowered), None)
+
+
 def spelt_out(acronym: str, text: str) -> bool:
     """Whether `text` writes `acronym` out in words: "MDR-TB" in "multidrug-resistant TB", "SLE" in "systemic lupus
     erythematosus". Users type the short form; a paper may never use it.

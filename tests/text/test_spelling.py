@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from text.spelling import closest_spelling, distance, fold, spelt_out, words_of
+from text.spelling import closest_spelling, distance, fold, other_name, spelt_out, words_of
 
 
 def test_fold_drops_case_hyphens_and_spells_greek_letters():
@@ -56,3 +56,10 @@ def test_an_acronym_is_found_spelt_out(acronym, text):
 ])
 def test_an_acronym_is_not_found_in_words_that_do_not_spell_it(acronym, text):
     assert not spelt_out(acronym, text)
+
+
+def test_an_amino_acid_is_found_by_its_other_name():
+    assert other_name("tryptophan", {"conserved", "CarD", "Trp", "residue"}) == "Trp"
+    assert other_name("Trp", {"a", "tryptophan", "residue"}) == "tryptophan"
+    assert other_name("tryptophan", {"conserved", "CarD", "residue"}) is None  # neither name is there
+    assert other_name("rituximab", {"Trp"}) is None
