@@ -48,10 +48,10 @@ from answer.question import (
     QuestionAnalysis,
     analyse,
     asks_for_several,
-    measure_named,
     asks_how_or_why,
     attribute_terms,
     content_words,
+    measure_named,
     proper_names,
     states_quantity,
 )
