@@ -428,10 +428,10 @@ class ExtractiveAnswerer:
             vocabulary |= words_of(str(u.hit.node.metadata.get("title", "")))
         respelt = {}
         for name in missing:
-            meant = closest_spelling(name, vocabulary) or closest_spelling(name, generic_names()) or \
-                other_name(name, vocabulary)
+            meant = closest_spelling(name, vocabulary) or closest_spelling(name, generic_names())
             if meant and meant[:1].isupper() and meant[1:].islower() and name.islower():
                 meant = meant.lower()  # "Protein" began a sentence; the user wrote in lower case
+            meant = meant or other_name(name, vocabulary)  # "tryptophan" written "Trp": as the papers write it
             if meant and meant.lower() != name.lower() and not self.index.unmentioned([meant]):
                 respelt[name] = meant
         return respelt

@@ -142,6 +142,16 @@ def test_a_misspelt_name_is_read_as_the_indexed_one_and_the_answer_says_so(answe
     assert answerer.answer("What does zzqxumab deplete?").corrected == []  # nothing close: not guessed
 
 
+def test_an_amino_acid_asked_by_name_is_found_by_its_code_and_the_answer_says_so(tmp_path, settings, hash_model):
+    """"tryptophan" is in no paper; "Trp" is: read as that, in the papers' case, and said."""
+    docs = {"card.txt": "CarD activates transcription\n\nA conserved CarD Trp residue wedges into the DNA minor groove. "
+                        "W86 is conserved among greater than 95% of CarD proteins."}
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    ingest(index, [write_corpus(tmp_path / "papers", docs)])
+    result = ExtractiveAnswerer(index).answer("Which CarD tryptophan wedges into the minor groove?")
+    assert result.corrected == [["tryptophan", "Trp"]] and result.status == "answered"
+
+
 def test_equally_relevant_quotes_put_the_stronger_design_first(tmp_path, settings, hash_model):
     """The same sentence in a case report and in a randomised trial scores the same: the trial's quote leads."""
     sentence = "Dupilumab reduced serum IgG4 concentrations in patients with IgG4-related disease."
