@@ -160,13 +160,14 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
         return None
 
     quotes = {c.n: c.quote for c in citations}
-    for unit in sorted(units, key=lambda u: (after_name(u.text) is None, -u.score)):
+    named_in = {id(u): after_name(u.text) for u in units}
+    for unit in sorted(units, key=lambda u: (named_in[id(u)] is None, -u.score)):
         if not states(unit.text):
             continue
         n = _citation(unit, citations)
         if n is None:
             continue
-        named = after_name(unit.text)
+        named = named_in[id(unit)]
         if named:
             return _line(_TRAILING.sub("", _trim(named.group(0))), [n], quotes)
         span = _span_text(unit)
