@@ -123,11 +123,15 @@ class _Paper:
         card = card_of(text, record.metadata if record else {"title": title})
         return cls(title, set(tokenize(title)), set(tokenize(text)), defined_abbreviations(text), card, text)
 
-    def names(self, name: str) -> bool:
-        """Whether the paper names `name` (its first token, in the title or text) or spells it out ("MDR-TB" in a
-        paper on "multidrug-resistant TB")."""
+    def names(self, name: str, long_forms: tuple[str, ...] = ()) -> bool:
+        """Whether the paper names `name` (its first token, in the title or text), spells it out ("MDR-TB" in a
+        paper on "multidrug-resistant TB") or writes one of its `long_forms` (what other papers define it as:
+        "Mtb" in a paper that only writes "Mycobacterium tuberculosis" or "M. tuberculosis")."""
         key = (tokenize(name) or [""])[0]
-        return key in self.tokens or key in self.title_tokens or spelt_out(name, f"{self.title}\n{self.text}")
+        if key in self.tokens or key in self.title_tokens or spelt_out(name, f"{self.title}\n{self.text}"):
+            return True
+        written = f"{self.title}\n{self.text}".lower()
+        return any(form.lower() in written or _binomial(form).lower() in written for form in long_forms)
 
     def spelled_out(self, text: str) -> str:
         """`text` with each abbreviation it uses followed once by the long form its paper defines."""
@@ -145,6 +149,12 @@ class _Paper:
             elif long.lower() in text.lower():
                 extra.update(tokenize(short))
         return extra
+
+
+def _binomial(name: str) -> str:
+    """A species name as papers abbreviate it after first use: "Mycobacterium tuberculosis" -> "M. tuberculosis"."""
+    m = re.fullmatch(r"([A-Z])[a-z]+ ([a-z]{3,})", name.strip())
+    return f"{m.group(1)}. {m.group(2)}" if m else name
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -322,7 +332,8 @@ class ExtractiveAnswerer:
             places = proper_names(asked)
             read = {doc_id: self._paper(hit) for doc_id, hit in {u.hit.doc_id: u.hit for u in units}.items()}
             named += [t for t in places if any(p.names(t) for p in read.values())]
-            about = {doc_id: all(p.names(n) for n in named) for doc_id, p in read.items()}
+            defined = {n: tuple({p.abbreviations[n] for p in read.values() if n in p.abbreviations}) for n in named}
+            about = {doc_id: all(p.names(n, defined[n]) for n in named) for doc_id, p in read.items()}
             numeric = [u for u in units if states_quantity(analysis.quantity, u.text) and about[u.hit.doc_id]]
             best_numeric = max((u.score for u in numeric), default=0.0)
             if best_numeric < max(NUMBER_FLOOR * threshold, NUMBER_RELATIVE * best):

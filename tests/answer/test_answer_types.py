@@ -146,7 +146,14 @@ def test_a_brand_name_is_answered_from_papers_that_use_the_generic(answerer):
         "minsk": ("Drug-susceptible tuberculosis in Bangladesh\n\nIn Bangladesh, 156 patients with drug-susceptible "
                   "tuberculosis were enrolled. Most were cured within six months."),
     }),
-], ids=["place", "acronym spelt out"])
+    # "Mtb" is defined by another paper only ("Mycobacterium tuberculosis (Mtb)"); this one writes "M. tuberculosis"
+    ("What Mtb lineages were found in Bangladesh, and how common was each one?", {
+        "dhaka": ("Tuberculosis lineages in Bangladesh\n\nOf the M. tuberculosis isolates sequenced in Bangladesh, "
+                  "515 (61%) were lineage-1. Sequencing took nine months."),
+        "minsk": ("Mycobacterium tuberculosis in Minsk\n\nMycobacterium tuberculosis (Mtb) isolates from Minsk were "
+                  "sequenced. In Minsk, 156 (45%) of Mtb isolates were lineage-2."),
+    }),
+], ids=["place", "acronym spelt out", "acronym another paper defines"])
 def test_a_number_comes_from_a_paper_about_what_it_is_asked_of(question, papers, tmp_path, settings, hash_model):
     settings.answer.min_relevance = 0.2
     index = CorpusIndex.open(settings.paths.index_dir, settings)
