@@ -134,17 +134,18 @@ class _Paper:
         return any(form.lower() in written or _binomial(form).lower() in written for form in long_forms)
 
     def spelled_out(self, text: str) -> str:
-        """`text` with each abbreviation it uses followed once by the long form its paper defines."""
+        """`text` with each abbreviation it uses ("IM", or its plural "IMs") followed once by the long form its paper
+        defines."""
         for short, long in self.abbreviations.items():
             if long.lower() not in text.lower():
-                text = re.sub(rf"\b{re.escape(short)}\b", f"{short} ({long})", text, count=1)
+                text = re.sub(rf"\b{re.escape(short)}s?\b", lambda m: f"{m.group(0)} ({long})", text, count=1)
         return text
 
     def abbreviation_tokens(self, text: str) -> set[str]:
         """"LVH" in a sentence also says "left ventricular hypertrophy", and the other way round."""
         extra: set[str] = set()
         for short, long in self.abbreviations.items():
-            if re.search(rf"\b{re.escape(short)}\b", text):
+            if re.search(rf"\b{re.escape(short)}s?\b", text):
                 extra.update(tokenize(long))
             elif long.lower() in text.lower():
                 extra.update(tokenize(short))

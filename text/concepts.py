@@ -152,7 +152,8 @@ def named_entities(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in _NAMED_ENTITY_RE.finditer(text)))
 
 
-_DEFINED_ABBREVIATION = re.compile(r"((?:[A-Za-z][\w'-]*[ -]){0,8}?[A-Za-z][\w'-]*)\s+\(([A-Z][A-Za-z0-9]{1,9}s?)\)")
+# the short form may open with one lower-case letter before its capitals: "mediastinal lymph nodes (mLNs)", "mAb"
+_DEFINED_ABBREVIATION = re.compile(r"((?:[A-Za-z][\w'-]*[ -]){0,8}?[A-Za-z][\w'-]*)\s+\(([a-z]?[A-Z][A-Za-z0-9]{1,9}s?)\)")
 
 
 def defined_abbreviations(text: str) -> dict[str, str]:

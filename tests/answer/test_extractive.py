@@ -11,6 +11,7 @@ from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
 from ingest.pipeline import ingest
 from tests.index.test_corpus import DOCS, write_corpus
+from text.concepts import defined_abbreviations
 
 
 @pytest.fixture
@@ -221,3 +222,18 @@ def test_quotes_beyond_the_paper_limit_come_from_papers_already_quoted(answerer)
     answerer.settings.answer.max_papers = 3
     assert len(answerer._select(units, best=0.9, max_quotes=5, floor=0.0)) == 4
     assert len(answerer._select(units, best=0.9, max_quotes=1, floor=0.0)) == 1  # "Quotes per answer: 1" means one
+
+
+
+def test_a_papers_plural_and_lower_case_abbreviations_are_read_as_their_long_forms():
+    """"The transferred IMs ... in mLNs": the paper defined "inflammatory monocytes (IMs)" and "mediastinal lymph
+    nodes (mLNs)"; the sentence's words for the question and its embedded text both carry the long forms."""
+    from answer.extractive import _Paper
+
+    text = ("Inflammatory monocytes (IMs) traffic from the lung to the mediastinal lymph nodes (mLNs). "
+            "The transferred IMs up-regulated MHC class II, CD11c and CD103 in mLNs.")
+    paper = _Paper("t", set(), set(), defined_abbreviations(text), None, text)
+    sentence = "The transferred IMs up-regulated MHC class II, CD11c and CD103 in mLNs."
+    assert {"monocyt", "mediastin", "lymph"} <= {t[:9] for t in paper.abbreviation_tokens(sentence)}
+    assert paper.spelled_out(sentence) == ("The transferred IMs (Inflammatory monocytes) up-regulated MHC class II, "
+                                           "CD11c and CD103 in mLNs (mediastinal lymph nodes).")

@@ -46,3 +46,8 @@ def test_abbreviations_defined_in_a_document():
     assert defined_abbreviations(text) == {
         "QTcD": "QT corrected dispersion", "LVH": "left ventricular hypertrophy", "TB": "Tuberculosis",
     }
+
+
+def test_an_abbreviation_may_open_with_a_lower_case_letter_and_be_plural():
+    text = "Cells reached the mediastinal lymph nodes (mLNs). Inflammatory monocytes (IMs) carried them. In vitro (iv) not."
+    assert defined_abbreviations(text) == {"mLN": "mediastinal lymph nodes", "IM": "Inflammatory monocytes"}
