@@ -132,6 +132,8 @@ def _span_text(unit: Evidence, confident: float = SPAN_CONFIDENT) -> str | None:
 # value ("what IC50 ...?") may be a percentage, but is not a year either
 _PERCENT = re.compile(r"\d+(?:[.,·]\d+)?\s*(?:%|per ?cent\b)", re.I)
 _YEAR = re.compile(r"(?<![\w,.·-])(?:19|20)\d\d(?![\w,.·%-])")
+# an interval's level is how sure, not what was measured: "95% CI", "90% confidence interval", "95% CrI"
+_INTERVAL_LEVEL = re.compile(r"\b\d{2}(?:[.·]\d+)?\s*%\s*(?:CIs?|CrI|UI|confidence|credible|uncertainty|prediction)\b", re.I)
 
 
 def number_line(quantity_kind: str, states_quantity, units: list[Evidence], citations: list[Citation],
@@ -147,6 +149,7 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
     def states(text: str) -> bool:
         if given and set(numbers_in(text)) <= given:
             return False
+        text = _INTERVAL_LEVEL.sub(" ", text)
         if quantity_kind in ("count", "measure"):
             text = _YEAR.sub(" ", _PERCENT.sub(" ", text) if quantity_kind == "count" else text)
         return states_quantity(quantity_kind, text)

@@ -77,6 +77,17 @@ def test_a_number_inside_a_word_or_stated_by_the_question_is_not_the_answer():
     assert number_line("measure", states_quantity, [_unit("a", text, glued)], [_quote(1, "a", text)]).text == "Two [1]."
 
 
+def test_an_intervals_confidence_level_is_not_the_share_asked_for():
+    """"What share ...?": "95% CI" says how sure an interval is; the share is "2.56%" (the reader's span may land on
+    either)."""
+    text = "The cumulative incidence was 2.56% (95% CI 1.9-3.4) at three years."
+    on_level = Reading(0.9, span=(text.index("95%"), text.index("95%") + 6), span_prob=0.6)
+    line = number_line("share", states_quantity, [_unit("a", text, on_level)], [_quote(1, "a", text)])
+    assert line.text == "2.56% [1]." and line.verified
+    level_only = "Estimates are given with their 95% confidence intervals."
+    assert number_line("share", states_quantity, [_unit("a", level_only, None)], [_quote(1, "a", level_only)]) is None
+
+
 def test_no_number_line_without_a_number_of_the_asked_kind():
     text = "Most patients responded well to treatment."
     assert number_line("dose", states_quantity, [_unit("a", text, None)], [_quote(1, "a", text)]) is None
