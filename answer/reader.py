@@ -177,9 +177,14 @@ Outputs = dict[str, np.ndarray]  # relevance [n], verdict [n, 3], start [n, t], 
 class Reader:
     """Reads (question, unit) pairs with one model on one backend: `read` is all the answerer calls."""
 
-    def __init__(self, name: str, kind: str, variant: Variant, tokenizer, run: Callable[[EncodedPairs], Outputs]) -> None:
+    def __init__(self, name: str, kind: str, variant: Variant, tokenizer, run: Callable[[EncodedPairs], Outputs],
+                 scale: dict[str, list[list[float]]] | None = None) -> None:
         self.name, self.kind, self.variant = name, kind, variant
         self._tokenizer, self._run = tokenizer, run
+        # the answerer's thresholds (answer.direct, answer.extractive) were set on one reader's outputs; a reader
+        # trained later ships a monotone map of its relevance and verdict confidence onto that scale (reader.json
+        # "scale": {"relevance": [its quantiles, the reference's], "verdict": [...]}; `python -m train.reader_scale`)
+        self.scale = scale or {}
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind}, {self.variant})"
@@ -205,8 +210,17 @@ class Reader:
             if "verdict" in out:
                 probs = softmax(out["verdict"][i])
                 reading.yes, reading.no = float(probs[0]), float(probs[1])
-            readings.append(reading)
+            readings.append(self._on_scale(reading))
         return readings
+
+    def _on_scale(self, reading: Reading) -> Reading:
+        if "relevance" in self.scale:
+            reading.relevance = float(np.interp(reading.relevance, *self.scale["relevance"]))
+        sure = max(reading.yes, reading.no)
+        if "verdict" in self.scale and sure > 0:  # both verdicts scaled alike: which is surer does not change
+            factor = float(np.interp(sure, *self.scale["verdict"])) / sure
+            reading.yes, reading.no = reading.yes * factor, reading.no * factor
+        return reading
 
 
 def load_reader(choice: str, backend: str = "auto", precision: str = "auto", cache_dir: Path | None = None) -> Reader | None:
@@ -233,7 +247,9 @@ def _load_reader(folder: str, backend: str, precision: str, cache_dir: str) -> R
         raise ModelLoadError(f"no reader variant runs as backend {backend} with precision {precision}: int8 and bf16 "
                              "run on openvino")
     variant = allowed[0] if len(allowed) == 1 else choose_variant(path, allowed, Path(cache_dir))
-    return _variant_reader(path, variant, Path(cache_dir))
+    reader = _variant_reader(path, variant, Path(cache_dir))
+    reader.scale = json.loads((path / "reader.json").read_text()).get("scale") or {}
+    return reader
 
 
 def reader_kind(path: Path) -> str:

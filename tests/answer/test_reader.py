@@ -286,3 +286,17 @@ def test_the_fulltext_training_questions_are_verbatim_and_their_examples_rebuild
     with gzip.open(folder / "fulltext_examples.jsonl.gz", "rt", encoding="utf-8") as f:
         shipped = [json.loads(line) for line in f]
     assert shipped == list(fulltext(folder / "fulltext_qa", random.Random(SEED)))
+
+
+def test_a_readers_scale_moves_its_scores_onto_the_reference_and_keeps_their_order():
+    """`reader.json` "scale" (`python -m train.reader_scale`): relevance and verdict confidence are mapped through
+    matched quantiles; which unit scores higher, and which verdict is surer, never changes."""
+    from answer.reader import Reader, Reading
+
+    reader = Reader("r", "bundled", Variant("torch", "float32"), None, None,
+                    scale={"relevance": [[0.0, 0.2, 1.0], [0.0, 0.3, 1.0]], "verdict": [[0.0, 0.6, 1.0], [0.0, 0.75, 1.0]]})
+    low, mid, high = (reader._on_scale(Reading(r, yes=y, no=n)) for r, y, n in ((0.1, 0.5, 0.2), (0.2, 0.1, 0.6), (0.9, 0.9, 0.05)))
+    assert (low.relevance, mid.relevance) == pytest.approx((0.15, 0.3)) and low.relevance < mid.relevance < high.relevance
+    assert mid.no == pytest.approx(0.75) and mid.no > mid.yes and low.yes > low.no  # the surer verdict stays surer
+    assert Reader("r", "bundled", Variant("torch", "float32"), None, None)._on_scale(Reading(0.42)).relevance == 0.42
+
