@@ -104,7 +104,59 @@ def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[l
             i = groups[-1][1]
         else:
             i += 1
+    found += [e for e in _parenthesised(sentence) if not any(_overlaps(e, f) for f in found)]
+    found.sort(key=lambda e: e[0].start)
     return [e for e in found if len(e) >= 2]
+
+
+PARENTHESISED_ITEMS = 3  # "antigens (ESAT-6, CFP-10, TB 10.3, AlaDH)": a list in parentheses needs no "and"
+
+
+_REFERENCE = re.compile(r"(?:see|cf|e\.g|i\.e|fig|figure|figs|table|supplementary|video|movie|panel|ref)\b", re.I)
+
+
+def _parenthesised(sentence: str) -> list[list[Item]]:
+    """Lists written in parentheses with commas alone, as papers name a class's members: "recombinant antigens
+    (ESAT-6, CFP-10, TB 10.3, AlaDH, Ag85B)". At least PARENTHESISED_ITEMS items, each of one to MAX_ITEM_WORDS
+    words with no function word ("(see Methods, Table 2, ...)" and "(p < 0.05, n = 12, ...)" are not lists); a
+    parenthesis inside an item ("HspX (16 kDa) protein") is part of it."""
+    out, depth, opened = [], 0, -1
+    for i, c in enumerate(sentence):
+        if c == "(":
+            depth += 1
+            if depth == 1:
+                opened = i
+        elif c == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                items = _comma_items(sentence, opened + 1, i)
+                if items:
+                    out.append(items)
+    return out
+
+
+def _comma_items(sentence: str, start: int, end: int) -> list[Item] | None:
+    parts, depth, begin = [], 0, start
+    for i in range(start, end + 1):
+        c = sentence[i] if i < end else ","
+        depth += (c == "(") - (c == ")")
+        if c == "," and depth == 0:
+            parts.append((begin, i))
+            begin = i + 1
+    items = []
+    for a, b in parts:
+        text = sentence[a:b].strip()
+        words = text.split()
+        if not words or len(words) > MAX_ITEM_WORDS or any(_is_stop(w) or w.lower() in _CONJUNCTION for w in words) \
+                or len(text) < 2 or not re.search(r"[A-Za-z]", text) or re.search(r"[=<>≤≥±%;]", text) or _REFERENCE.match(text):
+            return None
+        lead = a + len(sentence[a:b]) - len(sentence[a:b].lstrip())
+        items.append(Item(text, lead, lead + len(text)))
+    return items if len(items) >= PARENTHESISED_ITEMS else None
+
+
+def _overlaps(a: list[Item], b: list[Item]) -> bool:
+    return a[0].start < b[-1].end and b[0].start < a[-1].end
 
 
 def _items(sentence: str, words: list[tuple[str, int, int]], groups: list[tuple[int, int]],

@@ -49,3 +49,16 @@ def test_a_suspended_hyphen_joins_the_halves_of_one_compound_not_items():
     assert enumerations("We grew Gram-positive and -negative bacteria.") == []
     assert enumerations("Parasites were killed rapidly and efficiently by the drug.") == []
     assert [[i.text for i in e] for e in enumerations("It binds FcRL3 and FcRL5 differentially.")] == [["FcRL3", "FcRL5"]]
+
+
+def test_a_list_in_parentheses_needs_no_and_but_references_statistics_and_panels_are_not_lists():
+    antigens = ("ELISPOT assays used recombinant M. tuberculosis antigens (ESAT-6, CFP-10, TB 10.3, AlaDH, Ag85B, "
+                "PstS1, HspX (16 kDa) protein), provided by Lionex (Braunschweig, Germany).")
+    assert [[i.text for i in e] for e in enumerations(antigens)] == [
+        ["ESAT-6", "CFP-10", "TB 10.3", "AlaDH", "Ag85B", "PstS1", "HspX (16 kDa) protein"]]
+    items = enumeration_around(antigens, antigens.index("AlaDH"), antigens.index("AlaDH") + 5)
+    assert items and items[0].text == "ESAT-6" and antigens[items[-1].start:items[-1].end] == "HspX (16 kDa) protein"
+    for not_a_list in ("It held (see Methods, Table 2, Figure 3).", "It was significant (p < 0.05, n = 12, two-sided).",
+                       "As reported (Smith, 2010; Jones, 2011; Lee, 2012).", "Figure 2 (A, B, C) shows it.",
+                       "Two sites (Kenya, Malawi) enrolled patients."):
+        assert enumerations(not_a_list) == [], not_a_list
