@@ -300,3 +300,32 @@ def test_a_readers_scale_moves_its_scores_onto_the_reference_and_keeps_their_ord
     assert mid.no == pytest.approx(0.75) and mid.no > mid.yes and low.yes > low.no  # the surer verdict stays surer
     assert Reader("r", "bundled", Variant("torch", "float32"), None, None)._on_scale(Reading(0.42)).relevance == 0.42
 
+
+
+def test_reader_scale_writes_a_map_from_the_new_readers_quantiles_onto_the_references(tmp_path, monkeypatch):
+    """`python -m train.reader_scale NEW --reference REF`: the map it writes takes the new reader's scores to the
+    reference's at the same quantile (the median to the median), not the other way round, and keeps the card."""
+    import answer.reader
+    import train.reader_scale as reader_scale
+    from answer.reader import Reader, Reading
+
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "reader.json").write_text(json.dumps({"format": 1, "seed": 13}))
+    rng = np.random.default_rng(0)
+    outputs = {"new": {"relevance": list(rng.uniform(0.0, 0.5, 2000)), "verdict": list(rng.uniform(0.4, 0.8, 2000))},
+               "ref": {"relevance": list(rng.uniform(0.2, 1.0, 2000)), "verdict": list(rng.uniform(0.6, 1.0, 2000))}}
+
+    class Named:
+        def __init__(self, name):
+            self.name, self.scale = name, {"old": "dropped"}
+
+    monkeypatch.setattr(answer.reader, "load_reader", lambda path: Named("new" if path == str(new) else "ref"))
+    monkeypatch.setattr(reader_scale, "readings", lambda reader, sets: outputs[reader.name])
+    assert reader_scale.main([str(new), "--reference", "somewhere/ref"]) == 0
+    meta = json.loads((new / "reader.json").read_text())
+    assert meta["seed"] == 13 and meta["scale_from"]["units"] == 2000
+    scaled = Reader("r", "bundled", Variant("torch", "float32"), None, None, scale=meta["scale"])._on_scale(
+        Reading(float(np.median(outputs["new"]["relevance"])), yes=float(np.median(outputs["new"]["verdict"]))))
+    assert scaled.relevance == pytest.approx(np.median(outputs["ref"]["relevance"]), abs=0.02)
+    assert scaled.yes == pytest.approx(np.median(outputs["ref"]["verdict"]), abs=0.02)
