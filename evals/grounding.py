@@ -6,6 +6,8 @@ answer (`answer`) and, by type, `expect_entities`, `expect_number` or `expect_ye
 
 - passage quoted: a citation to an answering paper covers at least half of one evidence passage (located in
   the paper's cleaned text; when cleaning changed it, 60 % of its words inside one quote);
+- passage read: an evidence passage lies (at least half of it) inside a chunk the answerer read from an
+  answering paper: what retrieval gave the reader, so a miss above shows whether reading or picking lost it;
 - cited precision: the share of the cited papers that are answering papers (a quote from a paper that does
   not answer misleads more than a missing second quote);
 - entities: the share of the expected entities (lists; factoids: any accepted answer) the answer names;
@@ -63,24 +65,35 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text) if len(w) > 2}
 
 
-def passage_quoted(case: dict, result: CitedAnswer, document_text) -> bool:
-    """A citation to an answering paper covers half of an evidence passage (see the module docstring)."""
+def _covers(case: dict, spans, document_text) -> bool:
+    """One of `spans` (doc_id, start, end, text) from an answering paper covers half of an evidence passage (located
+    in the paper's text; when cleaning changed it, 60 % of its words inside the span's text)."""
     gold = set(case.get("must_cite") or [])
-    for citation in result.citations:
-        if citation.doc_id not in gold:
+    for doc_id, start, end, quoted in spans:
+        if doc_id not in gold:
             continue
-        text = document_text(citation.doc_id)
+        text = document_text(doc_id)
         for evidence in case.get("evidence") or []:
             span = locate(evidence, text) if text else None
             if span:
-                overlap = min(span[1], citation.end) - max(span[0], citation.start)
+                overlap = min(span[1], end) - max(span[0], start)
                 if overlap >= 0.5 * (span[1] - span[0]):
                     return True
             else:
                 words = _words(evidence)
-                if words and len(words & _words(citation.quote)) >= 0.6 * len(words):
+                if words and len(words & _words(quoted)) >= 0.6 * len(words):
                     return True
     return False
+
+
+def passage_quoted(case: dict, result: CitedAnswer, document_text) -> bool:
+    """A citation to an answering paper covers half of an evidence passage (see the module docstring)."""
+    return _covers(case, [(c.doc_id, c.start, c.end, c.quote) for c in result.citations], document_text)
+
+
+def passage_read(case: dict, result: CitedAnswer, document_text) -> bool:
+    """A chunk the answerer read, from an answering paper, holds half of an evidence passage."""
+    return _covers(case, [(p.doc_id, p.start, p.end, p.text) for p in result.retrieved], document_text)
 
 
 def _named(alternatives: str, text: str) -> bool:
@@ -105,6 +118,7 @@ def grade(case: dict, result: CitedAnswer, document_text) -> dict[str, object]:
         row["cited_precision"] = len(cited & gold) / len(cited)
     if case.get("evidence"):
         row["passage_quoted"] = answered and passage_quoted(case, result, document_text)
+        row["passage_read"] = passage_read(case, result, document_text)
     entities = case.get("expect_entities")
     if kind == "list" and entities:
         row["entities"] = sum(_named(e, text) for e in entities) / len(entities) if answered else 0.0
@@ -161,7 +175,8 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
         values = [float(r[key]) for r in part if key in r]
         return sum(values) / len(values) if values else None
 
-    keys = ("passage_quoted", "cited_precision", "entities", "direct", "direct_right", "number", "verdict", "refused")
+    keys = ("passage_read", "passage_quoted", "cited_precision", "entities", "direct", "direct_right", "number", "verdict",
+            "refused")
     summary: dict[str, object] = {"questions": len(rows), **{k: mean(k, rows) for k in keys}}
     summary["by_type"] = {kind: {"n": len(part), **{k: mean(k, part) for k in keys}}
                           for kind in dict.fromkeys(str(r["type"]) for r in rows)
@@ -171,8 +186,9 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
 
 def format_summary(name: str, summary: dict[str, object]) -> str:
     """One Markdown table: a row per type and one for all, a column per measure (blank where it does not apply)."""
-    keys = ("passage_quoted", "cited_precision", "entities", "direct", "direct_right", "number", "verdict", "refused")
-    heads = ("passage quoted", "cited papers answer", "entities named", "direct line", "direct line right", "number stated",
+    keys = ("passage_read", "passage_quoted", "cited_precision", "entities", "direct", "direct_right", "number", "verdict",
+            "refused")
+    heads = ("passage read", "passage quoted", "cited papers answer", "entities named", "direct line", "direct line right", "number stated",
              "yes/no right", "refused")
     lines = [f"| {name} | n | " + " | ".join(heads) + " |", "|---|---|" + "---|" * len(keys)]
 

@@ -40,3 +40,24 @@ def test_number_and_yes_no_lines_are_right_when_they_state_the_expected_value():
     yesno = {"type": "yesno", "expect_yesno": "no"}
     assert grade(yesno, _answer("No [1]."), _no_text)["direct_right"] is True
     assert grade(yesno, _answer("Yes [1]."), _no_text)["direct_right"] is False
+
+
+def test_a_passage_counts_as_read_when_a_chunk_of_an_answering_paper_holds_it_and_as_quoted_only_when_cited():
+    from answer.models import Citation, RetrievedPassage
+
+    paper = "Intro sentence here. The vaccine was given intramuscularly at week 0. Closing words."
+    at = paper.index("The vaccine")
+    case = {"type": "factoid", "must_cite": ["p1"], "evidence": ["The vaccine was given intramuscularly at week 0."],
+            "answer": ["intramuscularly"]}
+
+    def chunk(doc_id: str, start: int, end: int) -> RetrievedPassage:
+        return RetrievedPassage(rank=1, chunk_id=f"{doc_id}:0", doc_id=doc_id, title="", source="", score=1.0, dense=None,
+                                bm25=None, start=start, end=end, text=paper[start:end])
+
+    answer = _answer("Intramuscularly [1].")
+    answer.citations = [Citation(1, "p1", "", "", "p1:0", paper[:at], 0, at)]  # quotes the intro only
+    answer.retrieved = [chunk("p1", 0, len(paper))]
+    row = grade(case, answer, lambda d: paper if d == "p1" else "")
+    assert row["passage_read"] is True and row["passage_quoted"] is False
+    answer.retrieved = [chunk("p2", 0, len(paper)), chunk("p1", 0, at + 5)]  # another paper; too little of this one
+    assert grade(case, answer, lambda d: paper if d in ("p1", "p2") else "")["passage_read"] is False
