@@ -346,12 +346,23 @@ _WORDS = re.compile(r"[a-z0-9]{4,}")
 FULLTEXT_DEV_SHARE = 4  # one paper in four (by a hash of its id) is dev: questions on unseen papers
 
 
+def fulltext_folders(folder: Path) -> list[Path]:
+    """The question set and its later batches (`batch*/`, each with its own docs/ and questions.jsonl), in order."""
+    return [folder, *sorted(p for p in folder.glob("batch*") if p.is_dir())]
+
+
 def fulltext(folder: Path, rng: random.Random, hard: int = 2, random_negatives: int = 2) -> Iterator[dict[str, object]]:
-    """Questions written for this project on full-text papers (`train/data/fulltext_qa`), in a user's words: the
-    units inside a question's evidence are positives (with the answer's span where it is a name or number, the
-    verdict on a yes/no question); `hard` units of the same paper sharing the most of the question's words and
-    `random_negatives` others are not (never a unit holding the answer's words). The register a user's papers are
-    in: results deep in a long paper, abstracts and digests that restate the question without answering it."""
+    """Questions written for this project on full-text papers (`train/data/fulltext_qa` and its `batch*/`
+    folders), in a user's words: the units inside a question's evidence are positives (with the answer's span where
+    it is a name or number, the verdict on a yes/no question); `hard` units of the same paper sharing the most of the
+    question's words and `random_negatives` others are not (never a unit holding the answer's words). The register
+    a user's papers are in: results deep in a long paper, abstracts and digests that restate the question without
+    answering it. Each folder holds out one paper in FULLTEXT_DEV_SHARE (by a hash of its id) as dev."""
+    for part in fulltext_folders(folder):
+        yield from _fulltext_folder(part, rng, hard, random_negatives)
+
+
+def _fulltext_folder(folder: Path, rng: random.Random, hard: int, random_negatives: int) -> Iterator[dict[str, object]]:
     docs = {p.stem: p.read_text(encoding="utf-8") for p in sorted((folder / "docs").glob("*.txt"))}
     ranked = sorted(docs, key=lambda d: hashlib.sha1(d.encode()).hexdigest())
     dev = set(ranked[: max(1, len(ranked) // FULLTEXT_DEV_SHARE)])

@@ -269,6 +269,14 @@ def test_fulltext_questions_become_positives_with_spans_and_same_paper_negatives
     assert all(e["text"] in paper and e["source"] == "fulltext" for e in out)
     splits = {e["group"]: e["split"] for e in out}
     assert set(splits.values()) <= {"train", "dev"} and len({e["split"] for e in out if e["group"] == "fulltext:p1"}) == 1
+    # a later batch (its own docs/ and questions) adds its papers after the first set's, which stay as they were
+    batch = tmp_path / "batch2"
+    (batch / "docs").mkdir(parents=True)
+    (batch / "docs" / "b1.txt").write_text(paper)
+    (batch / "questions.jsonl").write_text(json.dumps(rows[0] | {"id": "b-q1", "doc_id": "b1"}))
+    again = list(fulltext(tmp_path, random.Random(0)))
+    assert again[: len(out)] == out and {e["group"] for e in again[len(out):]} == {"fulltext:b1"}
+    assert [e["split"] for e in again if e["group"] == "fulltext:b1"][0] == "dev"  # one paper in four, at least one
 
 
 def test_the_fulltext_training_questions_are_verbatim_and_their_examples_rebuild_byte_for_byte():
@@ -278,11 +286,12 @@ def test_the_fulltext_training_questions_are_verbatim_and_their_examples_rebuild
     import subprocess
     import sys
 
-    from train.prepare import SEED, fulltext
+    from train.prepare import SEED, fulltext, fulltext_folders
 
     folder = Path(__file__).resolve().parents[2] / "train" / "data"
-    proc = subprocess.run([sys.executable, str(folder / "fulltext_qa" / "validate.py")], capture_output=True, text=True)
-    assert proc.returncode == 0 and proc.stdout.strip().endswith("OK"), proc.stdout[-2000:] + proc.stderr[-2000:]
+    for part in fulltext_folders(folder / "fulltext_qa"):  # the first set and each later batch
+        proc = subprocess.run([sys.executable, str(part / "validate.py")], capture_output=True, text=True)
+        assert proc.returncode == 0 and proc.stdout.strip().endswith("OK"), proc.stdout[-2000:] + proc.stderr[-2000:]
     with gzip.open(folder / "fulltext_examples.jsonl.gz", "rt", encoding="utf-8") as f:
         shipped = [json.loads(line) for line in f]
     assert shipped == list(fulltext(folder / "fulltext_qa", random.Random(SEED)))
