@@ -61,3 +61,17 @@ def test_a_passage_counts_as_read_when_a_chunk_of_an_answering_paper_holds_it_an
     assert row["passage_read"] is True and row["passage_quoted"] is False
     answer.retrieved = [chunk("p2", 0, len(paper)), chunk("p1", 0, at + 5)]  # another paper; too little of this one
     assert grade(case, answer, lambda d: paper if d in ("p1", "p2") else "")["passage_read"] is False
+
+
+def test_an_answering_unit_covers_half_of_an_evidence_span_of_its_own_paper_and_tops_count_it():
+    from types import SimpleNamespace
+
+    from bench.ranking import answering, tops
+
+    def unit(doc_id: str, start: int, end: int):
+        return SimpleNamespace(hit=SimpleNamespace(doc_id=doc_id), start=start, end=end)
+
+    spans = [("p1", 100, 200)]
+    units = [unit("p1", 0, 90), unit("p1", 140, 260), unit("p2", 100, 200), unit("p1", 160, 300)]
+    assert answering(units, spans) == [False, True, False, False]  # the last covers 40 % of it; p2 is another paper
+    assert tops([0.9, 0.5, 0.8, 0.1], [False, True, False, False]) == {1: False, 3: True, 5: True}

@@ -32,7 +32,8 @@ PASS_FLOORS: dict[str, int] = {"list": 3, "number": 10, "factoid": 12, "yesno": 
 # another CPU's embedding or reader variant does not trip it; yes/no is one question below (one is 9 points). The
 # 5-quote rule itself is tested in tests/answer/test_extractive.py. Since span lines need relevance 0.4 and span
 # probability 0.05 (answer.direct.SPAN_LINE_*): direct line 0.82, right 0.52.
-GROUNDING_FLOORS: dict[str, float] = {"passage_quoted": 0.68, "cited_precision": 0.90, "entities": 0.71,
+# Passage read (the evidence inside a chunk the answerer read; 2026-12-05, fifth session): 0.90; floor three below.
+GROUNDING_FLOORS: dict[str, float] = {"passage_read": 0.86, "passage_quoted": 0.68, "cited_precision": 0.90, "entities": 0.71,
                                       "direct": 0.76, "direct_right": 0.49, "number": 0.93, "verdict": 0.81,
                                       "refused": 0.90}
 
@@ -118,3 +119,19 @@ def test_pubmed_abstract_floors(name, topic_root):
     grounding = result["grounding"]
     for measure, floor in PUBMED_FLOORS[name].items():
         assert grounding[measure] is not None and grounding[measure] >= floor, (measure, grounding[measure], floor)
+
+
+def test_where_the_answering_unit_ranks_is_counted_on_the_units_read(malaria_run, topic_root):
+    """`python -m bench.ranking` on the index malaria_run built (its first 8 questions, a few seconds): each question's
+    answering unit is found among the units read, and the top-k shares grow with k and stay within the share read."""
+    from bench.ranking import TOPS, run_set as rank_set
+    from settings import load_settings
+
+    result = rank_set("malaria", load_settings(), topic_root, limit=8)
+    s = result["summary"]
+    # the first 8 are list questions: measured read 5, an answering unit in the final top 5 for 3 (2026-12-05)
+    assert s["questions"] == 8 and s["read"] >= 4 / 8, result["rows"]
+    for by in ("final", "prior", "reader"):
+        shares = [s[f"{by}@{k}"] for k in TOPS]
+        assert shares == sorted(shares) and shares[-1] <= s["read"], (by, shares)
+    assert s["final@5"] >= 2 / 8, result["rows"]  # on all 64: read 92 %, final top 5 69 %
