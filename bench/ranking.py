@@ -16,35 +16,16 @@ gain here).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.topics import SEALED, SETS, SPLITS, corpus_of  # noqa: E402
+from bench.topics import FULLTEXT_SETS, SEALED, SETS, set_of  # noqa: E402
 from settings import PROJECT_DIR  # noqa: E402
 
-FULLTEXT = PROJECT_DIR / "train" / "data" / "fulltext_qa"
 TOPS = (1, 3, 5)
-
-
-def fulltext_dev() -> tuple[list[str], list[dict]]:
-    """Every paper of the fulltext training set, and the questions on the papers `train.prepare` holds out."""
-    from train.prepare import FULLTEXT_DEV_SHARE, fulltext_folders
-
-    papers, cases = [], []
-    for part in fulltext_folders(FULLTEXT):
-        names = sorted(p.stem for p in (part / "docs").glob("*.txt"))
-        ranked = sorted(names, key=lambda d: hashlib.sha1(d.encode()).hexdigest())
-        dev = set(ranked[: max(1, len(ranked) // FULLTEXT_DEV_SHARE)])
-        papers += [str(part / "docs" / f"{n}.txt") for n in names]
-        for line in (part / "questions.jsonl").read_text(encoding="utf-8").splitlines():
-            case = json.loads(line)
-            if case["doc_id"] in dev:
-                cases.append(case | {"must_cite": [case["doc_id"]], "expect": "answered"})
-    return papers, cases
 
 
 def answering(units, spans: list[tuple[str, int, int]]) -> list[bool]:
@@ -63,17 +44,10 @@ def run_set(name: str, settings, index_root: Path, limit: int | None = None) -> 
     """One set's rows and summary; `limit`: only its first questions that mark evidence (a smoke test)."""
     from answer.extractive import ExtractiveAnswerer
     from app import ingest_with_progress
-    from evals.answers import load_cases
     from evals.grounding import locate
     from index.corpus import CorpusIndex
 
-    if name == "fulltext-dev":
-        corpus, cases = fulltext_dev()
-        index_name = name
-    else:
-        index_name, split = SPLITS.get(name, (name, None))
-        corpus = corpus_of(name, settings)
-        cases = [c for c in load_cases(SETS[name][1]) if split is None or c.get("split") == split]
+    index_name, corpus, cases = set_of(name, settings)
     index = CorpusIndex.open(str(index_root / index_name), settings)
     ingest_with_progress(index, corpus)
 
@@ -122,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--set", nargs="+", default=["fulltext-dev", "malaria", "tuberculosis", "pubmed-dev"],
-                        choices=sorted({*SETS, "fulltext-dev"} - {"igg4", "igg4-holdout"}))
+                        choices=sorted({*SETS, *FULLTEXT_SETS} - {"igg4", "igg4-holdout"}))
     parser.add_argument("--sealed", action="store_true", help="allow the sealed set(s) to run")
     parser.add_argument("--reader", help="answer.reader for this run: bundled, none or a folder")
     parser.add_argument("--index-root", type=Path, default=PROJECT_DIR / "var" / "topic-index")

@@ -13,6 +13,7 @@ worth reporting, at the end of a round, and never tuned on.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import time
@@ -38,6 +39,51 @@ SETS = {  # name: (corpus paths; None = the sample corpus), questions
 # a set that is one split of its question file: (the index it shares with the other split, the split)
 SPLITS = {"pubmed-dev": ("pubmed", "dev"), "pubmed-heldout": ("pubmed", "heldout")}
 SEALED = {"hiv", "influenza"}
+# the reader's full-text training questions (train/data/fulltext_qa: 41 CC BY eLife papers on ~30 topics, 486
+# questions written blind): `fulltext` all of them, `fulltext-dev` those on the 9 papers train.prepare holds out
+# (what a reader trained on the rest is measured on); both over one index of all 41 papers
+FULLTEXT = PROJECT_DIR / "train" / "data" / "fulltext_qa"
+FULLTEXT_SETS = {"fulltext": None, "fulltext-dev": "dev"}
+
+
+def fulltext_set(split: str | None = None) -> tuple[list[str], list[dict]]:
+    """The fulltext papers, and their questions (of `split`: "dev" or "train"; None, all) in the evaluation sets'
+    schema: the paper as `must_cite`, the answer span as `answer` (a yes/no question's as `expect_yesno`, a number's
+    as `expect_number`)."""
+    from train.prepare import FULLTEXT_DEV_SHARE, fulltext_folders
+
+    papers, cases = [], []
+    for part in fulltext_folders(FULLTEXT):
+        names = sorted(p.stem for p in (part / "docs").glob("*.txt"))
+        ranked = sorted(names, key=lambda d: hashlib.sha1(d.encode()).hexdigest())
+        dev = set(ranked[: max(1, len(ranked) // FULLTEXT_DEV_SHARE)])
+        papers += [str(part / "docs" / f"{n}.txt") for n in names]
+        for line in (part / "questions.jsonl").read_text(encoding="utf-8").splitlines():
+            q = json.loads(line)
+            if split and split != ("dev" if q["doc_id"] in dev else "train"):
+                continue
+            case = {"id": q["id"], "type": q["type"], "question": q["question"], "must_cite": [q["doc_id"]],
+                    "evidence": q["evidence"], "expect": "answered"}
+            if q["type"] == "yesno":
+                case["expect_yesno"] = q["answer"]
+            elif q["type"] == "number":
+                case["expect_number"] = q["answer"]
+            else:
+                case["answer"] = [q["answer"]]
+            cases.append(case)
+    return papers, cases
+
+
+def set_of(name: str, settings) -> tuple[str, list[str], list[dict]]:
+    """A set's index name, its corpus (files and folders) and its question cases."""
+    from evals.answers import load_cases
+
+    if name in FULLTEXT_SETS:
+        papers, cases = fulltext_set(FULLTEXT_SETS[name])
+        return "fulltext", papers, cases
+    index_name, split = SPLITS.get(name, (name, None))
+    cases = [c for c in load_cases(SETS[name][1]) if split is None or c.get("split") == split]
+    return index_name, corpus_of(name, settings), cases
 
 
 def corpus_of(name: str, settings) -> list[str]:
@@ -52,17 +98,16 @@ def run_set(name: str, settings, index_root: Path, progress: bool = True) -> dic
     """Answer one set's questions on its own index; per-case rows with both scorings, and both summaries."""
     from answer.extractive import ExtractiveAnswerer
     from app import ingest_with_progress, print_report
-    from evals.answers import judge, load_cases, run_case
+    from evals.answers import judge, run_case
     from evals.grounding import grade, summarise
     from index.corpus import CorpusIndex
 
-    index_name, split = SPLITS.get(name, (name, None))
+    index_name, corpus, cases = set_of(name, settings)
     index = CorpusIndex.open(str(index_root / index_name), settings)
-    report = ingest_with_progress(index, corpus_of(name, settings))
+    report = ingest_with_progress(index, corpus)
     if progress:
         print_report(report)
     answerer = ExtractiveAnswerer(index)
-    cases = [c for c in load_cases(SETS[name][1]) if split is None or c.get("split") == split]
 
     def document_text(doc_id: str) -> str:
         record = index.document(doc_id)
@@ -104,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     from settings import load_settings
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--set", nargs="+", default=["igg4", "igg4-holdout", "malaria"], choices=sorted(SETS))
+    parser.add_argument("--set", nargs="+", default=["igg4", "igg4-holdout", "malaria"], choices=sorted({*SETS, *FULLTEXT_SETS}))
     parser.add_argument("--sealed", action="store_true", help="allow the sealed set(s) to run")
     parser.add_argument("--reader", help="answer.reader for this run: bundled, none or a folder")
     parser.add_argument("--option", action="append", default=[], metavar="GROUP.KEY=VALUE",
