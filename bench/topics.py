@@ -13,7 +13,6 @@ worth reporting, at the end of a round, and never tuned on.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import time
@@ -50,13 +49,12 @@ def fulltext_set(split: str | None = None) -> tuple[list[str], list[dict]]:
     """The fulltext papers, and their questions (of `split`: "dev" or "train"; None, all) in the evaluation sets'
     schema: the paper as `must_cite`, the answer span as `answer` (a yes/no question's as `expect_yesno`, a number's
     as `expect_number`)."""
-    from train.prepare import FULLTEXT_DEV_SHARE, fulltext_folders
+    from train.prepare import fulltext_dev_papers, fulltext_folders
 
     papers, cases = [], []
     for part in fulltext_folders(FULLTEXT):
         names = sorted(p.stem for p in (part / "docs").glob("*.txt"))
-        ranked = sorted(names, key=lambda d: hashlib.sha1(d.encode()).hexdigest())
-        dev = set(ranked[: max(1, len(ranked) // FULLTEXT_DEV_SHARE)])
+        dev = fulltext_dev_papers(names)
         papers += [str(part / "docs" / f"{n}.txt") for n in names]
         for line in (part / "questions.jsonl").read_text(encoding="utf-8").splitlines():
             q = json.loads(line)

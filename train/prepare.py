@@ -351,6 +351,12 @@ def fulltext_folders(folder: Path) -> list[Path]:
     return [folder, *sorted(p for p in folder.glob("batch*") if p.is_dir())]
 
 
+def fulltext_dev_papers(names) -> set[str]:
+    """The papers of one fulltext folder held out as dev: one in FULLTEXT_DEV_SHARE (at least one), by a hash of the id."""
+    ranked = sorted(names, key=lambda d: hashlib.sha1(d.encode()).hexdigest())
+    return set(ranked[: max(1, len(ranked) // FULLTEXT_DEV_SHARE)])
+
+
 def fulltext(folder: Path, rng: random.Random, hard: int = 2, random_negatives: int = 2) -> Iterator[dict[str, object]]:
     """Questions written for this project on full-text papers (`train/data/fulltext_qa` and its `batch*/`
     folders), in a user's words: the units inside a question's evidence are positives (with the answer's span where
@@ -364,8 +370,7 @@ def fulltext(folder: Path, rng: random.Random, hard: int = 2, random_negatives: 
 
 def _fulltext_folder(folder: Path, rng: random.Random, hard: int, random_negatives: int) -> Iterator[dict[str, object]]:
     docs = {p.stem: p.read_text(encoding="utf-8") for p in sorted((folder / "docs").glob("*.txt"))}
-    ranked = sorted(docs, key=lambda d: hashlib.sha1(d.encode()).hexdigest())
-    dev = set(ranked[: max(1, len(ranked) // FULLTEXT_DEV_SHARE)])
+    dev = fulltext_dev_papers(docs)
     cut = {d: units(t) for d, t in docs.items()}
     for line in (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines():
         if not line.strip():
