@@ -1,4 +1,5 @@
-"""Check questions.jsonl against docs/ (run: .venv/bin/python train/data/fulltext_qa/validate.py).
+"""Check questions.jsonl against docs/, here and in each batch folder (batch2/ ...), one folder after another
+(run: .venv/bin/python train/data/fulltext_qa/validate.py).
 
 Every line must be a JSON object with id, doc_id, type, question, evidence, answer; doc_id must name a
 file docs/<doc_id>.txt; every evidence string must occur verbatim in that text; for list, factoid and
@@ -20,11 +21,28 @@ TYPES = {"list", "factoid", "number", "yesno", "mechanism"}
 
 def main() -> int:
     problems: list[str] = []
+    ids: set[str] = set()  # question ids are unique across all folders
+    papers: dict[str, str] = {}  # doc id -> the folder holding it: a paper belongs to one folder only
+    for folder in [HERE, *sorted(p for p in HERE.glob("batch*") if p.is_dir())]:
+        print(f"{folder.name}/")
+        for doc in sorted((folder / "docs").glob("*.txt")):
+            if doc.stem in papers:
+                problems.append(f"{folder.name}: paper {doc.stem} is also in {papers[doc.stem]}")
+            papers.setdefault(doc.stem, folder.name)
+        problems += [f"{folder.name}: {p}" for p in check(folder, ids)]
+    for p in problems:
+        print("PROBLEM:", p)
+    print("OK" if not problems else f"{len(problems)} problem(s)")
+    return 1 if problems else 0
+
+
+def check(folder: Path, ids: set[str]) -> list[str]:
+    """The problems of one folder's questions.jsonl; prints its counts per type and per document."""
+    problems: list[str] = []
     types: Counter = Counter()
     per_doc: Counter = Counter()
-    ids: set[str] = set()
     texts: dict[str, str] = {}
-    lines = (HERE / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     for n, line in enumerate(lines, 1):
         where = f"line {n}"
         try:
@@ -44,7 +62,7 @@ def main() -> int:
             problems.append(f"{where}: unknown type {q['type']!r}")
         if not isinstance(q["question"], str) or not q["question"].strip():
             problems.append(f"{where}: empty question")
-        doc = HERE / "docs" / f"{q['doc_id']}.txt"
+        doc = folder / "docs" / f"{q['doc_id']}.txt"
         if not doc.is_file():
             problems.append(f"{where}: no file docs/{q['doc_id']}.txt")
             continue
@@ -72,10 +90,7 @@ def main() -> int:
         print(f"  {t:10s} {types[t]}")
     for d, c in sorted(per_doc.items()):
         print(f"  {c:3d}  {d}")
-    for p in problems:
-        print("PROBLEM:", p)
-    print("OK" if not problems else f"{len(problems)} problem(s)")
-    return 1 if problems else 0
+    return problems
 
 
 if __name__ == "__main__":
