@@ -30,8 +30,10 @@ TOPS = (1, 3, 5)
 
 def answering(units, spans: list[tuple[str, int, int]]) -> list[bool]:
     """Whether each unit covers at least half of one evidence span (doc_id, start, end) of its own paper."""
-    return [any(doc == u.hit.doc_id and min(end, u.end) - max(start, u.start) >= 0.5 * (end - start)
-                for doc, start, end in spans) for u in units]
+    from evals.grounding import covers_half
+
+    return [any(doc == u.hit.doc_id and covers_half((start, end), u.start, u.end) for doc, start, end in spans)
+            for u in units]
 
 
 def tops(scores: list[float], labels: list[bool]) -> dict[int, bool]:

@@ -65,6 +65,11 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in _WORD.findall(text) if len(w) > 2}
 
 
+def covers_half(passage: tuple[int, int], start: int, end: int) -> bool:
+    """Whether the text from `start` to `end` holds at least half of the `passage` (both in one paper's offsets)."""
+    return min(passage[1], end) - max(passage[0], start) >= 0.5 * (passage[1] - passage[0])
+
+
 def _covers(case: dict, spans, document_text) -> bool:
     """One of `spans` (doc_id, start, end, text) from an answering paper covers half of an evidence passage (located
     in the paper's text; when cleaning changed it, 60 % of its words inside the span's text)."""
@@ -76,8 +81,7 @@ def _covers(case: dict, spans, document_text) -> bool:
         for evidence in case.get("evidence") or []:
             span = locate(evidence, text) if text else None
             if span:
-                overlap = min(span[1], end) - max(span[0], start)
-                if overlap >= 0.5 * (span[1] - span[0]):
+                if covers_half(span, start, end):
                     return True
             else:
                 words = _words(evidence)
