@@ -7,10 +7,10 @@ publication types, a reference-manager entry's type, a publisher page's article 
 "unknown" rather than guess. Only the opening of a paper is read for its design: a full text's discussion
 mentions other studies' designs ("previous randomised trials showed ..."), its abstract states its own.
 
-An abstract that names no design but describes a study of people (a chart review, a questionnaire, a comparison
-of groups) is placed by MeSH check tags when its metadata has them, else by a small learned model
-(`text.study_design`, trained on PubMedQA abstracts weakly labelled by their MeSH tags): metadata and explicit
-wording keep priority over both.
+A text that names no design (a chart review, a questionnaire, a comparison of groups, a laboratory paper, a
+commentary) is placed by MeSH check tags when its metadata has them, else by a small learned model
+(`text.study_design`, trained on documents labelled by reading and on PubMedQA abstracts weakly labelled by their
+MeSH tags), which also weighs the rules' weaker signs; metadata and explicit wording keep priority over both.
 
 Measured on `evals/study_cards/` (labels written by reading the papers before this code existed) with
 `python -m evals.study_cards`; the rules were written on its dev split, its test split is reported as held out.
@@ -46,7 +46,9 @@ DESIGNS = {
     "unknown": "design unknown",
 }
 STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "unknown" last
-RULES_VERSION = 4  # raise when the rules below change what a card says: stored cards are then made again
+RULES_VERSION = 5  # raise when the rules below change what a card says: stored cards are then made again
+UNSIGNED_MIN_PROBABILITY = 0.5  # the model's bar for a short text in which the rules see no sign of a study
+MIN_STUDY_CHARS = 600  # shorter than a structured abstract: a study's report only if the rules or the model are sure
 HEAD_CHARS = 4_000
 MIN_STUDIED = 10  # fewer people than this (and no case-report wording) say nothing about a study's design
 LAB_OVER_PEOPLE = 3  # a paper that counts people is a laboratory/modelling study only with this many signs of one
@@ -234,8 +236,8 @@ class StudyCard:
 def study_card(text: str, metadata: dict, model: DesignModel | None | str = "bundled") -> StudyCard:
     """The card of a document with this cleaned `text` and ingest `metadata` (title, year, journal, doi, pmid,
     `publication_types` "; "-joined, `mesh` MeSH headings "; "-joined, `entry_type` of a reference-manager record,
-    `article_type` of a web page). `model` places studies of people whose text names no design: the shipped one
-    ("bundled"), another `DesignModel`, or None for the rules alone."""
+    `article_type` of a web page). `model` places a document whose metadata and wording name no design: the shipped
+    one ("bundled"), another `DesignModel`, or None for the rules alone."""
     title = str(metadata.get("title", ""))
     head = text[:HEAD_CHARS]
     counted = participants_in(head)
@@ -247,17 +249,18 @@ def study_card(text: str, metadata: dict, model: DesignModel | None | str = "bun
         design, evidence = _design_from_mesh(str(metadata.get("mesh", "")))
         source = "metadata" if design != "unknown" else ""
     if design == "unknown":
-        design, evidence = _weak_design(title, head, counted)
-        source = "text" if design != "unknown" else ""
+        weak, weak_evidence = _weak_design(title, head, counted)
         model = bundled() if model == "bundled" else model
-        # the model knows studies of people (and animals) from their abstracts: asked when the rules saw only weak
-        # observational signs or none, and, with none, only for an abstract or a text that counts people; it has no
-        # class for a review, commentary or model, so a full text with neither stays unknown rather than guessed
-        if model is not None and (design in _OBSERVATIONAL or (
-                design == "unknown" and (len(text) <= HEAD_CHARS or _studies_people(counted)))):
-            guess, probability = model.classify(f"{title}\n{head}")
-            if guess != "unknown":
+        if model is not None:
+            # no publication type, explicit wording or MeSH tag: the model weighs the opening and the rules' signs.
+            # A short text with no sign of a study (a web page's furniture, a note) needs a surer model: unknown
+            # rather than a guess.
+            guess, probability = model.classify(model_input(title, head, len(text), counted))
+            unsigned = weak == "unknown" and len(text) < MIN_STUDY_CHARS
+            if guess != "unknown" and (not unsigned or probability >= UNSIGNED_MIN_PROBABILITY):
                 design, source, evidence = guess, "model", f"{DESIGNS[guess]}, {probability:.0%} likely (no design named)"
+        if design == "unknown" and weak != "unknown":
+            design, source, evidence = weak, "text", weak_evidence
     participants = None if design in _NO_PARTICIPANTS else counted
     if design == "case_report" and participants is None:
         participants = 1 if re.search(r"\b(?:a|an|one) (?:\d+[- ]year[- ]old|case|patient)\b", head, re.I) else None
@@ -306,6 +309,17 @@ def _design_from_mesh(mesh: str) -> tuple[str, str]:
 
 def _studies_people(participants: int | None) -> bool:
     return participants is not None and participants >= MIN_STUDIED  # "4 donors" of a lab paper are not a study group
+
+
+def model_input(title: str, head: str, length: int, counted: int | None) -> str:
+    """What `text.study_design` reads: the title, the opening, and the rules' signs as words of their own
+    ("signal-explicit-cohort", "signal-weak-laboratory", "signal-people", "signal-fulltext"), so the model learns
+    how far to trust each rule from the labelled documents rather than from a hand-set order."""
+    explicit, _ = _explicit_design(title, head, length)
+    weak, _ = _weak_design(title, head, counted)
+    signs = [f"explicit-{explicit}", f"weak-{weak}", *(["people"] if _studies_people(counted) else []),
+             "abstract" if length <= HEAD_CHARS else "fulltext"]
+    return f"{title}\n{head}\n" + " ".join("signal-" + sign.replace("_", "-") for sign in signs)
 
 
 def _explicit_design(title: str, head: str, length: int) -> tuple[str, str]:

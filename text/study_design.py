@@ -1,14 +1,13 @@
-"""A small learned guess at an observational abstract's design, for when its text names none.
+"""A small learned reading of a study's design, for when its metadata and wording name none.
 
-Many abstracts never say "cohort" or "cross-sectional": they describe what was done ("charts of 120 patients were
-reviewed", "participants completed a questionnaire"). MEDLINE's indexers tag such papers with MeSH check tags
-("Cross-Sectional Studies", "Case-Control Studies", "Follow-Up Studies", ...); `train.study_design` learned, from
-PubMedQA abstracts weakly labelled by those tags, a logistic regression over the abstract's TF-IDF word weights.
+Many papers never say "cohort" or "cross-sectional": they describe what was done ("charts of 120 patients were
+reviewed", "participants completed a questionnaire", "mutant mice were infected"). `train.study_design` learned,
+from documents labelled by reading and PubMedQA abstracts weakly labelled by their MeSH check tags, a logistic
+regression over TF-IDF word weights of the opening and of the rules' signs (`text.study.model_input`).
 This module only applies the shipped weights (`models/study_design/model.json`, a plain JSON of vocabulary, idf
 and coefficients): no scikit-learn at run time, and the result equals scikit-learn's (checked when training).
 
-`text.study` asks it last, after metadata and explicit wording, and only about studies of people the rules could
-not place; the model card (`models/study_design/README.md`) has its data, licence and figures.
+`text.study` asks it after metadata and explicit wording, before the rules' weak signs; the model card (`models/study_design/README.md`) has its data, licence and figures.
 """
 
 from __future__ import annotations

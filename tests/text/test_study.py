@@ -49,9 +49,12 @@ def test_a_clinical_trial_publication_type_is_randomised_only_when_the_text_says
     ("", "The weather was pleasant and the committee met on Tuesday.", "unknown"),
 ])
 def test_the_openings_wording_decides_when_metadata_is_silent(title: str, text: str, design: str):
-    card = study_card(text, {"title": title})
+    card = study_card(text, {"title": title}, model=None)  # the rules alone
     assert card.design == design, card
     assert card.design_from == ("text" if design != "unknown" else "")
+    # with the learned model, explicit wording still decides; weak signs ("mice", "in vitro") are the model's to weigh
+    learned = study_card(text, {"title": title})
+    assert learned.design == design, learned
 
 
 @pytest.mark.parametrize(("mesh", "design"), [

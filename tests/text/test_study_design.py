@@ -1,6 +1,6 @@
 """The learned design model (`text.study_design`, trained by `train.study_design`): the shipped weights place an
-abstract that describes its study without naming the design, the cards ask it only when the rules have no explicit
-sign, and the training command runs."""
+abstract that describes its study without naming the design, the cards ask it only when metadata and explicit
+wording name none, and the training command runs."""
 
 from __future__ import annotations
 
@@ -54,5 +54,6 @@ def test_the_training_command_runs_on_a_tiny_subset(tmp_path: Path):
 
     main(["--limit", "120", "--no-measure", "--out", str(tmp_path)])  # asserts it equals scikit-learn's probabilities
     report = json.loads((tmp_path / "training.json").read_text())
-    assert sum(report["examples"].values()) == 120 and 0 < report["cv_accuracy_weak_labels"] <= 1
+    assert sum(report["examples"].values()) == 120 == report["labelled_by_reading"]
+    assert all(0 < share <= 1 for share in report["cv_labelled_documents"].values())
     assert DesignModel.load(tmp_path / "model.json").classify(CROSS_SECTIONAL)[1] > 0
