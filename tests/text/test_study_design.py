@@ -57,3 +57,22 @@ def test_the_training_command_runs_on_a_tiny_subset(tmp_path: Path):
     assert sum(report["examples"].values()) == 120 == report["labelled_by_reading"]
     assert all(0 < share <= 1 for share in report["cv_labelled_documents"].values())
     assert DesignModel.load(tmp_path / "model.json").classify(CROSS_SECTIONAL)[1] > 0
+
+
+def test_the_training_labels_are_whole_and_quote_their_documents():
+    """`train/data/study_labels/`: one label per document, in the measuring set's vocabulary, each decided by a phrase
+    of its own text, and no document of the measuring set among them."""
+    from evals.study_cards.measure import labelled
+    from text.study import DESIGNS
+    from train.study_design import LABELLED, _jsonl
+
+    docs = {d["id"]: d for d in _jsonl(LABELLED / "docs.jsonl")}
+    labels = _jsonl(LABELLED / "labels.jsonl")
+    assert [r["id"] for r in labels] == list(docs) and len(labels) == 460
+    for row in labels:
+        assert row["design"] in DESIGNS, row
+        assert row["participants"] is None or row["participants"] > 0, row
+        phrase = row["evidence"].split("]", 1)[1] if row["evidence"].startswith("[") else row["evidence"]
+        assert " ".join(phrase.split()) in " ".join(docs[row["id"]]["text"].split()), row
+    measured = {(r["source"], r["doc_id"]) for r in labelled()}
+    assert not {tuple(i.split(":", 1)) for i in docs} & measured
