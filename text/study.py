@@ -165,13 +165,18 @@ _COMPILED = [(design, re.compile(title, re.IGNORECASE), re.compile(head, re.IGNO
 
 _PEOPLE = (r"(?:patients?|participants?|subjects?|individuals?|persons?|people|adults?|children|infants?|neonates?|"
            r"newborns?|adolescents?|women|men|mothers?|pregnan(?:t women|cies)|volunteers?|respondents?|cases?|controls?|"
-           r"residents?|students?|nurses?|physicians?|veterans?|survivors?|smokers?|donors?|users?|eyes?|families|households?)")
+           r"residents?|students?|nurses?|physicians?|veterans?|survivors?|smokers?|donors?|users?|eyes?|families|households?|"
+           r"experts?|doctors?|trainees?|professionals?|members?|females?|males?|workers?|employees?|pupils?|athletes?)")
 _COUNT = rf"(\d{{1,3}}(?:,\d{{3}})+|\d+|{NUMBER_WORD})"
 _PARTICIPANT_RULES = [  # most explicit first
     # a section that names the study's people: "SUBJECTS: 18,133 male civil servants aged 40-69 ..."
     re.compile(rf"(?:^|\n|\. )(?:SUBJECTS|PATIENTS|PARTICIPANTS|POPULATION|STUDY POPULATION|SAMPLE)(?: AND [A-Z ]+)?:\s*"
                rf"(?:A total of\s+)?{_COUNT}\b"),
     re.compile(rf"\b(?:a total of|total(?:ly)?|overall,?|in all,?|altogether,?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
+    # the study as subject, or no subject: "Our population included 3011 patients", "carried on 2096 school children"
+    re.compile(rf"\b(?:included|comprised|comprising|enrolled|recruited|involv(?:ed|ing)|consisted of|carried (?:out )?on|"
+               rf"(?:analysis|data|records|charts) (?:of|from)|completed by|measured in|conducted (?:in|on|among))\s+"
+               rf"(?:a total of\s+)?{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
     re.compile(rf"\b(?:we|this study) (?:enrolled|included|recruited|studied|analy[sz]ed|evaluated|examined|"
                rf"identified|reviewed|randomi[sz]ed|surveyed|followed|describe|report|present)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
     re.compile(rf"\b{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\s+(?:\([^)]*\)\s+)?(?:were|was|who)\s+(?:\w+\s+)?"
@@ -185,6 +190,7 @@ _PARTICIPANT_RULES = [  # most explicit first
 ]
 _AND_GROUP = re.compile(rf"[^.;(]{{0,160}}?,?\s+(?:and|versus|vs\.?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I)
 _AND_N = re.compile(r"\)?[^.;]{0,80}?\b(?:and|versus|vs\.?)\b[^.;]{0,60}?\([nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\)")
+_RESULTS_LABEL = re.compile(r"(?:^|\n|\. )(?:RESULTS?|FINDINGS|MAIN RESULTS|MEASUREMENTS? AND (?:MAIN )?RESULTS)\s*:")
 _RATIO = re.compile(r"\s(?:for|to) (?:each|every)\s", re.I)
 _NO_PARTICIPANTS = {"systematic_review", "review", "guideline", "commentary", "laboratory", "modelling", "news",
                     "trial_registration"}
@@ -376,13 +382,16 @@ def _about_this_study(head: str, at: int) -> bool:
 def participants_in(text: str) -> int | None:
     """The number of people a study's opening says it enrolled ("A total of 135 patients", "fifteen patients were
     included", "n = 42"), the most explicit statement first; None when it states none."""
-    for rule in _PARTICIPANT_RULES:
-        for m in rule.finditer(text):
-            if _RATIO.search(text[m.start():m.end() + 12]):
-                continue  # "two controls for each patient" is a matching ratio, not the study's size
-            counts = [_count(g) for g in m.groups() if g and not _is_year(g)]
-            if counts and None not in counts and 0 < sum(counts) < 50_000_000:
-                return sum(counts) + (_second_group(text, m.end()) if len(counts) == 1 else 0)
+    results = _RESULTS_LABEL.search(text)
+    # the methods say whom the study took; the results count subgroups ("In 913 children (AD; 132), ...")
+    for part in ([text[: results.start()]] if results else []) + [text]:
+        for rule in _PARTICIPANT_RULES:
+            for m in rule.finditer(part):
+                if _RATIO.search(part[m.start():m.end() + 12]):
+                    continue  # "two controls for each patient" is a matching ratio, not the study's size
+                counts = [_count(g) for g in m.groups() if g and not _is_year(g)]
+                if counts and None not in counts and 0 < sum(counts) < 50_000_000:
+                    return sum(counts) + (_second_group(text, m.end()) if len(counts) == 1 else 0)
     return None
 
 

@@ -95,6 +95,11 @@ def test_a_discussion_of_other_trials_does_not_make_a_review_a_trial():
     ("We tested milk from 21 HPV-positive and 11 HPV-negative mothers.", 32),  # two groups, one study
     ("We included two controls for each patient. The study group consisted of 24 patients.", 24),  # a ratio
     ("Randomization was balanced between the screening (n = 75360) and control arms (n = 76178).", 151538),
+    # the methods' count, not a subgroup the results count first
+    ("METHODS: The study group comprised 19 patients.\n\nRESULTS: Group A (n = 10) had severe reflux.", 19),
+    ("METHODS: Our population included 3011 patients without cancer.\n\nRESULTS: In 177 patients cancer was recorded.",
+     3011),
+    ("METHODS: The study was carried on 2096 school children in Ankara.", 2096),
     ("IgG4 levels rose in 2019 in the cohort.", None),  # a year is not a count
     ("Cells were stimulated with IL-4.", None),
 ])
