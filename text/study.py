@@ -411,7 +411,7 @@ def _count(token: str) -> int | None:
 
 
 def _is_year(token: str) -> bool:
-    return bool(re.fullmatch(r"(?:19|20)\d{2}", token))
+    return bool(re.fullmatch(r"19\d{2}|20[0-4]\d", token))  # 2096 school children are not a year
 
 
 def card_of(text: str, metadata: dict) -> StudyCard:
