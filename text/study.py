@@ -86,7 +86,6 @@ MESH_DESIGNS = [
     ("cross_sectional", ("surveys and questionnaires", "health care surveys", "health surveys", "prevalence",
                          "sensitivity and specificity", "interviews as topic")),
 ]
-_OBSERVATIONAL = {"cohort", "case_control", "cross_sectional"}
 _TRIAL_TYPES = ("clinical trial", "controlled clinical trial", "clinical trial, phase")  # randomised or not: the text says
 _REGISTRY = re.compile(
     r"\b(NCT\d{8}|ISRCTN\d{8}|ChiCTR[-A-Za-z0-9]{6,20}|ACTRN\d{14}|DRKS\d{8}|UMIN\d{9}|JPRN-[A-Za-z]+\d+|"
