@@ -166,7 +166,7 @@ _PEOPLE = (r"(?:patients?|participants?|subjects?|individuals?|persons?|people|a
            r"newborns?|adolescents?|women|men|mothers?|pregnan(?:t women|cies)|volunteers?|respondents?|cases?|controls?|"
            r"residents?|students?|nurses?|physicians?|veterans?|survivors?|smokers?|donors?|users?|eyes?|families|households?|"
            r"experts?|doctors?|trainees?|professionals?|members?|females?|males?|workers?|employees?|pupils?|athletes?)")
-_COUNT = rf"(\d{{1,3}}(?:,\d{{3}})+|\d+|{NUMBER_WORD})"
+_COUNT = rf"(?<![\d.])(\d{{1,3}}(?:,\d{{3}})+(?!\d|\.\d)|\d+(?!\d|\.\d)|{NUMBER_WORD})"  # not a decimal's part: "0.72"
 _PARTICIPANT_RULES = [  # most explicit first
     # a section that names the study's people: "SUBJECTS: 18,133 male civil servants aged 40-69 ..."
     re.compile(rf"(?:^|\n|\. )(?:SUBJECTS|PATIENTS|PARTICIPANTS|POPULATION|STUDY POPULATION|SAMPLE)(?: AND [A-Z ]+)?:\s*"

@@ -101,6 +101,7 @@ def test_a_discussion_of_other_trials_does_not_make_a_review_a_trial():
      3011),
     ("METHODS: The study was carried on 2096 school children in Ankara.", 2096),
     ("IgG4 levels rose in 2019 in the cohort.", None),  # a year is not a count
+    ("The correlation was 0.72 for patients with a left-sided stroke.", None),  # nor is a decimal's part
     ("Cells were stimulated with IL-4.", None),
 ])
 def test_participants_as_the_text_states_them(text: str, n: int | None):
