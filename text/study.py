@@ -49,10 +49,10 @@ STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "u
 RULES_VERSION = 5  # raise when the rules below change what a card says: stored cards are then made again
 UNSIGNED_MIN_PROBABILITY = 0.5  # the model's bar for a short text in which the rules see no sign of a study
 MIN_STUDY_CHARS = 600  # shorter than a structured abstract: a study's report only if the rules or the model are sure
-HEAD_CHARS = 4_000
+HEAD_CHARS = 4_000  # the title and abstract of a full text; a PubMed abstract whole
 MIN_STUDIED = 10  # fewer people than this (and no case-report wording) say nothing about a study's design
 LAB_OVER_PEOPLE = 3  # a paper that counts people is a laboratory/modelling study only with this many signs of one
-COMMENTARY_MAX_CHARS = 15_000  # an editorial or insight is a page or two; a research article that cites others is longer  # the title and abstract of a full text; a PubMed abstract whole
+COMMENTARY_MAX_CHARS = 15_000  # an editorial or insight is a page or two; a research article that cites others is longer
 
 # MEDLINE publication types (PubMed's "Publication types", a MEDLINE PT field, PubMed XML), most specific first
 _PUBLICATION_TYPES = [

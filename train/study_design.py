@@ -20,8 +20,8 @@ model at `MIN_PROBABILITY`, then the rules' weak signs), beside the rules alone.
 
 The model is scikit-learn's TF-IDF (sublinear tf, words of letters) and multinomial logistic regression, written as
 plain JSON (`models/study_design/model.json`) that `text.study_design` applies without scikit-learn; training checks
-that both give the same probabilities. Printed: the data, the seed, a 5-fold cross-validated accuracy on the weak
-labels, and design accuracy on the labelled set's dev and test splits with the model and without it (rules alone).
+that both give the same probabilities. Printed: the data, the seed, the cross-validated accuracies above, and design
+accuracy on the measuring set's dev and test splits with the model and without it (rules alone).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from text.study import HEAD_CHARS, MESH_DESIGNS, _explicit_design, design_of_mesh, model_input, participants_in, study_card
+from text.study import HEAD_CHARS, MESH_DESIGNS, design_of_mesh, model_input, participants_in, study_card
 from text.study_design import TOKEN, DesignModel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,7 +173,7 @@ def train(limit: int | None = None, out: Path = OUT, measure: bool = True) -> di
 
 def _cross_validated(rows: list[dict], fold) -> Counter:
     """How many of these held-out documents the fold's model gets right alone, inside the cards (`study_card` with
-    it: explicit wording first, the model where the rules see a study) and how many the rules alone get right."""
+    it: explicit wording first, then the model, then the rules' weak signs) and how many the rules alone get right."""
     model = DesignModel(as_json(fold))
     hits: Counter = Counter()
     for row in rows:
