@@ -99,6 +99,7 @@ def test_a_discussion_of_other_trials_does_not_make_a_review_a_trial():
     ("METHODS: The study group comprised 19 patients.\n\nRESULTS: Group A (n = 10) had severe reflux.", 19),
     ("METHODS: Our population included 3011 patients without cancer.\n\nRESULTS: In 177 patients cancer was recorded.",
      3011),
+    ("METHODS: We examined 450 children at nursery schools.\n\nRESULTS: A total of 213 children had eczema.", 450),
     ("METHODS: The study was carried on 2096 school children in Ankara.", 2096),
     ("IgG4 levels rose in 2019 in the cohort.", None),  # a year is not a count
     ("The correlation was 0.72 for patients with a left-sided stroke.", None),  # nor is a decimal's part
