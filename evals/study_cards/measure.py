@@ -74,7 +74,7 @@ def measure(labels: list[dict] | None = None, model: DesignModel | None | str = 
             if ok is not None:
                 for split in (row["split"], "all"):
                     tally[split][field].append(ok)
-    return {split: {field: {"share": round(sum(v) / len(v), 4), "n": len(v)} for field, v in fields.items()}
+    return {split: {field: {"share": round(sum(v) / len(v), 6), "n": len(v)} for field, v in fields.items()}
             for split, fields in tally.items()}
 
 
