@@ -51,6 +51,7 @@ from answer.question import (
     asks_how_or_why,
     attribute_terms,
     content_words,
+    is_frame_word,
     measure_named,
     proper_names,
     states_quantity,
@@ -60,7 +61,7 @@ from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
 from index.embedding import embed_query
 from prompts import load_prompt
-from text.common_words import is_common
+from text.common_words import is_biomedical, is_common
 from text.concepts import defined_abbreviations, question_class, question_tokens, term_matches
 from text.drugs import generic_names
 from text.enumerations import enumerations
@@ -653,8 +654,11 @@ def _relation_terms(question: str, cls, index: CorpusIndex) -> list[str]:
 
 
 def _specific(word: str) -> bool:
-    """A term, not the user's wording: not an everyday word, and written like a name (capitals or digits) or long
-    (7+ letters: "knowlesi", "pyrethroid"); a short rare word ("combos") is more often a user's slang."""
+    """A term, not the user's wording: an everyday word medicine uses as a term ("pregnancy", "diabetes"), or not
+    an everyday word and written like a name (capitals or digits) or long (7+ letters: "knowlesi", "pyrethroid");
+    a short rare word ("combos") is more often a user's slang."""
+    if len(word) >= 4 and is_biomedical(word) and not is_frame_word(word):  # not "dose", "risk", "patients"
+        return True
     return len(word) >= 2 and not is_common(word) and (len(word) >= 7 or word.lower() != word or any(c.isdigit() for c in word))
 
 

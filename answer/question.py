@@ -219,6 +219,11 @@ def asked_attribute(question: str) -> tuple[str, str]:
     return "", ""
 
 
+def is_frame_word(word: str) -> bool:
+    """A word naming the kind of answer asked for ("dose", "risk", "treatment", "patients"), not what it is about."""
+    return all(t in _NOT_ATTRIBUTE for t in tokenize(word))
+
+
 def attribute_terms(attribute: str) -> list[str]:
     """The tokens of an asked attribute (or its subject) that a quote must contain (frame words dropped)."""
     return [t for t in tokenize(attribute) if t not in _NOT_ATTRIBUTE]

@@ -5,6 +5,9 @@ the papers do not cover ("knowlesi", "pyrethroid", "atovaquone"). The second sho
 mention knowlesi") rather than answered with passages about something else; the first should not stop an
 answer. `is_common` draws the line with a list of 41,144 everyday words (`data/common_words.txt.gz`, counted in
 Wikipedia paragraphs; see `data/README.md`), after stripping common English suffixes ("killable" -> "kill").
+Some everyday words are medicine's all the same ("pregnancy", "diabetes", "urine"): `is_biomedical` names the 436
+that medical text uses far more than Wikipedia does (`data/biomedical_words.txt.gz`, `python -m train.common_words
+--biomedical`), so a question about pregnancy asked of papers that never mention it is not answered as if it were.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import re
 from pathlib import Path
 
 _LIST = Path(__file__).parent / "data" / "common_words.txt.gz"
+_BIOMEDICAL = Path(__file__).parent / "data" / "biomedical_words.txt.gz"
 _SUFFIXES = ("ability", "ibility", "able", "ible", "ness", "ment", "ally", "ly", "ing", "ed", "es", "er", "s")
 
 
@@ -22,6 +26,18 @@ _SUFFIXES = ("ability", "ibility", "able", "ible", "ness", "ment", "ally", "ly",
 def _words() -> frozenset[str]:
     with gzip.open(_LIST, "rt", encoding="utf-8") as f:
         return frozenset(f.read().split())
+
+
+@functools.lru_cache(maxsize=1)
+def _biomedical() -> frozenset[str]:
+    with gzip.open(_BIOMEDICAL, "rt", encoding="utf-8") as f:
+        return frozenset(f.read().split())
+
+
+def is_biomedical(word: str) -> bool:
+    """True for an everyday word that is a medical term ("pregnancy", "stool"), or its plural."""
+    w = word.lower()
+    return w in _biomedical() or (w.endswith("s") and w[:-1] in _biomedical())
 
 
 def is_common(word: str) -> bool:

@@ -96,6 +96,14 @@ def test_an_entity_no_paper_mentions_is_named_and_nothing_is_cited(answerer):
     assert data["missing"] == ["tocilizumab"] and data["analysis"]["focus"] == [{"text": "tocilizumab", "kind": "drug", "generic": ""}]
 
 
+def test_a_medical_word_no_paper_uses_is_named_and_a_users_word_is_not(answerer):
+    # "pregnancy" is an everyday word, but medicine's: papers that never say it cannot say what is safe in it
+    result = answerer.answer("Is rituximab safe in pregnancy?")
+    assert result.missing == ["pregnancy"] and "pregnancy" in result.note
+    kids = answerer.answer("Did rituximab help the kids in the trial?")  # the user's word for what the papers say
+    assert kids.missing == [] and kids.status == "answered"
+
+
 def test_follow_up_is_answered_as_resolved(answerer):
     first = answerer.answer("which biologics target Th2?")
     second = answerer.answer("what does it block?", history=[("which biologics target Th2?", first)])

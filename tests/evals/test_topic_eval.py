@@ -66,6 +66,19 @@ def test_near_topic_questions_are_refused(malaria_run, topic_root):
     assert refused >= NEAR_TOPIC_FLOOR, [r["id"] for r in rows if not r["refused"]]
 
 
+def test_a_medical_word_the_papers_never_use_is_refused_by_name(malaria_run, topic_root):
+    """The real model and reader on the malaria papers, none of which mentions epilepsy or kidneys."""
+    from answer.extractive import ExtractiveAnswerer
+    from index.corpus import CorpusIndex
+    from settings import load_settings
+
+    answerer = ExtractiveAnswerer(CorpusIndex.open(topic_root / "malaria", load_settings(), must_exist=True))
+    for question, word in [("Which antimalarials are safe for people with epilepsy?", "epilepsy"),
+                           ("Do malaria parasites damage the kidneys?", "kidneys")]:
+        result = answerer.answer(question)
+        assert result.status == "no_evidence" and result.missing == [word] and word in result.note, question
+
+
 def test_malaria_floors_per_type(malaria_run):
     print("\n" + format_run(malaria_run))
     counts = malaria_run["counts"]
