@@ -46,7 +46,7 @@ DESIGNS = {
     "unknown": "design unknown",
 }
 STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "unknown" last
-RULES_VERSION = 5  # raise when the rules below change what a card says: stored cards are then made again
+RULES_VERSION = 6  # raise when the rules below change what a card says: stored cards are then made again
 UNSIGNED_MIN_PROBABILITY = 0.5  # the model's bar for a short text in which the rules see no sign of a study
 MIN_STUDY_CHARS = 600  # shorter than a structured abstract: a study's report only if the rules or the model are sure
 HEAD_CHARS = 4_000  # the title and abstract of a full text; a PubMed abstract whole
@@ -165,7 +165,7 @@ _COMPILED = [(design, re.compile(title, re.IGNORECASE), re.compile(head, re.IGNO
 _PEOPLE = (r"(?:patients?|participants?|subjects?|individuals?|persons?|people|adults?|children|infants?|neonates?|"
            r"newborns?|adolescents?|women|men|mothers?|pregnan(?:t women|cies)|volunteers?|respondents?|cases?|controls?|"
            r"residents?|students?|nurses?|physicians?|veterans?|survivors?|smokers?|donors?|users?|eyes?|families|households?|"
-           r"experts?|doctors?|trainees?|professionals?|members?|females?|males?|workers?|employees?|pupils?|athletes?)")
+           r"experts?|doctors?|trainees?|professionals?|members?|females?|males?|workers?|employees?|pupils?|athletes?|pts)")
 _COUNT = rf"(?<![\d.])(\d{{1,3}}(?:,\d{{3}})+(?!\d|\.\d)|\d+(?!\d|\.\d)|{NUMBER_WORD})"  # not a decimal's part: "0.72"
 _PARTICIPANT_RULES = [  # most explicit first
     # a section that names the study's people: "SUBJECTS: 18,133 male civil servants aged 40-69 ..."
@@ -188,6 +188,7 @@ _PARTICIPANT_RULES = [  # most explicit first
     re.compile(rf"\b{_COUNT}\s+(?:consecutive\s+)?(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
 ]
 _AND_GROUP = re.compile(rf"[^.;(]{{0,160}}?,?\s+(?:and|versus|vs\.?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I)
+_GROUP_AND = re.compile(rf"{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b(?:[^.;]|\.\d){{0,160}}?,?\s+and\s+$", re.I)
 _AND_N = re.compile(r"\)?[^.;]{0,80}?\b(?:and|versus|vs\.?)\b[^.;]{0,60}?\([nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\)")
 _RESULTS_LABEL = re.compile(r"(?:^|\n|\. )(?:RESULTS?|FINDINGS|MAIN RESULTS|MEASUREMENTS? AND (?:MAIN )?RESULTS)\s*:")
 _RATIO = re.compile(r"\s(?:for|to) (?:each|every)\s", re.I)
@@ -390,8 +391,19 @@ def participants_in(text: str) -> int | None:
                     continue  # "two controls for each patient" is a matching ratio, not the study's size
                 counts = [_count(g) for g in m.groups() if g and not _is_year(g)]
                 if counts and None not in counts and 0 < sum(counts) < 50_000_000:
-                    return sum(counts) + (_second_group(text, m.end()) if len(counts) == 1 else 0)
+                    if len(counts) == 1:
+                        return sum(counts) + _first_group(part, m.start()) + _second_group(text, m.end())
+                    return sum(counts)
     return None
+
+
+def _first_group(text: str, at: int) -> int:
+    """A group counted just before the one found, in the same sentence and joined to it by "and" ("Thirty-five young
+    obese males and 23 age-matched healthy male volunteers were recruited"): the study's people are both."""
+    sentence = text[max(text.rfind(". ", 0, at), text.rfind("\n", 0, at)) + 1 : at]
+    m = _GROUP_AND.search(sentence)
+    value = _count(m.group(1)) if m else None
+    return value if value is not None and not _is_year(m.group(1)) else 0
 
 
 def _second_group(text: str, at: int) -> int:

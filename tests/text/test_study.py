@@ -104,6 +104,11 @@ def test_a_discussion_of_other_trials_does_not_make_a_review_a_trial():
     ("IgG4 levels rose in 2019 in the cohort.", None),  # a year is not a count
     ("The correlation was 0.72 for patients with a left-sided stroke.", None),  # nor is a decimal's part
     ("Cells were stimulated with IL-4.", None),
+    # a group counted before the one the rule found, joined by "and": both are the study's people
+    ("METHODS: Thirty-five young obese males and 23 age-matched healthy male volunteers were recruited.", 58),
+    ("Twenty-six patients with vitiligo (mean age 31.4 +/- 8.09) and 26 healthy controls were included.", 52),
+    ("Of 288 patients with cervical carcinoma, 109 patients were included.", 109),  # "of", not "and": a subset
+    ("In the phase I dose escalation,31 pts received doses from 5 to 900 ng/kg.", 31),  # "pts": patients
 ])
 def test_participants_as_the_text_states_them(text: str, n: int | None):
     assert participants_in(text) == n
