@@ -398,8 +398,9 @@ def participants_in(text: str) -> int | None:
 
 
 def _first_group(text: str, at: int) -> int:
-    """A group counted just before the one found, in the same sentence and joined to it by "and" ("Thirty-five young
-    obese males and 23 age-matched healthy male volunteers were recruited"): the study's people are both."""
+    """A group counted before the one found, in the same sentence and joined to it by "and" ("Thirty-five young
+    obese males and 23 age-matched healthy male volunteers were recruited"): the study's people are both. The
+    sentence's first such group is taken (a third group between them is not added)."""
     sentence = text[max(text.rfind(". ", 0, at), text.rfind("\n", 0, at)) + 1 : at]
     m = _GROUP_AND.search(sentence)
     value = _count(m.group(1)) if m else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+
 import pytest
 
 from text.common_words import is_biomedical, is_common
@@ -21,5 +23,5 @@ def test_a_users_wording_and_one_sources_boilerplate_are_not(word):
 def test_the_list_is_built_from_the_shipped_training_sentences():
     from train.common_words import BIOMEDICAL_OUT, EXAMPLES, biomedical_words
 
-    shipped = sorted(__import__("gzip").open(BIOMEDICAL_OUT, "rt", encoding="utf-8").read().split())
+    shipped = sorted(gzip.open(BIOMEDICAL_OUT, "rt", encoding="utf-8").read().split())
     assert biomedical_words(EXAMPLES, ratio=4.0, min_per_10k=1.0) == shipped
