@@ -46,7 +46,7 @@ DESIGNS = {
     "unknown": "design unknown",
 }
 STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "unknown" last
-RULES_VERSION = 6  # raise when the rules below change what a card says: stored cards are then made again
+RULES_VERSION = 7  # raise when the rules below change what a card says: stored cards are then made again
 UNSIGNED_MIN_PROBABILITY = 0.5  # the model's bar for a short text in which the rules see no sign of a study
 MIN_STUDY_CHARS = 600  # shorter than a structured abstract: a study's report only if the rules or the model are sure
 HEAD_CHARS = 4_000  # the title and abstract of a full text; a PubMed abstract whole
@@ -139,7 +139,8 @@ _TEXT_RULES: list[tuple[str, str, str]] = [
      r"\b(?:single[- ]arm|open[- ]label|phase (?:[I1]{1,2}|1/2|I/II)[ab]? (?:\w+ )?(?:trial|study)|dose[- ]escalation|"
      r"non-?randomi[sz]ed (?:\w+ )?(?:trial|study|intervention)|quasi-?experiment\w*|pre-?test,? (?:and )?post-?test|"
      r"were (?:treated|given|administered) (?:with )?\w+ (?:for|at|in a)|"
-     r"before[- ]and[- ]after (?:intervention|study))\b"),
+     r"before[- ]and[- ]after (?:intervention|study)|pre-?(?: and |/)?post(?:-?intervention)? (?:comparison|design|study|"
+     r"evaluation|intervention)|uncontrolled (?:[\w-]+ ){0,3}(?:trial|study)|(?:single|one)[- ]group (?:[\w-]+ )?(?:trial|study|design))\b"),
     ("case_control", r"\bcase[- ]control\b", r"\bcase[- ]control (?:study|design|analysis)\b"),
     ("cross_sectional", r"\b(?:cross[- ]sectional|survey|prevalence)\b", r"\bcross[- ]sectional\b"),
     ("cohort", r"\b(?:cohort|longitudinal|follow[- ]up study|prospective|retrospective)\b",
@@ -150,7 +151,8 @@ _TEXT_RULES: list[tuple[str, str, str]] = [
     ("cohort", _NEVER, r"\b(?:medical records|chart review|registry|database|were reviewed|over a (?:\w+[- ])?year period)\b"),
     ("review", r"\b(?:review|overview|update on|current concepts?|state of the art)\b",
      r"\b(?:(?:this|in this|we|the present) (?:\w+ )?review|we (?:summari[sz]e|review|discuss) (?:the |recent |current )|"
-     r"here,? we (?:review|consider|discuss|summari[sz]e|outline))\b"),
+     r"(?:I|we) (?:will )?(?:review|summari[sz]e|highlight) (?:here |below )?(?:the |recent |current |what |how |our |key |"
+     r"emerging )|here,? (?:I|we) (?:review|consider|discuss|summari[sz]e|outline|highlight))\b"),
     ("modelling", r"\b(?:model(?:l)?ing|simulation|mathematical|computational)\b",
      r"\b(?:mathematical model|agent[- ]based|transmission model|(?:we|a) (?:develop|developed|use|used|built) an? (?:\w+ ){0,3}model|"
      r"simulations?)\b"),

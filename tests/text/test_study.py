@@ -45,6 +45,10 @@ def test_a_clinical_trial_publication_type_is_randomised_only_when_the_text_says
     ("", "METHODS: We conducted a cross-sectional study of 300 nurses.", "cross_sectional"),
     ("", "We retrospectively reviewed the records of 88 patients treated between 2010 and 2020.", "cohort"),
     ("", "A phase 2, open-label, single-arm study of inebilizumab in 24 patients.", "non_randomised_trial"),
+    ("", "A pre-post comparison was made among the patients admitted to our intensive care unit.", "non_randomised_trial"),
+    ("", "We performed an uncontrolled vitamin D supplementation trial among 50 healthy adults.", "non_randomised_trial"),
+    ("", "I will review here the genetic and structural data gathered on the enzyme over the last decade.", "review"),
+    ("", "We summarize here what is now known about the role of Rab proteins in autophagy.", "review"),
     ("", "Knockout mice lacking the receptor were infected and their cell lines examined in vitro.", "laboratory"),
     ("", "The weather was pleasant and the committee met on Tuesday.", "unknown"),
 ])
