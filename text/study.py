@@ -46,7 +46,7 @@ DESIGNS = {
     "unknown": "design unknown",
 }
 STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "unknown" last
-RULES_VERSION = 7  # raise when the rules below change what a card says: stored cards are then made again
+RULES_VERSION = 8  # raise when the rules below change what a card says: stored cards are then made again
 UNSIGNED_MIN_PROBABILITY = 0.5  # the model's bar for a short text in which the rules see no sign of a study
 MIN_STUDY_CHARS = 600  # shorter than a structured abstract: a study's report only if the rules or the model are sure
 HEAD_CHARS = 4_000  # the title and abstract of a full text; a PubMed abstract whole
@@ -142,6 +142,10 @@ _TEXT_RULES: list[tuple[str, str, str]] = [
      r"before[- ]and[- ]after (?:intervention|study)|pre-?(?: and |/)?post(?:-?intervention)? (?:comparison|design|study|"
      r"evaluation|intervention)|uncontrolled (?:[\w-]+ ){0,3}(?:trial|study)|(?:single|one)[- ]group (?:[\w-]+ )?(?:trial|study|design))\b"),
     ("case_control", r"\bcase[- ]control\b", r"\bcase[- ]control (?:study|design|analysis)\b"),
+    # designs with no class of their own, named by their authors: a qualitative study, an ecological one
+    ("other", r"\b(?:qualitative (?:study|research|analysis|evaluation|interviews?)|ecological (?:study|analysis))\b",
+     r"\b(?:(?:this|a|our|the present) qualitative (?:[\w-]+ )?(?:study|research|analysis|evaluation|approach|design)|"
+     r"ecological (?:study|analysis|design|time[- ]series))\b"),
     ("cross_sectional", r"\b(?:cross[- ]sectional|survey|prevalence)\b", r"\bcross[- ]sectional\b"),
     ("cohort", r"\b(?:cohort|longitudinal|follow[- ]up study|prospective|retrospective)\b",
      r"\b(?:cohort|retrospective(?:ly)?|longitudinal|followed (?:up )?for|follow[- ]up (?:of|period|study))\b"),

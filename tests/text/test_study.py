@@ -49,6 +49,7 @@ def test_a_clinical_trial_publication_type_is_randomised_only_when_the_text_says
     ("", "We performed an uncontrolled vitamin D supplementation trial among 50 healthy adults.", "non_randomised_trial"),
     ("", "I will review here the genetic and structural data gathered on the enzyme over the last decade.", "review"),
     ("", "We summarize here what is now known about the role of Rab proteins in autophagy.", "review"),
+    ("", "The aim of this qualitative study was to explore whether home sampling kits are acceptable.", "other"),
     ("", "Knockout mice lacking the receptor were infected and their cell lines examined in vitro.", "laboratory"),
     ("", "The weather was pleasant and the committee met on Tuesday.", "unknown"),
 ])
