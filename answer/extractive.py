@@ -61,7 +61,7 @@ from errors import QuestionError
 from index.corpus import CorpusIndex, Hit
 from index.embedding import embed_query
 from prompts import load_prompt
-from text.common_words import is_biomedical, is_common
+from text.common_words import forms_of, is_biomedical, is_common
 from text.concepts import defined_abbreviations, question_class, question_tokens, term_matches
 from text.drugs import generic_names
 from text.enumerations import enumerations
@@ -428,9 +428,15 @@ class ExtractiveAnswerer:
             # a compound is covered when its specific parts are: "thalidomide-treated" is about thalidomide
             parts = [p for p in re.split(r"[-/]", word) if _specific(p)] if "-" in word or "/" in word else \
                 [word] if _specific(word) else []
-            if word.lower() not in known and parts and self.index.unmentioned(parts):
+            if word.lower() not in known and parts and any(self._unmentioned_term(p) for p in parts):
                 uncovered.append(Focus(word, "term"))
         return uncovered
+
+    def _unmentioned_term(self, term: str) -> bool:
+        """No indexed chunk contains the term; an everyday medical word ("pregnancy") in none of its forms either
+        (papers on "pregnant women" do mention pregnancy)."""
+        names = forms_of(term) if is_common(term) else [term]
+        return len(self.index.unmentioned(names)) == len(names)
 
     def _respell(self, missing: list[str], read: list[_Unit]) -> dict[str, str]:
         """{name as typed: the name meant} for missing names that are slips of the keyboard for a name the passages

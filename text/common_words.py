@@ -7,11 +7,13 @@ answer. `is_common` draws the line with a list of 41,144 everyday words (`data/c
 Wikipedia paragraphs; see `data/README.md`), after stripping common English suffixes ("killable" -> "kill").
 Some everyday words are medicine's all the same ("pregnancy", "diabetes", "urine"): `is_biomedical` names the 436
 that medical text uses far more than Wikipedia does (`data/biomedical_words.txt.gz`, `python -m train.common_words
---biomedical`), so a question about pregnancy asked of papers that never mention it is not answered as if it were.
+--biomedical`), so a question about pregnancy asked of papers that never mention it is not answered as if it were;
+`forms_of` gives a word's other everyday forms ("pregnant"), any of which mentions it.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import gzip
 import re
@@ -32,6 +34,27 @@ def _words() -> frozenset[str]:
 def _biomedical() -> frozenset[str]:
     with gzip.open(_BIOMEDICAL, "rt", encoding="utf-8") as f:
         return frozenset(f.read().split())
+
+
+@functools.lru_cache(maxsize=1)
+def _sorted_words() -> tuple[str, ...]:
+    return tuple(sorted(_words()))
+
+
+def forms_of(word: str) -> list[str]:
+    """The everyday words of `word`'s root (its first 4-6 letters), itself included: "pregnancy" -> "pregnant",
+    "pregnancies", ...; "diabetes" -> "diabetic". Papers that write one form mention the thing; a root shared by an
+    unrelated word ("canc": cancel) only makes a word count as mentioned when it is not, never the reverse."""
+    w = word.lower()
+    root = w[: max(4, min(len(w) - 2, 6))]
+    words = _sorted_words()
+    start = bisect.bisect_left(words, root)
+    found = []
+    for candidate in words[start:]:
+        if not candidate.startswith(root):
+            break
+        found.append(candidate)
+    return list(dict.fromkeys([w, *found]))
 
 
 def is_biomedical(word: str) -> bool:

@@ -104,6 +104,16 @@ def test_a_medical_word_no_paper_uses_is_named_and_a_users_word_is_not(answerer)
     assert kids.missing == [] and kids.status == "answered"
 
 
+def test_a_medical_word_is_mentioned_by_papers_that_write_another_form_of_it(tmp_path, settings, hash_model):
+    settings.answer.min_relevance = 0.2
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    ingest(index, [write_corpus(tmp_path / "papers", {"pregnant": (
+        "Rituximab in pregnant women\n\nTwelve pregnant women received rituximab for IgG4-related disease, and "
+        "no newborn was harmed.")})])
+    result = ExtractiveAnswerer(index).answer("Is rituximab safe in pregnancy?")
+    assert result.missing == [] and result.corrected == []  # not "missing", and not a slip for "pregnant" either
+
+
 def test_follow_up_is_answered_as_resolved(answerer):
     first = answerer.answer("which biologics target Th2?")
     second = answerer.answer("what does it block?", history=[("which biologics target Th2?", first)])
