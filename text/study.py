@@ -46,7 +46,7 @@ DESIGNS = {
     "unknown": "design unknown",
 }
 STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "unknown" last
-RULES_VERSION = 8  # raise when the rules below change what a card says: stored cards are then made again
+RULES_VERSION = 9  # raise when the rules below change what a card says: stored cards are then made again
 UNSIGNED_MIN_PROBABILITY = 0.5  # the model's bar for a short text in which the rules see no sign of a study
 MIN_STUDY_CHARS = 600  # shorter than a structured abstract: a study's report only if the rules or the model are sure
 HEAD_CHARS = 4_000  # the title and abstract of a full text; a PubMed abstract whole
@@ -194,7 +194,9 @@ _PARTICIPANT_RULES = [  # most explicit first
     re.compile(rf"\b{_COUNT}\s+(?:consecutive\s+)?(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
 ]
 _AND_GROUP = re.compile(rf"[^.;(]{{0,160}}?,?\s+(?:and|versus|vs\.?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I)
-_GROUP_AND = re.compile(rf"{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b(?:[^.;]|\.\d){{0,160}}?,?\s+and\s+$", re.I)
+# (no verb between: "120 patients were screened and 80 patients were enrolled" counts the enrolled only)
+_GROUP_AND = re.compile(rf"{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b(?:(?!\b(?:were|was|had|have|did)\b)(?:[^.;]|\.\d))"
+                        rf"{{0,160}}?,?\s+and\s+$", re.I)
 _AND_N = re.compile(r"\)?[^.;]{0,80}?\b(?:and|versus|vs\.?)\b[^.;]{0,60}?\([nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\)")
 _RESULTS_LABEL = re.compile(r"(?:^|\n|\. )(?:RESULTS?|FINDINGS|MAIN RESULTS|MEASUREMENTS? AND (?:MAIN )?RESULTS)\s*:")
 _RATIO = re.compile(r"\s(?:for|to) (?:each|every)\s", re.I)

@@ -113,6 +113,7 @@ def test_a_discussion_of_other_trials_does_not_make_a_review_a_trial():
     ("METHODS: Thirty-five young obese males and 23 age-matched healthy male volunteers were recruited.", 58),
     ("Twenty-six patients with vitiligo (mean age 31.4 +/- 8.09) and 26 healthy controls were included.", 52),
     ("Of 288 patients with cervical carcinoma, 109 patients were included.", 109),  # "of", not "and": a subset
+    ("120 patients were screened and 80 patients were enrolled in the trial.", 80),  # screened, then enrolled
     ("In the phase I dose escalation,31 pts received doses from 5 to 900 ng/kg.", 31),  # "pts": patients
 ])
 def test_participants_as_the_text_states_them(text: str, n: int | None):
