@@ -224,6 +224,28 @@ def test_quotes_beyond_the_paper_limit_come_from_papers_already_quoted(answerer)
     assert len(answerer._select(units, best=0.9, max_quotes=1, floor=0.0)) == 1  # "Quotes per answer: 1" means one
 
 
+def test_a_paper_already_quoted_may_add_a_weaker_sentence_another_paper_may_not(answerer):
+    """SAME_PAPER_RELATIVE: at 0.65 of the best score, a second sentence of the best paper is quoted (the answering
+    sentence is often its second or third best), one of another paper is not (it would bring in a paper that may not
+    answer), and under 0.6 of the best neither is."""
+    from answer.extractive import KEEP_RELATIVE, SAME_PAPER_RELATIVE, _Unit
+
+    assert SAME_PAPER_RELATIVE < 0.65 < KEEP_RELATIVE
+    hits = {h.doc_id: h for h in answerer.index.search("IL-13 rituximab thalidomide remission fibrosis", k=10)}
+    dims = iter(range(10))
+
+    def unit(doc_id: str, score: float, offset: int) -> _Unit:
+        vec = np.zeros(10, dtype=np.float32)
+        vec[next(dims)] = 1.0
+        start = (hits[doc_id].node.start_char_idx or 0) + offset
+        return _Unit(hits[doc_id], start, start + 1, f"{doc_id} {score}", 1, score=score, vec=vec)
+
+    units = [unit("dupilumab", 1.0, 0), unit("rituximab", 0.65, 0), unit("dupilumab", 0.65, 5),
+             unit("dupilumab", 0.55, 10)]
+    chosen = answerer._select(units, best=1.0, max_quotes=5, floor=0.0)
+    assert sorted((u.hit.doc_id, u.score) for u in chosen) == [("dupilumab", 0.65), ("dupilumab", 1.0)]
+
+
 
 def test_a_papers_plural_and_lower_case_abbreviations_are_read_as_their_long_forms():
     """"The transferred IMs ... in mLNs": the paper defined "inflammatory monocytes (IMs)" and "mediastinal lymph
@@ -237,3 +259,47 @@ def test_a_papers_plural_and_lower_case_abbreviations_are_read_as_their_long_for
     assert {"monocyt", "mediastin", "lymph"} <= {t[:9] for t in paper.abbreviation_tokens(sentence)}
     assert paper.spelled_out(sentence) == ("The transferred IMs (Inflammatory monocytes) up-regulated MHC class II, "
                                            "CD11c and CD103 in mLNs (mediastinal lymph nodes).")
+
+
+def test_a_weaker_sentence_of_a_quoted_paper_does_not_decide_the_verdict(answerer):
+    """Quoted only as context (under KEEP_RELATIVE of the best score, allowed in by SAME_PAPER_RELATIVE), a sentence
+    the reader reads as "no" about another group does not turn the best quote's "yes" into "No [2]" (a full-text
+    question, "do healthy controls also have the tract?", went Yes -> No before this); its own lean still shows."""
+    from types import SimpleNamespace
+
+    from answer.extractive import _Unit
+    from answer.models import Citation
+    from answer.question import analyse
+    from answer.reader import Reading
+
+    best_text, other_text = "All controls had the tract.", "In the negative group it was not found."
+    best = _Unit(SimpleNamespace(doc_id="p"), 0, len(best_text), best_text, 1, score=1.0,
+                 reading=Reading(0.9, yes=0.8, no=0.1))
+    weaker = _Unit(SimpleNamespace(doc_id="p"), 100, 100 + len(other_text), other_text, 1, score=0.65,
+                   reading=Reading(0.95, yes=0.02, no=0.95))  # relevance x verdict 0.90 against the best's 0.72
+    citations = [Citation(n=1, doc_id="p", title="", source="", chunk_id="p#0", quote=best_text, start=0,
+                          end=len(best_text)),
+                 Citation(n=2, doc_id="p", title="", source="", chunk_id="p#1", quote=other_text, start=100,
+                          end=100 + len(other_text))]
+    question = "Do the controls also have the tract?"
+    line = answerer._direct_answer(question, analyse(question), [best, weaker], citations)
+    assert line is not None and line.text == "Yes [1]."
+    assert [c.lean for c in citations] == ["yes", "no"]
+
+
+def test_a_weaker_sentence_goes_when_the_stronger_one_of_its_paper_was_dropped():
+    """_anchored: a review came in on its sentence about another drug (0.84 of the best), which the list filter then
+    dropped; its weaker sentence (0.65, let in only beside that one) goes with it. A list member's unit anchors its
+    paper whatever its score."""
+    from types import SimpleNamespace
+
+    from answer.extractive import _anchored, _Unit
+
+    def unit(doc: str, score: float) -> _Unit:
+        return _Unit(SimpleNamespace(doc_id=doc), 0, 1, f"{doc} {score}", 1, score=score)
+
+    letter_best, letter_member, review_weak = unit("letter", 1.0), unit("letter", 0.62), unit("review", 0.65)
+    member_elsewhere, its_context = unit("case", 0.5), unit("case", 0.62)
+    kept = _anchored([letter_best, letter_member, review_weak, member_elsewhere, its_context], 1.0,
+                     [letter_member, member_elsewhere])
+    assert kept == [letter_best, letter_member, member_elsewhere, its_context]

@@ -49,13 +49,16 @@ def test_auto_measures_once_keeps_the_fastest_variant_within_the_bar_and_caches_
 
 
 @pytest.mark.slow
-def test_faster_variants_stay_within_the_quality_bar_on_1000_bundled_passages():
-    """Issue 17's bar: cosine to torch fp32 >= 0.99 at the 5th percentile, for the auto choice and for int8.
+def test_faster_variants_stay_within_the_quality_bar_on_700_held_out_passages():
+    """Issue 17's bar: cosine to torch fp32 >= 0.99 at the 5th percentile, for the auto choice and for int8, on the
+    700 bundled abstracts the int8 graph was not calibrated on (it was calibrated on abstracts 700-999).
 
-    A choice in fp32 (OpenVINO fp32, chosen under an AVX2 cap) computes what the reference computes in the same
-    precision: its 64-abstract check at choice time (cosine 1.0000 at the 5th percentile, read from the record) is
-    its proof, and a third pass over 1,000 passages (~45 s on an AVX2 stand-in) would prove nothing more."""
-    texts = embedding.bundled_abstracts(slice(0, 1000))
+    Until round 3 this read all 1,000 and then the held-out 700 again; the 300 calibration abstracts could only make
+    int8 look better, and reading them cost ~30 s of the AVX2 stand-in's CI run (issue 31). A choice in fp32
+    (OpenVINO fp32, chosen under an AVX2 cap) computes what the reference computes in the same precision: its
+    64-abstract check at choice time (cosine 1.0000 at the 5th percentile, read from the record) is its proof."""
+    texts = embedding.bundled_abstracts(slice(0, embedding.CALIBRATION_SLICE.start))
+    assert len(texts) == 700
     reference = embedding.load_embedding_model(EmbeddingSettings(backend="torch", precision="float32"))
     ref = embedding.embed_texts(reference, texts)
     chosen = embedding.resolve_variant(EmbeddingSettings())
@@ -63,19 +66,16 @@ def test_faster_variants_stay_within_the_quality_bar_on_1000_bundled_passages():
         model = embedding.model_fingerprint(str(embedding.default_model_path()))
         record = json.loads((DEFAULT_MODEL_CACHE / f"choice-{model}-{embedding.cpu_key()}.json").read_text())
         assert record["measured"][str(chosen)]["cosine_p5"] >= 0.9999, record
-    checked, cosines = {}, {}
+    checked = {}
     for variant in dict.fromkeys([chosen, Variant("openvino", "int8")]):
         if variant.precision == "float32":
             continue
         model = embedding.load_embedding_model(EmbeddingSettings(backend=variant.backend, precision=variant.precision))
         vectors = embedding.embed_texts(model, texts)  # each variant embeds the passages once
         assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
-        cosines[variant] = np.sum(vectors * ref, axis=1)
-        checked[str(variant)] = float(np.percentile(cosines[variant], 5))
-    print(f"\ncosine to torch fp32, 5th percentile of {len(texts)} passages: {checked}")
-    assert checked and all(p5 >= embedding.QUALITY_P5 for p5 in checked.values()), checked
-    # the int8 graph was calibrated on abstracts 700-999: the held-out 700 meet the bar too
-    assert np.percentile(cosines[Variant("openvino", "int8")][:700], 5) >= embedding.QUALITY_P5
+        checked[str(variant)] = float(np.percentile(np.sum(vectors * ref, axis=1), 5))
+    print(f"\ncosine to torch fp32, 5th percentile of {len(texts)} held-out passages: {checked}")
+    assert "openvino int8" in checked and all(p5 >= embedding.QUALITY_P5 for p5 in checked.values()), checked
 
 
 @pytest.mark.slow
