@@ -33,7 +33,9 @@ PASS_FLOORS: dict[str, int] = {"list": 3, "number": 10, "factoid": 12, "yesno": 
 # 5-quote rule itself is tested in tests/answer/test_extractive.py. Since span lines need relevance 0.4 and span
 # probability 0.05 (answer.direct.SPAN_LINE_*): direct line 0.82, right 0.52.
 # Passage read (the evidence inside a chunk the answerer read; 2026-12-05, fifth session): 0.90; floor three below.
-GROUNDING_FLOORS: dict[str, float] = {"passage_read": 0.86, "passage_quoted": 0.68, "cited_precision": 0.90, "entities": 0.71,
+# Since a paper already quoted may add a sentence at 0.6 of the best score (answer.extractive.SAME_PAPER_RELATIVE;
+# eighth session): passage quoted 0.76, entities 0.86; floors 0.72 and 0.80, which the 0.8 rule before fails.
+GROUNDING_FLOORS: dict[str, float] = {"passage_read": 0.86, "passage_quoted": 0.72, "cited_precision": 0.90, "entities": 0.80,
                                       "direct": 0.76, "direct_right": 0.49, "number": 0.93, "verdict": 0.81,
                                       "refused": 0.90}
 
@@ -114,11 +116,12 @@ def test_every_direct_line_is_text_of_its_cited_quote_or_a_verdict(malaria_run):
 # heldout: passage quoted 0.85 / 0.85, cited papers answer 0.91 / 0.92, entities 0.83 / 0.94, direct line 0.85 /
 # 0.76, right 0.58 / 0.52, number 0.83 / 0.83, yes/no 1.00 / 1.00, refused 1.00 / 1.00. About 33 answerable
 # questions a split (one is 3 points): floors two questions below, one where a measure counts six questions or
-# fewer (numbers, yes/no, refusals).
+# fewer (numbers, yes/no, refusals). Passage quoted 0.91 / 0.94 since a paper already quoted may add a weaker sentence
+# (eighth session): floors 0.84 / 0.87.
 PUBMED_FLOORS: dict[str, dict[str, float]] = {
-    "pubmed-dev": {"passage_quoted": 0.78, "cited_precision": 0.84, "entities": 0.76, "direct": 0.78,
+    "pubmed-dev": {"passage_quoted": 0.84, "cited_precision": 0.84, "entities": 0.76, "direct": 0.78,
                    "direct_right": 0.51, "number": 0.66, "verdict": 0.66, "refused": 0.66},
-    "pubmed-heldout": {"passage_quoted": 0.78, "cited_precision": 0.86, "entities": 0.87, "direct": 0.69,
+    "pubmed-heldout": {"passage_quoted": 0.87, "cited_precision": 0.86, "entities": 0.87, "direct": 0.69,
                        "direct_right": 0.45, "number": 0.66, "verdict": 0.66, "refused": 0.66},
 }
 
