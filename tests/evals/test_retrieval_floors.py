@@ -28,16 +28,17 @@ pytestmark = pytest.mark.slow
 # subset is easier: the full set's floor 0.738 sat just above hybrid without its sentence rerank (0.7372); on the
 # subset that is 0.8567 (rerank worth 0.007, not 0.011), so 0.857 still fails it; Recall@100's margin shrinks as its
 # miss rate does (0.010 against 0.042). Both floors stay under fp32 minus the 0.003 bar below.
-# pubmedqa is gated on its first 150 questions by id (QUERY_LIMITS): 0.9817 / 1.0000 there, with openvino int8
-# (AMD EPYC AVX-512) and with openvino fp32 (the AVX2 stand-in's choice). Its first 250 (0.9890 / 1.0000) cost the
-# stand-in's CI ~25 s more (issue 31), mostly the sentence rerank embedding each question's candidate abstracts; all
-# 1,000 (0.9930 / 0.9990) are measured by `python -m bench.retrieval --dataset pubmedqa`.
+# pubmedqa is gated on its first 250 questions by id (QUERY_LIMITS): 0.9890 / 1.0000 there (openvino int8, Intel);
+# all 1,000 (0.9930 / 0.9990) cost CI three times as long, mostly the sentence rerank embedding every abstract's
+# sentences, and are measured by `python -m bench.retrieval --dataset pubmedqa`. Its first 150 (0.9817 / 1.0000)
+# were tried for the AVX2 stand-in's CI time (issue 31): they saved 7 s of its 321 s fixture, since the first
+# questions already embed most abstracts' sentences, so the gate kept its 250.
 FLOORS = {
     "scifact-subset": (0.857, 0.987),
-    "pubmedqa": (0.978, 0.995),
+    "pubmedqa": (0.984, 0.995),
     "sample-questions": (0.950, 1.0),
 }
-QUERY_LIMITS = {"pubmedqa": 150}
+QUERY_LIMITS = {"pubmedqa": 250}
 GATED = [d for d in DATASETS if d.name in FLOORS]  # not the full scifact-train: bench.retrieval measures it
 
 
