@@ -81,6 +81,16 @@ def test_missing_index_is_a_clear_error(tmp_path: Path):
     assert proc.returncode == 2 and "no index in" in proc.stderr and "python app.py ingest" in proc.stderr
 
 
+def test_the_shipped_sample_index_is_not_opened_in_place():
+    """`--index data/sample-index` would rewrite a committed file (the catalog's header, by its journal mode)."""
+    catalog = PROJECT_DIR / "data" / "sample-index" / "catalog.sqlite"
+    before = catalog.read_bytes()
+    for verb in (["ask", "which biologics target Th2?"], ["search", "Th2"], ["ingest", str(PROJECT_DIR / "README.md")]):
+        proc = run(*verb, "--index", str(catalog.parent))
+        assert proc.returncode == 2 and "sample index as shipped" in proc.stderr and "leave out --index" in proc.stderr
+    assert catalog.read_bytes() == before and not list(catalog.parent.glob("catalog.sqlite-*"))
+
+
 def test_ingest_reports_per_file_and_keeps_going(tmp_path: Path):
     papers = tmp_path / "papers"
     papers.mkdir()
