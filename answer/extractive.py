@@ -331,7 +331,8 @@ class ExtractiveAnswerer:
         limit = max_quotes or cfg.max_sentences
         direct: list[tuple[str, _Unit]] = []
         if analysis.answer_type == "number" and analysis.quantity:
-            # the number must come from a paper about the question's named focus (a rituximab dose is no mepolizumab dose)
+            # the number must come from a paper about the question's named focus (a rituximab dose is no mepolizumab dose),
+            # and of what no paper names ("What proportion of malaria cases in Zanzibar are imported?") there is none
             named = [f.text for f in analysis.focus if f.kind != "name"]
             # ... and a number asked of a place or study ("enrolled on the Bangladesh regimen", "in the Minsk
             # survey") from a paper that names it, when any paper read does (a user's "Kenyan" may be the papers' "Kenya")
@@ -343,7 +344,9 @@ class ExtractiveAnswerer:
             numeric = [u for u in units if states_quantity(analysis.quantity, u.text) and about[u.hit.doc_id]]
             best_numeric = max((u.score for u in numeric), default=0.0)
             if best_numeric < max(NUMBER_FLOOR * threshold, NUMBER_RELATIVE * best):
-                result.note = load_prompt("no_quantity").format(quantity=_QUANTITY_WORDS[analysis.quantity])
+                unnamed = [f.text for f in analysis.focus if f.kind == "term" and f.text in result.missing]
+                result.note = load_prompt("missing").format(names=_join(unnamed)) if unnamed else \
+                    load_prompt("no_quantity").format(quantity=_QUANTITY_WORDS[analysis.quantity])
                 return result
             chosen = self._select(numeric, best_numeric, limit, floor=NUMBER_FLOOR * threshold)
         elif analysis.answer_type == "list" and analysis.asked_class:

@@ -33,6 +33,8 @@ from text.tokens import tokenize
 
 _YESNO = re.compile(r"^(?:is|are|was|were|do|does|did|can|could|should|has|have|had|will|would|may|might|must)\b", re.I)
 _LIST = re.compile(r"^(?:which|what|name|list)\b|\bwhich\s+(?:\w+\s+){0,2}(?:\w+s)\b", re.I)
+# a cause asked for ("what determines how sensitive a cell line is to X?"): not a number, not a list of cells
+_ASKS_CAUSE = re.compile(r"^(?:why|what\s+(?:determines|decides|explains|governs))\b", re.I)
 _MECHANISM = re.compile(
     r"^(?:how\s+(?:does|do|did|is|are|can)\b(?!.*\b(?:many|much|long|often)\b)|why\b|what\s+(?:is|are)\s+(?:the\s+)?"
     r"(?:mechanism|role|function|target|mode|pathogenesis|cause)|what\s+(?:does|do|did)\s+(?:\S+\s+){1,5}?(?:do|target|block|bind|neutrali[sz]e|inhibit|act on|affect|mean|cause)|"
@@ -54,7 +56,7 @@ _QUANTITY = [
                              r"scheduled|used)\b|\bat what interval|\bdosing interval|\bhow often should\b", re.I)),
     # "regimen" only as what is asked ("what regimen ...?"): "how many patients were enrolled on the Bangladesh
     # regimen?" counts patients, "... regimen is based on which fluoroquinolone?" asks for a drug
-    ("dose", re.compile(r"\b(?:dose|doses|dosage|dosing|how much\b.*\b(?:given|give|administered|take)|what amount|how many mg|"
+    ("dose", re.compile(r"\b(?:(?:dose|doses|dosage|dosing)(?!-(?:dependent|dependently|response|related))|how much\b.*\b(?:given|give|administered|take)|what amount|how many mg|"
                         r"(?:what|which)\s+(?:[\w-]+\s+){0,2}regimens?)\b|\bhow (?:is|are|was|were) \S+(?: \S+)? dosed\b", re.I)),
     # "how is the vaccine administered?" is answered by a route ("intramuscularly") or a dose ("300 mg"), either
     ("route", re.compile(r"\bhow (?:is|are|was|were) \S+(?: \S+)? (?:given|administered|taken|infused|injected|delivered)\b|"
@@ -161,6 +163,8 @@ def _analyse(question: str) -> QuestionAnalysis:
     q = " ".join(question.split()).strip()
     q_core = _core(q)
     focus = _focus(q_core)
+    if _ASKS_CAUSE.match(q_core):
+        return QuestionAnalysis("mechanism", focus=focus)
     quantity = next((kind for kind, pattern in _QUANTITY if pattern.search(q_core)), "")
     if quantity and not _YESNO.match(q_core):
         return QuestionAnalysis("number", quantity=quantity, focus=focus)
@@ -276,7 +280,7 @@ _NUMBER_WORDS = rf"(?:{NUMBER_WORD}|half|a third|a quarter)"
 _QUANTITY_IN_TEXT = {
     "cost": re.compile(r"(?:US\s?\$|I\$|\$|€|£|¥)\s?\d|\b\d+(?:[.,]\d+)*\s*(?:USD|EUR|GBP|dollars?|euros?|pounds sterling|cents)\b", re.I),
     "dose": re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|ng|iu|units?|ml|mmol)(?:/(?:kg|m2|m²|day|d))?\b", re.I),
-    "share": re.compile(rf"\d+(?:[.,]\d+)?\s*%|\bper ?cent\b|\b(?:\d+|{_NUMBER_WORDS})\s+(?:of|out of)\s+(?:the\s+)?(?:\d+|{_NUMBER_WORDS})\b|\b(?:half|a third|a quarter|two thirds)\b", re.I),
+    "share": re.compile(rf"\d+(?:[.,]\d+)?\s*%|\b\d+\s?/\s?\d+\b(?!\s?(?:mg|g|ml|kg|m2|µl|μl|l)\b)|\bper ?cent\b|\b(?:\d+|{_NUMBER_WORDS})\s+(?:of|out of)\s+(?:the\s+)?(?:\d+|{_NUMBER_WORDS})\b|\b(?:half|a third|a quarter|two thirds)\b", re.I),
     "duration": re.compile(rf"\b(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS})(?:\s*(?:to|-|–)\s*\d+)?\s*(?:days?|weeks?|months?|years?|hours?|h|wk|mo)\b", re.I),
     "frequency": re.compile(r"\bevery\b|\bonce\b|\btwice\b|\b\d+\s*times\b|\bper\s+(?:day|week|month)\b|\b(?:daily|weekly|monthly)\b", re.I),
     "count": re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b{_NUMBER_WORDS}\b", re.I),

@@ -153,6 +153,19 @@ def test_an_amino_acid_asked_by_name_is_found_by_its_code_and_the_answer_says_so
     assert result.corrected == [["tryptophan", "Trp"]] and result.status == "answered"
 
 
+def test_a_number_asked_of_something_no_paper_names_is_refused_saying_what_is_missing(tmp_path, settings, hash_model):
+    """"Zanzibar" is in no paper: a share of other places' cases is not the one asked for, and the refusal says
+    why (it said no passage states a share, though one does)."""
+    docs = {"imported.txt": "Imported malaria on islands\n\n"
+                            "The proportion of malaria cases that are imported was 12% on Pemba island.",
+            "nets.txt": "Bed nets in Kenya\n\nBed nets were given to 300 households in Kilifi."}
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    ingest(index, [write_corpus(tmp_path / "papers", docs)])
+    result = ExtractiveAnswerer(index).answer("What proportion of malaria cases in Zanzibar are imported?")
+    assert result.missing == ["Zanzibar"] and result.status != "answered" and not result.citations
+    assert "mention Zanzibar" in result.note, result.note
+
+
 def test_equally_relevant_quotes_put_the_stronger_design_first(tmp_path, settings, hash_model):
     """The same sentence in a case report and in a randomised trial scores the same: the trial's quote leads."""
     sentence = "Dupilumab reduced serum IgG4 concentrations in patients with IgG4-related disease."

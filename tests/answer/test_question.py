@@ -52,6 +52,11 @@ from answer.question import analyse, asked_attribute, asks_for_several, content_
         # names a class ("cells") but asks what its members do: not a list of cells
         ("What do T follicular helper cells do in IgG4-related disease?", "mechanism", "", ""),
         ("which cells produce IL-4?", "list", "", "cell"),
+        # a number word inside another word or clause does not ask for a number
+        ("which Gpr52 agonist raised Htt levels dose-dependently?", "other", "", ""),
+        ("What is the dose-response relationship of lovastatin?", "other", "", ""),
+        ("what determines how sensitive a cell line is to doxorubicin?", "mechanism", "", ""),  # a cause
+        ("How sensitive is the CRP test?", "number", "share", ""),
     ],
 )
 def test_answer_type(question: str, answer_type: str, quantity: str, asked_class: str):
@@ -74,6 +79,8 @@ def test_focus_entities_and_their_kinds():
         ("share", "Twenty-three of the 30 participants (77%) met the primary outcome.", True),
         ("share", "Seven of the ten patients had a response.", True),
         ("share", "Most patients responded.", False),
+        ("share", "most (32/43) of the target genes were also suppressed", True),  # n/N is a share
+        ("share", "They received 5/10 mg.", False),
         ("duration", "The patient has been treated for more than 5 years.", True),
         ("frequency", "It is then given every six months.", True),
         ("count", "IL-13 and IgG4 rose.", False),
