@@ -1,16 +1,20 @@
-"""The SciFact subset CI gates on: written once by this command, committed, checked unchanged by a test.
+"""The corpus subsets CI gates retrieval on: written once by this command, committed, checked unchanged by a test.
 
     python -m evals.subsets [--check]
 
-The full SciFact train corpus (5,183 abstracts) takes minutes to embed and rerank on 2 cores, so the CI gate
-(tests/evals/test_retrieval_floors.py) runs on a fixed part of it and `python -m bench.retrieval` keeps the
-full-size figures. The part keeps all 809 train claims and their qrels (the gate's resolution stays one claim
-in 809; claims are cheap, abstracts are not: each is embedded once, then its sentences for the rerank), and a
-smaller corpus: every abstract relevant to a claim (565) plus a seeded random sample of the other abstracts
-(`DISTRACTORS`).
+Embedding a corpus, and then the sentences of every reranked candidate, is most of what a retrieval gate costs
+on 2 cores, so the CI gate (tests/evals/test_retrieval_floors.py) runs on a fixed part of each corpus and
+`python -m bench.retrieval` keeps the full-size figures. Each part keeps the gated queries and their qrels, every
+abstract relevant to them, and a seeded random sample of the other abstracts as distractors:
 
-Every corpus line is copied byte for byte from evals/scifact/corpus.jsonl, in its order, so the subset is a pure
-selection (same licence) and the same seed on the same full file writes the same bytes.
+- `scifact_subset`: all 809 SciFact train claims (the gate's resolution stays one claim in 809; claims are cheap,
+  abstracts are not), their 565 relevant abstracts and 335 others of the 5,183.
+- `pubmedqa_subset`: the first 250 PubMedQA questions by id (the gate's `QUERY_LIMITS`), their 250 abstracts and
+  250 others of the sample corpus's 1,000. Over all 1,000 the rerank embedded nearly every abstract's sentences
+  for those 250 questions: 82 s of the AVX2 stand-in's CI run, 50 s over this half (issue 31).
+
+Every corpus line is copied byte for byte from its full file, in its order, so a subset is a pure selection
+(same licence) and the same seed on the same full file writes the same bytes.
 """
 
 from __future__ import annotations
@@ -20,40 +24,73 @@ import csv
 import json
 import random
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from settings import PROJECT_DIR
 
-FULL = PROJECT_DIR / "evals" / "scifact"
-SUBSET = PROJECT_DIR / "evals" / "scifact_subset"
+EVALS = PROJECT_DIR / "evals"
 SEED = 2026
-DISTRACTORS = 335
 
 
-def scifact_subset(full: Path = FULL) -> dict[str, str]:
-    """file name -> text of the subset's files (its corpus.jsonl), chosen from the full set in `full`."""
-    corpus_lines = (full / "corpus.jsonl").read_text(encoding="utf-8").splitlines()
-    with open(full / "qrels_train.tsv", encoding="utf-8", newline="") as f:
-        relevant = {row[1] for row in csv.reader(f, delimiter="\t") if row and row[0] != "query-id"}
-    doc_ids = [json.loads(line)["_id"] for line in corpus_lines]
-    others = sorted(d for d in doc_ids if d not in relevant)
-    kept = relevant | set(random.Random(SEED).sample(others, DISTRACTORS))
-    return {"corpus.jsonl": "".join(line + "\n" for line, d in zip(corpus_lines, doc_ids) if d in kept)}
+def _relevant(qrels_path: Path, first_queries: int | None) -> set[str]:
+    """The corpus ids relevant to every query of the qrels, or to the first `first_queries` query ids (sorted)."""
+    with open(qrels_path, encoding="utf-8", newline="") as f:
+        rows = [row for row in csv.reader(f, delimiter="\t") if row and row[0] != "query-id"]
+    kept = sorted({row[0] for row in rows})[:first_queries] if first_queries else None
+    return {row[1] for row in rows if kept is None or row[0] in kept}
+
+
+@dataclass(frozen=True)
+class Subset:
+    """A gate's corpus: the abstracts relevant to its queries plus `distractors` others, from `full`."""
+
+    folder: Path
+    full: Path
+    qrels: Path
+    distractors: int
+    first_queries: int | None = None  # None: every query of the qrels
+
+    def relevant(self) -> set[str]:
+        return _relevant(self.qrels, self.first_queries)
+
+    def corpus(self) -> str:
+        """The subset's corpus.jsonl text, chosen from the full file."""
+        # "\n" only: abstracts may hold U+2028, which str.splitlines() would also break on
+        lines = self.full.read_text(encoding="utf-8").split("\n")
+        lines = lines[:-1] if lines and not lines[-1] else lines
+        doc_ids = [json.loads(line)["_id"] for line in lines]
+        relevant = self.relevant()
+        others = sorted(d for d in doc_ids if d not in relevant)
+        kept = relevant | set(random.Random(SEED).sample(others, self.distractors))
+        return "".join(line + "\n" for line, d in zip(lines, doc_ids) if d in kept)
+
+
+SUBSETS = {
+    "scifact_subset": Subset(EVALS / "scifact_subset", EVALS / "scifact" / "corpus.jsonl",
+                             EVALS / "scifact" / "qrels_train.tsv", distractors=335),
+    "pubmedqa_subset": Subset(EVALS / "pubmedqa_subset", PROJECT_DIR / "data" / "sample" / "pubmedqa" / "abstracts.jsonl",
+                              EVALS / "pubmedqa_retrieval" / "qrels.tsv", distractors=250, first_queries=250),
+}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only say whether the committed files match")
     args = parser.parse_args(argv)
-    files = scifact_subset()
+    stale = []
+    for name, subset in SUBSETS.items():
+        path, text = subset.folder / "corpus.jsonl", subset.corpus()
+        if args.check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+            continue
+        subset.folder.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}: {text.count(chr(10))} abstracts")
     if args.check:
-        stale = [name for name, text in files.items() if (SUBSET / name).read_text(encoding="utf-8") != text]
-        print("stale: " + ", ".join(stale) if stale else "evals/scifact_subset matches its seed")
+        print("stale: " + ", ".join(stale) if stale else "every subset matches its seed")
         sys.exit(1 if stale else 0)
-    SUBSET.mkdir(exist_ok=True)
-    for name, text in files.items():
-        (SUBSET / name).write_text(text, encoding="utf-8")
-    print(f"wrote {SUBSET / 'corpus.jsonl'}: {files['corpus.jsonl'].count(chr(10))} abstracts")
 
 
 if __name__ == "__main__":
