@@ -27,7 +27,7 @@ DATASETS = [
     Dataset("pubmedqa", list(SAMPLE_CORPUS), EVALS / "pubmedqa_retrieval" / "queries.jsonl", EVALS / "pubmedqa_retrieval" / "qrels.tsv"),
     # the first 250 PubMedQA questions over their 250 abstracts and 250 others (`python -m evals.subsets`): CI's gate
     Dataset("pubmedqa-subset", [EVALS / "pubmedqa_subset" / "corpus.jsonl"], EVALS / "pubmedqa_retrieval" / "queries.jsonl",
-            EVALS / "pubmedqa_retrieval" / "qrels.tsv"),
+            EVALS / "pubmedqa_subset" / "qrels.tsv"),
     Dataset("sample-questions", list(SAMPLE_CORPUS), EVALS / "sample_retrieval" / "queries.jsonl",
             EVALS / "sample_retrieval" / "qrels.tsv"),
 ]

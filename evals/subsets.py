@@ -9,8 +9,8 @@ abstract relevant to them, and a seeded random sample of the other abstracts as 
 
 - `scifact_subset`: all 809 SciFact train claims (the gate's resolution stays one claim in 809; claims are cheap,
   abstracts are not), their 565 relevant abstracts and 335 others of the 5,183.
-- `pubmedqa_subset`: the first 250 PubMedQA questions by id (the gate's `QUERY_LIMITS`), their 250 abstracts and
-  250 others of the sample corpus's 1,000. Over all 1,000 the rerank embedded nearly every abstract's sentences
+- `pubmedqa_subset`: the first 250 PubMedQA questions by id (their qrels), their 250 abstracts and 250 others of
+  the sample corpus's 1,000. Over all 1,000 the rerank embedded nearly every abstract's sentences
   for those 250 questions: 82 s of the AVX2 stand-in's CI run, 50 s over this half (issue 31).
 
 Every corpus line is copied byte for byte from its full file, in its order, so a subset is a pure selection
@@ -54,6 +54,17 @@ class Subset:
     def relevant(self) -> set[str]:
         return _relevant(self.qrels, self.first_queries)
 
+    def files(self) -> dict[str, str]:
+        """File name -> text: corpus.jsonl, and qrels.tsv when only the first queries are kept (so that any
+        command reading the subset, `bench.retrieval` too, asks just those)."""
+        files = {"corpus.jsonl": self.corpus()}
+        if self.first_queries:
+            lines = self.qrels.read_text(encoding="utf-8").split("\n")
+            kept = sorted({line.split("\t")[0] for line in lines[1:] if line.strip()})[: self.first_queries]
+            files["qrels.tsv"] = "".join(line + "\n" for line in lines[:1] + [ln for ln in lines[1:]
+                                                                          if ln.strip() and ln.split("\t")[0] in kept])
+        return files
+
     def corpus(self) -> str:
         """The subset's corpus.jsonl text, chosen from the full file."""
         # "\n" only: abstracts may hold U+2028, which str.splitlines() would also break on
@@ -80,14 +91,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     stale = []
     for name, subset in SUBSETS.items():
-        path, text = subset.folder / "corpus.jsonl", subset.corpus()
-        if args.check:
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                stale.append(name)
-            continue
-        subset.folder.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        print(f"wrote {path}: {text.count(chr(10))} abstracts")
+        for file_name, text in subset.files().items():
+            path = subset.folder / file_name
+            if args.check:
+                if not path.exists() or path.read_text(encoding="utf-8") != text:
+                    stale.append(f"{name}/{file_name}")
+                continue
+            subset.folder.mkdir(exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}: {text.count(chr(10))} lines")
     if args.check:
         print("stale: " + ", ".join(stale) if stale else "every subset matches its seed")
         sys.exit(1 if stale else 0)

@@ -28,8 +28,8 @@ pytestmark = pytest.mark.slow
 # subset is easier: the full set's floor 0.738 sat just above hybrid without its sentence rerank (0.7372); on the
 # subset that is 0.8567 (rerank worth 0.007, not 0.011), so 0.857 still fails it; Recall@100's margin shrinks as its
 # miss rate does (0.010 against 0.042). Both floors stay under fp32 minus the 0.003 bar below.
-# pubmedqa is gated on its first 250 questions by id (QUERY_LIMITS) over `pubmedqa-subset`: their 250 abstracts and
-# 250 seeded others of the 1,000 (`python -m evals.subsets`). Over all 1,000 abstracts those 250 questions measured
+# PubMedQA is gated on `pubmedqa-subset`: its first 250 questions by id, over their 250 abstracts and 250 seeded
+# others of the 1,000 (`python -m evals.subsets`). Over all 1,000 abstracts those 250 questions measured
 # 0.9890 / 1.0000 (openvino int8, Intel) and cost the AVX2 stand-in 82 s, mostly the sentence rerank embedding nearly
 # every abstract's sentences (the first 150 questions saved only 7 s: they already reach most abstracts); over the
 # subset 0.9910 / 1.0000 (openvino int8 on AMD EPYC AVX-512, and openvino fp32 under the AVX2 cap), 50 s there.
@@ -41,7 +41,6 @@ FLOORS = {
     "pubmedqa-subset": (0.986, 0.996),
     "sample-questions": (0.950, 1.0),
 }
-QUERY_LIMITS = {"pubmedqa-subset": 250}
 GATED = [d for d in DATASETS if d.name in FLOORS]  # not the full scifact-train: bench.retrieval measures it
 
 
@@ -58,7 +57,7 @@ BASELINE_QUERIES = 250
 def reports(pytestconfig: pytest.Config) -> dict[str, dict]:
     settings = load_settings()
     out = {d.name: evaluate(d.corpus, d.queries, d.qrels, settings, list(MODES), baseline=True,
-                            baseline_queries=BASELINE_QUERIES, query_limit=QUERY_LIMITS.get(d.name)) for d in GATED}
+                            baseline_queries=BASELINE_QUERIES) for d in GATED}
     artifacts = PROJECT_DIR / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "retrieval_evals.json").write_text(json.dumps(out, indent=2))

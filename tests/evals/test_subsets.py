@@ -14,7 +14,8 @@ from evals.subsets import SUBSETS
 @pytest.mark.parametrize("name", SUBSETS)
 def test_the_committed_subset_is_what_its_seed_selects(name):
     subset = SUBSETS[name]
-    assert (subset.folder / "corpus.jsonl").read_text(encoding="utf-8") == subset.corpus()
+    for file_name, text in subset.files().items():
+        assert (subset.folder / file_name).read_text(encoding="utf-8") == text, file_name
 
 
 @pytest.mark.parametrize("name", SUBSETS)
@@ -26,13 +27,10 @@ def test_the_subset_holds_every_relevant_abstract_and_the_seeded_distractors(nam
     assert relevant <= set(ids)
 
 
-def test_the_pubmedqa_subset_answers_exactly_the_questions_its_gate_asks():
-    """The gate asks its first 250 questions by id (`QUERY_LIMITS`): each has its abstract in the subset."""
-    from tests.evals.test_retrieval_floors import QUERY_LIMITS
-
+def test_the_pubmedqa_subset_asks_its_first_250_questions_and_holds_their_abstracts():
     subset = SUBSETS["pubmedqa_subset"]
-    qrels = load_qrels(subset.qrels)
-    asked = sorted(qrels)[: QUERY_LIMITS["pubmedqa-subset"]]
-    assert subset.first_queries == len(asked) == 250
-    assert {d for q in asked for d in qrels[q]} == subset.relevant()
-    assert any(d.name == "pubmedqa-subset" and d.corpus == [subset.folder / "corpus.jsonl"] for d in DATASETS)
+    full, kept = load_qrels(subset.qrels), load_qrels(subset.folder / "qrels.tsv")
+    assert sorted(kept) == sorted(full)[:250]
+    assert {d for q in kept for d in kept[q]} == subset.relevant()
+    gated = next(d for d in DATASETS if d.name == "pubmedqa-subset")
+    assert gated.corpus == [subset.folder / "corpus.jsonl"] and gated.qrels == subset.folder / "qrels.tsv"
