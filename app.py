@@ -39,14 +39,16 @@ def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings()
     if getattr(args, "index", None):
         settings.paths.index_dir = Path(args.index).resolve()
-        from index.sample_index import SHIPPED
+    from index.sample_index import SHIPPED
 
-        if settings.paths.index_dir == SHIPPED.resolve():
-            # the committed template `install` copies into place: opening it rewrites committed bytes (its catalog's
-            # journal mode), and its documents' paths are placeholders
-            raise UserError(f"{args.index} is the sample index as shipped, which the app copies into place before "
-                            "using it: leave out --index to use the sample corpus (installed into var/index), or "
-                            "ingest your papers into an index of your own (python app.py ingest PATH --index DIR).")
+    if Path(settings.paths.index_dir).resolve() == SHIPPED.resolve():
+        # the committed template `install` copies into place: opening it rewrites committed bytes (its catalog's
+        # journal mode), and its documents' paths are placeholders; named by --index or by the paths.index_dir setting
+        given = ("--index" if getattr(args, "index", None)
+                 else "the paths.index_dir setting (BIOCITE_PATHS__INDEX_DIR or biocite.toml)")
+        raise UserError(f"{settings.paths.index_dir} is the sample index as shipped, which the app copies into place "
+                        f"before using it: leave out {given} to use the sample corpus (installed into var/index), or "
+                        "ingest your papers into an index of your own (python app.py ingest PATH --index DIR).")
     if getattr(args, "mode", None) not in (None, "all"):  # `eval --mode all` runs every mode; it is not a setting
         settings.retrieval.mode = args.mode
     for flag, key in (("llm", "backend"), ("llm_url", "base_url"), ("llm_model", "model")):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -20,10 +21,10 @@ CITATION_KEYS = {"n", "doc_id", "title", "source", "chunk_id", "quote", "start",
 CITATION_EXTRA = {"lean", "study"}  # added since, never renamed
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
         [sys.executable, str(PROJECT_DIR / "app.py"), *args], capture_output=True, text=True, input=stdin, timeout=600,
-        cwd=PROJECT_DIR,
+        cwd=PROJECT_DIR, env={**os.environ, **(env or {})},
     )
     assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
     return proc
@@ -88,6 +89,17 @@ def test_the_shipped_sample_index_is_not_opened_in_place():
     for verb in (["ask", "which biologics target Th2?"], ["search", "Th2"], ["ingest", str(PROJECT_DIR / "README.md")]):
         proc = run(*verb, "--index", str(catalog.parent))
         assert proc.returncode == 2 and "sample index as shipped" in proc.stderr and "leave out --index" in proc.stderr
+    assert catalog.read_bytes() == before and not list(catalog.parent.glob("catalog.sqlite-*"))
+
+
+def test_the_shipped_sample_index_named_by_the_setting_is_not_opened_in_place_either():
+    """The same folder named by `paths.index_dir` (here its environment variable) instead of --index."""
+    catalog = PROJECT_DIR / "data" / "sample-index" / "catalog.sqlite"
+    before = catalog.read_bytes()
+    for verb in (["ask", "which biologics target Th2?"], ["search", "Th2"]):
+        proc = run(*verb, env={"BIOCITE_PATHS__INDEX_DIR": str(catalog.parent)})
+        assert proc.returncode == 2 and "sample index as shipped" in proc.stderr, proc.stderr
+        assert "BIOCITE_PATHS__INDEX_DIR" in proc.stderr and "--index" in proc.stderr  # what to change, and the way out
     assert catalog.read_bytes() == before and not list(catalog.parent.glob("catalog.sqlite-*"))
 
 
