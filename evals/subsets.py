@@ -20,7 +20,6 @@ Every corpus line is copied byte for byte from its full file, in its order, so a
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import sys
@@ -33,14 +32,6 @@ EVALS = PROJECT_DIR / "evals"
 SEED = 2026
 
 
-def _relevant(qrels_path: Path, first_queries: int | None) -> set[str]:
-    """The corpus ids relevant to every query of the qrels, or to the first `first_queries` query ids (sorted)."""
-    with open(qrels_path, encoding="utf-8", newline="") as f:
-        rows = [row for row in csv.reader(f, delimiter="\t") if row and row[0] != "query-id"]
-    kept = sorted({row[0] for row in rows})[:first_queries] if first_queries else None
-    return {row[1] for row in rows if kept is None or row[0] in kept}
-
-
 @dataclass(frozen=True)
 class Subset:
     """A gate's corpus: the abstracts relevant to its queries plus `distractors` others, from `full`."""
@@ -51,18 +42,26 @@ class Subset:
     distractors: int
     first_queries: int | None = None  # None: every query of the qrels
 
+    def _qrels_rows(self) -> tuple[str, list[str]]:
+        """The qrels file's header line and its lines of the kept queries: every query's, or the first
+        `first_queries` query ids (sorted), the one place that choice is made."""
+        header, *lines = [line for line in self.qrels.read_text(encoding="utf-8").split("\n") if line.strip()]
+        if self.first_queries:
+            kept = set(sorted({line.split("\t")[0] for line in lines})[: self.first_queries])
+            lines = [line for line in lines if line.split("\t")[0] in kept]
+        return header, lines
+
     def relevant(self) -> set[str]:
-        return _relevant(self.qrels, self.first_queries)
+        """The corpus ids relevant to the kept queries."""
+        return {line.split("\t")[1] for line in self._qrels_rows()[1]}
 
     def files(self) -> dict[str, str]:
         """File name -> text: corpus.jsonl, and qrels.tsv when only the first queries are kept (so that any
         command reading the subset, `bench.retrieval` too, asks just those)."""
         files = {"corpus.jsonl": self.corpus()}
         if self.first_queries:
-            lines = self.qrels.read_text(encoding="utf-8").split("\n")
-            kept = sorted({line.split("\t")[0] for line in lines[1:] if line.strip()})[: self.first_queries]
-            files["qrels.tsv"] = "".join(line + "\n" for line in lines[:1] + [ln for ln in lines[1:]
-                                                                          if ln.strip() and ln.split("\t")[0] in kept])
+            header, lines = self._qrels_rows()
+            files["qrels.tsv"] = "".join(line + "\n" for line in [header, *lines])
         return files
 
     def corpus(self) -> str:
