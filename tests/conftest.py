@@ -23,9 +23,16 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
 for var in [v for v in os.environ if v.startswith("BIOCITE_")]:
     del os.environ[var]  # a developer's own settings must not leak into the tests
-# One embedding cache for the session, never the developer's var/embed-cache.sqlite.
-_EMBED_CACHE_DIR = tempfile.mkdtemp(prefix="biocite-embed-cache-")
-atexit.register(shutil.rmtree, _EMBED_CACHE_DIR, ignore_errors=True)  # ~65 MB a run, never left in /tmp
+# One embedding cache for the whole run, never the developer's var/embed-cache.sqlite. Under `pytest -n`
+# (scripts/test.sh) the main process makes it before the workers start and they share it (SQLite in WAL mode with a
+# 30 s busy timeout, as the CLI processes the tests start already do), so no text is embedded twice in one run.
+_SHARED_CACHE = "_BIOCITE_TEST_EMBED_CACHE_DIR"  # no BIOCITE_ prefix: the line above would delete it
+if os.environ.get("PYTEST_XDIST_WORKER") and os.path.isdir(os.environ.get(_SHARED_CACHE, "")):
+    _EMBED_CACHE_DIR = os.environ[_SHARED_CACHE]  # the main process removes it
+else:
+    _EMBED_CACHE_DIR = tempfile.mkdtemp(prefix="biocite-embed-cache-")
+    atexit.register(shutil.rmtree, _EMBED_CACHE_DIR, ignore_errors=True)  # ~65 MB a run, never left in /tmp
+    os.environ[_SHARED_CACHE] = _EMBED_CACHE_DIR
 os.environ["BIOCITE_PATHS__EMBED_CACHE"] = os.path.join(_EMBED_CACHE_DIR, "cache.sqlite")
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -189,3 +196,4 @@ def pg_url(pg_server, monkeypatch: pytest.MonkeyPatch) -> str:
 def pg_settings(settings, pg_url):
     settings.store = "pgvector"
     return settings
+
