@@ -43,6 +43,7 @@ class Phase:
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
     answered_at: list[float] = field(default_factory=list)  # when each answer arrived, seconds into the phase
+    users_answered: set[int] = field(default_factory=set)  # which users got at least one answer
     ingest: tuple[float, float] | None = None  # the upload's first to last progress report: the index's writer is held
 
     def answered_during_ingest(self) -> int:
@@ -108,6 +109,7 @@ def run_phase(phase: Phase, url: str, pid: int, users: int, seconds: float, uplo
                     (phase.latencies.append(time.perf_counter() - t) if ok else phase.errors.append(f"empty: {q}"))
                     if ok:
                         phase.answered_at.append(time.perf_counter() - started)
+                        phase.users_answered.add(k)
             except Exception as exc:  # noqa: BLE001 (every failure is a counted error)
                 with lock:
                     phase.errors.append(f"{type(exc).__name__}: {exc}"[:200])
