@@ -196,4 +196,3 @@ def pg_url(pg_server, monkeypatch: pytest.MonkeyPatch) -> str:
 def pg_settings(settings, pg_url):
     settings.store = "pgvector"
     return settings
-
