@@ -14,6 +14,6 @@ fi
 export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
 # Two workers (pytest-xdist), each taking whole modules, so a module's fixtures are built once; they share one
 # embedding cache (tests/conftest.py). What one waits on (a server starting, a browser, a child process) the other
-# fills: 24 min 29 s of pytest in one process, 20 min 39 s on two (AMD EPYC AVX-512, 2 cores; docs/tests.md).
+# fills: on AMD EPYC capped to AVX2, 2 cores, 35 min 37 s of pytest in one process, 30 min 47 s on two (docs/tests.md).
 # `-n 0` after the command runs everything in this process.
 exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"

@@ -15,12 +15,13 @@ import pytest
 from bench.load import Phase, measure
 
 pytestmark = pytest.mark.slow
+USERS = 5
 
 
 @pytest.fixture(scope="module")
 def phases(sample_index_dir: Path) -> tuple[Phase, Phase]:
     # papers of 40 visits (~10 chunks each): the ingest itself, not only the file transfer, takes seconds
-    quiet, busy = measure(users=5, seconds=12, papers=30, index_dir=sample_index_dir, visits=40)
+    quiet, busy = measure(users=USERS, seconds=12, papers=30, index_dir=sample_index_dir, visits=40)
     print("\n" + quiet.row() + "\n" + busy.row() + "\n  " + "\n  ".join(busy.notes))
     return quiet, busy
 
@@ -31,7 +32,7 @@ def test_users_keep_getting_answers_while_papers_are_uploaded(phases):
     # every user got answers in both phases; how many fit in 12 s is speed, which `python -m bench.load` measures (a
     # floor of 20 failed at 19 on AMD AVX-512 once the reader ran in bf16, one of 10 at 7 on the AVX2 stand-in beside
     # a second test worker: a clock, not a defect)
-    assert quiet.users_answered == busy.users_answered == set(range(5)), (quiet.users_answered, busy.users_answered)
+    assert quiet.users_answered == busy.users_answered == set(range(USERS)), (quiet.users_answered, busy.users_answered)
     assert busy.ingest is not None, busy.notes  # the upload was ingested (its progress was seen), then replied
     assert any("cites" in note and "cites 0 " not in note for note in busy.notes)
 

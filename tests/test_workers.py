@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import PROJECT
+from tests.conftest import _SHARED_CACHE, PROJECT
 
 PROBE = '''
 import json, os
@@ -18,19 +18,16 @@ from pathlib import Path
 def test_where_this_worker_caches():
     out = Path(os.environ["PROBE_OUT"]) / (os.environ.get("PYTEST_XDIST_WORKER", "main") + ".json")
     out.write_text(json.dumps({"cache": os.environ["BIOCITE_PATHS__EMBED_CACHE"]}))
-
-def test_a_second_module_for_the_other_worker():
-    test_where_this_worker_caches()
 '''
 
 
 def test_two_workers_share_one_embedding_cache_and_leave_nothing_behind(tmp_path: Path):
     (tmp_path / "tests").mkdir()
-    for name in ("test_probe_a.py", "test_probe_b.py"):
+    for name in ("test_probe_a.py", "test_probe_b.py"):  # one module for each worker
         (tmp_path / "tests" / name).write_text(PROBE)
     out = tmp_path / "out"
     out.mkdir()
-    env = {k: v for k, v in os.environ.items() if k != "_BIOCITE_TEST_EMBED_CACHE_DIR" and k != "PYTEST_XDIST_WORKER"}
+    env = {k: v for k, v in os.environ.items() if k not in (_SHARED_CACHE, "PYTEST_XDIST_WORKER")}
     env.update(PROBE_OUT=str(out), PYTHONPATH=str(PROJECT))
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-n", "2", "--dist", "loadfile",
                           "-c", os.devnull, "--rootdir", str(tmp_path), str(tmp_path / "tests")],
@@ -40,4 +37,3 @@ def test_two_workers_share_one_embedding_cache_and_leave_nothing_behind(tmp_path
     assert sorted(seen) == ["gw0", "gw1"], seen  # both workers ran a module
     assert len(set(seen.values())) == 1, seen
     assert not Path(next(iter(seen.values()))).parent.exists()  # the main process removed it at exit
-
