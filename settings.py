@@ -113,6 +113,11 @@ class EmbeddingSettings(_Group):
     batch_size: int = Field(
         16, gt=0, description="Texts per forward pass; 16 beat 8, 32, 64 and 256 on 2 cores in bf16 (bench/ingest.py)."
     )
+    cpu_pinning: bool = Field(
+        True, description="OpenVINO pins its threads to cores (the embedder's and the reader's). Turn it off when other "
+        "busy processes share the cores: two processes embedding at once on 2 cores ran 11-14 % faster unpinned; one "
+        "alone, as fast or 10 % slower (index.embedding.openvino_config). The test command turns it off.",
+    )
 
 
 class RetrievalSettings(_Group):

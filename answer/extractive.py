@@ -219,7 +219,7 @@ class ExtractiveAnswerer:
         if self._reader is False:
             cfg = self.settings.answer
             self._reader = load_reader(cfg.reader, cfg.reader_backend, cfg.reader_precision,
-                                       self.settings.paths.model_cache)
+                                       self.settings.paths.model_cache, self.settings.embedding.cpu_pinning)
         return self._reader
 
     def threshold(self) -> float:

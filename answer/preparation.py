@@ -45,7 +45,8 @@ class ModelPreparation:
                             "2 cores)…")
             model = self.index.embed_model
             self._status = "Preparing the reader for this CPU (first run only, about a minute on 2 cores)…"
-            reader = load_reader(cfg.reader, cfg.reader_backend, cfg.reader_precision, cache)
+            reader = load_reader(cfg.reader, cfg.reader_backend, cfg.reader_precision, cache,
+                                 self.index.settings.embedding.cpu_pinning)
             self.seconds = time.perf_counter() - started
             say(f"Models ready after {self.seconds:.0f} s: embedding {describe(model)}, reader "
                 f"{reader.variant if reader else 'none'}")

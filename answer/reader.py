@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from errors import ModelLoadError
-from index.embedding import SHORT, Variant, cpu_key, file_lock, model_fingerprint, save_ir, say, shape_groups
+from index.embedding import SHORT, Variant, cpu_key, file_lock, model_fingerprint, openvino_config, save_ir, say, shape_groups
 
 READER_FORMAT = "biocite-reader-v1"
 VERDICTS = ("yes", "no", "maybe")
@@ -223,18 +223,20 @@ class Reader:
         return reading
 
 
-def load_reader(choice: str, backend: str = "auto", precision: str = "auto", cache_dir: Path | None = None) -> Reader | None:
-    """The reader `answer.reader` names: "bundled", a folder, or "none" (None). Loaded once per process."""
+def load_reader(choice: str, backend: str = "auto", precision: str = "auto", cache_dir: Path | None = None,
+                pinning: bool = True) -> Reader | None:
+    """The reader `answer.reader` names: "bundled", a folder, or "none" (None). Loaded once per process; `pinning`
+    is `embedding.cpu_pinning` (index.embedding.openvino_config)."""
     if choice.strip().lower() in ("none", "off", ""):
         return None
     folder = bundled_reader_path() if choice == "bundled" else Path(choice).expanduser()
     from settings import DEFAULT_MODEL_CACHE
 
-    return _load_reader(str(folder.resolve()), backend, precision, str(cache_dir or DEFAULT_MODEL_CACHE))
+    return _load_reader(str(folder.resolve()), backend, precision, str(cache_dir or DEFAULT_MODEL_CACHE), pinning)
 
 
 @functools.lru_cache(maxsize=4)
-def _load_reader(folder: str, backend: str, precision: str, cache_dir: str) -> Reader:
+def _load_reader(folder: str, backend: str, precision: str, cache_dir: str, pinning: bool) -> Reader:
     path = Path(folder)
     kind = reader_kind(path)
     if kind != "bundled":
@@ -246,8 +248,8 @@ def _load_reader(folder: str, backend: str, precision: str, cache_dir: str) -> R
     if not allowed:
         raise ModelLoadError(f"no reader variant runs as backend {backend} with precision {precision}: int8 and bf16 "
                              "run on openvino")
-    variant = allowed[0] if len(allowed) == 1 else choose_variant(path, allowed, Path(cache_dir))
-    reader = _variant_reader(path, variant, Path(cache_dir))
+    variant = allowed[0] if len(allowed) == 1 else choose_variant(path, allowed, Path(cache_dir), pinning)
+    reader = _variant_reader(path, variant, Path(cache_dir), pinning)
     reader.scale = json.loads((path / "reader.json").read_text()).get("scale") or {}
     return reader
 
@@ -367,7 +369,7 @@ def export_openvino(path: Path, cache_dir: Path, int8: bool) -> Path:
     return folder
 
 
-def _openvino_reader(path: Path, precision: str, cache_dir: Path) -> Reader:
+def _openvino_reader(path: Path, precision: str, cache_dir: Path, pinning: bool) -> Reader:
     try:
         import openvino as ov
     except ImportError as exc:
@@ -377,7 +379,7 @@ def _openvino_reader(path: Path, precision: str, cache_dir: Path) -> Reader:
         core = ov.Core()
         graph = core.read_model(folder / ("int8.xml" if precision == "int8" else "fp32.xml"))
         hint = {"float32": "f32", "bfloat16": "bf16", "int8": "f32"}[precision]
-        compiled = core.compile_model(graph, "CPU", {"INFERENCE_PRECISION_HINT": hint, "PERFORMANCE_HINT": "LATENCY"})
+        compiled = core.compile_model(graph, "CPU", openvino_config(hint, pinning))
     except ModelLoadError:
         raise
     except Exception as exc:  # noqa: BLE001 (no kernel for this CPU or cap, a failed conversion: torch still works)
@@ -408,9 +410,9 @@ def _openvino_reader(path: Path, precision: str, cache_dir: Path) -> Reader:
     return Reader(path.name, "bundled", Variant("openvino", precision), _tokenizer(path), run)
 
 
-def _variant_reader(path: Path, variant: Variant, cache_dir: Path) -> Reader:
+def _variant_reader(path: Path, variant: Variant, cache_dir: Path, pinning: bool = True) -> Reader:
     if variant.backend == "openvino":
-        return _openvino_reader(path, variant.precision, cache_dir)
+        return _openvino_reader(path, variant.precision, cache_dir, pinning)
     return _torch_reader(path, "bundled", variant.precision)
 
 
@@ -423,7 +425,7 @@ def calibration_pairs(path: Path) -> list[tuple[str, str]]:
     return [(r["question"], r["text"]) for r in rows]
 
 
-def choose_variant(path: Path, allowed: list[Variant], cache_dir: Path) -> Variant:
+def choose_variant(path: Path, allowed: list[Variant], cache_dir: Path, pinning: bool = True) -> Variant:
     """The fastest allowed variant whose relevance stays within `AGREEMENT` of torch fp32, measured once per
     reader and CPU and cached beside the embedder's choice."""
     record_path = cache_dir / f"reader-choice-{model_fingerprint(str(path)).replace('/', '--')}-{cpu_key()}.json"
@@ -445,11 +447,11 @@ def choose_variant(path: Path, allowed: list[Variant], cache_dir: Path) -> Varia
         say(f"Choosing the fastest reader backend for this CPU (once; cached in {cache_dir}): "
             f"{', '.join(map(str, allowed))}, on {len(pairs)} bundled pairs…")
         reference = Variant("torch", "float32")
-        readers = {reference: _variant_reader(path, reference, cache_dir)}
+        readers = {reference: _variant_reader(path, reference, cache_dir, pinning)}
         for variant in allowed:
             if variant != reference:
                 try:
-                    readers[variant] = _variant_reader(path, variant, cache_dir)
+                    readers[variant] = _variant_reader(path, variant, cache_dir, pinning)
                 except ModelLoadError as exc:
                     say(f"  {variant}: not available ({exc})")
         probs: dict[Variant, np.ndarray] = {}

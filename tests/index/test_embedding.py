@@ -198,6 +198,44 @@ def test_openvino_vectors_do_not_depend_on_what_a_text_is_batched_with():
     assert float((together * alone).sum(axis=1).min()) > 0.9999
 
 
+@pytest.mark.slow
+def test_cpu_pinning_goes_from_the_setting_to_both_compiled_models(monkeypatch):
+    """`BIOCITE_EMBEDDING__CPU_PINNING=false` (the test command: two workers share 2 cores) must reach the
+    embedder's and the reader's OpenVINO models, and leaving it unset keeps OpenVINO pinning threads to cores."""
+    import answer.reader as reader_module
+    from answer.reader import load_reader
+    from settings import load_settings
+
+    compiled = []
+    real = embedding.openvino_config
+
+    def recording(hint: str, pinning: bool) -> dict[str, object]:
+        compiled.append(pinning)
+        return real(hint, pinning)
+
+    monkeypatch.setattr(embedding, "openvino_config", recording)
+    monkeypatch.setattr(reader_module, "openvino_config", recording)
+    for env, expected in (("false", False), (None, True)):
+        if env is None:
+            monkeypatch.delenv("BIOCITE_EMBEDDING__CPU_PINNING", raising=False)
+        else:
+            monkeypatch.setenv("BIOCITE_EMBEDDING__CPU_PINNING", env)
+        settings = load_settings()
+        assert settings.embedding.cpu_pinning is expected
+        compiled.clear()
+        embedding.load_embedding_model(settings.embedding.model_copy(update={"backend": "openvino",
+                                                                              "precision": "float32"}))
+        load_reader("bundled", "openvino", "float32", DEFAULT_MODEL_CACHE, settings.embedding.cpu_pinning)
+        assert compiled == [expected, expected]
+    import openvino as ov  # and OpenVINO honours the key it is given
+
+    graph = ov.Core().read_model(embedding.export_openvino(str(embedding.default_model_path()), DEFAULT_MODEL_CACHE,
+                                                            int8=False) / "fp32.xml")
+    for pinning in (False, True):
+        model = ov.Core().compile_model(graph, "CPU", real("f32", pinning))
+        assert model.get_property("ENABLE_CPU_PINNING") is pinning
+
+
 def test_what_needs_no_measuring_loads_at_once_and_a_missing_model_fails_in_seconds(tmp_path):
     """`python app.py` serves before measuring a new CPU's variants, but a missing model still fails before serving."""
     from index.embedding import load_without_measuring
