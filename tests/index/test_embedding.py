@@ -199,7 +199,7 @@ def test_openvino_vectors_do_not_depend_on_what_a_text_is_batched_with():
 
 
 @pytest.mark.slow
-def test_cpu_pinning_goes_from_the_setting_to_both_compiled_models(monkeypatch):
+def test_cpu_pinning_goes_from_the_setting_to_both_compiled_models(monkeypatch, tmp_path):
     """`BIOCITE_EMBEDDING__CPU_PINNING=false` (the test command: two workers share 2 cores) must reach the
     embedder's and the reader's OpenVINO models, and leaving it unset keeps OpenVINO pinning threads to cores."""
     import answer.reader as reader_module
@@ -223,9 +223,10 @@ def test_cpu_pinning_goes_from_the_setting_to_both_compiled_models(monkeypatch):
         settings = load_settings()
         assert settings.embedding.cpu_pinning is expected
         compiled.clear()
+        # a cache folder of its own: the models other tests loaded in this process stay loaded, and are not reused
         embedding.load_embedding_model(settings.embedding.model_copy(update={"backend": "openvino",
-                                                                              "precision": "float32"}))
-        load_reader("bundled", "openvino", "float32", DEFAULT_MODEL_CACHE, settings.embedding.cpu_pinning)
+                                                                              "precision": "float32"}), tmp_path)
+        load_reader("bundled", "openvino", "float32", tmp_path, settings.embedding.cpu_pinning)
         assert compiled == [expected, expected]
     import openvino as ov  # and OpenVINO honours the key it is given
 
