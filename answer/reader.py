@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from errors import ModelLoadError
-from index.embedding import SHORT, Variant, cpu_key, file_lock, model_fingerprint, openvino_config, save_ir, say, shape_groups
+from index.embedding import (SHORT, Variant, cpu_key, file_lock, model_fingerprint, openvino_config, save_ir, say,
+                             shape_groups)
 
 READER_FORMAT = "biocite-reader-v1"
 VERDICTS = ("yes", "no", "maybe")

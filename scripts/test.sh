@@ -16,8 +16,6 @@ export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
 # embedding cache (tests/conftest.py). What one waits on (a server starting, a browser, a child process) the other
 # fills: on AMD EPYC capped to AVX2, 2 cores, 35 min 37 s of pytest in one process, 30 min 47 s on two (docs/tests.md).
 # `-n 0` after the command runs everything in this process.
-# Two busy processes on 2 cores: threads that wait without spinning (torch's OpenMP) and OpenVINO threads not pinned
-# to cores (embedding.cpu_pinning). Two processes embedding at once, AVX2 stand-in: torch 22.2 -> 18.5 s, OpenVINO
-# fp32 33.9 -> 29.0 s (docs/tests.md).
-export OMP_WAIT_POLICY=PASSIVE BIOCITE_EMBEDDING__CPU_PINNING=false
+# Unpinned OpenVINO threads and passive OpenMP waits (`python -m bench.cpu_sharing`) were measured here and not
+# kept: faster when both workers embed at once, slower when one is alone; no faster in all (docs/tests.md).
 exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"
