@@ -115,8 +115,8 @@ class EmbeddingSettings(_Group):
     )
     cpu_pinning: bool = Field(
         True, description="OpenVINO pins its threads to cores (the embedder's and the reader's). Turn it off when other "
-        "busy processes share the cores: two processes embedding at once on 2 cores ran 11-14 % faster unpinned; one "
-        "alone, as fast or 10 % slower (index.embedding.openvino_config). The test command turns it off.",
+        "busy processes share the cores: two processes embedding at once on 2 cores ran 7-14 % faster unpinned; one "
+        "alone, 0-13 % slower (`python -m bench.cpu_sharing`; the test command's two workers were no faster unpinned).",
     )
 
 

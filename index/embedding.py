@@ -437,9 +437,9 @@ def export_openvino(source: str, cache_dir: Path, int8: bool) -> Path:
 def openvino_config(hint: str, pinning: bool) -> dict[str, object]:
     """compile_model's CPU settings for the embedder and the reader: lowest latency, the precision hint, and whether
     OpenVINO pins its threads to cores (`embedding.cpu_pinning`). Pinned processes that share the cores queue on the
-    same ones: two processes embedding at once on 2 cores (AMD EPYC capped to AVX2, fp32) took 33.9 s pinned and
-    29.0 s unpinned, int8 uncapped 12.5 s and 11.2 s; one process alone lost nothing in int8 and 10 % in fp32
-    uncapped unpinned, hence on by default and off in the test command, whose two workers share the CPU."""
+    same ones: two processes embedding at once on 2 cores (AMD EPYC capped to AVX2, fp32) took 32.0 s pinned and
+    29.8 s unpinned, but one alone 14.9 s and 16.8 s (`python -m bench.cpu_sharing`), hence on by default: off
+    suits a machine where busy processes share the cores most of the time."""
     return {"INFERENCE_PRECISION_HINT": hint, "PERFORMANCE_HINT": "LATENCY", "ENABLE_CPU_PINNING": pinning}
 
 

@@ -17,5 +17,6 @@ export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
 # fills: on AMD EPYC capped to AVX2, 2 cores, 35 min 37 s of pytest in one process, 30 min 47 s on two (docs/tests.md).
 # `-n 0` after the command runs everything in this process.
 # Unpinned OpenVINO threads and passive OpenMP waits (`python -m bench.cpu_sharing`) were measured here and not
-# kept: faster when both workers embed at once, slower when one is alone; no faster in all (docs/tests.md).
+# kept: faster when both workers embed at once, slower when one is alone; on the whole suite, within the spread
+# between runs (docs/tests.md).
 exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"
