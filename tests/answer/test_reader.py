@@ -149,6 +149,27 @@ def test_none_turns_the_reader_off_and_a_bad_folder_is_a_clear_error(tmp_path):
         load_reader(str(tmp_path))
 
 
+def test_the_answerer_and_the_model_preparation_load_the_reader_with_the_pinning_setting(settings, hash_model,
+                                                                                         monkeypatch):
+    """Both places that load the reader pass `embedding.cpu_pinning` on (the loader's own test checks the rest)."""
+    import answer.extractive
+    import answer.reader
+    from answer.extractive import ExtractiveAnswerer
+    from answer.preparation import ModelPreparation
+    from index.corpus import CorpusIndex
+
+    asked = []
+    for module in (answer.extractive, answer.reader):  # the answerer imported it; the preparation imports it late
+        monkeypatch.setattr(module, "load_reader", lambda *args: asked.append(args[4]))
+    settings.answer.reader = "bundled"
+    settings.embedding.cpu_pinning = False
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    assert ExtractiveAnswerer(index).reader is None
+    preparation = ModelPreparation(index)
+    preparation._run()
+    assert preparation.error is None and asked == [False, False]
+
+
 def _tiny_bert(folder: Path, head: str) -> Path:
     import torch
     from transformers import AutoTokenizer, BertConfig, BertForQuestionAnswering, BertForSequenceClassification
