@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from errors import ModelLoadError
-from index.embedding import (SHORT, Variant, cpu_key, file_lock, model_fingerprint, openvino_config, save_ir, say,
-                             shape_groups)
+from index.embedding import (SHORT, Variant, cpu_key, file_lock, model_fingerprint, openvino_config,
+                             quantize_int8, save_ir, say, shape_groups)
 
 READER_FORMAT = "biocite-reader-v1"
 VERDICTS = ("yes", "no", "maybe")
@@ -358,15 +358,11 @@ def export_openvino(path: Path, cache_dir: Path, int8: bool) -> Path:
                 graph = ov.convert_model(net, example_input={k: torch.from_numpy(v) for k, v in example.arrays().items()})
             save_ir(ov, graph, folder / "fp32.xml")
         if int8 and not (folder / "int8.xml").exists():
-            import nncf
-
             pairs = calibration_pairs(path)
             say(f"Calibrating the int8 reader on {len(pairs)} bundled pairs (once)…")
             tokenizer = _tokenizer(path)
             batches = [encode_pairs(tokenizer, q, [t]).arrays() for q, t in pairs[::2]]
-            quantized = nncf.quantize(ov.Core().read_model(folder / "fp32.xml"), nncf.Dataset(batches),
-                                      model_type=nncf.ModelType.TRANSFORMER, subset_size=len(batches))
-            save_ir(ov, quantized, folder / "int8.xml")
+            save_ir(ov, quantize_int8(ov.Core().read_model(folder / "fp32.xml"), batches), folder / "int8.xml")
     return folder
 
 

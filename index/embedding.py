@@ -22,6 +22,7 @@ the choice is cached per model × CPU (`backends.py` measures the table in docs/
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import hashlib
 import json
@@ -451,18 +452,26 @@ def save_ir(ov, graph, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _quantize_int8(folder: Path) -> None:
+def quantize_int8(graph, batches: list) -> object:
+    """NNCF's post-training int8 quantization of a transformer graph, calibrated on every batch given.
+
+    NNCF draws its progress bars on stdout; they go to stderr here, because the CLI's stdout may be JSON
+    (`ask --json` printed "Statistics collection …" before its answer when it was the first to calibrate)."""
     import nncf
+
+    with contextlib.redirect_stdout(sys.stderr):
+        return nncf.quantize(graph, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER,
+                             subset_size=len(batches))  # counted in dataset items: every batch
+
+
+def _quantize_int8(folder: Path) -> None:
     import openvino as ov
 
     texts = bundled_abstracts(CALIBRATION_SLICE)
     say(f"Calibrating int8 embeddings on {len(texts)} bundled abstracts (once, about a minute on 2 cores)…")
     tokenize = _tokenizer(folder)
     batches = [tokenize(texts[i:i + 8]) for i in range(0, len(texts), 8)]
-    graph = ov.Core().read_model(folder / "fp32.xml")
-    quantized = nncf.quantize(graph, nncf.Dataset(batches), model_type=nncf.ModelType.TRANSFORMER,
-                              subset_size=len(batches))  # counted in dataset items: every batch
-    save_ir(ov, quantized, folder / "int8.xml")
+    save_ir(ov, quantize_int8(ov.Core().read_model(folder / "fp32.xml"), batches), folder / "int8.xml")
 
 
 def _tokenizer(folder: Path) -> Callable[[list[str]], dict[str, np.ndarray]]:

@@ -232,6 +232,23 @@ def test_cpu_pinning_goes_from_the_setting_to_both_compiled_models(monkeypatch):
         assert model.get_property("ENABLE_CPU_PINNING") is pinning
 
 
+def test_int8_calibration_keeps_stdout_clean_for_json(capfd):
+    """The first `ask --json` on a machine calibrates an int8 model; NNCF's progress bars went to stdout ahead of
+    the JSON (CI: "Statistics collection …" then JSONDecodeError). Real NNCF on a one-matmul graph: the bars must
+    still be drawn, on stderr, and stdout must stay empty."""
+    import openvino as ov
+    from openvino import opset13 as ops
+
+    x = ops.parameter([1, 16], np.float32, name="x")
+    weights = ops.constant(np.random.default_rng(0).standard_normal((16, 8)).astype(np.float32))
+    graph = ov.Model([ops.matmul(x, weights, False, False)], [x])
+    quantized = embedding.quantize_int8(graph, [{"x": np.full((1, 16), i, np.float32)} for i in range(4)])
+    assert "FakeQuantize" in {op.get_type_name() for op in quantized.get_ops()}
+    out, err = capfd.readouterr()
+    assert out == ""
+    assert "Statistics collection" in err
+
+
 def test_what_needs_no_measuring_loads_at_once_and_a_missing_model_fails_in_seconds(tmp_path):
     """`python app.py` serves before measuring a new CPU's variants, but a missing model still fails before serving."""
     from index.embedding import load_without_measuring
