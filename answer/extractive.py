@@ -333,14 +333,7 @@ class ExtractiveAnswerer:
         if analysis.answer_type == "number" and analysis.quantity:
             # the number must come from a paper about the question's named focus (a rituximab dose is no mepolizumab dose),
             # and of what no paper names ("What proportion of malaria cases in Zanzibar are imported?") there is none
-            named = [f.text for f in analysis.focus if f.kind != "name"]
-            # ... and a number asked of a place or study ("enrolled on the Bangladesh regimen", "in the Minsk
-            # survey") from a paper that names it, when any paper read does (a user's "Kenyan" may be the papers' "Kenya")
-            places = proper_names(asked)
-            read = {doc_id: self._paper(hit) for doc_id, hit in {u.hit.doc_id: u.hit for u in units}.items()}
-            named += [t for t in places if any(p.names(t) for p in read.values())]
-            defined = {n: tuple({p.abbreviations[n] for p in read.values() if n in p.abbreviations}) for n in named}
-            about = {doc_id: all(p.names(n, defined[n]) for n in named) for doc_id, p in read.items()}
+            about = self._about(asked, analysis, units)
             numeric = [u for u in units if states_quantity(analysis.quantity, u.text) and about[u.hit.doc_id]]
             best_numeric = max((u.score for u in numeric), default=0.0)
             if best_numeric < max(NUMBER_FLOOR * threshold, NUMBER_RELATIVE * best):
@@ -355,7 +348,12 @@ class ExtractiveAnswerer:
             chosen = _anchored(_without_other_members(self._select(units, best, limit, must=must), direct,
                                                       question_class(asked)), best, must)
         else:
-            chosen = self._select(units, best, limit)
+            # a yes/no question is answered from papers about what it names: "Does dupilumab let patients stop
+            # steroids?" is not answered "Yes" by a cohort of steroid withdrawal in another disease (when none of
+            # their units is good enough to quote, all papers are, as before)
+            on_subject = self._on_subject(asked, analysis, units) if analysis.answer_type == "yesno" else []
+            chosen = on_subject and self._select(on_subject, max(u.score for u in on_subject), limit)
+            chosen = chosen or self._select(units, best, limit)
         if analysis.attribute and not self._states_attribute(analysis, chosen):
             result.note = load_prompt("no_attribute").format(attribute=analysis.attribute)
             return result
@@ -372,6 +370,25 @@ class ExtractiveAnswerer:
         if line is not None:
             result.parts.insert(0, line)
         return result
+
+    def _about(self, asked: str, analysis: QuestionAnalysis, units: list[_Unit]) -> dict[str, bool]:
+        """For each paper read, whether it names everything the question names: its focus (drugs, acronyms,
+        terms) and the places or studies it is asked of ("the Bangladesh regimen", "the Minsk survey") when any
+        paper read names them (a user's "Kenyan" may be the papers' "Kenya"). A name counts when the paper writes
+        it, spells it out, or writes what other papers define it as."""
+        named = [f.text for f in analysis.focus if f.kind != "name"]
+        read = {doc_id: self._paper(hit) for doc_id, hit in {u.hit.doc_id: u.hit for u in units}.items()}
+        named += [t for t in proper_names(asked) if any(p.names(t) for p in read.values())]
+        defined = {n: tuple({p.abbreviations[n] for p in read.values() if n in p.abbreviations}) for n in named}
+        return {doc_id: all(p.names(n, defined[n]) for n in named) for doc_id, p in read.items()}
+
+    def _on_subject(self, asked: str, analysis: QuestionAnalysis, units: list[_Unit]) -> list[_Unit]:
+        """The units of the papers about what the question names, when some papers read are and others are not;
+        otherwise [] (nothing to tell apart: the caller keeps all)."""
+        about = self._about(asked, analysis, units)
+        if all(about.values()) or not any(about.values()):
+            return []
+        return [u for u in units if about[u.hit.doc_id]]
 
     def _states_attribute(self, analysis: QuestionAnalysis, chosen: list[_Unit]) -> bool:
         """Whether a chosen quote names the asked attribute ("half-life"), in a paper that names what it is asked

@@ -18,6 +18,14 @@ import re
 from text.furniture import is_furniture, is_reference_entry
 
 MIN_WORDS = 5
+# A sentence of three or four words is evidence when it is built like one: capitalised, ending in a full stop, no
+# label punctuation, and a predicate after its first word: an auxiliary ("Mortality was 0%.", "There were no deaths.")
+# or a closing past participle ("No serious infections occurred.", "Fifty patients were recruited."). Headings and
+# legends of that length are not ("Randomized controlled trial.", "Scale bars, 10 µm.", "Performed in triplicate.").
+SHORT_SENTENCE_WORDS = 3
+_SHORT_PREDICATE = re.compile(
+    r"^[A-Z][^:;,]*?\s(?:(?:is|are|was|were|has|have|had|did|does|do|can|could|may|might|will|would|should|must)\s[^:;,]*"
+    r"|[^:;,]*\b(?:[a-z]{3,}ed|died|grew|fell|rose|began))\.$")
 _END = re.compile(r"[.!?][\"'”’)\]]*$|[.!?][\"'”’)\]]*\s*\[\d+\]$")
 _BULLET = re.compile(r"^\s*(?:[-•·*▪◦–]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s")
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -43,7 +51,7 @@ def not_evidence(text: str) -> str:
     """Why `text` may not be quoted as evidence, or "" when it is a real sentence."""
     flat = " ".join(text.split())
     words = flat.split()
-    if len(words) < MIN_WORDS:
+    if len(words) < MIN_WORDS and not (len(words) >= SHORT_SENTENCE_WORDS and _SHORT_PREDICATE.match(flat)):
         return "too short to be a sentence"
     if reason := is_furniture(flat):
         return reason
@@ -51,7 +59,7 @@ def not_evidence(text: str) -> str:
         return "instruction to a language model"
     if is_reference_entry(flat) and len(words) < 45:
         return "reference entry"
-    if _URL.sub("", flat).strip() == "" or len(_URL.sub("", flat).split()) < MIN_WORDS:
+    if _URL.search(flat) and len(_URL.sub("", flat).split()) < MIN_WORDS:
         return "link"
     content = [w for w in words if not _STOPWORD.match(w)]
     capitalised = sum(w[:1].isupper() for w in content)

@@ -316,3 +316,23 @@ def test_a_weaker_sentence_goes_when_the_stronger_one_of_its_paper_was_dropped()
     kept = _anchored([letter_best, letter_member, review_weak, member_elsewhere, its_context], 1.0,
                      [letter_member, member_elsewhere])
     assert kept == [letter_best, letter_member, member_elsewhere, its_context]
+
+
+def test_a_yes_no_question_is_answered_from_papers_about_what_it_names(tmp_path, settings, hash_model, monkeypatch):
+    """"Does dupilumab let patients stop steroids?": a cohort of steroid withdrawal in another disease says more
+    about stopping steroids, but nothing about dupilumab; it was quoted, and its lean gave the verdict (sample corpus:
+    "Yes [1]" from a polymyalgia cohort). Only papers naming dupilumab are quoted while any paper read does."""
+    docs = {"pmr.txt": "Stopping steroids in polymyalgia rheumatica\n\n"
+                       "Patients stop steroids: most patients could stop steroids within five years.",
+            "dupilumab.txt": "Dupilumab in IgG4-related disease\n\n"
+                             "Dupilumab was given to three patients, and two could stop steroids."}
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    ingest(index, [write_corpus(tmp_path / "papers", docs)])
+    answerer = ExtractiveAnswerer(index)
+    question = "Does dupilumab let patients stop steroids?"
+    result = answerer.answer(question)
+    assert result.status == "answered" and result.citations, result.note
+    assert all("dupilumab" in c.title.lower() for c in result.citations), [c.title for c in result.citations]
+    monkeypatch.setattr(ExtractiveAnswerer, "_on_subject", lambda self, asked, analysis, units: [])
+    unfiltered = answerer.answer(question)  # what it quoted before: the cohort, which names no dupilumab
+    assert any("polymyalgia" in c.title.lower() for c in unfiltered.citations)

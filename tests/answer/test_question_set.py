@@ -46,3 +46,19 @@ def test_th2_answer_leads_with_dupilumab_and_mepolizumab_cited_to_the_letter(sam
     for name, n in named.items():
         assert by_n[n].doc_id == "002_5cb0a75a9d438d34" and name in by_n[n].quote.lower()
     assert "abatacept" not in direct.text.lower() and "rituximab" not in direct.text.lower()
+
+
+def test_a_yes_no_verdict_comes_from_a_paper_about_what_the_question_names(sample_index):
+    """Real model and reader on the sample corpus. "Were there serious infections with abatacept in the pilot study?"
+    was "No [4]" from a cohort of infliximab and etanercept: the pilot's own "No serious infections occurred." was
+    never read, being four words long (too short for a sentence then). "Does dupilumab let patients stop
+    steroids?" led with "Yes [1]" from a polymyalgia cohort that never names dupilumab."""
+    answerer = ExtractiveAnswerer(sample_index)
+    result = answerer.answer("Were there serious infections with abatacept in the pilot study?")
+    direct, by_n = result.parts[0], {c.n: c for c in result.citations}
+    assert direct.kind == "direct" and direct.text.startswith("No ["), direct.text
+    assert [(by_n[n].doc_id, by_n[n].quote) for n in direct.cites] == [
+        ("abatacept_pilot_two_column", "No serious infections occurred.")], [by_n[n].quote for n in direct.cites]
+    result = answerer.answer("Does dupilumab let patients stop steroids?")
+    assert result.citations and all("dupilumab" in sample_index.document(c.doc_id).text.lower()
+                                     for c in result.citations), [c.doc_id for c in result.citations]

@@ -26,6 +26,15 @@ from text.evidence import not_evidence
         "Received: 12 May 2020; Accepted: 3 June 2020",
         "Share on Facebook",
         "1. Olsen MK, Petrov DR. Plasmablasts in IgG4-related disease. J Clin Immunol Rep. 2022;9:11-19.",
+        # three or four words without a sentence's predicate: headings, design labels and legends of real papers
+        "Randomized controlled trial.",
+        "A retrospective registry-based study.",
+        "Six hundred family physicians.",
+        "Performed in triplicate.",
+        "Scale bars, 10 µm.",
+        "N.D: not detected.",
+        "Clockwise from left.",
+        "Data not shown.",
     ],
 )
 def test_furniture_and_fragments_are_not_evidence(span: str):
@@ -41,6 +50,12 @@ def test_furniture_and_fragments_are_not_evidence(span: str):
         "Patients were treated at Massachusetts General Hospital in Boston between 2010 and 2015.",
         "The patient has been treated safely with abatacept for more than 5 years without the relapse.",
         "Most participants responded within the first three months, and several remained in remission at one year",
+        # short but whole sentences of real abstracts and trial reports, each the answer to a question a user asks
+        "No serious infections occurred.",
+        "There were no deaths.",
+        "Operative mortality was 6%.",
+        "Fifty patients were recruited.",
+        "Two patients died.",
     ],
 )
 def test_sentences_are_evidence(span: str):
