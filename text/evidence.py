@@ -47,11 +47,13 @@ _INSTRUCTION = re.compile(
 _STOPWORD = re.compile(r"^(?:a|an|the|of|in|on|for|to|and|or|with|by|at|from|as|vs\.?|via|per|into|without|after|before)$", re.I)
 
 
-def not_evidence(text: str) -> str:
-    """Why `text` may not be quoted as evidence, or "" when it is a real sentence."""
+def not_evidence(text: str, short_sentences: bool = True) -> str:
+    """Why `text` may not be quoted as evidence, or "" when it is a real sentence. `short_sentences=False` is the
+    rule before three- and four-word sentences counted, which the shipped training pairs were built with."""
     flat = " ".join(text.split())
     words = flat.split()
-    if len(words) < MIN_WORDS and not (len(words) >= SHORT_SENTENCE_WORDS and _SHORT_PREDICATE.match(flat)):
+    short_ok = short_sentences and len(words) >= SHORT_SENTENCE_WORDS and _SHORT_PREDICATE.match(flat)
+    if len(words) < MIN_WORDS and not short_ok:
         return "too short to be a sentence"
     if reason := is_furniture(flat):
         return reason
@@ -76,8 +78,8 @@ def not_evidence(text: str) -> str:
     return ""
 
 
-def is_evidence(text: str) -> bool:
-    return not not_evidence(text)
+def is_evidence(text: str, short_sentences: bool = True) -> bool:
+    return not not_evidence(text, short_sentences)
 
 
 def is_instruction(text: str) -> bool:

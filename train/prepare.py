@@ -61,7 +61,9 @@ def split_of(group: str, topic: bool = False, forced_dev: bool = False) -> str:
 def units(text: str) -> list[tuple[str, int, int]]:
     """(unit text, start, end) of every quotable sentence and adjacent same-paragraph pair, as the answerer cuts them."""
     # a question ("How might wandering spleen be treated?") heads an answer, it never is one
-    spans = [(a, b) for a, b in split_sentences(text) if is_evidence(text[a:b]) and not text[a:b].endswith("?")]
+    # (the evidence rule the shipped pairs were built with, so they rebuild byte for byte: no 3-4 word sentences)
+    spans = [(a, b) for a, b in split_sentences(text)
+             if is_evidence(text[a:b], short_sentences=False) and not text[a:b].endswith("?")]
     out = [(text[a:b], a, b) for a, b in spans]
     for (a, b), (c, d) in zip(spans, spans[1:]):
         gap = text[b:c]
@@ -299,7 +301,7 @@ def selqa(paths: list[Path], rng: random.Random) -> Iterator[dict[str, object]]:
             negatives = [i for i in range(len(item["candidates"])) if i not in answers]
             for i in sorted(answers) + rng.sample(negatives, min(3, len(negatives))):
                 text = " ".join(item["candidates"][i].split())
-                if is_evidence(text):
+                if is_evidence(text, short_sentences=False):
                     yield example("selqa", group, split, item["question"].strip(), text, 1.0 if i in answers else 0.0,
                                   qtype="sentence")
 
