@@ -63,6 +63,9 @@ _BOUND = r"(?:above|over|below|under|more than|less than|at least|at most|up to|
 # of its unit or noun ("60 mg/day", "Fifteen patients", "12 months"); function words at its end are dropped
 _COUNT = re.compile(rf"(?:{_BOUND})?(?:(?<![\w-])\d+(?:[.,·]\d+)?(?![\w-])|\b{NUMBER_WORD}\b)\s*%?"
                     r"(?:\s*[A-Za-zµμÅ][\w/%µμÅ²·-]*){0,2}", re.I)
+# a share written as a fraction word: "about half of patients", "two thirds of them", "a quarter"
+_FRACTION = re.compile(rf"(?:{_BOUND})?\b(?:half|(?:a|one|two) thirds?|(?:a|one|three) quarters?)\b"
+                       r"(?:\s+of\s+(?:the\s+|all\s+|these\s+|those\s+)?[A-Za-z][\w-]*)?", re.I)
 _TRAILING = re.compile(r"(?:\s+(?:of|in|and|or|the|a|an|to|for|with|were|was|is|are|had|have|at|on|by|per|against|after|before|from|among|versus|vs|than|as|into|during|within))+$", re.I)
 
 
@@ -186,6 +189,8 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
         if span and (numbers_in(span) or quantity_kind == "route") and states(span):
             return _line(span, [n], quotes)
         phrases = [m for m in _COUNT.finditer(unit.text) if states(m.group(0))]
+        if quantity_kind == "share":  # first, so "two thirds of the children" beats "two thirds" at the same place
+            phrases = list(_FRACTION.finditer(unit.text)) + phrases
         if quantity_kind == "route":  # a route ("intramuscularly", "intravenous infusion"), else a dose, else a form
             routes = list(ROUTE.finditer(unit.text))
             doses = [m for m in phrases if states_quantity("dose", m.group(0))]

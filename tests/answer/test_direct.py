@@ -107,6 +107,20 @@ def test_a_count_is_never_a_percentage_or_a_year_and_a_measured_value_never_a_ye
     assert number_line("measure", states_quantity, [_unit("a", efficacy, None)], [_quote(1, "a", efficacy)]).text == "82% overall [1]."
 
 
+def test_a_share_written_as_a_fraction_word_is_the_line():
+    """"What fraction of patients relapse after stopping glucocorticoids?" on the sample corpus: the best quote says
+    "about half of patients", which counted as a share but gave no phrase, so the line came from the next quote
+    ("38% by week [1]." of serum IgG4)."""
+    half = "Glucocorticoids remain the first-line treatment, but relapse occurs in about half of patients within three years."
+    other = "Serum IgG4 fell by a median of 38% by week 24."
+    units = [_unit("a", half, Reading(0.6, span=(58, 68), span_prob=0.4)), _unit("b", other, None, score=0.6)]
+    line = number_line("share", states_quantity, units, [_quote(1, "a", half), _quote(2, "b", other)])
+    assert line.text == "About half of patients [1]." and line.verified
+    thirds = "Two thirds of the children slept under a net."
+    line = number_line("share", states_quantity, [_unit("a", thirds, None)], [_quote(1, "a", thirds)])
+    assert line.text == "Two thirds of the children [1]." and line.verified
+
+
 def test_yes_and_no_need_a_trusted_quote_and_disagreeing_papers_are_said_to_disagree():
     yes = _unit("a", "Rituximab induced remission in most patients.", Reading(0.9, yes=0.85, no=0.1))
     unsure = _unit("b", "Remission was seen in some.", Reading(0.9, yes=0.5, no=0.4))
