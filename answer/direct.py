@@ -146,6 +146,17 @@ _YEAR = re.compile(r"(?<![\w,.·-])(?:19|20)\d\d(?![\w,.·%-])")
 _INTERVAL_LEVEL = re.compile(r"\b\d{2}(?:[.·]\d+)?\s*%\s*(?:CIs?|CrI|UI|confidence|credible|uncertainty|prediction)\b", re.I)
 
 
+def _number_phrase(m: re.Match, text: str) -> str:
+    """The matched number phrase, trimmed; a closing word that belongs to the next number goes with it ("38% by
+    week" of "38% by week 24" is "38%", "Fifteen patients aged" of "... aged 40 to 60" is "Fifteen patients")."""
+    phrase = m.group(0)
+    if re.match(r"\s*\d", text[m.end():]):
+        words = phrase.split()
+        if len(words) > 1 and not numbers_in(words[-1]):
+            phrase = phrase[: phrase.rstrip().rfind(words[-1])]
+    return _TRAILING.sub("", _trim(phrase))
+
+
 def number_line(quantity_kind: str, states_quantity, units: list[Evidence], citations: list[Citation],
                 measure: str = "", question: str = "") -> AnswerPart | None:
     """The number of the asked kind in the best quote stating one: the reader's span if it is that number,
@@ -182,7 +193,7 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
             continue
         named = named_in[id(unit)]
         if named:
-            return _line(_TRAILING.sub("", _trim(named.group(0))), [n], quotes)
+            return _line(_number_phrase(named, unit.text), [n], quotes)
         span = _span_text(unit)
         if span and _glued(unit):  # "14" cut out of "14-meric" is part of a word, not a number
             span = None
@@ -199,7 +210,7 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
             continue
         anchor = unit.reading.span[0] if unit.reading and unit.reading.span else 0
         best = min(phrases, key=lambda m: abs(m.start() - anchor))
-        return _line(_TRAILING.sub("", _trim(best.group(0))), [n], quotes)
+        return _line(_number_phrase(best, unit.text), [n], quotes)
     return None
 
 

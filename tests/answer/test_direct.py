@@ -121,6 +121,15 @@ def test_a_share_written_as_a_fraction_word_is_the_line():
     assert line.text == "Two thirds of the children [1]." and line.verified
 
 
+def test_a_number_phrase_does_not_end_on_a_word_of_the_next_number():
+    """"38% by week" of "38% by week 24" (sample corpus, before the fraction words) and "300 mg every" of "300 mg
+    every 2 weeks": the closing word belongs to the number after it."""
+    text = "Serum IgG4 fell by a median of 38% by week 24."
+    assert number_line("share", states_quantity, [_unit("a", text, None)], [_quote(1, "a", text)]).text == "38% [1]."
+    dose = "Each patient received 300 mg every 2 weeks."
+    assert number_line("dose", states_quantity, [_unit("a", dose, None)], [_quote(1, "a", dose)]).text == "300 mg [1]."
+
+
 def test_yes_and_no_need_a_trusted_quote_and_disagreeing_papers_are_said_to_disagree():
     yes = _unit("a", "Rituximab induced remission in most patients.", Reading(0.9, yes=0.85, no=0.1))
     unsure = _unit("b", "Remission was seen in some.", Reading(0.9, yes=0.5, no=0.4))
