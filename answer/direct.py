@@ -27,7 +27,7 @@ from answer.models import AnswerPart, Citation
 from answer.question import FORMS, ROUTE
 from answer.reader import Reading
 from text.enumerations import enumeration_around, enumerations
-from text.numbers import NUMBER_WORD, numbers_in
+from text.numbers import FRACTION_WORD, NUMBER_WORD, numbers_in
 
 ANSWERS = 0.5  # reader relevance from which a quote counts as answering (a verdict, a number)
 # span probability from which a span is a number's or a list member's phrase: on 599 held-out answer sentences of the
@@ -64,7 +64,7 @@ _BOUND = r"(?:above|over|below|under|more than|less than|at least|at most|up to|
 _COUNT = re.compile(rf"(?:{_BOUND})?(?:(?<![\w-])\d+(?:[.,·]\d+)?(?![\w-])|\b{NUMBER_WORD}\b)\s*%?"
                     r"(?:\s*[A-Za-zµμÅ][\w/%µμÅ²·-]*){0,2}", re.I)
 # a share written as a fraction word: "about half of patients", "two thirds of them", "a quarter"
-_FRACTION = re.compile(rf"(?:{_BOUND})?\b(?:half|(?:a|one|two) thirds?|(?:a|one|three) quarters?)\b"
+_FRACTION = re.compile(rf"(?:{_BOUND})?\b{FRACTION_WORD}\b"
                        r"(?:\s+of\s+(?:the\s+|all\s+|these\s+|those\s+)?[A-Za-z][\w-]*)?", re.I)
 _TRAILING = re.compile(r"(?:\s+(?:of|in|and|or|the|a|an|to|for|with|were|was|is|are|had|have|at|on|by|per|against|after|before|from|among|versus|vs|than|as|into|during|within))+$", re.I)
 

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass, field
 
 from text.concepts import NAMED_ENTITY, question_class
 from text.drugs import find_drugs
-from text.numbers import NUMBER_WORD
+from text.numbers import FRACTION_WORD, NUMBER_WORD
 from text.tokens import tokenize
 
 _YESNO = re.compile(r"^(?:is|are|was|were|do|does|did|can|could|should|has|have|had|will|would|may|might|must)\b", re.I)
@@ -280,7 +280,7 @@ _NUMBER_WORDS = rf"(?:{NUMBER_WORD}|half|a third|a quarter)"
 _QUANTITY_IN_TEXT = {
     "cost": re.compile(r"(?:US\s?\$|I\$|\$|€|£|¥)\s?\d|\b\d+(?:[.,]\d+)*\s*(?:USD|EUR|GBP|dollars?|euros?|pounds sterling|cents)\b", re.I),
     "dose": re.compile(r"\d+(?:[.,]\d+)?\s*(?:mg|g|µg|μg|mcg|ng|iu|units?|ml|mmol)(?:/(?:kg|m2|m²|day|d))?\b", re.I),
-    "share": re.compile(rf"\d+(?:[.,]\d+)?\s*%|\b\d+\s?/\s?\d+\b(?!\s?(?:mg|g|ml|kg|m2|µl|μl|l)\b)|\bper ?cent\b|\b(?:\d+|{_NUMBER_WORDS})\s+(?:of|out of)\s+(?:the\s+)?(?:\d+|{_NUMBER_WORDS})\b|\b(?:half|a third|a quarter|two thirds)\b", re.I),
+    "share": re.compile(rf"\d+(?:[.,]\d+)?\s*%|\b\d+\s?/\s?\d+\b(?!\s?(?:mg|g|ml|kg|m2|µl|μl|l)\b)|\bper ?cent\b|\b(?:\d+|{_NUMBER_WORDS})\s+(?:of|out of)\s+(?:the\s+)?(?:\d+|{_NUMBER_WORDS})\b|\b{FRACTION_WORD}\b", re.I),
     "duration": re.compile(rf"\b(?:\d+(?:[.,]\d+)?|{_NUMBER_WORDS})(?:\s*(?:to|-|–)\s*\d+)?\s*(?:days?|weeks?|months?|years?|hours?|h|wk|mo)\b", re.I),
     "frequency": re.compile(r"\bevery\b|\bonce\b|\btwice\b|\b\d+\s*times\b|\bper\s+(?:day|week|month)\b|\b(?:daily|weekly|monthly)\b", re.I),
     "count": re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b{_NUMBER_WORDS}\b", re.I),

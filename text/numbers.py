@@ -18,6 +18,8 @@ _SIMPLE = "|".join(sorted([*_UNITS, *_TENS], key=len, reverse=True))
 _ANY = "|".join(sorted([*_UNITS, *_TENS, *_SCALES], key=len, reverse=True))
 # "fifteen", "twenty-four", "twenty four", "one hundred and twelve", "two thousand three hundred"
 NUMBER_WORD = rf"(?:(?:{_SIMPLE})(?:(?:[\s-]+(?:and\s+)?)(?:{_ANY}))*)"
+# a share written as a fraction: "half", "a third", "two thirds", "three quarters"
+FRACTION_WORD = r"(?:half|(?:a|one|two) thirds?|(?:a|one|three) quarters?)"
 _WORD_NUMBER = re.compile(rf"\b{NUMBER_WORD}\b", re.IGNORECASE)
 # digits with a decimal point, a decimal comma or the middle dot some journals print ("0·25"), thousands commas;
 # not the digits of a name ("IL-13", "CD19", "IgG4")
