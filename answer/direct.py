@@ -282,14 +282,46 @@ def lean_tally(citations: list[Citation]) -> tuple[str, list[int]]:
     return f"Of {len(by_paper)} papers quoted: " + "; ".join(parts) + ".", sorted(n for ns in groups.values() for n in ns)
 
 
-def span_line(units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:
-    """The reader's span in the best answering quote ("Intramuscularly [2].")."""
+def span_line(units: list[Evidence], citations: list[Citation], kind: list[str] | None = None,
+              question: str = "") -> AnswerPart | None:
+    """The reader's span in the best answering quote ("Intramuscularly [2]."); a name written next to the kind of
+    thing asked (`kind`, `question.asked_kind`) in that quote before it ("AlaDH antigen [1]." for "which antigen
+    ...?", where the reader's span was "IL-2 based ELISPOT")."""
     for unit in sorted(units, key=lambda u: -u.score):
         if not unit.reading or unit.reading.relevance < SPAN_LINE_READS:
             continue
-        span, n = _span_text(unit, SPAN_LINE_CONFIDENT), _citation(unit, citations)
+        span, n = typed_name(unit.text, kind or [], question) or _span_text(unit, SPAN_LINE_CONFIDENT), \
+            _citation(unit, citations)
         if span is not None and n is not None:
             return _line(span, [n], {c.n: c.quote for c in citations})
+    return None
+
+
+# a name as papers write one: a letter or digit beyond its first character that a word would not have ("AlaDH",
+# "PPK1", "ZAK", "fHbp", "IL-2", "Cas9"); not a figure's label ("Figure 2A")
+_NAME = r"(?<![\w-])(?:[A-Za-z][\w-]*?(?:[A-Z]|\d)[\w-]*|\d+[A-Za-z][\w-]*)(?![\w-])"
+# a word joined to a name, not a name: "loci--RGS1", "CO2-dependent", "IL-1β-inducing"
+_NOT_A_NAME = re.compile(r"--|^[a-z]{3,}-|-[a-z]{4,}$")
+_FIGURE = re.compile(r"(?:fig(?:ure)?s?\.?|table|panel)\s*$", re.I)
+
+
+def typed_name(text: str, kind: list[str], question: str = "") -> str | None:
+    """A name written next to a word of the asked kind in `text`: before it ("AlaDH antigen", "PPK1 ion channel")
+    or after it ("the kinase ZAK", "protein, Cas9"): the text's own phrase, so the line is checked like any other.
+    Not a name the question itself says ("Cas9" for "which gene did they target with Cas9?")."""
+    asked = {w.lower() for w in re.findall(r"[\w-]+", question)}
+    for word in kind:
+        if not word.isalpha() or len(word) < 3:
+            continue
+        stem = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+        noun = rf"(?i:{re.escape(stem)}(?:s|es)?)\b"  # the kind in any case, one or many; the name as written
+        for m in re.finditer(rf"({_NAME})(?:\s+[a-z][\w-]*)?\s+{noun}|\b{noun}(,?\s+\(?)({_NAME})", text):
+            name = m.group(1) or m.group(3)
+            if name.lower() in asked or _NOT_A_NAME.search(name) or _FIGURE.search(text[: m.start()]):
+                continue
+            if m.group(1) or m.group(2) != " ":  # "AlaDH antigen"; "Cas9" of "protein, Cas9" or "cells (VD60"
+                return m.group(0) if m.group(1) else name
+            return m.group(0)  # "RNase T1", "kinase ZAK": the kind is part of how the name is said
     return None
 
 

@@ -47,6 +47,7 @@ from answer.question import (
     Focus,
     QuestionAnalysis,
     analyse,
+    asked_kind,
     asks_for_several,
     asks_how_or_why,
     attribute_terms,
@@ -443,7 +444,7 @@ class ExtractiveAnswerer:
         if analysis.answer_type in ("other", "list") or not asks_how_or_why(question):
             if asks_for_several(question):            # the members the best quotes enumerate
                 return list_line(question, evidence, citations)
-            return span_line(evidence, citations)      # one thing asked: the best answering span
+            return span_line(evidence, citations, asked_kind(question), question)  # one thing asked: its span
         return None  # "how/why", "what do X do": the reader's spans there were junk ("Responders [2].")
 
     def _uncovered_terms(self, question: str, analysis: QuestionAnalysis) -> list[Focus]:

@@ -238,6 +238,27 @@ _SINGULAR_NEXT = frozenset("is was has it this that these those them the a an".s
 _AUXILIARY = frozenset("is are was were do does did has have had can could may might will would should".split())
 
 
+_KIND_STOP = frozenset("of in on at by for from to with within into among between than as and or the a an".split())
+
+
+def asked_kind(question: str) -> list[str]:
+    """The words naming the kind of thing a "which/what X ...?" question asks for: its first one or two words after
+    which/what, up to an auxiliary, a preposition or a word a verb or adverb ends with ("which antigen looked most
+    useful ...?" -> ["antigen"], "which mechanosensory channel in enteric neurons ...?" -> ["mechanosensory",
+    "channel"], "which kinase phosphorylates it?" -> ["kinase"], "what is ...?" -> []). A paper names the answer next to its kind ("AlaDH antigen", "the kinase ZAK"): `direct.typed_name`."""
+    m = re.search(r"\b(?:which|what)\s+(.*)", _core(question), re.I)
+    if not m:
+        return []
+    kind = []
+    for i, word in enumerate(re.findall(r"[\w'-]+", m.group(1))[:2]):
+        w = word.lower()
+        # a second word ending so is more often the verb ("which kinase phosphorylates ...", "which cells actually")
+        if w in _AUXILIARY or w in _KIND_STOP or (w.endswith(("ed", "ly", "ing") + (("s",) if i else ())) and len(w) > 4):
+            break
+        kind.append(w)
+    return kind
+
+
 _HOW_OR_WHY = re.compile(r"(?:how|why)\b|what\s+(?:do|does|did)\b.*\bdo\b", re.I)
 
 

@@ -8,6 +8,8 @@ flagged, never shown as verified.
 
 from __future__ import annotations
 
+import pytest
+
 from answer.direct import Evidence, number_line, span_line, verdict_line
 from answer.models import Citation
 from answer.question import states_quantity
@@ -274,3 +276,35 @@ def test_a_list_line_never_names_a_bare_number_as_a_member():
     line = list_line("Which angiogenic factors were measured?", [_unit("a", text, Reading(0.7, span=span, span_prob=0.3))],
                      [_quote(1, "a", text)])
     assert line is not None and line.text == "VEGF [1] and thymidine phosphorylase [1].", line
+
+
+def test_a_name_written_next_to_the_asked_kind_is_the_line_before_the_readers_span():
+    """"Which marker ...?" is answered by the name the quote writes as a marker, not by the reader's span elsewhere
+    in the sentence (the method: "flow cytometry"); the line is the quote's own words, so it is checked as usual."""
+    from answer.question import asked_kind
+
+    question = "Which marker best told responders from non-responders?"
+    text = "Using flow cytometry, the CD27 marker separated responders from non-responders in both cohorts."
+    span = (text.index("flow"), text.index(","))
+    units = [_unit("a", text, Reading(0.9, span=span, span_prob=0.6))]
+    assert span_line(units, [_quote(1, "a", text)]).text == "Flow cytometry [1]."  # the reader's span alone
+    line = span_line(units, [_quote(1, "a", text)], asked_kind(question), question)
+    assert line.text == "CD27 marker [1]." and line.verified
+
+
+@pytest.mark.parametrize(("text", "kind", "question", "name"), [
+    ("The kinase ZAK was inhibited at nanomolar doses.", ["kinase"], "which kinase was inhibited?", "kinase ZAK"),
+    ("The bacterial enzyme, Cas9, cuts both strands.", ["enzyme"], "which enzyme cuts DNA?", "Cas9"),
+    ("Virus was grown on complementing cells (VD60) to high titres.", ["cells"], "what cells was it grown on?", "VD60"),
+    ("Deleting the PPK1 ion channel increased feeding.", ["channel"], "which channel controls feeding?", "PPK1 ion channel"),
+    # not a name: a word joined to one, a name the question already says, a figure's label, a plain word
+    ("Three risk loci--RGS1 and IL18RAP--were shared.", ["risk"], "which risk loci are shared?", None),
+    ("A CO2-dependent dye entered the cells.", ["dye"], "which dye was used?", None),
+    ("Cas9 protein was delivered by lipofection.", ["protein"], "which protein did Cas9 need?", None),
+    ("As shown in Figure 2A cells divided.", ["cells"], "which cells divided?", None),
+    ("Dendritic cells primed the T cells.", ["cells"], "which cells primed them?", None),
+])
+def test_a_typed_name_is_a_name_beside_its_kind(text, kind, question, name):
+    from answer.direct import typed_name
+
+    assert typed_name(text, kind, question) == name

@@ -160,3 +160,18 @@ def test_an_explanation_asked_for_is_told_from_a_phrase(question: str, explains:
 ])
 def test_proper_names_inside_a_question(question: str, names: list[str]):
     assert proper_names(question) == names
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Which antigen looked most useful for telling the groups apart?", ["antigen"]),  # a past-tense verb ends it
+    ("which mechanosensory channel in gut neurons controls feeding?", ["mechanosensory", "channel"]),
+    ("which kinase phosphorylates the receptor?", ["kinase"]),  # a second word ending in -s is the verb
+    ("and which cells actually prime the T cells?", ["cells"]),
+    ("What protein does the parasite use to bind factor H?", ["protein"]),
+    ("What is the half-life of emetine?", []),
+    ("Which of the drugs worked?", []),
+])
+def test_the_kind_a_which_question_asks_for(question, kind):
+    from answer.question import asked_kind
+
+    assert asked_kind(question) == kind
