@@ -68,12 +68,13 @@ QUESTION_KINDS = {"howwhy": re.compile(
 
 def training_set(examples: list[dict], mix: dict[str, int], rng: random.Random) -> list[dict]:
     """Pairs of the train split drawn per mix key: a source ("squad") or a source's questions of one kind
-    ("squad.howwhy", see QUESTION_KINDS); a pair is drawn at most once."""
+    ("squad.howwhy", see QUESTION_KINDS; "pubmedqa.verdict": its pairs labelled yes/no/maybe); a pair is drawn at
+    most once."""
     train, taken = [], set()
     for key, n in sorted(mix.items(), key=lambda kv: ("." not in kv[0], kv[0])):  # kinds first; sources as before
         source, _, kind = key.partition(".")
         pool = [i for i, e in enumerate(examples) if e["split"] == "train" and e["source"] == source and i not in taken
-                and (not kind or QUESTION_KINDS[kind].search(str(e["question"])))]
+                and (not kind or (e.get("yesno") if kind == "verdict" else QUESTION_KINDS[kind].search(str(e["question"]))))]
         chosen = rng.sample(pool, min(len(pool), n))
         taken.update(chosen)
         train.extend(examples[i] for i in chosen)
