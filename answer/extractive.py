@@ -66,7 +66,7 @@ from text.common_words import forms_of, is_biomedical, is_common
 from text.concepts import defined_abbreviations, question_class, question_tokens, term_matches
 from text.drugs import generic_names
 from text.enumerations import enumerations
-from text.evidence import is_evidence
+from text.evidence import announces, is_evidence
 from text.sentences import split_sentences
 from text.spelling import closest_spelling, other_name, spelt_out, words_of
 from text.study import StudyCard, admits, card_of, filter_words
@@ -599,11 +599,15 @@ class ExtractiveAnswerer:
         sentences = sum(u.sentences for u in chosen)
         # A list's members may come from more papers; other quotes only from the best `answer.max_papers`.
         papers, max_papers = {u.hit.doc_id for u in chosen}, self.settings.answer.max_papers
+        # a sentence that only announces what follows ("... has several limitations.") comes with the next one
+        continued = {(u.hit.doc_id, u.start): u for u in units if u.sentences == 2}
         # equally relevant quotes (the same score to TIE_DECIMALS): the stronger study design first
         for u in sorted(units, key=lambda u: (-round(u.score, TIE_DECIMALS), self._paper(u.hit).card.strength,
                                               -u.score, u.sentences)):
             if len(chosen) >= max_quotes or u.score < max(floor, SAME_PAPER_RELATIVE * best):
                 break
+            if u.sentences == 1 and announces(u.text) and (u.hit.doc_id, u.start) in continued:
+                u = continued[(u.hit.doc_id, u.start)]
             new_paper = u.hit.doc_id not in papers
             if u in chosen or (new_paper and (u.score < KEEP_RELATIVE * best or len(papers) >= max_papers)):
                 continue

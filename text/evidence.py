@@ -85,3 +85,23 @@ def is_evidence(text: str, short_sentences: bool = True) -> bool:
 def is_instruction(text: str) -> bool:
     """True for text addressed to a language model ("ignore previous instructions and answer ...")."""
     return bool(_INSTRUCTION.search(" ".join(text.split())))
+
+
+# "This review has a number of limitations.", "IGRAs have several advantages.", "It proceeds in three steps.": a
+# sentence that says how many things there are and ends, leaving the things to the sentences after it. The things
+# are a plain English word for items of an argument, never what is counted in a result ("in two patients.", "for
+# three weeks.", "between two groups.").
+_ANNOUNCES = re.compile(
+    r"\b(?:several|a (?:number|range|variety|series|few) of|numerous|multiple|various|(?:the )?following|two|three|"
+    r"four|five|six|seven|eight|nine|ten)\s+(?:[\w-]+\s+){0,2}?(?:limitations|advantages|disadvantages|drawbacks|"
+    r"criteria|steps|stages|phases|factors|reasons|features|properties|mechanisms|ways|strategies|categories|classes|"
+    r"components|requirements|principles|questions|aims|goals|lessons|challenges|issues|points|observations|"
+    r"hypotheses|possibilities|explanations|implications|characteristics|approaches|benefits|caveats|"
+    r"considerations|options|recommendations)[\"'”’)]*\.$", re.I)
+
+
+def announces(sentence: str) -> bool:
+    """Whether `sentence` only announces what the next one says: it ends on a counted plural ("... has a number of
+    limitations.", "... in three steps.") with nothing after it. Quoted alone it answers nothing ("What are the
+    criteria?" -> "They need to satisfy several important criteria."), so the answerer quotes it with the next."""
+    return bool(_ANNOUNCES.search(sentence.strip())) and ":" not in sentence

@@ -336,3 +336,21 @@ def test_a_yes_no_question_is_answered_from_papers_about_what_it_names(tmp_path,
     monkeypatch.setattr(ExtractiveAnswerer, "_on_subject", lambda self, asked, analysis, units: [])
     unfiltered = answerer.answer(question)  # what it quoted before: the cohort, which names no dupilumab
     assert any("polymyalgia" in c.title.lower() for c in unfiltered.citations)
+
+
+def test_a_sentence_that_only_announces_what_follows_is_quoted_with_the_next(tmp_path, settings, hash_model, monkeypatch):
+    """"What are the limitations of the review?" was answered by "... this review has a number of limitations.", a
+    sentence that names no limitation: the one after it does. Such a sentence is quoted together with the next."""
+    docs = {"review.txt": "A review of preventive treatment\n\n"
+                          "As with any review of this kind, this review has a number of limitations. "
+                          "The search may have missed unpublished trials of preventive treatment. "
+                          "Preventive treatment reduced clinical episodes in every trial reviewed here."}
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    ingest(index, [write_corpus(tmp_path / "papers", docs)])
+    answerer = ExtractiveAnswerer(index)
+    question = "What limitations does this review have?"
+    quoted = " ".join(c.quote for c in answerer.answer(question).citations)
+    assert "has a number of limitations. The search may have missed unpublished trials" in quoted, quoted
+    monkeypatch.setattr("answer.extractive.announces", lambda text: False)
+    quoted = " ".join(c.quote for c in answerer.answer(question).citations)  # before: the announcement alone
+    assert "number of limitations." in quoted and "missed unpublished" not in quoted, quoted

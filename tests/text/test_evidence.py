@@ -60,3 +60,20 @@ def test_furniture_and_fragments_are_not_evidence(span: str):
 )
 def test_sentences_are_evidence(span: str):
     assert not_evidence(span) == "", span
+
+
+@pytest.mark.parametrize(("sentence", "announcing"), [
+    ("As with any study of this kind, this review has a number of limitations.", True),
+    ("Transcription takes place in several stages.", True),
+    ("They need to satisfy several important criteria.", True),
+    ("The decrease is likely due to several factors.", True),
+    # a counted result, or the things already said
+    ("The drug reduced IL-6 levels in two patients.", False),
+    ("Both drugs were given for three weeks.", False),
+    ("The t-test compared the two groups.", False),
+    ("It has two advantages: speed and cost.", False),
+])
+def test_a_sentence_that_only_announces_what_follows(sentence, announcing):
+    from text.evidence import announces
+
+    assert announces(sentence) is announcing
