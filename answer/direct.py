@@ -15,7 +15,9 @@ it trusts. No line at all is better than a doubtful one: each kind has a confide
   answering quote holds, members the question itself names left out;
 - what, where, which one: the reader's span in the best quote, when it is confident and short. List questions
   naming a known class get their members from `answer.lists` instead (extractive.py); "how/why" questions get no
-  span line (the spans there were junk, and joining several spans into a list line was too).
+  span line (the spans there were junk, and joining several spans into a list line was too);
+- how: the means the best answering quote states, as it writes it ("By blocking mRNA/tRNA translocation [1].",
+  "Through the PCNA clamp [2]."), when it states one in a short phrase.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 
 from answer.models import AnswerPart, Citation
 from answer.question import FORMS, ROUTE
-from answer.reader import Reading
+from answer.reader import Reading, restates, stems
 from text.enumerations import enumeration_around, enumerations
 from text.numbers import FRACTION_WORD, NUMBER_WORD, numbers_in
 
@@ -322,6 +324,38 @@ def typed_name(text: str, kind: list[str], question: str = "") -> str | None:
             if m.group(1) or m.group(2) != " ":  # "AlaDH antigen"; "Cas9" of "protein, Cas9" or "cells (VD60"
                 return m.group(0) if m.group(1) else name
             return m.group(0)  # "RNase T1", "kinase ZAK": the kind is part of how the name is said
+    return None
+
+
+# how something is done, as a paper writes it: "by" and a verb's -ing form ("by blocking ...", not "by mast cells"),
+# or "through/via" and what it goes through; up to the end of the clause
+_MEANS = re.compile(r"\b(?:[Bb]y\s+(?:directly\s+|specifically\s+|selectively\s+)?[a-z]{3,}ing\b|(?:[Tt]hrough|[Vv]ia)\s+"
+                    r"(?:the\s+|its\s+|their\s+|an?\s+|[a-z]{3,}ing\b))[^.;:,()\[\]]*")
+_MEANS_METHOD = re.compile(r"^by\s+(?:using|measuring|comparing|performing|staining|counting|analy[sz]ing|assessing|"
+                           r"calculating|fitting|sequencing|imaging|quantifying|examining|testing|looking)\b", re.I)
+
+
+def means_line(units: list[Evidence], citations: list[Citation], question: str = "") -> AnswerPart | None:
+    """"By blocking mRNA/tRNA translocation [1].": for a "how does X do Y?" question, the means the best answering
+    quote states, in its own words; of several, the one nearest a word of the question ("... by suppressing
+    glucose production (e.g., metformin) or by forcing insulin secretion (e.g., sulfonylureas)" for "how do
+    sulfonylureas work?"). None when that quote states none, says how something was measured ("by staining ..."),
+    or only restates the question ("by reducing catecholamine signaling" for "how do they dampen catecholamine
+    signaling?")."""
+    asked = stems(question)
+    for unit in sorted(units, key=lambda u: -u.score)[:1]:
+        n = _citation(unit, citations)
+        if not unit.reading or unit.reading.relevance < ANSWERS or n is None:
+            return None
+        means = [m for m in _MEANS.finditer(unit.text) if not _MEANS_METHOD.match(m.group(0).strip())
+                 and 3 <= len(m.group(0).split()) <= MAX_SPAN_WORDS
+                 and not restates(asked, m.group(0).split(None, 2)[-1])]
+        if not means:
+            return None
+        near = [m.start() for m in re.finditer(r"[\w-]+", unit.text) if stems(m.group(0)) & asked]
+        best = min(means, key=lambda m: min((abs(at - (m.start() if at < m.start() else m.end())) for at in near
+                                             if not m.start() <= at < m.end()), default=0))
+        return _line(best.group(0).strip(), [n], {c.n: c.quote for c in citations})
     return None
 
 

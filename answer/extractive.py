@@ -39,7 +39,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from answer.direct import Evidence, lean_tally, list_line, mark_leans, names_line, number_line, span_line, verdict_line
+from answer.direct import (Evidence, lean_tally, list_line, mark_leans, means_line, names_line, number_line, span_line,
+                           verdict_line)
 from answer.followup import resolve_followup
 from answer.lists import GENERIC_RELATION, linked_members, member_key, mentions
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
@@ -49,6 +50,7 @@ from answer.question import (
     analyse,
     asked_kind,
     asks_for_several,
+    asks_how,
     asks_how_or_why,
     attribute_terms,
     content_words,
@@ -445,7 +447,9 @@ class ExtractiveAnswerer:
             if asks_for_several(question):            # the members the best quotes enumerate
                 return list_line(question, evidence, citations)
             return span_line(evidence, citations, asked_kind(question), question)  # one thing asked: its span
-        return None  # "how/why", "what do X do": the reader's spans there were junk ("Responders [2].")
+        if asks_how(question):  # the means a quote states: "By blocking ... [1]."
+            return means_line(evidence, citations, question)
+        return None  # "why", "what do X do": the reader's spans there were junk ("Responders [2].")
 
     def _uncovered_terms(self, question: str, analysis: QuestionAnalysis) -> list[Focus]:
         """Specific terms of the question that no indexed paper contains ("knowlesi", "pyrethroid",

@@ -269,6 +269,12 @@ def asks_how_or_why(question: str) -> bool:
     return bool(_HOW_OR_WHY.match(q))
 
 
+def asks_how(question: str) -> bool:
+    """"How does/is/can X ...?": the means asked for (a line "By blocking ..." answers it), not "how many/much/long"."""
+    return bool(re.match(r"how\b(?!\s+(?:many|much|long|often|old|far|large|big|high|soon|fast|likely|common)\b)",
+                         _core(question), re.I))
+
+
 def asks_for_several(question: str) -> bool:
     """Whether the question asks for several things, so its answer is a list of members, not one span: "name ...",
     "list ...", or a plural noun among the words after which/what (or "what are the"), before its verb ("which genes

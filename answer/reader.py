@@ -109,7 +109,7 @@ def best_span(start: np.ndarray, end: np.ndarray, offsets: list[tuple[int, int] 
     inside = [i for i, o in enumerate(offsets) if o is not None and i < len(start)]
     if not inside:
         return None, -math.inf
-    asked = _stems(question) if question and text else set()
+    asked = stems(question) if question and text else set()
     best, best_score = None, -math.inf
     top_starts = sorted(inside, key=lambda i: -start[i])[:10]
     top_ends = sorted(inside, key=lambda i: -end[i])[:10]
@@ -128,7 +128,7 @@ _FUNCTION = frozenset("the and for with from that this these those which what wh
                       "their are was were been has have had into onto over than then also not".split())
 
 
-def _stems(text: str) -> set[str]:
+def stems(text: str) -> set[str]:
     """Content words cut to five letters: "merozoites" and "merozoite" meet, as do "organelle" and "organelles".
     Not `text.tokens.tokenize`: BM25's tokens drop "P&O" and one-letter parts, which are what a span adds."""
     return {w.lower()[:5] for w in _CONTENT.findall(text)
@@ -139,7 +139,7 @@ def restates(asked: set[str], span: str) -> bool:
     """Whether a span is mostly the question's own words ("apical organelle of merozoites" for "In which merozoite
     organelle is PfMA found?"): at least two thirds of its content words are the question's. Such a span names
     what was asked about, not the answer ("the micronemes")."""
-    words = _stems(span)
+    words = stems(span)
     return bool(words) and len(words & asked) * 3 >= 2 * len(words)
 
 

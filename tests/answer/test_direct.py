@@ -308,3 +308,28 @@ def test_a_typed_name_is_a_name_beside_its_kind(text, kind, question, name):
     from answer.direct import typed_name
 
     assert typed_name(text, kind, question) == name
+
+
+def test_a_how_question_is_answered_by_the_means_its_best_quote_states():
+    from answer.direct import means_line
+
+    text = "Emetine stops protein synthesis by blocking mRNA/tRNA translocation on the small subunit."
+    line = means_line([_unit("a", text, Reading(0.8))], [_quote(1, "a", text)])
+    assert line.text == "By blocking mRNA/tRNA translocation on the small subunit [1]." and line.verified
+    # no means stated: "by" and an agent, or how it was measured; nor from a quote that does not answer
+    for other in ("Vessel leakage is controlled by mast cells in the skin.",
+                  "Infected cells were counted by staining with DAPI and imaging."):
+        assert means_line([_unit("a", other, Reading(0.8))], [_quote(1, "a", other)]) is None
+    assert means_line([_unit("a", text, Reading(0.3))], [_quote(1, "a", text)]) is None
+
+
+def test_of_several_means_the_line_is_the_one_beside_what_was_asked_and_never_a_restatement():
+    from answer.direct import means_line
+
+    text = ("Common diabetes drugs act by suppressing glucose output from the liver (e.g., metformin) or by forcing "
+            "more insulin secretion (e.g., sulfonylureas).")
+    line = means_line([_unit("a", text, Reading(0.8))], [_quote(1, "a", text)], "how do sulfonylureas work?")
+    assert line.text == "By forcing more insulin secretion [1]."
+    circular = "IKK kinases may dampen lipolysis by reducing catecholamine signaling in fat cells."
+    assert means_line([_unit("a", circular, Reading(0.8))], [_quote(1, "a", circular)],
+                      "how do IKK kinases dampen catecholamine signaling in fat cells?") is None

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from answer.reader import (AGREEMENT, MAX_QUESTION_TOKENS, Variant, _stems, best_span, bundled_reader_path,
+from answer.reader import (AGREEMENT, MAX_QUESTION_TOKENS, Variant, stems, best_span, bundled_reader_path,
                            calibration_pairs, choose_variant, encode_pairs, load_reader, reader_kind, restates,
                            span_probability)
 from errors import ModelLoadError
@@ -77,9 +77,9 @@ def test_a_span_that_restates_the_question_gives_way_to_the_next_best():
     question = "In which merozoite organelle is PfMA found?"
     assert best_span(start, end, offsets)[0] == (29, 52)
     assert best_span(start, end, offsets, text, question)[0] == (7, 17)  # ... but says what was asked about
-    assert restates(_stems(question), "apical organelle of merozoites")
-    assert not restates(_stems("In what century did it begin?"), "7th century")  # a number is new information
-    assert not restates(_stems("Which cruise line celebrated in Southampton?"), "P&O Cruises")
+    assert restates(stems(question), "apical organelle of merozoites")
+    assert not restates(stems("In what century did it begin?"), "7th century")  # a number is new information
+    assert not restates(stems("Which cruise line celebrated in Southampton?"), "P&O Cruises")
 
 
 @pytest.mark.slow
