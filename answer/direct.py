@@ -352,10 +352,13 @@ def means_line(units: list[Evidence], citations: list[Citation], question: str =
                  and not restates(asked, m.group(0).split(None, 2)[-1])]
         if not means:
             return None
-        near = [m.start() for m in re.finditer(r"[\w-]+", unit.text) if stems(m.group(0)) & asked]
-        best = min(means, key=lambda m: min((abs(at - (m.start() if at < m.start() else m.end())) for at in near
-                                             if not m.start() <= at < m.end()), default=0))
-        return _line(best.group(0).strip(), [n], {c.n: c.quote for c in citations})
+        asked_at = [w.start() for w in re.finditer(r"[\w-]+", unit.text) if stems(w.group(0)) & asked]
+
+        def apart(m: re.Match) -> int:  # characters between the phrase and the nearest question word outside it
+            return min((m.start() - at if at < m.start() else at - m.end() for at in asked_at
+                        if not m.start() <= at < m.end()), default=0)
+
+        return _line(min(means, key=apart).group(0).strip(), [n], {c.n: c.quote for c in citations})
     return None
 
 

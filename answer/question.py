@@ -245,15 +245,17 @@ def asked_kind(question: str) -> list[str]:
     """The words naming the kind of thing a "which/what X ...?" question asks for: its first one or two words after
     which/what, up to an auxiliary, a preposition or a word a verb or adverb ends with ("which antigen looked most
     useful ...?" -> ["antigen"], "which mechanosensory channel in enteric neurons ...?" -> ["mechanosensory",
-    "channel"], "which kinase phosphorylates it?" -> ["kinase"], "what is ...?" -> []). A paper names the answer next to its kind ("AlaDH antigen", "the kinase ZAK"): `direct.typed_name`."""
+    "channel"], "which kinase phosphorylates it?" -> ["kinase"], "what is ...?" -> []). A paper names the answer
+    next to its kind ("AlaDH antigen", "the kinase ZAK"): `direct.typed_name`."""
     m = re.search(r"\b(?:which|what)\s+(.*)", _core(question), re.I)
     if not m:
         return []
     kind = []
     for i, word in enumerate(re.findall(r"[\w'-]+", m.group(1))[:2]):
         w = word.lower()
-        # a second word ending so is more often the verb ("which kinase phosphorylates ...", "which cells actually")
-        if w in _AUXILIARY or w in _KIND_STOP or (w.endswith(("ed", "ly", "ing") + (("s",) if i else ())) and len(w) > 4):
+        # a second word ending in -s is more often the verb ("which kinase phosphorylates ...")
+        verb_like = w.endswith(("ed", "ly", "ing") + (("s",) if i else ())) and len(w) > 4
+        if w in _AUXILIARY or w in _KIND_STOP or verb_like:
             break
         kind.append(w)
     return kind
