@@ -271,10 +271,15 @@ def asks_how_or_why(question: str) -> bool:
     return bool(_HOW_OR_WHY.match(q))
 
 
+# "how" asking how something happens, not how much of it: "how does ...", not "how many/long/often ..." (also the
+# reader's training kind "howwhy", train.reader)
+HOW_NOT_QUANTITY = (r"how\b(?!\s+(?:many|much|long|old|far|often|large|big|tall|high|early|late|soon|fast|deep|wide|"
+                    r"heavy|frequently|common|likely)\b)")
+
+
 def asks_how(question: str) -> bool:
     """"How does/is/can X ...?": the means asked for (a line "By blocking ..." answers it), not "how many/much/long"."""
-    return bool(re.match(r"how\b(?!\s+(?:many|much|long|often|old|far|large|big|high|soon|fast|likely|common)\b)",
-                         _core(question), re.I))
+    return bool(re.match(HOW_NOT_QUANTITY, _core(question), re.I))
 
 
 def asks_for_several(question: str) -> bool:

@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from tokenizers import Tokenizer
 
+from answer.question import HOW_NOT_QUANTITY
 from answer.reader import VERDICTS, best_span, encode_pairs
 from answer.reader_net import ReaderNet
 
@@ -61,9 +62,7 @@ def load_examples(path: Path) -> list[dict[str, object]]:
 
 # "how/why" questions (not "how many/much/long ..."): the mechanism questions a user asks of a paper, whose answers
 # say how something works ("... by blocking mRNA/tRNA translocation"). A mix key "squad.howwhy" draws only these.
-QUESTION_KINDS = {"howwhy": re.compile(
-    r"^\s*(?:(?:and|so|but)\s+)?(?:why\b|how\b(?!\s+(?:many|much|long|old|far|often|large|big|tall|high|early|late|soon|"
-    r"fast|deep|wide|heavy|frequently|common|likely)\b))", re.IGNORECASE)}
+QUESTION_KINDS = {"howwhy": re.compile(rf"^\s*(?:(?:and|so|but)\s+)?(?:why\b|{HOW_NOT_QUANTITY})", re.IGNORECASE)}
 
 
 def training_set(examples: list[dict], mix: dict[str, int], rng: random.Random) -> list[dict]:
