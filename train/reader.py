@@ -65,6 +65,13 @@ def load_examples(path: Path) -> list[dict[str, object]]:
 QUESTION_KINDS = {"howwhy": re.compile(rf"^\s*(?:(?:and|so|but)\s+)?(?:why\b|{HOW_NOT_QUANTITY})", re.IGNORECASE)}
 
 
+def _of_kind(example: dict, kind: str) -> bool:
+    """Whether a pair is of a mix key's kind: "verdict", labelled yes/no/maybe; else a question QUESTION_KINDS reads."""
+    if kind == "verdict":
+        return bool(example.get("yesno"))
+    return bool(QUESTION_KINDS[kind].search(str(example["question"])))
+
+
 def training_set(examples: list[dict], mix: dict[str, int], rng: random.Random) -> list[dict]:
     """Pairs of the train split drawn per mix key: a source ("squad") or a source's questions of one kind
     ("squad.howwhy", see QUESTION_KINDS; "pubmedqa.verdict": its pairs labelled yes/no/maybe); a pair is drawn at
@@ -73,7 +80,7 @@ def training_set(examples: list[dict], mix: dict[str, int], rng: random.Random) 
     for key, n in sorted(mix.items(), key=lambda kv: ("." not in kv[0], kv[0])):  # kinds first; sources as before
         source, _, kind = key.partition(".")
         pool = [i for i, e in enumerate(examples) if e["split"] == "train" and e["source"] == source and i not in taken
-                and (not kind or (e.get("yesno") if kind == "verdict" else QUESTION_KINDS[kind].search(str(e["question"]))))]
+                and (not kind or _of_kind(e, kind))]
         chosen = rng.sample(pool, min(len(pool), n))
         taken.update(chosen)
         train.extend(examples[i] for i in chosen)

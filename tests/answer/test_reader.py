@@ -262,6 +262,9 @@ def test_a_mix_key_draws_one_kind_of_question_and_no_pair_twice():
     assert sorted(e["question"] for e in drawn) == sorted(e["question"] for e in how)  # not "how many/long", not dev
     both = training_set(examples, {"squad.howwhy": 1, "squad": 10}, random.Random(0))
     assert len(both) == 5 and len({id(e) for e in both}) == 5  # the source's draw skips the pair the kind took
+    labelled = [{**ex("Does emetine stop protein synthesis?"), "yesno": "yes"}, {**ex("Is it safe?"), "yesno": "no"}]
+    verdicts = training_set(examples + labelled, {"squad.verdict": 10}, random.Random(0))
+    assert sorted(e["question"] for e in verdicts) == sorted(e["question"] for e in labelled)  # only yes/no pairs
 
 
 def test_fulltext_questions_become_positives_with_spans_and_same_paper_negatives_without_the_answer(tmp_path):
