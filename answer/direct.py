@@ -292,8 +292,8 @@ def span_line(units: list[Evidence], citations: list[Citation], kind: list[str] 
     for unit in sorted(units, key=lambda u: -u.score):
         if not unit.reading or unit.reading.relevance < SPAN_LINE_READS:
             continue
-        span, n = typed_name(unit.text, kind or [], question) or _span_text(unit, SPAN_LINE_CONFIDENT), \
-            _citation(unit, citations)
+        span = typed_name(unit.text, kind or [], question) or _span_text(unit, SPAN_LINE_CONFIDENT)
+        n = _citation(unit, citations)
         if span is not None and n is not None:
             return _line(span, [n], {c.n: c.quote for c in citations})
     return None
@@ -342,24 +342,22 @@ def means_line(units: list[Evidence], citations: list[Citation], question: str =
     sulfonylureas work?"). None when that quote states none, says how something was measured ("by staining ..."),
     or only restates the question ("by reducing catecholamine signaling" for "how do they dampen catecholamine
     signaling?")."""
+    unit = max(units, key=lambda u: u.score, default=None)
+    n = _citation(unit, citations) if unit else None
+    if n is None or not unit.reading or unit.reading.relevance < ANSWERS:
+        return None
     asked = stems(question)
-    for unit in sorted(units, key=lambda u: -u.score)[:1]:
-        n = _citation(unit, citations)
-        if not unit.reading or unit.reading.relevance < ANSWERS or n is None:
-            return None
-        means = [m for m in _MEANS.finditer(unit.text) if not _MEANS_METHOD.match(m.group(0).strip())
-                 and 3 <= len(m.group(0).split()) <= MAX_SPAN_WORDS
-                 and not restates(asked, m.group(0).split(None, 2)[-1])]
-        if not means:
-            return None
-        asked_at = [w.start() for w in re.finditer(r"[\w-]+", unit.text) if stems(w.group(0)) & asked]
+    means = [m for m in _MEANS.finditer(unit.text) if not _MEANS_METHOD.match(m.group(0).strip())
+             and 3 <= len(m.group(0).split()) <= MAX_SPAN_WORDS and not restates(asked, m.group(0).split(None, 2)[-1])]
+    if not means:
+        return None
+    asked_at = [w.start() for w in re.finditer(r"[\w-]+", unit.text) if stems(w.group(0)) & asked]
 
-        def apart(m: re.Match) -> int:  # characters between the phrase and the nearest question word outside it
-            return min((m.start() - at if at < m.start() else at - m.end() for at in asked_at
-                        if not m.start() <= at < m.end()), default=0)
+    def apart(m: re.Match) -> int:  # characters between the phrase and the nearest question word outside it
+        return min((m.start() - at if at < m.start() else at - m.end() for at in asked_at
+                    if not m.start() <= at < m.end()), default=0)
 
-        return _line(min(means, key=apart).group(0).strip(), [n], {c.n: c.quote for c in citations})
-    return None
+    return _line(min(means, key=apart).group(0).strip(), [n], {c.n: c.quote for c in citations})
 
 
 def names_line(named: list[tuple[str, int]], citations: list[Citation], sentence_case: bool = True) -> AnswerPart:
