@@ -229,6 +229,16 @@ class Catalog:
         rows = self._rows("SELECT chunks FROM documents WHERE doc_id = ?", (doc_id,))
         return int(rows[0][0]) if rows else 0
 
+    def chunk_counts(self, doc_ids: list[str]) -> dict[str, int]:
+        """Chunks per document, in one statement per 500 ids: a document search asks for some 400 papers' counts,
+        one statement each was ~5 ms a query on SQLite and a round trip each in PostgreSQL."""
+        found: dict[str, int] = {}
+        for start in range(0, len(doc_ids), 500):
+            part = doc_ids[start : start + 500]
+            found.update((d, int(n)) for d, n in self._rows(
+                f"SELECT doc_id, chunks FROM documents WHERE doc_id IN ({','.join('?' * len(part))})", part))
+        return found
+
     def put_document(self, record: DocumentRecord, spans: list[ChunkSpan]) -> None:
         """Insert, or replace (the old rows become dead); inside a transaction."""
         self.remove_document(record.doc_id)

@@ -224,6 +224,11 @@ class CorpusIndex:
         n = self._catalog.chunk_count(doc_id) if self._catalog is not None else 0
         return [f"{doc_id}#{i}" for i in range(n)]
 
+    def chunk_ids_by_document(self, doc_ids: list[str]) -> dict[str, list[str]]:
+        """`chunk_ids_of` for many documents at once; a document the index does not hold maps to []."""
+        counts = self._catalog.chunk_counts(list(dict.fromkeys(doc_ids))) if self._catalog is not None else {}
+        return {d: [f"{d}#{i}" for i in range(counts.get(d, 0))] for d in doc_ids}
+
     def chunks(self, chunk_ids: list[str]) -> list[TextNode]:
         """The stored chunks among these ids, in the given order."""
         return self._catalog.nodes(list(chunk_ids)) if self._catalog is not None and chunk_ids else []
@@ -347,7 +352,7 @@ class CorpusIndex:
                                     cfg.coverage_weight)
         cross_encoder = CrossEncoderReranker(cfg.reranker, cfg.reranker_depth) if cfg.reranker != "none" else None
         with self._lock:
-            return HybridRetriever(self._store, self.chunks, self.chunk_ids_of, lambda: self.embed_model, cfg,
+            return HybridRetriever(self._store, self.chunks, self.chunk_ids_by_document, lambda: self.embed_model, cfg,
                                    reranker, self._document_candidates, cross_encoder)
 
     def _document_idf(self, tokens: list[str]) -> dict[str, float]:

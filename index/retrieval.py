@@ -101,7 +101,8 @@ class HybridRetriever:
 
     def __init__(
         self, store: ChunkStore | None, nodes_of: Callable[[list[str]], list[TextNode]],
-        chunk_ids_of: Callable[[str], list[str]], embed_model: Callable[[], BaseEmbedding], settings: RetrievalSettings,
+        chunk_ids_of: Callable[[list[str]], dict[str, list[str]]], embed_model: Callable[[], BaseEmbedding],
+        settings: RetrievalSettings,
         reranker: SentenceReranker | None = None,
         documents_of: Callable[[list[str]], dict[str, Candidate]] = lambda ids: {},
         cross_encoder: CrossEncoderReranker | None = None,
@@ -206,12 +207,14 @@ class HybridRetriever:
                 lambda ids: self._best_chunk_cosines(ids, qvec),
                 lambda ids: self.doc_bm25.scores(keywords, ids),
             )
-        fused = [(d, s) for d, s in self._fuse(dense, sparse, mode) if self._chunk_ids_of(d)]
+        fused = self._fuse(dense, sparse, mode)
+        held = self._chunk_ids_of([d for d, _ in fused])
+        fused = [(d, s) for d, s in fused if held[d]]
         return self._rerank(query, qvec, fused, mode, self._documents_of)[:k]
 
     def _best_chunk_cosines(self, doc_ids: list[str], qvec: np.ndarray) -> np.ndarray:
         """Each document's best chunk cosine, from one call for all their chunks (one round trip to a database)."""
-        chunks = {d: self._chunk_ids_of(d) for d in doc_ids}
+        chunks = self._chunk_ids_of(doc_ids)
         flat = [c for cs in chunks.values() for c in cs]
         cosine = dict(zip(flat, map(float, self.store.similarities(flat, qvec)))) if flat else {}
         return np.asarray([max((cosine[c] for c in chunks[d]), default=0.0) for d in doc_ids])

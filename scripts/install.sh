@@ -49,7 +49,8 @@ if uv=$(find_uv); then
   echo "installing requirements with uv (first run: about 20 s)" >&2
   mapfile -t index_args < <(uv_index_args)
   # unsafe-best-match is pip's own rule (any index may serve a pinned version); the hashes decide what is accepted.
-  # No --compile-bytecode: compiling all 20,000 modules took 65 s of CPU, the few the app imports ~11 s, once.
+  # No --compile-bytecode: compiling all 20,000 modules took 65 s of CPU, the few the app imports ~11 s, once (run.sh
+  # and test.sh let Python cache them even under PYTHONDONTWRITEBYTECODE).
   if "$uv" pip install --quiet --python .venv/bin/python --require-hashes --no-deps --index-strategy unsafe-best-match \
       "${index_args[@]}" -r requirements.lock; then
     installed=uv

@@ -130,6 +130,9 @@ def test_delete_document(tmp_path, settings, hash_model):
     reopened = CorpusIndex.open(settings.paths.index_dir, settings)
     assert reopened.document("rituximab") is None and reopened.stats() == {"documents": 2, "chunks": 2}
     assert all(h.doc_id != "rituximab" for h in reopened.search("rituximab B cells", k=5))
+    assert all(d != "rituximab" for d, _ in reopened.search_documents("rituximab B cells", k=5))
+    assert reopened.chunk_ids_by_document(["rituximab", "dupilumab", "rituximab"]) == {  # one statement for all
+        "rituximab": [], "dupilumab": ["dupilumab#0"]}
     report = ingest(reopened, [tmp_path / "papers"])  # deleted documents can be re-ingested
     assert report.count("added") == 1 and report.count("skipped") == 2
 
