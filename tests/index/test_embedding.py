@@ -40,6 +40,8 @@ def test_auto_measures_once_keeps_the_fastest_variant_within_the_bar_and_caches_
     assert sorted({*measured, *unavailable}) == record["allowed"] and not set(measured) & set(unavailable), record
     assert "torch fp32" in measured, record  # the reference runs everywhere
     good = {k: r for k, r in measured.items() if r["cosine_p5"] >= embedding.QUALITY_P5}
+    full = max(r["texts_per_second"] for k, r in good.items() if k.endswith("fp32"))  # a lossy one must be faster
+    good = {k: r for k, r in good.items() if k.endswith("fp32") or r["texts_per_second"] >= embedding.LOSSY_SPEEDUP * full}
     assert str(choice) == max(good, key=lambda k: good[k]["texts_per_second"])
     print(f"\nauto choice on this CPU: {choice}; measured: {measured}")
     # a new process reads the choice: nothing is measured again
@@ -298,3 +300,21 @@ def test_an_allowed_variant_at_under_half_of_torch_fp32_is_never_chosen(monkeypa
     assert embedding.choose_variant("fake", [emulated], 32, tmp_path) == reference
     rates[emulated] = 20.0  # slower than fp32 but within half of it: the allowed variant is kept
     assert embedding.choose_variant("fake", [emulated], 32, tmp_path / "again") == emulated
+
+
+def test_a_reduced_precision_is_chosen_only_when_it_is_clearly_faster_than_fp32(monkeypatch, tmp_path):
+    """int8 and bf16 give up some vector quality: a lead within timing noise (int8 at 14.0 texts/s against OpenVINO
+    fp32's 12.6, measured under the AVX2 cap while the other test worker ran) does not buy it; 2.5x does."""
+    reference, fp32, int8 = Variant("torch", "float32"), Variant("openvino", "float32"), Variant("openvino", "int8")
+    vectors = np.ones((4, 3), dtype="float32") / np.sqrt(3)
+    monkeypatch.setattr(embedding, "_load", lambda source, variant, *a: variant)
+    monkeypatch.setattr(embedding, "bundled_abstracts", lambda part: ["a text"] * 4)
+    monkeypatch.setattr(embedding, "model_fingerprint", lambda source: "fake-model")
+    monkeypatch.setattr(embedding, "say", lambda message: None)
+    rates = {reference: 10.8, fp32: 12.6, int8: 14.0}
+    monkeypatch.setattr(embedding, "measure_variants", lambda models, texts: {v: (rates[v], vectors) for v in models})
+    assert embedding.choose_variant("fake", [reference, fp32, int8], 32, tmp_path / "close") == fp32
+    rates[int8] = 31.5  # as on AMD EPYC with AVX-512 VNNI (72.7 against 29.5)
+    assert embedding.choose_variant("fake", [reference, fp32, int8], 32, tmp_path / "clear") == int8
+    rates[int8] = 14.0  # asked for int8 alone: nothing to weigh it against, it is kept
+    assert embedding.choose_variant("fake", [int8], 32, tmp_path / "alone") == int8
