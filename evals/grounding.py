@@ -17,6 +17,10 @@ answer (`answer`) and, by type, `expect_entities`, `expect_number` or `expect_ye
   counts as a direct line, not as a right one): a factoid's line names an accepted answer, a list's names at least
   half of the expected members, a number's states the number, a yes/no's says the verdict, a mechanism's holds
   at least half of the short answer's content words;
+- members right: of a list question's direct line, the share of the names it gives ("Rifampicin [1] and
+  pyrazinamide [1].") that the expected answer or an evidence passage contains (each of the name's words): a line
+  can name every expected member and junk beside it ("AMP kinase [3], mTOR [3], male [2] and female mice [2]"),
+  which "direct right" does not see;
 - refused: a question no paper answers was refused.
 
 The IgG4 sets have no evidence passages; for them only the direct line, entities and refusals are read.
@@ -134,6 +138,10 @@ def grade(case: dict, result: CitedAnswer, document_text) -> dict[str, object]:
     if kind == "yesno" and case.get("expect_yesno"):
         first = result.parts[0].text.strip().lower() if row["direct"] else ""
         row["verdict"] = first.startswith(str(case["expect_yesno"]).lower())
+    members = _line_members(result.parts[0].text) if row["direct"] and kind == "list" else []
+    reference = _tokens(" ".join([*(case.get("answer") or []), *(entities or []), *(case.get("evidence") or [])]))
+    if members and reference:
+        row["members_right"] = sum(_tokens(m) <= reference for m in members) / len(members)
     right = _line_answers(kind, case, result.parts[0].text if row["direct"] else "")
     if right is not None and kind != "followup":
         row["direct_right"] = bool(row["direct"]) and right
@@ -151,6 +159,13 @@ def _tokens(text: str) -> set[str]:
     """Words and numbers without filler words or a plural s: "the micronemes" -> {"microneme"}."""
     words = re.findall(r"\d+(?:[.,·]\d+)*|[a-z0-9]+", text.lower())
     return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in _FILLER}
+
+
+def _line_members(line: str) -> list[str]:
+    """The names of a list line, "A [1], B [2] and C [2]." -> [A, B, C]; [] for a verdict or a line without them."""
+    if line.split(" [")[0] in ("Yes", "No", "The papers disagree"):
+        return []
+    return [m for m, _ in re.findall(r"(?:^|, | and )(.+?) \[(\d+)\]", line.strip().rstrip("."))]
 
 
 def _line_answers(kind: str, case: dict, line: str) -> bool | None:
@@ -179,8 +194,8 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
         values = [float(r[key]) for r in part if key in r]
         return sum(values) / len(values) if values else None
 
-    keys = ("passage_read", "passage_quoted", "cited_precision", "entities", "direct", "direct_right", "number", "verdict",
-            "refused")
+    keys = ("passage_read", "passage_quoted", "cited_precision", "entities", "direct", "direct_right", "members_right",
+            "number", "verdict", "refused")
     summary: dict[str, object] = {"questions": len(rows), **{k: mean(k, rows) for k in keys}}
     summary["by_type"] = {kind: {"n": len(part), **{k: mean(k, part) for k in keys}}
                           for kind in dict.fromkeys(str(r["type"]) for r in rows)
@@ -190,10 +205,10 @@ def summarise(rows: list[dict[str, object]]) -> dict[str, object]:
 
 def format_summary(name: str, summary: dict[str, object]) -> str:
     """One Markdown table: a row per type and one for all, a column per measure (blank where it does not apply)."""
-    keys = ("passage_read", "passage_quoted", "cited_precision", "entities", "direct", "direct_right", "number", "verdict",
-            "refused")
-    heads = ("passage read", "passage quoted", "cited papers answer", "entities named", "direct line", "direct line right", "number stated",
-             "yes/no right", "refused")
+    keys = ("passage_read", "passage_quoted", "cited_precision", "entities", "direct", "direct_right", "members_right",
+            "number", "verdict", "refused")
+    heads = ("passage read", "passage quoted", "cited papers answer", "entities named", "direct line", "direct line right",
+             "list members right", "number stated", "yes/no right", "refused")
     lines = [f"| {name} | n | " + " | ".join(heads) + " |", "|---|---|" + "---|" * len(keys)]
 
     def cell(value: object) -> str:
