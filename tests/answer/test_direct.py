@@ -167,6 +167,27 @@ def test_a_plural_question_gets_the_enumeration_around_the_span_from_the_best_qu
     assert line.verified and line.names == [("Vomiting", 1), ("fever", 2), ("headache", 2), ("pruritus", 2)]
 
 
+def test_a_later_quote_adds_members_only_when_the_reader_reads_it_as_answering():
+    """A second quote's enumeration joins the line only at relevance ANSWERS (the first quote's at LIST_READS), and a
+    third quote's never: on the development sets those added mostly junk ("male [2] and female wild-type mice [2]")."""
+    from answer.direct import ANSWERS, LIST_READS, list_line
+
+    one = "FGF21 did not activate AMP kinase, mTOR or sirtuin."
+    two = "Male and female wild-type mice were fed ad libitum."
+    three = "Other studies implicated PGC-1a, Nrf2 and FOXO."
+    first = _unit("a", one, Reading(0.6, span=(one.index("AMP"), one.index("AMP") + 10), span_prob=0.3), score=0.8)
+    def second(relevance: float) -> Evidence:
+        return _unit("b", two, Reading(relevance, span=(0, 4), span_prob=0.3), score=0.78)
+    third = _unit("c", three, Reading(0.9, span=(three.index("PGC"), three.index("PGC") + 6), span_prob=0.5), score=0.77)
+    cites = [_quote(1, "a", one), _quote(2, "b", two), _quote(3, "c", three)]
+    question = "which longevity pathways were not activated by FGF21?"
+    assert LIST_READS < 0.4 < ANSWERS
+    assert list_line(question, [first, second(0.4)], cites).text == "AMP kinase [1], mTOR [1] and sirtuin [1]."
+    assert list_line(question, [first, second(0.9)], cites).text == \
+        "AMP kinase [1], mTOR [1], sirtuin [1], male [2] and female wild-type [2]."
+    assert all(n != 3 for _, n in list_line(question, [first, second(0.9), third], cites).names)  # two quotes at most
+
+
 def test_a_list_line_leaves_out_what_the_question_names_and_never_widens_an_unrelated_span():
     from answer.direct import list_line
 
