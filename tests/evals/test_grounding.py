@@ -33,6 +33,17 @@ def test_a_list_line_needs_half_of_the_members_and_a_mechanism_line_half_of_the_
     assert grade(mechanism, _answer("By binding the E-site [1]."), _no_text)["direct_right"] is False
 
 
+def test_list_members_right_counts_the_names_the_expected_answer_or_its_evidence_holds():
+    """A line that names every expected member is right even with junk beside it; members right sees the junk."""
+    case = {"type": "list", "answer": ["AMP kinase, mTOR and sirtuin"], "expect_entities": ["AMPK|AMP kinase", "mTOR"],
+            "evidence": ["FGF21 did not activate the AMP kinase, mTOR or sirtuin pathways."]}
+    row = grade(case, _answer("AMP kinase [3], mTOR [3], sirtuin pathways [3], male [2] and female wild-type mice [2]."), _no_text)
+    assert row["direct_right"] is True and row["members_right"] == 3 / 5
+    assert grade(case, _answer("AMP kinase [3] and mTOR [3]."), _no_text)["members_right"] == 1.0
+    assert "members_right" not in grade(case, _answer("Yes [1]."), _no_text)  # a verdict names no members
+    assert "members_right" not in grade({"type": "factoid", "answer": ["mTOR"]}, _answer("mTOR [1]."), _no_text)
+
+
 def test_number_and_yes_no_lines_are_right_when_they_state_the_expected_value():
     number = {"type": "number", "expect_number": "15"}
     assert grade(number, _answer("Fifteen patients [1]."), _no_text)["direct_right"] is True
