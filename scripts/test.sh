@@ -12,10 +12,7 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
-# Bytecode is cached (in .venv and the clone, both ignored by git) even where the environment says not to: with
-# PYTHONDONTWRITEBYTECODE=1 (set on the machines here) every process compiled the ~3,000 modules it imports again,
-# 2.1 of the 5.1 s a `python app.py ask` took on AMD EPYC AVX-512; the tests start dozens of such processes.
-unset PYTHONDONTWRITEBYTECODE
+unset PYTHONDONTWRITEBYTECODE  # bytecode is cached, as in scripts/run.sh (why: there); the tests start dozens of processes
 # Two workers (pytest-xdist), each taking whole modules, so a module's fixtures are built once; they share one
 # embedding cache (tests/conftest.py). What one waits on (a server starting, a browser, a child process) the other
 # fills: on AMD EPYC capped to AVX2, 2 cores, 35 min 37 s of pytest in one process, 30 min 47 s on two (docs/tests.md).
