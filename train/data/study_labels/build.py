@@ -57,10 +57,10 @@ def _listing(src: dict) -> list[str]:
     return sorted(p for p in out.splitlines() if p.endswith(".xml"))
 
 
-def _fulltexts(src: dict, prefix: str, rng: random.Random, wanted: dict[str, int]) -> list[dict]:
-    """`wanted` maps the publisher's article types to how many of each; drawn in a seeded order."""
+def _fulltexts(src: dict, prefix: str, rng: random.Random, wanted: dict[str, int], taken: frozenset[str] = frozenset()) -> list[dict]:
+    """`wanted` maps the publisher's article types to how many of each; drawn in a seeded order, none of `taken`."""
     skip = _evaluated_paths()
-    paths = [p for p in _listing(src) if p not in skip]
+    paths = [p for p in _listing(src) if p not in skip and f"{prefix}:{Path(p).name}" not in taken]
     rng.shuffle(paths)
     rows, left = [], dict(wanted)
     for path in paths:
@@ -78,31 +78,60 @@ def _fulltexts(src: dict, prefix: str, rng: random.Random, wanted: dict[str, int
     return rows
 
 
-def build() -> list[dict]:
+def _abstracts() -> tuple[list[dict], list[dict]]:
+    """The PubMedQA and SciFact abstracts the cards are not measured on, in file order."""
     evaluated = {(r["source"], r["doc_id"]) for r in _jsonl(ROOT / "evals/study_cards/manifest.jsonl")}
     pubmedqa = [r for r in _jsonl(ROOT / "data/sample/pubmedqa/abstracts.jsonl") if ("pubmedqa", r["_id"]) not in evaluated]
-    rows = [{"id": f"pubmedqa:{r['_id']}", "source": "pubmedqa", "title": r.get("title", ""), "text": r["text"]}
-            for r in random.Random(2027).sample(pubmedqa, 240)]
     subset = {r["_id"] for r in _jsonl(ROOT / "evals/scifact_subset/corpus.jsonl")}
     scifact = [r for r in _jsonl(ROOT.parent / "shared/data/scifact/corpus.jsonl") if r["_id"] not in subset]
-    rows += [{"id": f"scifact:{r['_id']}", "source": "scifact", "title": r["title"], "text": r["text"]}
-             for r in random.Random(2027).sample(scifact, 120)]
+    return pubmedqa, scifact
+
+
+def _rows(pubmedqa: list[dict], scifact: list[dict]) -> list[dict]:
+    return ([{"id": f"pubmedqa:{r['_id']}", "source": "pubmedqa", "title": r.get("title", ""), "text": r["text"]}
+             for r in pubmedqa]
+            + [{"id": f"scifact:{r['_id']}", "source": "scifact", "title": r["title"], "text": r["text"]} for r in scifact])
+
+
+def build() -> list[dict]:
+    """The first batch (2026-12-05): 240 PubMedQA, 120 SciFact, 80 eLife and 20 PLOS documents."""
+    pubmedqa, scifact = _abstracts()
+    rows = _rows(random.Random(2027).sample(pubmedqa, 240), random.Random(2027).sample(scifact, 120))
     rows += _fulltexts(convert.ELIFE, "elife", random.Random(2027),
                        {"research-article": 60, "article-commentary|editorial|discussion": 20})
     rows += _fulltexts(convert.PLOS, "plos", random.Random(2027), {"research-article|review-article": 20})
     return rows
 
 
+def build_second(first: list[dict]) -> list[dict]:
+    """The second batch (2026-12-06), disjoint from the first: 240 PubMedQA, 120 SciFact, 40 eLife and 40 PLOS
+    documents, drawn with another seed from what the first batch left."""
+    taken = {r["id"] for r in first}
+    pubmedqa, scifact = _abstracts()
+    pubmedqa = [r for r in pubmedqa if f"pubmedqa:{r['_id']}" not in taken]
+    scifact = [r for r in scifact if f"scifact:{r['_id']}" not in taken]
+    rows = _rows(random.Random(2028).sample(pubmedqa, 240), random.Random(2028).sample(scifact, 120))
+    rows += _fulltexts(convert.ELIFE, "elife", random.Random(2028),
+                       {"research-article": 30, "article-commentary|editorial|discussion": 10}, frozenset(taken))
+    rows += _fulltexts(convert.PLOS, "plos", random.Random(2028), {"research-article|review-article": 40}, frozenset(taken))
+    return rows
+
+
+def _groups(rows: list[dict], seed: int) -> list[list[dict]]:
+    """Five labellers' parts: two of PubMedQA, one of SciFact, two of full texts (shuffled so each sees every kind)."""
+    full = [r for r in rows if r["source"] in ("elife", "plos")]
+    random.Random(seed).shuffle(full)
+    return [rows[:120], rows[120:240], rows[240:360], full[: len(full) // 2], full[len(full) // 2:]]
+
+
 def main() -> None:
-    rows = build()
+    first = build()
+    second = build_second(first)
     with (HERE / "docs.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in first + second)
     parts = HERE / "parts"
     parts.mkdir(exist_ok=True)
-    # five labellers: two of PubMedQA, one of SciFact, two of full texts (shuffled so each sees every kind)
-    full = [r for r in rows if r["source"] in ("elife", "plos")]
-    random.Random(2027).shuffle(full)
-    groups = [rows[:120], rows[120:240], rows[240:360], full[: len(full) // 2], full[len(full) // 2:]]
+    groups = _groups(first, 2027) + _groups(second, 2028)  # parts 1-5: the first batch, 6-10: the second
     for n, group in enumerate(groups, 1):
         with (parts / f"part{n}.jsonl").open("w", encoding="utf-8") as f:
             f.writelines(json.dumps({k: r[k] for k in ("id", "title", "text")}, ensure_ascii=False) + "\n"
