@@ -152,6 +152,18 @@ def _core(question: str) -> str:
     return re.sub(r"^(?:and|so|but|also|ok|okay|then|now)[,\s]+", "", " ".join(question.split()), flags=re.I)
 
 
+# A setting put first ("in primary keratinocytes, is ...?", "among treated patients, how many ...?"): the question's
+# form starts after its comma, when a question word or an auxiliary follows it.
+_SETTING_FIRST = re.compile(r"^(?:in|for|among|at|after|before|during|with|without|on|under|when|if|once|following)\b"
+                            r"[^,?]{1,80},\s*(?=(?:is|are|was|were|do|does|did|can|could|should|has|have|had|will|would|"
+                            r"may|might|must|how|why|what|which|who|where|when)\b)", re.I)
+
+
+def _form(question: str) -> str:
+    """The part of a (core) question whose first words say its form: a setting put first is left out."""
+    return _SETTING_FIRST.sub("", question, count=1)
+
+
 def analyse(question: str) -> QuestionAnalysis:
     """The answer type, quantity kind, asked class, focus entities and asked attribute of `question`."""
     analysis = _analyse(question)
@@ -161,8 +173,8 @@ def analyse(question: str) -> QuestionAnalysis:
 
 def _analyse(question: str) -> QuestionAnalysis:
     q = " ".join(question.split()).strip()
-    q_core = _core(q)
-    focus = _focus(q_core)
+    q_core = _form(_core(q))
+    focus = _focus(_core(q))
     if _ASKS_CAUSE.match(q_core):
         return QuestionAnalysis("mechanism", focus=focus)
     quantity = next((kind for kind, pattern in _QUANTITY if pattern.search(q_core)), "")

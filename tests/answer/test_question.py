@@ -57,6 +57,12 @@ from answer.question import analyse, asked_attribute, asks_for_several, content_
         ("What is the dose-response relationship of lovastatin?", "other", "", ""),
         ("what determines how sensitive a cell line is to doxorubicin?", "mechanism", "", ""),  # a cause
         ("How sensitive is the CRP test?", "number", "share", ""),
+        # a setting put first does not hide the question's form
+        ("in primary human keratinocytes, is UV induction of NOXA blunted by vemurafenib?", "yesno", "", ""),
+        ("In IFN receptor knockout mice, does cromolyn started a day after infection still work?", "yesno", "", ""),
+        ("among treated patients, how many relapsed?", "number", "count", ""),
+        ("In mice, how does emetine stop protein synthesis?", "mechanism", "", ""),
+        ("In which patients did rituximab fail?", "other", "", ""),  # no comma: the setting is the question
     ],
 )
 def test_answer_type(question: str, answer_type: str, quantity: str, asked_class: str):
