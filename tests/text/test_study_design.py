@@ -68,7 +68,7 @@ def test_the_training_labels_are_whole_and_quote_their_documents():
 
     docs = {d["id"]: d for d in _jsonl(LABELLED / "docs.jsonl")}
     labels = _jsonl(LABELLED / "labels.jsonl")
-    assert [r["id"] for r in labels] == list(docs) and len(labels) == 900
+    assert [r["id"] for r in labels] == list(docs) and len(labels) == 1340
     for row in labels:
         assert row["design"] in DESIGNS, row
         assert row["participants"] is None or row["participants"] > 0, row

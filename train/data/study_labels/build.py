@@ -117,6 +117,19 @@ def build_second(first: list[dict]) -> list[dict]:
     return rows
 
 
+def build_third(earlier: list[dict]) -> list[dict]:
+    """The third batch (2026-12-06), disjoint from both: 240 PubMedQA, 120 SciFact and 80 eLife documents (eLife
+    only: the measured full texts are eLife's, and the PLOS draw brought papers from outside biomedicine)."""
+    taken = {r["id"] for r in earlier}
+    pubmedqa, scifact = _abstracts()
+    pubmedqa = [r for r in pubmedqa if f"pubmedqa:{r['_id']}" not in taken]
+    scifact = [r for r in scifact if f"scifact:{r['_id']}" not in taken]
+    rows = _rows(random.Random(2029).sample(pubmedqa, 240), random.Random(2029).sample(scifact, 120))
+    rows += _fulltexts(convert.ELIFE, "elife", random.Random(2029),
+                       {"research-article": 60, "article-commentary|editorial|discussion": 20}, frozenset(taken))
+    return rows
+
+
 def _groups(rows: list[dict], seed: int) -> list[list[dict]]:
     """Five labellers' parts: two of PubMedQA, one of SciFact, two of full texts (shuffled so each sees every kind)."""
     full = [r for r in rows if r["source"] in ("elife", "plos")]
@@ -127,11 +140,13 @@ def _groups(rows: list[dict], seed: int) -> list[list[dict]]:
 def main() -> None:
     first = build()
     second = build_second(first)
+    third = build_third(first + second)
     with (HERE / "docs.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in first + second)
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in first + second + third)
     parts = HERE / "parts"
     parts.mkdir(exist_ok=True)
-    groups = _groups(first, 2027) + _groups(second, 2028)  # parts 1-5: the first batch, 6-10: the second
+    # parts 1-5: the first batch, 6-10: the second, 11-15: the third
+    groups = _groups(first, 2027) + _groups(second, 2028) + _groups(third, 2029)
     for n, group in enumerate(groups, 1):
         with (parts / f"part{n}.jsonl").open("w", encoding="utf-8") as f:
             f.writelines(json.dumps({k: r[k] for k in ("id", "title", "text")}, ensure_ascii=False) + "\n"
