@@ -24,7 +24,8 @@ TOKEN = re.compile(r"[a-z][a-z-]+")  # scikit-learn's token_pattern in training:
 
 
 class DesignModel:
-    """Multinomial logistic regression over sublinear, l2-normalised TF-IDF of lower-cased words and word pairs."""
+    """Multinomial logistic regression over sublinear, l2-normalised TF-IDF of lower-cased words (and word pairs, if
+    the model was trained with them: `ngrams`)."""
 
     def __init__(self, data: dict) -> None:
         self.classes: list[str] = data["classes"]
