@@ -91,6 +91,7 @@ NUMBER_FLOOR = 0.85  # a unit stating the asked number may score this share of t
 NUMBER_RELATIVE = 0.6  # ... and at least this share of the best unit's score
 DEFINITION_BONUS = 0.06  # "How does X work?": a sentence defining X ("X, an anti-CD20 antibody, ...") gains this
 ENUMERATION_BONUS = 0.06  # "Which X ...?" (several asked): a sentence enumerating items gains this
+CAUSE_BONUS = 0.1  # "How/why ...?": a sentence that states a cause or a means ("by blocking", "resulting in") gains this
 TIE_DECIMALS = 2  # quotes whose scores agree to this many decimals are equally relevant: design breaks the tie
 FILTER_DEPTH = 4  # with a design or year filter, search this many times deeper, then keep the papers it admits
 PAPER_MEMO = 512  # papers whose tokens and abbreviations are kept between questions
@@ -303,6 +304,8 @@ class ExtractiveAnswerer:
             result.reader_relevance = max((u.reading.relevance for u in units if u.reading), default=0.0)
         if asks_for_several(asked) and analysis.answer_type not in ("number", "yesno"):
             _reward_enumerations(units)
+        if analysis.answer_type == "mechanism":  # after the reader, whose score is made afresh from the hand-set one
+            _reward_causes(units, [f.text for f in analysis.focus])
         threshold = self.threshold()
         # A drug only papers on something else mention ("hydroxychloroquine" in a lupus abstract) is as good as
         # missing; an acronym may be spelt out in the passages read ("European League Against Rheumatism").
@@ -645,6 +648,26 @@ def _reward_definitions(units: list[_Unit], names: list[str]) -> None:
             if defining.search(u.text):
                 u.score += DEFINITION_BONUS
                 u.prior += DEFINITION_BONUS
+
+
+# Words that say how or why: a means ("by blocking", "through", "via"), a consequence ("resulting in", "leads to",
+# "thereby", "thus") or a reason ("because", "due to", "owing to"); generic across fields.
+_CAUSE = re.compile(r"\b(?:by\s+\w+ing|through|via|thereby|thus|hence|therefore|because|due to|owing to|as a result|"
+                    r"result(?:s|ed|ing)? in|lead(?:s|ing)? to|led to|caus(?:e|es|ed|ing)|mediat(?:e|es|ed|ing)|"
+                    r"depend(?:s|ent|ing)? on|-dependent|which (?:in turn )?(?:allows|enables|prevents|blocks|drives))\b", re.I)
+
+
+def _reward_causes(units: list[_Unit], names: list[str]) -> None:
+    """A how/why question is answered by a sentence that states a means, a consequence or a reason: such a unit gains
+    CAUSE_BONUS in its ranking score (not in the hand-set score the off-corpus gate reads). When the question names
+    something ("how does rituximab work ...?"), only a sentence naming it gains: a background sentence's "because"
+    ("... was long considered a disease driven by type 2 helper T cells, because ...") says why of something else."""
+    if not CAUSE_BONUS:
+        return
+    named = [re.compile(rf"(?<![\w-]){re.escape(n)}(?![\w-])", re.IGNORECASE) for n in names]
+    for u in units:
+        if _CAUSE.search(u.text) and (not named or any(p.search(u.text) for p in named)):
+            u.score += CAUSE_BONUS
 
 
 def _anchored(chosen: list[_Unit], best: float, anchors: list[_Unit]) -> list[_Unit]:

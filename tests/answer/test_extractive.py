@@ -354,3 +354,31 @@ def test_a_sentence_that_only_announces_what_follows_is_quoted_with_the_next(tmp
     monkeypatch.setattr("answer.extractive.announces", lambda text: False)
     quoted = " ".join(c.quote for c in answerer.answer(question).citations)  # before: the announcement alone
     assert "number of limitations." in quoted and "missed unpublished" not in quoted, quoted
+
+
+def test_a_how_question_favours_a_quote_that_states_the_means_even_with_the_reader_on(tmp_path, settings, hash_model,
+                                                                                     monkeypatch):
+    """"How does emetine stop protein synthesis?": the sentence saying how ("..., thereby blocking ...") gains
+    CAUSE_BONUS on its ranking score. The bonus is given after the reader, whose scoring rebuilds every unit's score
+    from its hand-set one: given before, it was lost and the restatement of the question kept the lead."""
+    import answer.extractive as extractive
+    from answer.reader import Reading
+
+    restating = "Emetine stops protein synthesis in parasites and in human cells alike."
+    means = "It binds the small ribosomal subunit, thereby blocking mRNA translocation."
+    index = CorpusIndex.open(settings.paths.index_dir, settings)
+    ingest(index, [write_corpus(tmp_path / "papers", {"emetine.txt": f"Emetine and the ribosome\n\n{restating} {means}"})])
+
+    class SameForAll:  # a reader that reads every unit alike, so only the hand-set score and the bonus rank them
+        def read(self, question, texts):
+            return [Reading(0.9) for _ in texts]
+
+    def first_quote(bonus: float) -> str:
+        monkeypatch.setattr(extractive, "CAUSE_BONUS", bonus)
+        answerer = ExtractiveAnswerer(index)
+        answerer._reader = SameForAll()
+        result = answerer.answer("How does emetine stop protein synthesis?", max_quotes=1)
+        return result.citations[0].quote
+
+    assert first_quote(0.0) == restating
+    assert means in first_quote(0.5)  # alone or after the restatement, as one two-sentence quote
