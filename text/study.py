@@ -46,7 +46,8 @@ DESIGNS = {
     "unknown": "design unknown",
 }
 STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "unknown" last
-RULES_VERSION = 10  # raise when the rules below or the bundled design model change what a card says: stored cards are then made again
+RULES_VERSION = 10  # raise when the rules below or the bundled design model change what a card says: stored cards
+# are then made again
 UNSIGNED_MIN_PROBABILITY = 0.5  # the model's bar for a short text in which the rules see no sign of a study
 MIN_STUDY_CHARS = 600  # shorter than a structured abstract: a study's report only if the rules or the model are sure
 HEAD_CHARS = 4_000  # the title and abstract of a full text; a PubMed abstract whole

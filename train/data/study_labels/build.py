@@ -57,7 +57,8 @@ def _listing(src: dict) -> list[str]:
     return sorted(p for p in out.splitlines() if p.endswith(".xml"))
 
 
-def _fulltexts(src: dict, prefix: str, rng: random.Random, wanted: dict[str, int], taken: frozenset[str] = frozenset()) -> list[dict]:
+def _fulltexts(src: dict, prefix: str, rng: random.Random, wanted: dict[str, int],
+               taken: frozenset[str] = frozenset()) -> list[dict]:
     """`wanted` maps the publisher's article types to how many of each; drawn in a seeded order, none of `taken`."""
     skip = _evaluated_paths()
     paths = [p for p in _listing(src) if p not in skip and f"{prefix}:{Path(p).name}" not in taken]
@@ -81,7 +82,8 @@ def _fulltexts(src: dict, prefix: str, rng: random.Random, wanted: dict[str, int
 def _abstracts() -> tuple[list[dict], list[dict]]:
     """The PubMedQA and SciFact abstracts the cards are not measured on, in file order."""
     evaluated = {(r["source"], r["doc_id"]) for r in _jsonl(ROOT / "evals/study_cards/manifest.jsonl")}
-    pubmedqa = [r for r in _jsonl(ROOT / "data/sample/pubmedqa/abstracts.jsonl") if ("pubmedqa", r["_id"]) not in evaluated]
+    pubmedqa = [r for r in _jsonl(ROOT / "data/sample/pubmedqa/abstracts.jsonl")
+                if ("pubmedqa", r["_id"]) not in evaluated]
     subset = {r["_id"] for r in _jsonl(ROOT / "evals/scifact_subset/corpus.jsonl")}
     scifact = [r for r in _jsonl(ROOT.parent / "shared/data/scifact/corpus.jsonl") if r["_id"] not in subset]
     return pubmedqa, scifact
@@ -90,7 +92,8 @@ def _abstracts() -> tuple[list[dict], list[dict]]:
 def _rows(pubmedqa: list[dict], scifact: list[dict]) -> list[dict]:
     return ([{"id": f"pubmedqa:{r['_id']}", "source": "pubmedqa", "title": r.get("title", ""), "text": r["text"]}
              for r in pubmedqa]
-            + [{"id": f"scifact:{r['_id']}", "source": "scifact", "title": r["title"], "text": r["text"]} for r in scifact])
+            + [{"id": f"scifact:{r['_id']}", "source": "scifact", "title": r["title"], "text": r["text"]}
+               for r in scifact])
 
 
 def build() -> list[dict]:
@@ -113,7 +116,8 @@ def build_second(first: list[dict]) -> list[dict]:
     rows = _rows(random.Random(2028).sample(pubmedqa, 240), random.Random(2028).sample(scifact, 120))
     rows += _fulltexts(convert.ELIFE, "elife", random.Random(2028),
                        {"research-article": 30, "article-commentary|editorial|discussion": 10}, frozenset(taken))
-    rows += _fulltexts(convert.PLOS, "plos", random.Random(2028), {"research-article|review-article": 40}, frozenset(taken))
+    rows += _fulltexts(convert.PLOS, "plos", random.Random(2028), {"research-article|review-article": 40},
+                       frozenset(taken))
     return rows
 
 
