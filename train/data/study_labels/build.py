@@ -106,31 +106,26 @@ def build() -> list[dict]:
     return rows
 
 
-def build_second(first: list[dict]) -> list[dict]:
-    """The second batch (2026-12-06), disjoint from the first: 240 PubMedQA, 120 SciFact, 40 eLife and 40 PLOS
-    documents, drawn with another seed from what the first batch left."""
-    taken = {r["id"] for r in first}
+# The later batches (2026-12-06), each drawn with its own seed from what the earlier ones left: 240 PubMedQA and 120
+# SciFact abstracts, and full texts by the publisher's article types. The third is eLife only: the measured full
+# texts are eLife's, and the second's PLOS draw brought papers from outside biomedicine.
+LATER_BATCHES = [  # (seed, eLife types -> how many, PLOS types -> how many)
+    (2028, {"research-article": 30, "article-commentary|editorial|discussion": 10},
+     {"research-article|review-article": 40}),
+    (2029, {"research-article": 60, "article-commentary|editorial|discussion": 20}, {}),
+]
+
+
+def build_later(earlier: list[dict], seed: int, elife: dict[str, int], plos: dict[str, int]) -> list[dict]:
+    """A batch disjoint from the `earlier` rows (see LATER_BATCHES)."""
+    taken = frozenset(r["id"] for r in earlier)
     pubmedqa, scifact = _abstracts()
     pubmedqa = [r for r in pubmedqa if f"pubmedqa:{r['_id']}" not in taken]
     scifact = [r for r in scifact if f"scifact:{r['_id']}" not in taken]
-    rows = _rows(random.Random(2028).sample(pubmedqa, 240), random.Random(2028).sample(scifact, 120))
-    rows += _fulltexts(convert.ELIFE, "elife", random.Random(2028),
-                       {"research-article": 30, "article-commentary|editorial|discussion": 10}, frozenset(taken))
-    rows += _fulltexts(convert.PLOS, "plos", random.Random(2028), {"research-article|review-article": 40},
-                       frozenset(taken))
-    return rows
-
-
-def build_third(earlier: list[dict]) -> list[dict]:
-    """The third batch (2026-12-06), disjoint from both: 240 PubMedQA, 120 SciFact and 80 eLife documents (eLife
-    only: the measured full texts are eLife's, and the PLOS draw brought papers from outside biomedicine)."""
-    taken = {r["id"] for r in earlier}
-    pubmedqa, scifact = _abstracts()
-    pubmedqa = [r for r in pubmedqa if f"pubmedqa:{r['_id']}" not in taken]
-    scifact = [r for r in scifact if f"scifact:{r['_id']}" not in taken]
-    rows = _rows(random.Random(2029).sample(pubmedqa, 240), random.Random(2029).sample(scifact, 120))
-    rows += _fulltexts(convert.ELIFE, "elife", random.Random(2029),
-                       {"research-article": 60, "article-commentary|editorial|discussion": 20}, frozenset(taken))
+    rows = _rows(random.Random(seed).sample(pubmedqa, 240), random.Random(seed).sample(scifact, 120))
+    rows += _fulltexts(convert.ELIFE, "elife", random.Random(seed), elife, taken)
+    if plos:
+        rows += _fulltexts(convert.PLOS, "plos", random.Random(seed), plos, taken)
     return rows
 
 
@@ -142,15 +137,16 @@ def _groups(rows: list[dict], seed: int) -> list[list[dict]]:
 
 
 def main() -> None:
-    first = build()
-    second = build_second(first)
-    third = build_third(first + second)
+    batches, seeds = [build()], [2027]
+    for seed, elife, plos in LATER_BATCHES:
+        batches.append(build_later([r for b in batches for r in b], seed, elife, plos))
+        seeds.append(seed)
     with (HERE / "docs.jsonl").open("w", encoding="utf-8") as f:
-        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in first + second + third)
+        f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for b in batches for r in b)
     parts = HERE / "parts"
     parts.mkdir(exist_ok=True)
     # parts 1-5: the first batch, 6-10: the second, 11-15: the third
-    groups = _groups(first, 2027) + _groups(second, 2028) + _groups(third, 2029)
+    groups = [g for rows, seed in zip(batches, seeds) for g in _groups(rows, seed)]
     for n, group in enumerate(groups, 1):
         with (parts / f"part{n}.jsonl").open("w", encoding="utf-8") as f:
             f.writelines(json.dumps({k: r[k] for k in ("id", "title", "text")}, ensure_ascii=False) + "\n"
