@@ -33,6 +33,7 @@ from ingest.chunking import chunk_document, chunk_id, chunk_node, embedding_text
 from ingest.identity import SamePaper, merge_paper
 from ingest.library import BIBLIOGRAPHIC
 from ingest.loaders import LoadResult, ReadLimits, load_paths
+from text.participants import participant_model
 from text.study import study_card
 from text.study_design import design_model
 
@@ -236,8 +237,9 @@ def _classify(index: CorpusIndex, result: LoadResult, papers: SamePaper,
         notes.append(f"the same paper as {prior.source} ({match[1]}): one document")
     else:
         _make_id_unique(index, doc)
-    model = design_model(index.settings.ingest.study_design_model)
-    doc.metadata["study"] = study_card(doc.text, doc.metadata, model).to_dict()  # after a merge: the merged paper's card
+    choice = index.settings.ingest.study_design_model
+    card = study_card(doc.text, doc.metadata, design_model(choice), participant_model(choice))
+    doc.metadata["study"] = card.to_dict()  # after a merge: the merged paper's card
     papers.remember(doc)
     note = "; ".join(notes)
     existing = index.content_hash(doc.doc_id)

@@ -21,7 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, fields
 
-from text.numbers import NUMBER_WORD, word_value
+from text.numbers import NUMBER_WORD
+from text.participants import ParticipantModel, count_participants, participant_model
 from text.study_design import DesignModel, bundled
 
 # design key -> what users see; order is the evidence hierarchy the answer's tie-breaker uses (strongest first)
@@ -46,7 +47,7 @@ DESIGNS = {
     "unknown": "design unknown",
 }
 STRENGTH = {key: rank for rank, key in enumerate(DESIGNS)}  # 0 is strongest; "unknown" last
-RULES_VERSION = 10  # raise when the rules below or the bundled design model change what a card says: stored cards
+RULES_VERSION = 11  # raise when the rules below or the bundled models change what a card says: stored cards
 # are then made again
 UNSIGNED_MIN_PROBABILITY = 0.5  # the model's bar for a short text in which the rules see no sign of a study
 MIN_STUDY_CHARS = 600  # shorter than a structured abstract: a study's report only if the rules or the model are sure
@@ -169,38 +170,6 @@ _TEXT_RULES: list[tuple[str, str, str]] = [
 _COMPILED = [(design, re.compile(title, re.IGNORECASE), re.compile(head, re.IGNORECASE | re.MULTILINE))
              for design, title, head in _TEXT_RULES]
 
-_PEOPLE = (r"(?:patients?|participants?|subjects?|individuals?|persons?|people|adults?|children|infants?|neonates?|"
-           r"newborns?|adolescents?|women|men|mothers?|pregnan(?:t women|cies)|volunteers?|respondents?|cases?|controls?|"
-           r"residents?|students?|nurses?|physicians?|veterans?|survivors?|smokers?|donors?|users?|eyes?|families|households?|"
-           r"experts?|doctors?|trainees?|professionals?|members?|females?|males?|workers?|employees?|pupils?|athletes?|pts)")
-_COUNT = rf"(?<![\d.])(\d{{1,3}}(?:,\d{{3}})+(?!\d|\.\d)|\d+(?!\d|\.\d)|{NUMBER_WORD})"  # not a decimal's part: "0.72"
-_PARTICIPANT_RULES = [  # most explicit first
-    # a section that names the study's people: "SUBJECTS: 18,133 male civil servants aged 40-69 ..."
-    re.compile(rf"(?:^|\n|\. )(?:SUBJECTS|PATIENTS|PARTICIPANTS|POPULATION|STUDY POPULATION|SAMPLE)(?: AND [A-Z ]+)?:\s*"
-               rf"(?:A total of\s+)?{_COUNT}\b"),
-    re.compile(rf"\b(?:a total of|total(?:ly)?|overall,?|in all,?|altogether,?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
-    # the study as subject, or no subject: "Our population included 3011 patients", "carried on 2096 school children"
-    re.compile(rf"\b(?:included|comprised|comprising|enrolled|recruited|involv(?:ed|ing)|consisted of|carried (?:out )?on|"
-               rf"(?:analysis|data|records|charts) (?:of|from)|completed by|measured in|conducted (?:in|on|among))\s+"
-               rf"(?:a total of\s+)?{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
-    re.compile(rf"\b(?:we|this study) (?:enrolled|included|recruited|studied|analy[sz]ed|evaluated|examined|"
-               rf"identified|reviewed|randomi[sz]ed|surveyed|followed|describe|report|present)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
-    re.compile(rf"\b{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\s+(?:\([^)]*\)\s+)?(?:were|was|who)\s+(?:\w+\s+)?"
-               rf"(?:enrolled|included|recruited|randomi[sz]ed|studied|analy[sz]ed|evaluated|identified|assigned|"
-               rf"examined|treated|surveyed|followed|reviewed|interviewed|selected|eligible|participated)\b", re.I),
-    re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b"),
-    # two groups named as one: "21 HPV-positive and 11 HPV-negative mothers"
-    re.compile(rf"\b{_COUNT}\s+[A-Za-z][\w-]*\s+(?:and|or)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
-    re.compile(rf"\b(?:of|in|among|from|on)\s+{_COUNT}\s+(?:consecutive\s+)?(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
-    re.compile(rf"\b{_COUNT}\s+(?:consecutive\s+)?(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
-]
-_AND_GROUP = re.compile(rf"[^.;(]{{0,160}}?,?\s+(?:and|versus|vs\.?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I)
-# (no verb between: "120 patients were screened and 80 patients were enrolled" counts the enrolled only)
-_GROUP_AND = re.compile(rf"{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b(?:(?!\b(?:were|was|had|have|did)\b)(?:[^.;]|\.\d))"
-                        rf"{{0,160}}?,?\s+and\s+$", re.I)
-_AND_N = re.compile(r"\)?[^.;]{0,80}?\b(?:and|versus|vs\.?)\b[^.;]{0,60}?\([nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\)")
-_RESULTS_LABEL = re.compile(r"(?:^|\n|\. )(?:RESULTS?|FINDINGS|MAIN RESULTS|MEASUREMENTS? AND (?:MAIN )?RESULTS)\s*:")
-_RATIO = re.compile(r"\s(?:for|to) (?:each|every)\s", re.I)
 _NO_PARTICIPANTS = {"systematic_review", "review", "guideline", "commentary", "laboratory", "modelling", "news",
                     "trial_registration"}
 
@@ -248,14 +217,16 @@ class StudyCard:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def study_card(text: str, metadata: dict, model: DesignModel | None | str = "bundled") -> StudyCard:
+def study_card(text: str, metadata: dict, model: DesignModel | None | str = "bundled",
+               counter: ParticipantModel | None | str = "bundled") -> StudyCard:
     """The card of a document with this cleaned `text` and ingest `metadata` (title, year, journal, doi, pmid,
     `publication_types` "; "-joined, `mesh` MeSH headings "; "-joined, `entry_type` of a reference-manager record,
     `article_type` of a web page). `model` places a document whose metadata and wording name no design: the shipped
-    one ("bundled"), another `DesignModel`, or None for the rules alone."""
+    one ("bundled"), another `DesignModel`, or None for the rules alone; `counter` likewise counts its participants
+    (`text.participants`)."""
     title = str(metadata.get("title", ""))
     head = text[:HEAD_CHARS]
-    counted = participants_in(head)
+    counted = count_participants(head, participant_model("bundled") if counter == "bundled" else counter)
     design, source, evidence = _design_from_metadata(metadata, title, head)
     if design == "unknown":
         design, evidence = _explicit_design(title, head, len(text))
@@ -386,53 +357,6 @@ def _about_this_study(head: str, at: int) -> bool:
         return True
     labels = list(_SECTION_LABEL.finditer(head, 0, at))
     return bool(labels and _METHODS_LABEL.search(labels[-1].group(1)))
-
-
-def participants_in(text: str) -> int | None:
-    """The number of people a study's opening says it enrolled ("A total of 135 patients", "fifteen patients were
-    included", "n = 42"), the most explicit statement first; None when it states none."""
-    results = _RESULTS_LABEL.search(text)
-    # the methods say whom the study took; the results count subgroups ("In 913 children (AD; 132), ...")
-    for part in ([text[: results.start()]] if results else []) + [text]:
-        for rule in _PARTICIPANT_RULES:
-            for m in rule.finditer(part):
-                if _RATIO.search(part[m.start():m.end() + 12]):
-                    continue  # "two controls for each patient" is a matching ratio, not the study's size
-                counts = [_count(g) for g in m.groups() if g and not _is_year(g)]
-                if counts and None not in counts and 0 < sum(counts) < 50_000_000:
-                    if len(counts) == 1:
-                        return sum(counts) + _first_group(part, m.start()) + _second_group(text, m.end())
-                    return sum(counts)
-    return None
-
-
-def _first_group(text: str, at: int) -> int:
-    """A group counted before the one found, in the same sentence and joined to it by "and" ("Thirty-five young
-    obese males and 23 age-matched healthy male volunteers were recruited"): the study's people are both. The
-    sentence's first such group is taken (a third group between them is not added)."""
-    sentence = text[max(text.rfind(". ", 0, at), text.rfind("\n", 0, at)) + 1 : at]
-    m = _GROUP_AND.search(sentence)
-    value = _count(m.group(1)) if m else None
-    return value if value is not None and not _is_year(m.group(1)) else 0
-
-
-def _second_group(text: str, at: int) -> int:
-    """A group counted right after the first, in the same sentence ("21 HPV-positive and 11 HPV-negative mothers",
-    "23 subjects with X, and 40 subjects with Y", "screening (n = 75360) and control arms (n = 76178)"): the study's
-    people are both."""
-    rest = text[at : at + 200].split(". ")[0]
-    m = _AND_GROUP.match(rest) or _AND_N.match(rest)
-    value = _count(m.group(1)) if m else None
-    return value if value is not None and not _is_year(m.group(1)) else 0
-
-
-def _count(token: str) -> int | None:
-    token = token.replace(",", "")
-    return int(token) if token.isdigit() else word_value(token)
-
-
-def _is_year(token: str) -> bool:
-    return bool(re.fullmatch(r"19\d{2}|20[0-4]\d", token))  # 2096 school children are not a year
 
 
 def card_of(text: str, metadata: dict) -> StudyCard:

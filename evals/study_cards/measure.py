@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ingest.loaders import ReadLimits, load_paths
 from settings import PROJECT_DIR
+from text.participants import ParticipantModel
 from text.study import StudyCard, study_card
 from text.study_design import DesignModel
 
@@ -28,9 +29,10 @@ def labelled() -> list[dict]:
     return [json.loads(line) for line in (HERE / "labels.jsonl").read_text().splitlines() if line.strip()]
 
 
-def cards(labels: list[dict], model: DesignModel | None | str = "bundled") -> dict[tuple[str, str], StudyCard]:
-    """Each labelled document's card, keyed by (corpus, doc_id), from the documents ingest's loaders make; `model` as
-    `study_card` takes it (None: the rules alone)."""
+def cards(labels: list[dict], model: DesignModel | None | str = "bundled",
+          counter: ParticipantModel | None | str = "bundled") -> dict[tuple[str, str], StudyCard]:
+    """Each labelled document's card, keyed by (corpus, doc_id), from the documents ingest's loaders make; `model`
+    and `counter` as `study_card` takes them (None: the rules alone)."""
     out: dict[tuple[str, str], StudyCard] = {}
     for corpus in sorted({row["corpus"] for row in labels}):
         wanted = {row["doc_id"] for row in labels if row["corpus"] == corpus}
@@ -40,7 +42,7 @@ def cards(labels: list[dict], model: DesignModel | None | str = "bundled") -> di
                 continue
             doc_id = doc.doc_id if doc.metadata.get("format") == "jsonl" else Path(corpus).stem
             if doc_id in wanted:
-                out[(corpus, doc_id)] = study_card(doc.text, doc.metadata, model)
+                out[(corpus, doc_id)] = study_card(doc.text, doc.metadata, model, counter)
     return out
 
 
@@ -62,11 +64,11 @@ def compare(row: dict, card: StudyCard) -> dict[str, bool | None]:
     }
 
 
-def measure(labels: list[dict] | None = None, model: DesignModel | None | str = "bundled"
-            ) -> dict[str, dict[str, dict[str, float | int]]]:
+def measure(labels: list[dict] | None = None, model: DesignModel | None | str = "bundled",
+            counter: ParticipantModel | None | str = "bundled") -> dict[str, dict[str, dict[str, float | int]]]:
     """{split: {field: {"share": right/measured, "n": measured}}}, splits "dev", "test" and "all"."""
     labels = labels if labels is not None else labelled()
-    found = cards(labels, model)
+    found = cards(labels, model, counter)
     tally: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for row in labels:
         card = found.get((row["corpus"], row["doc_id"]), StudyCard())

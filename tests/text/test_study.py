@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from text.participants import participants_in
 from text.study import (
     DESIGNS,
     StudyCard,
@@ -12,7 +13,6 @@ from text.study import (
     citation_line,
     design_keys,
     design_of_mesh,
-    participants_in,
     study_card,
 )
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from text.participants import participant_model
 from text.study import study_card
 from text.study_design import BUNDLED, DesignModel, bundled
 
@@ -57,6 +58,8 @@ def test_the_training_command_runs_on_a_tiny_subset(tmp_path: Path):
     assert sum(report["examples"].values()) == 120 == report["labelled_by_reading"]
     assert all(0 < share <= 1 for share in report["cv_labelled_documents"].values())
     assert DesignModel.load(tmp_path / "model.json").classify(CROSS_SECTIONAL)[1] > 0
+    assert report["participants"]["documents"] == 120 and 0 <= report["participants"]["cv_ranking"]["right"] <= 1
+    assert participant_model(str(tmp_path)) is not None  # the folder swaps in both models
 
 
 def test_the_training_labels_are_whole_and_quote_their_documents():
