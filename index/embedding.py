@@ -62,6 +62,10 @@ TIMING_SLICE = slice(0, 64)  # the auto choice times and checks every variant on
 # OpenVINO fp32's 12.6 (alone: 17.2 against 25.8) and was chosen, and its SciFact dense nDCG@10 fell 0.0047 below fp32's
 # (issue 17's bar is 0.003); where int8 has VNNI kernels it runs at 2.5x fp32 (AMD EPYC AVX-512: 72.7 against 29.5).
 LOSSY_SPEEDUP = 1.25
+# Before int8 is calibrated (300 abstracts: 42 s of the 125 s an AVX2-only AMD EPYC spent choosing, where int8 then
+# ran at 0.89x OpenVINO fp32), a graph calibrated on this many abstracts, the same graph with rougher scales, is timed
+# against OpenVINO fp32: int8 is calibrated and measured only where its kernels are at least as fast as fp32's.
+INT8_PROBE_TEXTS = 8
 
 
 @dataclass(frozen=True)
@@ -572,6 +576,14 @@ def _load_openvino(source: str, precision: str, batch_size: int, cache_dir: Path
                      str(exc).splitlines()[-1] if str(exc) else "")
         raise ModelLoadError(f"OpenVINO cannot run this model in {SHORT[precision]} on this CPU ({first.strip()[:160]}); "
                              "set embedding.backend = torch or auto") from None
+    return SentenceEncoder(_batches(compiled, tokenize, meta), model_name=Path(source).name,
+                           embed_batch_size=batch_size, backend="openvino", precision=precision,
+                           dimension=meta["dimension"], fingerprint=model_fingerprint(source),
+                           query_prefix=meta["query_prefix"], text_prefix=meta["text_prefix"])
+
+
+def _batches(compiled, tokenize: Callable, meta: dict) -> Callable[[list[str]], np.ndarray]:
+    """A compiled graph as an encoder of a batch of texts: tokenized, grouped into a few padded shapes."""
     request = compiled.create_infer_request()
     lock = threading.Lock()  # one infer request: the UI's worker threads take turns
 
@@ -583,9 +595,39 @@ def _load_openvino(source: str, precision: str, batch_size: int, cache_dir: Path
                 out[rows] = request.infer(_padded(inputs, rows, target, meta["pad_id"]))[0]
         return out
 
-    return SentenceEncoder(batch, model_name=Path(source).name, embed_batch_size=batch_size, backend="openvino",
-                           precision=precision, dimension=meta["dimension"], fingerprint=model_fingerprint(source), query_prefix=meta["query_prefix"],
-                           text_prefix=meta["text_prefix"])
+    return batch
+
+
+def int8_may_pay(source: str, cache_dir: Path, pinning: bool = True) -> tuple[bool, str]:
+    """Whether OpenVINO int8 runs at least as fast as OpenVINO fp32 on this CPU, and the rates that say so: a graph
+    calibrated on `INT8_PROBE_TEXTS` abstracts (what is read is its speed, not its vectors: nothing of it is kept) is
+    timed against the fp32 graph on the timing abstracts, alternately, best of two. Where it is slower (AVX2 without
+    VNNI) the full calibration cannot buy the `LOSSY_SPEEDUP` a reduced precision must show, and is not spent."""
+    import time
+
+    import openvino as ov
+
+    folder = export_openvino(source, cache_dir, int8=False)
+    meta = json.loads((folder / "meta.json").read_text())
+    tokenize = _tokenizer(folder)
+    core = ov.Core()
+    rough = [tokenize(bundled_abstracts(CALIBRATION_SLICE)[:INT8_PROBE_TEXTS])]
+    graphs = {"fp32": core.read_model(folder / "fp32.xml"),
+              "int8": quantize_int8(core.read_model(folder / "fp32.xml"), rough)}
+    encoders = {name: _batches(core.compile_model(graph, "CPU", openvino_config("f32", pinning)), tokenize, meta)
+                for name, graph in graphs.items()}
+    texts = bundled_abstracts(TIMING_SLICE)[:32]
+    rates: dict[str, float] = {}
+    for encode in encoders.values():
+        encode(texts[:8])  # first call: kernel selection, allocation
+    for _ in range(2):
+        for name, encode in encoders.items():
+            started = time.perf_counter()
+            encode(texts)
+            rates[name] = max(rates.get(name, 0.0), len(texts) / (time.perf_counter() - started))
+    why = (f"int8 with a rough calibration {rates['int8']:.1f} texts/s, OpenVINO fp32 {rates['fp32']:.1f} on "
+           f"{len(texts)} abstracts")
+    return rates["int8"] >= rates["fp32"], why
 
 
 # --- the measured choice ----------------------------------------------------------------------
@@ -652,7 +694,18 @@ def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_d
         reference = Variant("torch", "float32")
         models = {reference: _load(source, reference, batch_size, str(cache_dir), pinning)}  # fails: the model itself is broken
         unavailable = {}  # e.g. OpenVINO bf16 under an AVX2 cap: its CPU plugin has no kernel for it
+        skipped = {}  # int8 where its kernels are slower than fp32's: not worth calibrating (`int8_may_pay`)
         for variant in [v for v in allowed if v != reference]:
+            probe = variant == Variant("openvino", "int8") and Variant("openvino", "float32") in allowed  # weighed
+            if probe and not _int8_graph_cached(source, cache_dir):
+                try:
+                    pays, why = int8_may_pay(source, cache_dir, pinning)
+                except Exception as exc:  # noqa: BLE001 (the probe is a shortcut: failing it, int8 is measured in full)
+                    pays, why = True, f"the probe failed ({type(exc).__name__})"
+                if not pays:
+                    skipped[str(variant)] = why
+                    say(f"  {variant}: {why}: slower than fp32 here, not calibrated")
+                    continue
             try:
                 models[variant] = _load(source, variant, batch_size, str(cache_dir), pinning)
             except ModelLoadError as exc:
@@ -674,13 +727,21 @@ def choose_variant(source: str, allowed: list[Variant], batch_size: int, cache_d
         best = pick_variant(results, measured[reference][0] * BEHIND_AFTER_ONE_ROUND)
         choice = Variant(best["backend"], best["precision"]) if best else reference
         record = {"allowed": key, "choice": {"backend": choice.backend, "precision": choice.precision},
-                  "measured": results, "unavailable": unavailable, "cpu": cpu_key(), "model": model_fingerprint(source)}
+                  "measured": results, "unavailable": unavailable, "skipped": skipped, "cpu": cpu_key(),
+                  "model": model_fingerprint(source)}
         tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")
         tmp.write_text(json.dumps(record, indent=2))
         os.replace(tmp, path)
         why = f"fastest within cosine {QUALITY_P5} of fp32" if best else "none of those runs well here"
         say(f"Embedding with {choice} ({why}); delete {path} to measure again")
         return choice
+
+
+def _int8_graph_cached(source: str, cache_dir: Path) -> bool:
+    try:
+        return (_openvino_folder(source, cache_dir) / "int8.xml").exists()
+    except ImportError:  # no OpenVINO: loading int8 says so
+        return True
 
 
 def pick_variant(results: dict[str, dict], floor: float) -> dict | None:
