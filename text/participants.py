@@ -104,7 +104,6 @@ def _is_year(token: str) -> bool:
     return bool(re.fullmatch(r"19\d{2}|20[0-4]\d", token))  # 2096 school children are not a year
 
 
-
 _COUNT_TOKEN = re.compile(_COUNT, re.IGNORECASE)
 _PEOPLE_NEXT = re.compile(rf"^\W*(?:[A-Za-z][\w-]*\s+){{0,4}}?{_PEOPLE}\b", re.IGNORECASE)
 _PERCENT_NEXT = re.compile(r"\s*\(\s*\d+(?:\.\d+)?\s*%")

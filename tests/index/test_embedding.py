@@ -360,6 +360,6 @@ def test_the_int8_probe_times_the_real_model_and_keeps_nothing(tmp_path):
     pays, why = embedding.int8_may_pay(source, DEFAULT_MODEL_CACHE)
     rates = [float(x) for x in re.findall(r"(\d+\.\d) ", why)]
     assert isinstance(pays, bool) and len(rates) == 2 and all(r > 0 for r in rates), why
-    assert pays == (rates[0] >= rates[1])
+    assert pays == (rates[0] >= rates[1]) or rates[0] == rates[1]  # (the message rounds to 0.1)
     assert (folder / "int8.xml").exists() == cached
 
