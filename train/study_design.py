@@ -192,6 +192,7 @@ def train_participants(out: Path, limit: int | None = None) -> tuple[Participant
     assert gap < 1e-3, f"text.participants differs from scikit-learn by {gap}"
     report = {"documents": len(rows), "stated": sum(row["participants"] is not None for row in rows),
               "C": PARTICIPANTS_C, "min_probability": PARTICIPANTS_MIN_PROBABILITY, "features": len(model["weights"]),
+              "in_sample_ranking": _counted(rows, _picked(values, clf.predict_proba(x)[:, 1].tolist())),
               "cv_ranking": _counted(rows, _picked(values, held_out)),
               "rules": _counted(rows, [participants_in(row["text"][:HEAD_CHARS]) for row in rows])}
     out.mkdir(parents=True, exist_ok=True)
