@@ -351,20 +351,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from answer.preparation import ModelPreparation
     from index.embedding import load_without_measuring
 
-    # On a CPU met for the first time the models' variants are measured, converted and calibrated (about two minutes
-    # on 2 cores, cached afterwards): that runs beside the server, not before it, and a question waits for the same
-    # work. What needs no measuring loads now, so a missing or broken model fails before serving.
+    # On a CPU met for the first time the models' variants are measured, converted and calibrated (one to two minutes
+    # on 2 cores, cached afterwards): that runs beside the server, not before it, and a question asked meanwhile is
+    # answered by the torch fp32 references. What needs no measuring loads now, so a missing or broken model fails
+    # before serving.
     if load_without_measuring(settings.embedding, settings.paths.model_cache) is not None:
         _ = index.embed_model  # and an index of another model is refused now
     from ui import build_demo  # gradio's import takes seconds: after the checks that can refuse to serve
 
     demo = build_demo(settings, index)
+    ModelPreparation(index).start()  # before the first question can arrive: meanwhile the references answer it
     _, local_url, _ = demo.launch(
         server_name=settings.ui.host, server_port=settings.ui.port, prevent_thread_lock=True, quiet=True, auth=auth,
         **_launch_kwargs(settings),
     )
     print(f"biocite is serving {index.stats()['documents']} documents at {local_url}", flush=True)
-    ModelPreparation(index).start()
     try:
         demo.block_thread()
     except KeyboardInterrupt:

@@ -219,11 +219,15 @@ class ExtractiveAnswerer:
 
     @property
     def reader(self) -> Reader | None:
-        """The learned reader `answer.reader` names (None: off), loaded at the first question."""
+        """The learned reader `answer.reader` names (None: off), loaded at the first question; while the run command
+        measures its variants, the reference standing in, asked for again at the next question."""
         if self._reader is False:
             cfg = self.settings.answer
-            self._reader = load_reader(cfg.reader, cfg.reader_backend, cfg.reader_precision,
-                                       self.settings.paths.model_cache, self.settings.embedding.cpu_pinning)
+            reader = load_reader(cfg.reader, cfg.reader_backend, cfg.reader_precision,
+                                 self.settings.paths.model_cache, self.settings.embedding.cpu_pinning)
+            if reader is not None and reader.provisional:
+                return reader
+            self._reader = reader
         return self._reader
 
     def threshold(self) -> float:

@@ -19,13 +19,14 @@ The bundled reader runs on the fastest backend x precision this CPU runs it on w
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import math
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -186,6 +187,7 @@ class Reader:
         # trained later ships a monotone map of its relevance and verdict confidence onto that scale (reader.json
         # "scale": {"relevance": [its quantiles, the reference's], "verdict": [...]}; `python -m train.reader_scale`)
         self.scale = scale or {}
+        self.provisional = False  # the reference standing in while the choice is measured: not to be kept
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind}, {self.variant})"
@@ -230,10 +232,64 @@ def load_reader(choice: str, backend: str = "auto", precision: str = "auto", cac
     is `embedding.cpu_pinning` (index.embedding.openvino_config)."""
     if choice.strip().lower() in ("none", "off", ""):
         return None
-    folder = bundled_reader_path() if choice == "bundled" else Path(choice).expanduser()
+    key = _reader_key(choice, backend, precision, cache_dir, pinning)
+    return stand_in() if (stand_in := _stand_ins.get(key)) else _load_reader(*key)
+
+
+def resolved_reader(choice: str, backend: str = "auto", precision: str = "auto", cache_dir: Path | None = None,
+                    pinning: bool = True) -> Reader | None:
+    """`load_reader`'s reader with its variant chosen (measured now if need be), even while the reference stands in."""
+    if choice.strip().lower() in ("none", "off", ""):
+        return None
+    return _load_reader(*_reader_key(choice, backend, precision, cache_dir, pinning))
+
+
+def _reader_key(choice: str, backend: str, precision: str, cache_dir: Path | None, pinning: bool) -> tuple:
     from settings import DEFAULT_MODEL_CACHE
 
-    return _load_reader(str(folder.resolve()), backend, precision, str(cache_dir or DEFAULT_MODEL_CACHE), pinning)
+    folder = bundled_reader_path() if choice == "bundled" else Path(choice).expanduser()
+    return str(folder.resolve()), backend, precision, str(cache_dir or DEFAULT_MODEL_CACHE), pinning
+
+
+# While a background thread measures the reader's choice (answer/preparation.py), `load_reader` gives the torch fp32
+# reference it is measured against instead of a wait, as the embedder does (index.embedding.reference_meanwhile).
+_stand_ins: dict[tuple, Callable[[], Reader]] = {}
+
+
+@contextlib.contextmanager
+def reference_meanwhile(choice: str, backend: str = "auto", precision: str = "auto", cache_dir: Path | None = None,
+                        pinning: bool = True) -> Iterator[bool]:
+    """Inside the block, `load_reader` gives the bundled reader's torch fp32 reference (loaded at its first use) while
+    the block measures and loads the choice. Nothing changes for "none", another model's folder, or a choice already
+    made. Yields whether the reference stands in; entering loads nothing."""
+    key = _reader_key(choice, backend, precision, cache_dir, pinning)
+    path, cache = Path(key[0]), Path(key[3])
+    allowed = _allowed(backend, precision) if choice.strip().lower() not in ("none", "off", "") and reader_kind(
+        path) == "bundled" else []
+    if len(allowed) < 2 or _read_choice(_choice_path(path, cache), sorted(map(str, allowed))):
+        yield False
+        return
+    _stand_ins[key] = functools.partial(_reference_reader, str(path))
+    try:
+        yield True
+    finally:
+        _stand_ins.pop(key, None)
+
+
+@functools.lru_cache(maxsize=2)
+def _reference_reader(folder: str) -> Reader:
+    reader = _with_scale(_torch_reader(Path(folder), "bundled", "float32"), Path(folder))
+    reader.provisional = True
+    return reader
+
+
+def _allowed(backend: str, precision: str) -> list[Variant]:
+    return [Variant(b, p) for b, p in VARIANTS if backend in ("auto", b) and precision in ("auto", p)]
+
+
+def _with_scale(reader: Reader, path: Path) -> Reader:
+    reader.scale = json.loads((path / "reader.json").read_text()).get("scale") or {}
+    return reader
 
 
 @functools.lru_cache(maxsize=4)
@@ -245,14 +301,12 @@ def _load_reader(folder: str, backend: str, precision: str, cache_dir: str, pinn
             raise ModelLoadError(f"the reader at {path} is a {kind} model, which runs on torch fp32 only; "
                                  "set answer.reader_backend and answer.reader_precision to auto")
         return _torch_reader(path, kind, "float32")
-    allowed = [Variant(b, p) for b, p in VARIANTS if backend in ("auto", b) and precision in ("auto", p)]
+    allowed = _allowed(backend, precision)
     if not allowed:
         raise ModelLoadError(f"no reader variant runs as backend {backend} with precision {precision}: int8 and bf16 "
                              "run on openvino")
     variant = allowed[0] if len(allowed) == 1 else choose_variant(path, allowed, Path(cache_dir), pinning)
-    reader = _variant_reader(path, variant, Path(cache_dir), pinning)
-    reader.scale = json.loads((path / "reader.json").read_text()).get("scale") or {}
-    return reader
+    return _with_scale(_variant_reader(path, variant, Path(cache_dir), pinning), path)
 
 
 def reader_kind(path: Path) -> str:
@@ -425,7 +479,7 @@ def calibration_pairs(path: Path) -> list[tuple[str, str]]:
 def choose_variant(path: Path, allowed: list[Variant], cache_dir: Path, pinning: bool = True) -> Variant:
     """The fastest allowed variant whose relevance stays within `AGREEMENT` of torch fp32, measured once per
     reader and CPU and cached beside the embedder's choice."""
-    record_path = cache_dir / f"reader-choice-{model_fingerprint(str(path)).replace('/', '--')}-{cpu_key()}.json"
+    record_path = _choice_path(path, cache_dir)
     key = sorted(map(str, allowed))
     cached = _read_choice(record_path, key)
     if cached:
@@ -476,6 +530,10 @@ def choose_variant(path: Path, allowed: list[Variant], cache_dir: Path, pinning:
         os.replace(tmp, record_path)
         say(f"Reading with {choice}; delete {record_path} to measure again")
         return choice
+
+
+def _choice_path(path: Path, cache_dir: Path) -> Path:
+    return cache_dir / f"reader-choice-{model_fingerprint(str(path)).replace('/', '--')}-{cpu_key()}.json"
 
 
 def _read_choice(path: Path, key: list[str]) -> Variant | None:

@@ -11,9 +11,10 @@ figures; asserts nothing (tests assert quality floors, never times).
 `--fresh-clone` clones this repository (its last commit) into a temporary folder and times what the run command
 does there before a user's first answer: the install (a new .venv by scripts/install.sh: uv, or pip with
 `BIOCITE_INSTALLER=pip`; the download caches stay warm, so a machine that never downloaded the wheels pays the network
-on top), the embedding model's preparation (the variant measured and chosen for this CPU), the sample index (the
-shipped one copied, or built when it does not fit: index/sample_index.py), the reader's preparation (measured and
-chosen the same way) and the first answer. Each phase prints its wall seconds and the CPU seconds it used (all
+on top), loading the embedding model, the sample index (the shipped one copied, or built when it does not fit:
+index/sample_index.py) and the first answer, asked as the server starts measuring the embedder's and the reader's
+variants for this CPU in the background (answer/preparation.py: the first answer uses the torch fp32 references),
+then the rest of that measurement. Each phase prints its wall seconds and the CPU seconds it used (all
 threads and child processes): on a machine shared with other work the wall figure grows, the CPU figure much less.
 """
 
@@ -40,20 +41,24 @@ def done(name):
     clock.append((time.perf_counter(), time.process_time()))
     phases[name] = [clock[-1][0] - clock[-2][0], clock[-1][1] - clock[-2][1]]
 from settings import load_settings
-from index.embedding import describe, load_embedding_model
+from index.embedding import describe, load_without_measuring
 settings = load_settings()
-model = load_embedding_model(settings.embedding)
-done("model preparation")
+load_without_measuring(settings.embedding, settings.paths.model_cache)  # what app.py serve loads before serving
+done("model load")
 from app import ensure_index
 index = ensure_index(settings)
 done("sample index")
+from answer.preparation import ModelPreparation
+preparation = ModelPreparation(index).start()  # the variants' measurement, beside the server
 from answer.extractive import ExtractiveAnswerer
 answerer = ExtractiveAnswerer(index)
-reader = answerer.reader
-done("reader preparation")
 answer = answerer.answer("which biologics target Th2?")
+first = {"embedding": describe(index.embed_model), "reader": str(answerer.reader.variant) if answerer.reader else "none"}
 done("first answer")
-print(json.dumps({"phases": phases, "embedding": describe(model), "reader": str(reader.variant) if reader else "none",
+preparation.wait()
+done("variants chosen after it")
+print(json.dumps({"phases": phases, "first": first, "embedding": describe(index.embed_model),
+                  "reader": str(answerer.reader.variant) if answerer.reader else "none",
                   "answer": answer.parts[0].text if answer.parts else ""}))
 """
 
@@ -77,12 +82,16 @@ def fresh_clone() -> None:
         _, out = timed([str(clone / ".venv" / "bin" / "python"), "-c", _PHASES], clone)
         inner = json.loads(out.strip().splitlines()[-1])
         phases.update(inner["phases"])
+    chosen = phases.pop("variants chosen after it")
     print(f"{'phase':24s} {'wall':>7s}   {'CPU':>7s}")
     for name, (wall, cpu) in phases.items():
         print(f"{name:24s} {wall:7.1f} s {cpu:7.1f} s")
+    first = inner["first"]
     print(f"{'first answer after clone':24s} {sum(w for w, _ in phases.values()):7.1f} s "
-          f"{sum(c for _, c in phases.values()):7.1f} s   (embedding {inner['embedding']}, reader {inner['reader']}; "
+          f"{sum(c for _, c in phases.values()):7.1f} s   (embedding {first['embedding']}, reader {first['reader']}; "
           f"answer: {inner['answer']!r}; serving itself adds the Gradio start, about 2 s)")
+    print(f"{'variants chosen after it':24s} {chosen[0]:7.1f} s {chosen[1]:7.1f} s   (embedding {inner['embedding']}, "
+          f"reader {inner['reader']}: what later questions use)")
     print(f"on {os.cpu_count()} cores; load average when done: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

@@ -339,8 +339,9 @@ class CorpusIndex:
         path = self.settings.paths.embed_cache
         if not path:
             return None
-        if self._embed_cache is None or self._embed_cache.path != Path(path):
-            self._embed_cache = EmbeddingCache(Path(path), embedding_identity(self.embed_model))
+        identity = embedding_identity(self.embed_model)  # changes once: a stand-in reference, then the choice
+        if self._embed_cache is None or self._embed_cache.path != Path(path) or self._embed_cache.model_id != identity:
+            self._embed_cache = EmbeddingCache(Path(path), identity)
         return self._embed_cache
 
     # --- retrieval ---------------------------------------------------------------------------

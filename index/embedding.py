@@ -31,7 +31,7 @@ import os
 import sys
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -237,9 +237,48 @@ def _unit(vectors: np.ndarray) -> np.ndarray:
 # --- loading: settings -> variant -> model ----------------------------------------------------
 
 def load_embedding_model(settings: EmbeddingSettings, cache_dir: Path | None = None) -> SentenceEncoder:
-    """The process-wide embedding model for these settings (chosen and loaded once, then cached)."""
+    """The process-wide embedding model for these settings (chosen and loaded once, then cached); while this process
+    measures the choice in the background (`reference_meanwhile`), the torch fp32 reference instead of a wait."""
+    if (stand_in := _stand_ins.get(_settings_key(settings, cache_dir))) is not None:
+        return stand_in()
+    return resolved_model(settings, cache_dir)
+
+
+def resolved_model(settings: EmbeddingSettings, cache_dir: Path | None = None) -> SentenceEncoder:
+    """The chosen variant's model (measured now if need be), even while the reference stands in for it."""
     variant = resolve_variant(settings, cache_dir)
     return _load(model_source(settings), variant, settings.batch_size, str(_cache_dir(cache_dir)), settings.cpu_pinning)
+
+
+# While a background thread measures the auto choice (the run command on a CPU met for the first time:
+# answer/preparation.py), every caller gets the torch fp32 reference the measurement starts from instead of waiting
+# for it (a minute and a half on an AVX2-only AMD EPYC): its vectors are the ones every variant is held to, and an
+# index is tied to the model, not to the variant, so nothing but speed differs.
+_stand_ins: dict[tuple, Callable[[], SentenceEncoder]] = {}
+
+
+def _settings_key(settings: EmbeddingSettings, cache_dir: Path | None) -> tuple:
+    return (model_source(settings), settings.backend, settings.precision, settings.batch_size,
+            str(_cache_dir(cache_dir)), settings.cpu_pinning)
+
+
+@contextlib.contextmanager
+def reference_meanwhile(settings: EmbeddingSettings, cache_dir: Path | None = None) -> Iterator[bool]:
+    """Inside the block, `load_embedding_model` gives these settings' torch fp32 reference (loaded at its first use,
+    once) while the block measures and loads the choice; after it, the choice. Nothing changes when the choice needs
+    no measuring. Yields whether the reference stands in. Entering costs no load, so a server can enter before it takes its first question."""
+    source, cache = model_source(settings), _cache_dir(cache_dir)
+    allowed = allowed_variants(settings)
+    if len(allowed) == 1 or _read_choice(_choice_path(source, cache), sorted(map(str, allowed))):
+        yield False
+        return
+    key = _settings_key(settings, cache_dir)
+    _stand_ins[key] = functools.partial(_load, source, Variant("torch", "float32"), settings.batch_size, str(cache),
+                                        settings.cpu_pinning)  # _load keeps it: the measurement starts from it too
+    try:
+        yield True
+    finally:
+        _stand_ins.pop(key, None)
 
 
 def load_without_measuring(settings: EmbeddingSettings, cache_dir: Path | None = None) -> SentenceEncoder | None:

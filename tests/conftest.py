@@ -40,6 +40,29 @@ SEEDS = PROJECT / "data" / "sample" / "seeds"
 LETTER_ID = "002_5cb0a75a9d438d34"
 PUBMED_PAGE_ID = "000_dcd8f8407bdf3926"
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under `pytest -n` (scripts/test.sh), before the workers start (xdist starts them in a hook run after this
+    one), the embedder's and the reader's variants are chosen for this CPU in the default model cache, alone on the
+    machine, as the run command chooses them for a user on a quiet one. Chosen beside a busy worker, the reader's
+    choice once fell to torch fp32 on an AVX2-only AMD EPYC (OpenVINO fp32 timed 20.4 pairs/s there, 44.8 alone),
+    and every answer test of that run read with the slower backend: the run took 44 minutes against 37. The tests
+    of the choices themselves measure in model caches of their own. A run without slow tests needs neither model."""
+    config = session.config
+    if hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None):
+        return
+    if "not slow" in (config.option.markexpr or ""):
+        return
+    from answer.reader import resolved_reader
+    from index.embedding import resolved_model
+    from settings import load_settings
+
+    s = load_settings()
+    with config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():  # its progress shows
+        resolved_model(s.embedding, s.paths.model_cache)  # measured once per CPU and cached: instant afterwards
+        resolved_reader(s.answer.reader, s.answer.reader_backend, s.answer.reader_precision, s.paths.model_cache,
+                        s.embedding.cpu_pinning)
+
+
 _real_connect = socket.socket.connect
 
 

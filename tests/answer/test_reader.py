@@ -168,8 +168,9 @@ def test_the_answerer_and_the_model_preparation_load_the_reader_with_the_pinning
     from index.corpus import CorpusIndex
 
     asked = []
-    for module in (answer.extractive, answer.reader):  # the answerer imported it; the preparation imports it late
-        monkeypatch.setattr(module, "load_reader", lambda *args: asked.append(args[4]))
+    monkeypatch.setattr(answer.extractive, "load_reader", lambda *args: asked.append(args[4]))
+    # the preparation imports it late, and loads the chosen variant (not a reference standing in)
+    monkeypatch.setattr(answer.reader, "resolved_reader", lambda *args: asked.append(args[4]))
     settings.answer.reader = "bundled"
     settings.embedding.cpu_pinning = False
     index = CorpusIndex.open(settings.paths.index_dir, settings)
