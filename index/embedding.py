@@ -228,6 +228,15 @@ def embed_query(model: BaseEmbedding, query: str) -> np.ndarray:
     return entry[1]
 
 
+def embed_queries(model: BaseEmbedding, queries: list[str]) -> np.ndarray:
+    """Many queries' unit vectors (as `embed_query` gives them one at a time, to float rounding), embedded in
+    batches: for a caller holding all its questions at once (the retrieval evals: 1,071 one at a time, and again
+    for each mode, took 108 of the retrieval gates' 703 s on an AVX2-only AMD EPYC)."""
+    if isinstance(model, SentenceEncoder):
+        return model.encode(queries, model.query_prefix)
+    return _unit(np.asarray([model.get_query_embedding(q) for q in queries], dtype="float32").reshape(len(queries), -1))
+
+
 def _unit(vectors: np.ndarray) -> np.ndarray:
     """Renormalise in fp32: reduced-precision inference leaves norms ~1e-3 off, which would skew inner products."""
     norms = np.linalg.norm(vectors, axis=-1, keepdims=True)

@@ -191,14 +191,17 @@ class HybridRetriever:
                 break
         return found
 
-    def search_documents(self, query: str, k: int, mode: str) -> Ranking:
-        """Papers, best first: dense = best chunk's cosine; BM25 over whole documents; then fused."""
+    def search_documents(self, query: str, k: int, mode: str, query_vector: np.ndarray | None = None) -> Ranking:
+        """Papers, best first: dense = best chunk's cosine; BM25 over whole documents; then fused. A caller that
+        embedded its queries in one batch (`embed_queries`) passes the query's vector."""
         if self._empty():
             return []
         n = max(self.settings.candidates, k)
         keywords = self.keyword_query(query)
         sparse_job = _KEYWORD_SEARCH.submit(self.doc_bm25.retrieve, keywords, n) if mode in ("bm25", "hybrid") else None
-        qvec = embed_query(self._embed_model(), query) if mode in ("dense", "hybrid") else None
+        qvec = None
+        if mode in ("dense", "hybrid"):
+            qvec = query_vector if query_vector is not None else embed_query(self._embed_model(), query)
         dense = pool_by_document(self._dense_chunks(qvec, 3 * n), doc_id_of)[:n] if qvec is not None else []
         sparse = sparse_job.result() if sparse_job is not None else []
         if mode == "hybrid":

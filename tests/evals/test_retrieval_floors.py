@@ -57,7 +57,7 @@ BASELINE_QUERIES = 250
 def reports(pytestconfig: pytest.Config) -> dict[str, dict]:
     settings = load_settings()
     out = {d.name: evaluate(d.corpus, d.queries, d.qrels, settings, list(MODES), baseline=True,
-                            baseline_queries=BASELINE_QUERIES) for d in GATED}
+                            baseline_queries=BASELINE_QUERIES, batch_queries=True) for d in GATED}
     artifacts = PROJECT_DIR / "test-artifacts"
     artifacts.mkdir(exist_ok=True)
     (artifacts / "retrieval_evals.json").write_text(json.dumps(out, indent=2))
@@ -116,7 +116,7 @@ def test_scifact_through_pgvector_ranks_as_faiss_does(reports, pg_url, pytestcon
     scifact = next(d for d in GATED if d.name == "scifact-subset")
     try:
         report = evaluate(scifact.corpus, scifact.queries, scifact.qrels, settings, ["hybrid"], baseline=False,
-                          query_limit=BASELINE_QUERIES)
+                          query_limit=BASELINE_QUERIES, batch_queries=True)
     finally:  # the rows live in this session's temporary database: don't keep a folder that points at them
         shutil.rmtree(PROJECT_DIR / "var" / "eval-cache" / index_key(scifact.corpus, settings), ignore_errors=True)
     capture = pytestconfig.pluginmanager.getplugin("capturemanager")
