@@ -26,10 +26,11 @@ import re
 from dataclasses import dataclass
 
 from answer.models import AnswerPart, Citation
-from answer.question import FORMS, ROUTE
+from answer.question import FORMS, ROUTE, UNIT_AMOUNT
 from answer.reader import Reading, restates, stems
 from text.enumerations import enumeration_around, enumerations
 from text.numbers import FRACTION_WORD, NUMBER_WORD, numbers_in
+from text.participants import PEOPLE
 
 ANSWERS = 0.5  # reader relevance from which a quote counts as answering (a verdict, a number)
 # span probability from which a span is a number's or a list member's phrase: on 599 held-out answer sentences of the
@@ -156,6 +157,25 @@ _YEAR = re.compile(r"(?<![\w,.·-])(?:19|20)\d\d(?![\w,.·%-])")
 _INTERVAL_LEVEL = re.compile(r"\b\d{2}(?:[.·]\d+)?\s*%\s*(?:CIs?|CrI|UI|confidence|credible|uncertainty|prediction)\b", re.I)
 
 
+_HOW_MANY = re.compile(r"\bhow\s+many\s+([\w-]+)(?:\s+([\w-]+))?", re.I)
+_PEOPLE_WORD = re.compile(rf"\b{PEOPLE}\b", re.I)
+
+
+def counted(question: str) -> set[str]:
+    """What "how many X ...?" counts, as stems of the (one or two) words after "how many"; "people" stands for any
+    word naming people ("patients", "adults", "participants"), which papers use interchangeably."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return set()
+    words = " ".join(w for w in m.groups() if w)
+    return stems(words) | ({"people"} if _PEOPLE_WORD.search(words) else set())
+
+
+def names_counted(phrase: str, asked: set[str]) -> bool:
+    """Whether a number phrase ("30 adults with") counts what the question counts."""
+    return bool(asked & (stems(phrase) | ({"people"} if _PEOPLE_WORD.search(phrase) else set())))
+
+
 def _number_phrase(m: re.Match, text: str) -> str:
     """The matched number phrase, trimmed; a closing word that belongs to the next number goes with it ("38% by
     week" of "38% by week 24" is "38%", "Fifteen patients aged" of "... aged 40 to 60" is "Fifteen patients")."""
@@ -176,14 +196,21 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
     such quotes first, and in one the number right after the name ("... and specificity of 81%" -> "81%"). A number
     the `question` itself states ("how far apart are the two parS sites?") is not its answer."""
     given = set(numbers_in(question))
+    asked = counted(question) if quantity_kind == "count" else set()
 
     def states(text: str) -> bool:
         if given and set(numbers_in(text)) <= given:
             return False
         text = _INTERVAL_LEVEL.sub(" ", text)
+        if quantity_kind == "count":
+            text = UNIT_AMOUNT.sub(" ", _PERCENT.sub(" ", text))
         if quantity_kind in ("count", "measure"):
-            text = _YEAR.sub(" ", _PERCENT.sub(" ", text) if quantity_kind == "count" else text)
+            text = _YEAR.sub(" ", text)
         return states_quantity(quantity_kind, text)
+
+    def counts_asked(text: str) -> bool:
+        """Whether a number phrase in `text` counts what is asked ("how many patients": "30 adults")."""
+        return bool(asked) and any(states(m.group(0)) and names_counted(m.group(0), asked) for m in _COUNT.finditer(text))
 
     def after_name(text: str) -> re.Match | None:
         """The number phrase within a few words after the measure's name, before the next number."""
@@ -195,7 +222,8 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
 
     quotes = {c.n: c.quote for c in citations}
     named_in = {id(u): after_name(u.text) for u in units}
-    for unit in sorted(units, key=lambda u: (named_in[id(u)] is None, -u.score)):
+    # a quote counting what is asked first ("30 adults" for "how many patients"), then by score
+    for unit in sorted(units, key=lambda u: (named_in[id(u)] is None, not counts_asked(u.text), -u.score)):
         if not states(unit.text):
             continue
         n = _citation(unit, citations)
@@ -207,9 +235,14 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
         span = _span_text(unit)
         if span and _glued(unit):  # "14" cut out of "14-meric" is part of a word, not a number
             span = None
+        phrases = [m for m in _COUNT.finditer(unit.text) if states(m.group(0))]
+        if asked:  # of a count, the phrases that count what is asked, where the quote has one
+            phrases = [m for m in phrases if names_counted(m.group(0), asked)] or phrases
+            of_asked = {x for m in phrases if names_counted(m.group(0), asked) for x in numbers_in(m.group(0))}
+            if span and of_asked and not set(numbers_in(span)) & of_asked:
+                span = None  # "two infusions" is a count, but not of the patients asked about; "135" of "135 adults" is
         if span and (numbers_in(span) or quantity_kind == "route") and states(span):
             return _line(span, [n], quotes)
-        phrases = [m for m in _COUNT.finditer(unit.text) if states(m.group(0))]
         if quantity_kind == "share":  # first, so "two thirds of the children" beats "two thirds" at the same place
             phrases = list(_FRACTION.finditer(unit.text)) + phrases
         if quantity_kind == "route":  # a route ("intramuscularly", "intravenous infusion"), else a dose, else a form

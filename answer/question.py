@@ -332,6 +332,12 @@ _QUANTITY_IN_TEXT = {
     "count": re.compile(rf"\b\d+(?:[.,]\d+)?\b|\b{_NUMBER_WORDS}\b", re.I),
 }
 _QUANTITY_IN_TEXT["measure"] = _QUANTITY_IN_TEXT["count"]
+# what a count is not: an amount with a unit. "How many patients were in the rituximab trial?" had been answered
+# "1000 mg each [1]." (the reader's span in "We enrolled 30 adults ... two infusions of rituximab, 1000 mg each, given
+# 15 days apart"), and a time span, a price or a time point ("on days 1 and 15", "at month 6") is no count either
+_TIME_POINT = r"\b(?:days?|weeks?|months?|years?|visits?|cycles?)\s+\d+(?:\s*(?:,|and|or|to|-|–)\s*\d+)*"
+UNIT_AMOUNT = re.compile("|".join([_QUANTITY_IN_TEXT[k].pattern for k in ("dose", "duration", "cost")] + [_TIME_POINT]),
+                         re.I)
 # how a medicine or vaccine is given, in any field's words: the route ("intramuscularly", "by intravenous infusion",
 # "orally") or the form it is given in ("nasal spray", "tablets")
 FORMS = r"infusions?|injections?|tablets?|capsules?|patch(?:es)?"  # how a medicine is given, not by which route

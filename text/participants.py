@@ -24,7 +24,7 @@ from text.numbers import NUMBER_WORD, word_value
 
 BUNDLED = Path(__file__).resolve().parents[1] / "models" / "study_design" / "participants.json"
 
-_PEOPLE = (r"(?:patients?|participants?|subjects?|individuals?|persons?|people|adults?|children|infants?|neonates?|"
+PEOPLE = (r"(?:patients?|participants?|subjects?|individuals?|persons?|people|adults?|children|infants?|neonates?|"
            r"newborns?|adolescents?|women|men|mothers?|pregnan(?:t women|cies)|volunteers?|respondents?|cases?|controls?|"
            r"residents?|students?|nurses?|physicians?|veterans?|survivors?|smokers?|donors?|users?|eyes?|families|households?|"
            r"experts?|doctors?|trainees?|professionals?|members?|females?|males?|workers?|employees?|pupils?|athletes?|pts)")
@@ -33,25 +33,25 @@ _PARTICIPANT_RULES = [  # most explicit first
     # a section that names the study's people: "SUBJECTS: 18,133 male civil servants aged 40-69 ..."
     re.compile(rf"(?:^|\n|\. )(?:SUBJECTS|PATIENTS|PARTICIPANTS|POPULATION|STUDY POPULATION|SAMPLE)(?: AND [A-Z ]+)?:\s*"
                rf"(?:A total of\s+)?{_COUNT}\b"),
-    re.compile(rf"\b(?:a total of|total(?:ly)?|overall,?|in all,?|altogether,?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
+    re.compile(rf"\b(?:a total of|total(?:ly)?|overall,?|in all,?|altogether,?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{PEOPLE}\b", re.I),
     # the study as subject, or no subject: "Our population included 3011 patients", "carried on 2096 school children"
     re.compile(rf"\b(?:included|comprised|comprising|enrolled|recruited|involv(?:ed|ing)|consisted of|carried (?:out )?on|"
                rf"(?:analysis|data|records|charts) (?:of|from)|completed by|measured in|conducted (?:in|on|among))\s+"
-               rf"(?:a total of\s+)?{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
+               rf"(?:a total of\s+)?{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{PEOPLE}\b", re.I),
     re.compile(rf"\b(?:we|this study) (?:enrolled|included|recruited|studied|analy[sz]ed|evaluated|examined|"
-               rf"identified|reviewed|randomi[sz]ed|surveyed|followed|describe|report|present)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I),
-    re.compile(rf"\b{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\s+(?:\([^)]*\)\s+)?(?:were|was|who)\s+(?:\w+\s+)?"
+               rf"identified|reviewed|randomi[sz]ed|surveyed|followed|describe|report|present)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{PEOPLE}\b", re.I),
+    re.compile(rf"\b{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{PEOPLE}\s+(?:\([^)]*\)\s+)?(?:were|was|who)\s+(?:\w+\s+)?"
                rf"(?:enrolled|included|recruited|randomi[sz]ed|studied|analy[sz]ed|evaluated|identified|assigned|"
                rf"examined|treated|surveyed|followed|reviewed|interviewed|selected|eligible|participated)\b", re.I),
     re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b"),
     # two groups named as one: "21 HPV-positive and 11 HPV-negative mothers"
-    re.compile(rf"\b{_COUNT}\s+[A-Za-z][\w-]*\s+(?:and|or)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
-    re.compile(rf"\b(?:of|in|among|from|on)\s+{_COUNT}\s+(?:consecutive\s+)?(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
-    re.compile(rf"\b{_COUNT}\s+(?:consecutive\s+)?(?:[A-Za-z][\w-]*\s+){{0,3}}{_PEOPLE}\b", re.I),
+    re.compile(rf"\b{_COUNT}\s+[A-Za-z][\w-]*\s+(?:and|or)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,3}}{PEOPLE}\b", re.I),
+    re.compile(rf"\b(?:of|in|among|from|on)\s+{_COUNT}\s+(?:consecutive\s+)?(?:[A-Za-z][\w-]*\s+){{0,3}}{PEOPLE}\b", re.I),
+    re.compile(rf"\b{_COUNT}\s+(?:consecutive\s+)?(?:[A-Za-z][\w-]*\s+){{0,3}}{PEOPLE}\b", re.I),
 ]
-_AND_GROUP = re.compile(rf"[^.;(]{{0,160}}?,?\s+(?:and|versus|vs\.?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b", re.I)
+_AND_GROUP = re.compile(rf"[^.;(]{{0,160}}?,?\s+(?:and|versus|vs\.?)\s+{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{PEOPLE}\b", re.I)
 # (no verb between: "120 patients were screened and 80 patients were enrolled" counts the enrolled only)
-_GROUP_AND = re.compile(rf"{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{_PEOPLE}\b(?:(?!\b(?:were|was|had|have|did)\b)(?:[^.;]|\.\d))"
+_GROUP_AND = re.compile(rf"{_COUNT}\s+(?:[A-Za-z][\w-]*\s+){{0,4}}{PEOPLE}\b(?:(?!\b(?:were|was|had|have|did)\b)(?:[^.;]|\.\d))"
                         rf"{{0,160}}?,?\s+and\s+$", re.I)
 _AND_N = re.compile(r"\)?[^.;]{0,80}?\b(?:and|versus|vs\.?)\b[^.;]{0,60}?\([nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\)")
 _RESULTS_LABEL = re.compile(r"(?:^|\n|\. )(?:RESULTS?|FINDINGS|MAIN RESULTS|MEASUREMENTS? AND (?:MAIN )?RESULTS)\s*:")
@@ -105,7 +105,7 @@ def _is_year(token: str) -> bool:
 
 
 _COUNT_TOKEN = re.compile(_COUNT, re.IGNORECASE)
-_PEOPLE_NEXT = re.compile(rf"^\W*(?:[A-Za-z][\w-]*\s+){{0,4}}?{_PEOPLE}\b", re.IGNORECASE)
+_PEOPLE_NEXT = re.compile(rf"^\W*(?:[A-Za-z][\w-]*\s+){{0,4}}?{PEOPLE}\b", re.IGNORECASE)
 _PERCENT_NEXT = re.compile(r"\s*\(\s*\d+(?:\.\d+)?\s*%")
 _WORD = re.compile(r"[a-z]+|\d+|[^\w\s]")
 CONTEXT_CHARS = 80  # the words read on each side of a number

@@ -109,6 +109,30 @@ def test_a_count_is_never_a_percentage_or_a_year_and_a_measured_value_never_a_ye
     assert number_line("measure", states_quantity, [_unit("a", efficacy, None)], [_quote(1, "a", efficacy)]).text == "82% overall [1]."
 
 
+def test_a_count_of_patients_is_a_number_of_people_never_a_dose_or_a_time_span():
+    """"How many patients were in the rituximab trial?" on the sample corpus was answered "1000 mg each [1].": the
+    reader's span, in the quote below, was the dose; "two infusions" is a count too, but not of the patients."""
+    trial = ("We enrolled 30 adults with active IgG4-related disease in a single-arm, open-label trial. Each "
+             "participant received two infusions of rituximab, 1000 mg each, given 15 days apart.")
+    on_dose = Reading(0.9, span=(trial.index("1000"), trial.index("1000") + len("1000 mg each")), span_prob=0.6)
+    question = "How many patients were in the rituximab trial?"
+    line = number_line("count", states_quantity, [_unit("a", trial, on_dose)], [_quote(1, "a", trial)],
+                       question=question)
+    assert line.text == "30 adults [1]." and line.verified
+    # a better-scored quote that counts something else comes after one that counts people
+    other = "Each participant received two infusions, 1000 mg each."
+    units = [_unit("b", other, None, score=0.9), _unit("a", trial, on_dose, score=0.5)]
+    line = number_line("count", states_quantity, units, [_quote(1, "b", other), _quote(2, "a", trial)],
+                       question=question)
+    assert line.text == "30 adults [2]."
+    # where no quote counts people, a count of something else still answers; a dose alone never does
+    assert number_line("count", states_quantity, [_unit("b", other, None)], [_quote(1, "b", other)],
+                       question=question).text == "Two infusions [1]."
+    dose = "Rituximab was given at 1000 mg on days 1 and 15."
+    assert number_line("count", states_quantity, [_unit("c", dose, None)], [_quote(1, "c", dose)],
+                       question="How many patients took rituximab?") is None
+
+
 def test_a_share_written_as_a_fraction_word_is_the_line():
     """"What fraction of patients relapse after stopping glucocorticoids?" on the sample corpus: the best quote says
     "about half of patients", which counted as a share but gave no phrase, so the line came from the next quote
