@@ -203,7 +203,9 @@ def number_line(quantity_kind: str, states_quantity, units: list[Evidence], cita
             return False
         text = _INTERVAL_LEVEL.sub(" ", text)
         if quantity_kind == "count":
-            text = UNIT_AMOUNT.sub(" ", _PERCENT.sub(" ", text))
+            text = _PERCENT.sub(" ", text)
+            if asked:  # "how many X": no dose, time span or time point; "at what age" is answered by one ("day 10")
+                text = UNIT_AMOUNT.sub(" ", text)
         if quantity_kind in ("count", "measure"):
             text = _YEAR.sub(" ", text)
         return states_quantity(quantity_kind, text)

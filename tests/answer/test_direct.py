@@ -128,6 +128,10 @@ def test_a_count_of_patients_is_a_number_of_people_never_a_dose_or_a_time_span()
     # where no quote counts people, a count of something else still answers; a dose alone never does
     assert number_line("count", states_quantity, [_unit("b", other, None)], [_quote(1, "b", other)],
                        question=question).text == "Two infusions [1]."
+    age = "Insulitis starts at 12–14 weeks of age in NOD mice."  # an age is a time span: its own question keeps it
+    on_age = Reading(0.9, span=(age.index("12"), age.index(" in NOD")), span_prob=0.6)
+    assert number_line("count", states_quantity, [_unit("d", age, on_age)], [_quote(1, "d", age)],
+                       question="what age does insulitis start in NOD mice?").text == "12–14 weeks of age [1]."
     dose = "Rituximab was given at 1000 mg on days 1 and 15."
     assert number_line("count", states_quantity, [_unit("c", dose, None)], [_quote(1, "c", dose)],
                        question="How many patients took rituximab?") is None
