@@ -77,11 +77,21 @@ def start_server(index_dir: Path, port: int, env: dict[str, str] | None = None) 
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", **(env or {})}
     proc = subprocess.Popen([sys.executable, str(PROJECT_DIR / "app.py"), "serve", "--index", str(index_dir),
                              "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    line = proc.stdout.readline()
-    if "serving" not in line:
-        proc.kill()
-        raise RuntimeError(f"server did not start: {line}")
+    wait_until_serving(proc)
     return proc
+
+
+def wait_until_serving(proc: subprocess.Popen[str]) -> str:
+    """The server's "biocite is serving ..." line, read past what comes before it on its merged output (the model
+    preparation runs beside the launch and may report first: "Models ready after 1 s ..."). Kills the server and
+    raises, with what it printed, if it exits instead."""
+    lines = []
+    for line in proc.stdout:
+        if line.startswith("biocite is serving"):
+            return line
+        lines.append(line)
+    proc.kill()
+    raise RuntimeError("server did not start: " + "".join(lines)[-2000:])
 
 
 def run_phase(phase: Phase, url: str, pid: int, users: int, seconds: float, upload: list[Path] | None = None) -> None:

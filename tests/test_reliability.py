@@ -94,6 +94,8 @@ def test_a_non_loopback_bind_asks_for_the_login_and_lets_the_right_one_in(tmp_pa
     import urllib.request
     from http.cookiejar import CookieJar
 
+    from bench.load import wait_until_serving
+
     (tmp_path / "a.txt").write_text("Abatacept in IgG4-RD\n\nAbatacept regulates T cells as a whole in IgG4-related disease.")
     assert run_app("ingest", str(tmp_path / "a.txt"), "--index", str(tmp_path / "index")).returncode == 0
     port = _free_port()
@@ -104,7 +106,7 @@ def test_a_non_loopback_bind_asks_for_the_login_and_lets_the_right_one_in(tmp_pa
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        assert "biocite is serving 1 documents" in server.stdout.readline()
+        assert "biocite is serving 1 documents" in wait_until_serving(server)
         time.sleep(0.5)
 
         def status(path: str, opener=None, data: dict | None = None) -> int:
