@@ -1,5 +1,6 @@
 """scripts/test.sh runs the suite on two pytest-xdist workers: they must share one embedding cache
-(tests/conftest.py), so no text is embedded twice in a run."""
+(tests/conftest.py), so no text is embedded twice in a run, and a session fixture built with `once_per_run` (the
+answer question set) is computed by one worker only."""
 
 from __future__ import annotations
 
@@ -21,10 +22,32 @@ def test_where_this_worker_caches():
 '''
 
 
-def test_two_workers_share_one_embedding_cache_and_leave_nothing_behind(tmp_path: Path):
+ONCE_PROBE = '''
+import json, os, time
+from pathlib import Path
+import pytest
+from tests.conftest import once_per_run
+
+@pytest.fixture(scope="session")
+def shared(tmp_path_factory):
+    def compute():
+        with open(Path(os.environ["PROBE_OUT"]) / "computed.log", "a") as log:
+            log.write(os.environ.get("PYTEST_XDIST_WORKER", "main") + "\\n")
+        time.sleep(2)  # long enough that both workers ask while it runs
+        return {"by": os.environ.get("PYTEST_XDIST_WORKER", "main"), "pair": (1, 2)}
+    return once_per_run(tmp_path_factory, "probe", compute)
+
+def test_what_this_worker_got(shared):
+    out = Path(os.environ["PROBE_OUT"]) / (os.environ.get("PYTEST_XDIST_WORKER", "main") + ".json")
+    out.write_text(json.dumps({"cache": os.environ["BIOCITE_PATHS__EMBED_CACHE"], "shared": shared}))
+'''
+
+
+def run_two_workers(tmp_path: Path, probe: str) -> dict[str, dict]:
+    """The probe as two modules (one for each worker) run by `pytest -n 2`: what each worker wrote, by worker."""
     (tmp_path / "tests").mkdir()
-    for name in ("test_probe_a.py", "test_probe_b.py"):  # one module for each worker
-        (tmp_path / "tests" / name).write_text(PROBE)
+    for name in ("test_probe_a.py", "test_probe_b.py"):
+        (tmp_path / "tests" / name).write_text(probe)
     out = tmp_path / "out"
     out.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in (_SHARED_CACHE, "PYTEST_XDIST_WORKER")}
@@ -33,7 +56,19 @@ def test_two_workers_share_one_embedding_cache_and_leave_nothing_behind(tmp_path
                           "-c", os.devnull, "--rootdir", str(tmp_path), str(tmp_path / "tests")],
                          cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    seen = {p.stem: json.loads(p.read_text())["cache"] for p in out.glob("*.json")}
+    return {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
+
+
+def test_two_workers_share_one_embedding_cache_and_leave_nothing_behind(tmp_path: Path):
+    seen = {worker: wrote["cache"] for worker, wrote in run_two_workers(tmp_path, PROBE).items()}
     assert sorted(seen) == ["gw0", "gw1"], seen  # both workers ran a module
     assert len(set(seen.values())) == 1, seen
     assert not Path(next(iter(seen.values()))).parent.exists()  # the main process removed it at exit
+
+
+def test_a_once_per_run_fixture_is_computed_by_one_worker_and_read_alike_by_both(tmp_path: Path):
+    got = run_two_workers(tmp_path, ONCE_PROBE)
+    assert sorted(got) == ["gw0", "gw1"], got
+    computed = (tmp_path / "out" / "computed.log").read_text().split()
+    assert len(computed) == 1, computed
+    assert got["gw0"]["shared"] == got["gw1"]["shared"] == {"by": computed[0], "pair": [1, 2]}
