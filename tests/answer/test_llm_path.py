@@ -179,7 +179,8 @@ def test_cli_streams_then_checks_and_json_carries_verification(llm_settings, llm
 
 
 def test_question_set_per_type_through_the_llm(llm_settings):
-    """Two questions of each type of evals/questions.jsonl through the LLM path; the per-type table goes to the log.
+    """One question of each type of evals/questions.jsonl through the LLM path (issue 31: two a type cost ~100 s of
+    an AVX2-only CPU's CI run; the plumbing is the same for one); the per-type table goes to the log.
 
     The 135M test model is not expected to answer well; what must hold: questions the papers cannot answer are
     refused before the model is asked, nothing quoted is furniture, the model's own answers are reached (not all set
@@ -187,17 +188,19 @@ def test_question_set_per_type_through_the_llm(llm_settings):
     from evals.answers import TYPES, evaluate_answers, format_table, load_cases
 
     cases = load_cases(PROJECT_DIR / "evals" / "questions.jsonl")
-    subset = [c for kind in TYPES for c in [c for c in cases if c["type"] == kind][:2]]
+    subset = [c for kind in TYPES for c in [c for c in cases if c["type"] == kind][:1]]
     report = evaluate_answers(_answerer(llm_settings), subset)
-    print("\n" + format_table({"LLM: SmolLM2-135M (2 per type)": report}))
+    print("\n" + format_table({"LLM: SmolLM2-135M (1 per type)": report}))
     assert set(report["by_type"]) == set(TYPES)
     assert report["correct_refusals"] == 1.0 and report["furniture_quotes"] == 0
     written = [s for r in report["rows"] if r["mode"] == "llm" for s in r["sentences"]]
-    assert sum(r["mode"] == "llm" for r in report["rows"]) >= 3 and {s["kind"] for s in written} == {"generated"}
+    llm_rows = sum(r["mode"] == "llm" for r in report["rows"])
+    uncited = [s for s in written if not s["cites"] and s["verified"] is False]
+    print(f"answered by the model: {llm_rows} of {len(subset)}; its sentences: {len(written)}, uncited and flagged: {len(uncited)}")
+    assert llm_rows >= 2 and {s["kind"] for s in written} == {"generated"}
     for sentence in written:
         _assert_judged(sentence)
-    uncited = [s for s in written if not s["cites"] and s["verified"] is False]
-    assert len(uncited) >= 3  # the model's uncited claims were caught
+    assert len(uncited) >= 2  # the model's uncited claims were caught
 
 
 def test_a_planted_instruction_reaches_the_real_model_fenced_and_what_it_obeys_is_flagged(llm_settings, tmp_path):
