@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from answer.reader import (AGREEMENT, MAX_QUESTION_TOKENS, Variant, stems, best_span, bundled_reader_path,
-                           calibration_pairs, choose_variant, encode_pairs, load_reader, reader_kind, restates,
-                           span_probability)
+                           calibration_pairs, choose_variant, encode_pairs, load_reader, pick_reader_variant,
+                           reader_kind, restates, span_probability)
 from errors import ModelLoadError
 
 # (question, sentence that answers it, sentence on the same topic that does not), written for these tests
@@ -147,6 +147,18 @@ def test_the_auto_choice_measures_once_and_caches_its_choice(reader_cache):
     assert len(record["allowed"]) > 2  # measured among every variant, not the two the int8 test may choose between
     assert record["choice"]["backend"] == reader.variant.backend and record["measured"]
     assert all(r["relevance_gap_p95"] <= AGREEMENT for k, r in record["measured"].items() if k == str(reader.variant))
+
+
+def test_a_reduced_precision_is_chosen_only_when_it_is_well_faster_and_agrees():
+    torch32, ov32, bf16, int8 = (Variant("torch", "float32"), Variant("openvino", "float32"),
+                                 Variant("openvino", "bfloat16"), Variant("openvino", "int8"))
+    # an AVX2-only AMD EPYC: OpenVINO "bf16" runs in fp32 there, a hair faster by noise; int8 slower
+    assert pick_reader_variant({torch32: (49.2, 0), ov32: (70.3, 0), bf16: (70.8, 0), int8: (60.0, 0.03)}) == ov32
+    # AMD EPYC with AVX-512 bf16: bf16 1.5 times as fast and within the bar; int8 faster still but too far from fp32
+    assert pick_reader_variant({torch32: (46.3, 0), ov32: (69.1, 0), bf16: (104.3, 0.005),
+                                int8: (119.0, AGREEMENT + 0.001)}) == bf16
+    assert pick_reader_variant({int8: (119.0, 0.01)}) == int8  # no fp32 allowed: nothing to be faster than
+    assert pick_reader_variant({int8: (119.0, 0.5)}) is None
 
 
 def test_none_turns_the_reader_off_and_a_bad_folder_is_a_clear_error(tmp_path):
