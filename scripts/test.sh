@@ -14,7 +14,7 @@ fi
 export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
 unset PYTHONDONTWRITEBYTECODE  # bytecode is cached, as in scripts/run.sh (why: there); the tests start dozens of processes
 # Two workers (pytest-xdist), each taking whole modules, so a module's fixtures are built once; they share one
-# embedding cache (tests/conftest.py). What one waits on (a server starting, a browser, a child process) the other
+# embedding cache, and modules reading one costly session fixture go to one worker (tests/conftest.py). What one waits on (a server starting, a browser, a child process) the other
 # fills: on AMD EPYC capped to AVX2, 2 cores, 35 min 37 s of pytest in one process, 30 min 47 s on two (docs/tests.md).
 # `-n 0` after the command runs everything in this process.
 # Unpinned OpenVINO threads and passive OpenMP waits (`python -m bench.cpu_sharing`) were measured here and not

@@ -170,6 +170,43 @@ def once_per_run(tmp_path_factory: pytest.TempPathFactory, name: str, compute: C
         return json.loads(path.read_text())
 
 
+def seeded_model_cache(cache: Path, pattern: str) -> Path:
+    """`cache` holding copies of the default model cache's OpenVINO graphs matching `pattern` (each converted, and
+    int8 calibrated, once a run: by the variant choice before the workers start, or by the first test that needed
+    one) but no choice record, so a test of the choice measures anew in it without converting again (~10 s for the
+    embedder, ~12 s for the reader's fp32 and int8 graphs, alone on an AVX2-only AMD EPYC; about twice that beside the
+    other worker). Where the default cache has none yet, the test converts them itself."""
+    from settings import DEFAULT_MODEL_CACHE
+
+    cache.mkdir(parents=True, exist_ok=True)
+    for folder in DEFAULT_MODEL_CACHE.glob(pattern):
+        if folder.is_dir():
+            shutil.copytree(folder, cache / folder.name, dirs_exist_ok=True,
+                            ignore=shutil.ignore_patterns(".tmp-*"))  # one being written now: not yet in place
+    return cache
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """`--dist loadfile`, with the modules that read one costly session fixture kept on one worker: each worker
+    builds its own session fixtures, so two such modules on two workers built it twice (`once_per_run` then shares
+    it, but the second worker waited ~55 s for the first to finish). Other modes: xdist's own scheduler."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class SharedFixtureScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = super()._split_scope(nodeid)
+            return ON_ONE_WORKER.get(module, module)
+
+    return SharedFixtureScheduling(config, log)
+
+
+ON_ONE_WORKER = {  # module -> the module whose worker runs it too
+    "tests/evals/test_answer_eval.py": "tests/answer/test_question_set.py",  # both read `question_set_report`
+}
+
+
 @pytest.fixture(scope="session")
 def question_set_report(sample_index_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The answer question set (evals/questions.jsonl) answered once a run, extractively, on the real sample index

@@ -1,6 +1,6 @@
 """scripts/test.sh runs the suite on two pytest-xdist workers: they must share one embedding cache
-(tests/conftest.py), so no text is embedded twice in a run, and a session fixture built with `once_per_run` (the
-answer question set) is computed by one worker only."""
+(tests/conftest.py), so no text is embedded twice in a run; a session fixture built with `once_per_run` (the
+answer question set) is computed by one worker only, and the modules reading it run on one worker."""
 
 from __future__ import annotations
 
@@ -43,10 +43,23 @@ def test_what_this_worker_got(shared):
 '''
 
 
-def run_two_workers(tmp_path: Path, probe: str) -> dict[str, dict]:
-    """The probe as two modules (one for each worker) run by `pytest -n 2`: what each worker wrote, by worker."""
-    (tmp_path / "tests").mkdir()
-    for name in ("test_probe_a.py", "test_probe_b.py"):
+WHERE_PROBE = '''
+import os
+from pathlib import Path
+
+def test_where_this_module_ran():
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    with open(Path(os.environ["PROBE_OUT"]) / "modules.log", "a") as log:
+        log.write(f"{__name__.rsplit('.', 1)[-1]} {worker}\\n")
+'''
+
+
+def run_two_workers(tmp_path: Path, probe: str, modules: tuple[str, ...] = ("test_probe_a.py", "test_probe_b.py")
+                    ) -> dict[str, dict]:
+    """The probe as modules (by default two, one for each worker) run by `pytest -n 2 --dist loadfile`: what each
+    worker wrote, by worker."""
+    for name in modules:
+        (tmp_path / "tests" / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / "tests" / name).write_text(probe)
     out = tmp_path / "out"
     out.mkdir()
@@ -72,3 +85,16 @@ def test_a_once_per_run_fixture_is_computed_by_one_worker_and_read_alike_by_both
     computed = (tmp_path / "out" / "computed.log").read_text().split()
     assert len(computed) == 1, computed
     assert got["gw0"]["shared"] == got["gw1"]["shared"] == {"by": computed[0], "pair": [1, 2]}
+
+
+def test_modules_that_read_one_costly_fixture_run_on_one_worker(tmp_path: Path):
+    """`ON_ONE_WORKER` (tests/conftest.py): xdist's loadfile scheduler gives the first modules to the workers in
+    turn, so of these three the two that share the answer question set would run on different workers without it."""
+    from tests.conftest import ON_ONE_WORKER
+
+    (module, partner), = ON_ONE_WORKER.items()
+    strip = len("tests/")
+    run_two_workers(tmp_path, WHERE_PROBE, (partner[strip:], module[strip:], "test_zz_other.py"))
+    ran = dict(line.split() for line in (tmp_path / "out" / "modules.log").read_text().splitlines())
+    assert len(ran) == 3 and len(set(ran.values())) == 2, ran  # both workers had work
+    assert ran[Path(module).stem] == ran[Path(partner).stem], ran

@@ -103,10 +103,13 @@ def test_the_shipped_reader_reads_a_span_inside_the_answer():
 
 @pytest.fixture(scope="module")
 def reader_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One fresh model cache for this module's variant tests and its auto choice: the OpenVINO graphs are exported,
-    and int8 calibrated, once (each did it again in its own folder: ~40 s on AMD EPYC AVX-512, more on AVX2). A
+    """One fresh model cache for this module's variant tests and its auto choice, with the run's converted OpenVINO
+    graphs and no choice (`seeded_model_cache`): where the default cache has none, they are exported, and int8
+    calibrated, here once (each test did it again in its own folder: ~40 s on AMD EPYC AVX-512, more on AVX2). A
     choice is cached with the variants it chose among, so a test choosing among others measures anew."""
-    return tmp_path_factory.mktemp("reader-cache")
+    from tests.conftest import seeded_model_cache
+
+    return seeded_model_cache(tmp_path_factory.mktemp("reader-cache"), "reader-*-openvino-*")
 
 
 @pytest.mark.slow

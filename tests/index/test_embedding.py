@@ -121,7 +121,11 @@ def test_without_avx512_the_auto_choice_falls_back_cleanly_and_says_why(tmp_path
     """oneDNN's instruction-set cap (torch and OpenVINO both use oneDNN) stands in for an AVX2-only CPU: bf16 is
     emulated there by torch (30x slower: dropped after a first look instead of timed for minutes) and OpenVINO's CPU
     plugin has no bf16 kernel for some layers. Asked for bf16, the choice must end on torch fp32, which works
-    everywhere, and say why. (The full auto run under the cap is in docs/scale.md: OpenVINO fp32 wins there.)"""
+    everywhere, and say why. (The full auto run under the cap is in docs/scale.md: OpenVINO fp32 wins there.)
+    Measured in a cache of its own, holding the run's converted graph (`seeded_model_cache`)."""
+    from tests.conftest import seeded_model_cache
+
+    seeded_model_cache(tmp_path, "model-*-openvino-*")
     code = (
         "import json\n"
         "from index.embedding import embed_query, load_embedding_model, resolve_variant\n"
