@@ -274,7 +274,13 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture
 def pg_url(pg_server, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The server's URL in the variable `store = "pgvector"` reads (settings.pgvector.url_env)."""
+    """The server's URL in the variable `store = "pgvector"` reads (settings.pgvector.url_env). A server that died
+    since an earlier test fails here with the end of its log (once, a run's server was gone before its last test
+    on that worker, "Connection refused", and the log had been deleted with it at the end)."""
+    process = pg_server.get_postmaster_info().process
+    if not process.is_running() or process.status() == "zombie":
+        log = pg_server.log.read_text(errors="replace")[-3000:] if pg_server.log.is_file() else "(no log)"
+        pytest.fail(f"this session's PostgreSQL (pid {process.pid}) is no longer running; its log ends:\n{log}")
     url = pg_server.get_uri()
     monkeypatch.setenv("BIOCITE_DATABASE_URL", url)
     return url
