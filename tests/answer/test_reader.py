@@ -177,6 +177,7 @@ def test_the_answerer_and_the_model_preparation_load_the_reader_with_the_pinning
                                                                                          monkeypatch):
     """Both places that load the reader pass `embedding.cpu_pinning` on (the loader's own test checks the rest)."""
     import answer.extractive
+    import answer.preparation
     import answer.reader
     from answer.extractive import ExtractiveAnswerer
     from answer.preparation import ModelPreparation
@@ -186,6 +187,8 @@ def test_the_answerer_and_the_model_preparation_load_the_reader_with_the_pinning
     monkeypatch.setattr(answer.extractive, "load_reader", lambda *args: asked.append(args[4]))
     # the preparation imports it late, and loads the chosen variant (not a reference standing in)
     monkeypatch.setattr(answer.reader, "resolved_reader", lambda *args: asked.append(args[4]))
+    # the embedder is another test's: loading it here would leave an unpinned model in this worker's cache
+    monkeypatch.setattr(answer.preparation, "resolved_model", lambda *_args: hash_model)
     settings.answer.reader = "bundled"
     settings.embedding.cpu_pinning = False
     index = CorpusIndex.open(settings.paths.index_dir, settings)

@@ -3,6 +3,7 @@ fallback, and a query path that needs no torch."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -242,7 +243,10 @@ def test_cpu_pinning_goes_from_the_setting_to_both_compiled_models(monkeypatch):
     monkeypatch.setattr(reader_module, "openvino_config", recording)
     monkeypatch.setenv("BIOCITE_EMBEDDING__CPU_PINNING", "false")
     settings = load_settings()
-    # Nothing else loads unpinned models, so both compile here (the pinned ones other tests loaded stay cached).
+    # Empty loader caches, as in a fresh process: a model another test of this worker loaded unpinned would
+    # otherwise be reused and never compile here (CI: [False] == [False, False]). The old caches come back after.
+    monkeypatch.setattr(embedding, "_load", functools.lru_cache(maxsize=8)(embedding._load.__wrapped__))
+    monkeypatch.setattr(reader_module, "_load_reader", functools.lru_cache(maxsize=4)(reader_module._load_reader.__wrapped__))
     embedding.load_embedding_model(settings.embedding.model_copy(update={"backend": "openvino", "precision": "float32"}))
     load_reader("bundled", "openvino", "float32", DEFAULT_MODEL_CACHE, settings.embedding.cpu_pinning)
     assert compiled == [False, False]
