@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from errors import ModelLoadError
-from index.embedding import (LOSSY_SPEEDUP, SHORT, Variant, cpu_key, file_lock, model_fingerprint,
+from index.embedding import (SHORT, Variant, cpu_key, fastest_with_margin, file_lock, model_fingerprint,
                              openvino_config, quantize_int8, save_ir, say, shape_groups)
 
 READER_FORMAT = "biocite-reader-v1"
@@ -537,10 +537,7 @@ def pick_reader_variant(measured: dict[Variant, tuple[float, float]]) -> Variant
     int8 one only when it is `LOSSY_SPEEDUP` times as fast as the fastest fp32 one, as for the embedder. Without the
     margin a CPU with no bf16 instructions (an AVX2-only AMD EPYC) chose "OpenVINO bf16" by timing noise (70.8
     against fp32's 70.3 pairs/s): OpenVINO computes it in fp32 there, so nothing was lost but the name misled."""
-    good = {v: rate for v, (rate, gap) in measured.items() if gap <= AGREEMENT}
-    full = max((rate for v, rate in good.items() if v.precision == "float32"), default=0.0)
-    good = {v: rate for v, rate in good.items() if v.precision == "float32" or rate >= LOSSY_SPEEDUP * full}
-    return max(good, key=good.get) if good else None
+    return fastest_with_margin({v: rate for v, (rate, gap) in measured.items() if gap <= AGREEMENT})
 
 
 def _choice_path(path: Path, cache_dir: Path) -> Path:

@@ -801,10 +801,18 @@ def pick_variant(results: dict[str, dict], floor: float) -> dict | None:
     """Of the measured allowed variants (`choose_variant`'s records), the fastest whose vectors stay within
     `QUALITY_P5` of torch fp32 and that runs at `floor` texts/s or more; a bf16 or int8 one only when it is
     `LOSSY_SPEEDUP` times as fast as the fastest such fp32 one (when one is allowed). None when none qualifies."""
-    good = [r for r in results.values() if r["cosine_p5"] >= QUALITY_P5 and r["texts_per_second"] >= floor]
-    full = max((r["texts_per_second"] for r in good if r["precision"] == "float32"), default=0.0)
-    good = [r for r in good if r["precision"] == "float32" or r["texts_per_second"] >= LOSSY_SPEEDUP * full]
-    return max(good, key=lambda r: r["texts_per_second"]) if good else None
+    good = {Variant(r["backend"], r["precision"]): r["texts_per_second"] for r in results.values()
+            if r["cosine_p5"] >= QUALITY_P5 and r["texts_per_second"] >= floor}
+    best = fastest_with_margin(good)
+    return next((r for r in results.values() if Variant(r["backend"], r["precision"]) == best), None)
+
+
+def fastest_with_margin(rates: dict[Variant, float]) -> Variant | None:
+    """The fastest of these qualifying variants, a bf16 or int8 one only when it is `LOSSY_SPEEDUP` times as fast as
+    the fastest fp32 one (when one qualifies): the embedder's and the reader's choices both pick with it."""
+    full = max((rate for v, rate in rates.items() if v.precision == "float32"), default=0.0)
+    kept = {v: rate for v, rate in rates.items() if v.precision == "float32" or rate >= LOSSY_SPEEDUP * full}
+    return max(kept, key=kept.get) if kept else None
 
 
 def _choice_path(source: str, cache_dir: Path) -> Path:

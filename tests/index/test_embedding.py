@@ -30,6 +30,26 @@ def test_settings_decide_which_variants_are_measured(monkeypatch):
         allowed(EmbeddingSettings(backend="torch", precision="int8"))
 
 
+def test_the_embedders_choice_keeps_a_reduced_precision_only_when_it_is_well_faster_within_the_bar():
+    """`pick_variant` on records shaped as `choose_variant` writes them (rates as measured on the machines named)."""
+    def record(backend, precision, rate, p5=1.0):
+        return {f"{backend} {precision}": {"backend": backend, "precision": precision, "texts_per_second": rate,
+                                           "cosine_p5": p5}}
+
+    def pick(*records, floor=0.0):
+        chosen = embedding.pick_variant({k: v for r in records for k, v in r.items()}, floor)
+        return chosen and (chosen["backend"], chosen["precision"])
+
+    # AVX2-only AMD EPYC: OpenVINO "bf16" runs in fp32 there, a hair faster by timing noise; int8 too little faster
+    assert pick(record("torch", "float32", 18.5), record("openvino", "float32", 23.6),
+                record("openvino", "bfloat16", 23.9), record("openvino", "int8", 27.0, 0.993)) == ("openvino", "float32")
+    # a CPU with fast int8: int8 well faster and within the bar wins; one past the bar never does
+    assert pick(record("openvino", "float32", 60.0), record("openvino", "int8", 90.0, 0.993)) == ("openvino", "int8")
+    assert pick(record("openvino", "float32", 60.0), record("openvino", "int8", 90.0, 0.95)) == ("openvino", "float32")
+    assert pick(record("openvino", "int8", 90.0, 0.993)) == ("openvino", "int8")  # no fp32 allowed
+    assert pick(record("openvino", "float32", 60.0), floor=61.0) is None  # behind the reference's pace
+
+
 @pytest.mark.slow
 def test_auto_measures_once_keeps_the_fastest_variant_within_the_bar_and_caches_the_choice(monkeypatch):
     """The session's own choice (the project's model cache, as the app uses it): measured at first use, read after."""
