@@ -4,8 +4,10 @@ answer question set) is computed by one worker only, and the modules reading it 
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -64,11 +66,22 @@ def run_two_workers(tmp_path: Path, probe: str, modules: tuple[str, ...] = ("tes
     out = tmp_path / "out"
     out.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in (_SHARED_CACHE, "PYTEST_XDIST_WORKER")}
-    env.update(PROBE_OUT=str(out), PYTHONPATH=str(PROJECT))
+    # The inner pytest gets a basetemp of its own. One that picks its own under the shared temporary root tightens
+    # `pytest-of-<user>` to 0o700, and so locks this run's PostgreSQL (pgserver runs it as another user, which it
+    # let through those folders) out of its data directory. Seen in full runs: "PANIC: could not open file
+    # .../pg_control: Permission denied", then the next pgvector test "Connection refused". The root below stands
+    # where such a pytest would look, and is checked untouched.
+    temproot = tmp_path / "temproot"
+    shared_root = temproot / f"pytest-of-{getpass.getuser()}"
+    shared_root.mkdir(parents=True)
+    shared_root.chmod(0o755)  # as pgserver leaves the real one
+    env.update(PROBE_OUT=str(out), PYTHONPATH=str(PROJECT), PYTEST_DEBUG_TEMPROOT=str(temproot))
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "tests.conftest", "-n", "2", "--dist", "loadfile",
-                          "-c", os.devnull, "--rootdir", str(tmp_path), str(tmp_path / "tests")],
+                          "-c", os.devnull, "--rootdir", str(tmp_path), "--basetemp", str(tmp_path / "basetemp"),
+                          str(tmp_path / "tests")],
                          cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert stat.S_IMODE(shared_root.stat().st_mode) == 0o755, "the inner pytest changed the shared temporary root"
     return {p.stem: json.loads(p.read_text()) for p in out.glob("*.json")}
 
 

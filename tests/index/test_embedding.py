@@ -168,7 +168,10 @@ def test_without_avx512_the_auto_choice_falls_back_cleanly_and_says_why(tmp_path
         "s = EmbeddingSettings(precision='bfloat16')\n"
         f"choice = resolve_variant(s, {str(tmp_path)!r})\n"  # its own cache: measured on every run
         f"v = embed_query(load_embedding_model(s, {str(tmp_path)!r}), 'Which biologics target Th2?')\n"
-        "print(json.dumps({'choice': str(choice), 'vector': v.tolist()}))\n"
+        "print(json.dumps({'choice': str(choice), 'vector': v.tolist()}), flush=True)\n"
+        # what is tested is done: no teardown of torch's and OpenVINO's native threads under the ISA cap, which once
+        # ended this process with SIGSEGV after it had printed its result (AMD EPYC AVX2, 2026-12-07)
+        "import os; os._exit(0)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR), "ONEDNN_MAX_CPU_ISA": "AVX2", "ATEN_CPU_CAPABILITY": "avx2"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=PROJECT_DIR, timeout=900)
