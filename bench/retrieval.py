@@ -35,8 +35,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"| {name} | {r['mode']} | {r['nDCG@10']:.4f} | {r['Recall@10']:.4f} | {r['Recall@100']:.4f} "
                   f"| {r['MRR@10']:.4f} | {r['queries']} | {r['ms_per_query']:.1f} |")
     for name, report in reports.items():
-        built = {"cached": "cached", "shipped": "the shipped sample index, copied"}.get(
-            report.get("index_origin", ""), f"{report['index_seconds']} s")
+        built = "cached" if report["index_reused"] else f"{report['index_seconds']} s"
         print(f"\n{name}: {report['documents']} documents, {report['chunks']} chunks, index build {built}", end="")
     print(f"\nfusion={settings.retrieval.fusion}, dense_weight={settings.retrieval.dense_weight}, "
           f"chunk_words={settings.ingest.chunk_words}")

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     settings = load_settings()
     scifact = next(d for d in DATASETS if d.name == "scifact-train")
-    index, _, _ = open_eval_index(scifact.corpus, settings)
+    index, _ = open_eval_index(scifact.corpus, settings)
     queries, qrels = load_queries(scifact.queries), load_qrels(scifact.qrels)
     qids = [q for q in qrels if q in queries]
     fused, best, covered, docs = score_matrices(index, [queries[q] for q in qids])

@@ -26,7 +26,6 @@ from evals.metrics import evaluate_run
 from index.corpus import FORMAT_VERSION, CorpusIndex
 from index.embedding import embed_queries, model_identity
 from index.pg_store import database_url
-from index.sample_index import install
 from ingest.pipeline import ingest
 from settings import PROJECT_DIR, Settings
 
@@ -86,28 +85,20 @@ def index_key(corpus: list[Path], settings: Settings) -> str:
     return h.hexdigest()[:16]
 
 
-def open_eval_index(corpus: list[Path], settings: Settings, progress=None) -> tuple[CorpusIndex, float, str]:
-    """A cached index of `corpus`, the seconds spent building it and how it came: "built", "cached", or "shipped"
-    (the sample corpus's shipped index, `index.sample_index`, copied as `python app.py` copies it: the index this
-    checkout would build, checked by tests/index/test_sample_index.py; building it took ~90 s on an AVX2-only CPU)."""
+def open_eval_index(corpus: list[Path], settings: Settings, progress=None) -> tuple[CorpusIndex, float]:
+    """A cached index of `corpus` and the seconds spent building it (0.0 when reused)."""
     for path in corpus:
         if not path.exists():
             raise UserError(f"corpus {path} does not exist")
     folder = PROJECT_DIR / "var" / "eval-cache" / index_key(corpus, settings)
     index = CorpusIndex.open(folder, settings)
     if len(index):
-        return index, 0.0, "cached"
-    if _resolved(corpus) == _resolved(settings.paths.sample_corpus) and install(settings, folder):
-        return CorpusIndex.open(folder, settings), 0.0, "shipped"
+        return index, 0.0
     started = time.perf_counter()
     report = ingest(index, [str(p) for p in corpus], **({"progress": progress} if progress else {}))
     if not len(index):
         raise UserError(f"nothing could be ingested from {', '.join(map(str, corpus))}: {report.summary()}")
-    return index, time.perf_counter() - started, "built"
-
-
-def _resolved(paths: list[Path]) -> list[str]:
-    return sorted(str(Path(p).resolve()) for p in paths)
+    return index, time.perf_counter() - started
 
 
 def run_mode(index: CorpusIndex, queries: dict[str, str], qrels: dict[str, dict[str, int]], mode: str,
@@ -164,7 +155,7 @@ def evaluate(corpus: list[Path], queries_path: Path, qrels_path: Path, settings:
     qrels = baseline_subset({q: r for q, r in qrels.items() if q in queries}, query_limit)
     if not qrels:
         raise UserError("no query in the queries file has qrels; check that the ids match")
-    index, build_seconds, origin = open_eval_index(corpus, settings, progress)
+    index, build_seconds = open_eval_index(corpus, settings, progress)
     vectors = None
     if batch_queries:
         ids = [q for q in qrels if q in queries]
@@ -180,7 +171,7 @@ def evaluate(corpus: list[Path], queries_path: Path, qrels_path: Path, settings:
     stats = index.stats()
     return {
         "corpus": [str(p) for p in corpus], "documents": stats["documents"], "chunks": stats["chunks"],
-        "index_seconds": round(build_seconds, 1), "index_reused": origin != "built", "index_origin": origin,
+        "index_seconds": round(build_seconds, 1), "index_reused": build_seconds == 0.0,
         "fusion": settings.retrieval.fusion, "queries_embedded_first": batch_queries,
         "results": [r.row() for r in results],
     }
@@ -192,8 +183,7 @@ def format_table(report: dict[str, object]) -> str:
     for r in report["results"]:
         lines.append(f"{r['mode']:<26}{r['nDCG@10']:>9.4f}{r['Recall@10']:>8.4f}{r['Recall@100']:>8.4f}"
                      f"{r['MRR@10']:>8.4f}{r['queries']:>9}{r['ms_per_query']:>8.1f}")
-    built = {"cached": "reused from cache", "shipped": "the shipped sample index, copied"}.get(
-        report.get("index_origin", ""), f"built in {report['index_seconds']}s")
+    built = "reused from cache" if report["index_reused"] else f"built in {report['index_seconds']}s"
     lines.append(f"index: {report['documents']} documents, {report['chunks']} chunks, {built}; fusion={report['fusion']}"
                  + ("; queries embedded beforehand, in batches (not in ms/q)" if report.get("queries_embedded_first")
                     else ""))

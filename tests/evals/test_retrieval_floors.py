@@ -125,21 +125,3 @@ def test_scifact_through_pgvector_ranks_as_faiss_does(reports, pg_url, pytestcon
     pg, faiss = by_mode(report)["hybrid"], by_mode(reports["scifact-subset"])[f"hybrid (baseline's {BASELINE_QUERIES})"]
     assert pg["queries"] == faiss["queries"] == BASELINE_QUERIES
     assert abs(pg["nDCG@10"] - faiss["nDCG@10"]) < 0.005 and abs(pg["Recall@100"] - faiss["Recall@100"]) < 0.005, (pg, faiss)
-
-
-def test_the_sample_corpus_is_gated_on_its_shipped_index(reports, tmp_path, monkeypatch):
-    """The sample corpus's index ships (data/sample-index, what a build holds: tests/index/test_sample_index.py), so
-    its gate copies it, as `python app.py` does, instead of embedding 2,136 chunks again (~90 s on an AVX2-only CPU);
-    an index already in the eval cache is reused."""
-    import evals.retrieval as retrieval
-    from index.sample_index import mismatches
-
-    assert reports["sample-questions"]["index_origin"] in ("shipped", "cached"), reports["sample-questions"]
-    settings = load_settings()
-    assert not mismatches(settings)  # else test_sample_index fails and says how to rebuild it
-    sample = next(d for d in GATED if d.name == "sample-questions")
-    monkeypatch.setattr(retrieval, "PROJECT_DIR", tmp_path)  # an eval cache of its own
-    index, seconds, origin = retrieval.open_eval_index(sample.corpus, settings)
-    assert (origin, seconds, len(index)) == ("shipped", 0.0, reports["sample-questions"]["documents"])
-    assert retrieval.open_eval_index(sample.corpus, settings)[2] == "cached"
-    assert retrieval.open_eval_index(sample.corpus[:1], settings)[2] == "built"  # its seed papers alone: not the sample
