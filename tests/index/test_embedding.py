@@ -268,8 +268,9 @@ def test_cpu_pinning_goes_from_the_setting_to_both_compiled_models(monkeypatch):
     settings = load_settings()
     # Empty loader caches, as in a fresh process: a model another test of this worker loaded unpinned would
     # otherwise be reused and never compile here (CI: [False] == [False, False]). The old caches come back after.
-    monkeypatch.setattr(embedding, "_load", functools.lru_cache(maxsize=8)(embedding._load.__wrapped__))
-    monkeypatch.setattr(reader_module, "_load_reader", functools.lru_cache(maxsize=4)(reader_module._load_reader.__wrapped__))
+    for module, name in ((embedding, "_load"), (reader_module, "_load_reader")):
+        cached = getattr(module, name)
+        monkeypatch.setattr(module, name, functools.lru_cache(**cached.cache_parameters())(cached.__wrapped__))
     embedding.load_embedding_model(settings.embedding.model_copy(update={"backend": "openvino", "precision": "float32"}))
     load_reader("bundled", "openvino", "float32", DEFAULT_MODEL_CACHE, settings.embedding.cpu_pinning)
     assert compiled == [False, False]
