@@ -31,18 +31,13 @@ def load_questions(sets: list[str], splits: list[str]) -> list[dict[str, object]
 
 def run(sets: list[str], splits: list[str], settings, index_root: Path, progress: bool = True) -> list[dict[str, object]]:
     """One row per question of `sets`, each answered on its set's index under `index_root` (built when missing)."""
-    from app import ingest_with_progress, print_report
-    from bench.topics import corpus_of
-    from index.corpus import CorpusIndex
+    from bench.topics import corpus_of, open_set_index
 
     rows = []
     for name in sets:
         questions = load_questions([name], splits)
         if questions:
-            index = CorpusIndex.open(str(index_root / name), settings)
-            report = ingest_with_progress(index, corpus_of(name, settings))
-            if progress:
-                print_report(report)
+            index = open_set_index(name, corpus_of(name, settings), settings, index_root, progress)
             rows += answer_questions(index, questions)
     return rows
 

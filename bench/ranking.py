@@ -22,7 +22,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from bench.topics import FULLTEXT_SETS, SEALED, SETS, set_of  # noqa: E402
+from bench.topics import FULLTEXT_SETS, SEALED, SETS, open_set_index, set_of  # noqa: E402
 from settings import PROJECT_DIR  # noqa: E402
 
 TOPS = (1, 3, 5)
@@ -45,13 +45,10 @@ def tops(scores: list[float], labels: list[bool]) -> dict[int, bool]:
 def run_set(name: str, settings, index_root: Path, limit: int | None = None) -> dict[str, object]:
     """One set's rows and summary; `limit`: only its first questions that mark evidence (a smoke test)."""
     from answer.extractive import ExtractiveAnswerer
-    from app import ingest_with_progress
     from evals.grounding import locate
-    from index.corpus import CorpusIndex
 
     index_name, corpus, cases = set_of(name, settings)
-    index = CorpusIndex.open(str(index_root / index_name), settings)
-    ingest_with_progress(index, corpus)
+    index = open_set_index(index_name, corpus, settings, index_root, progress=False)
 
     class Recording(ExtractiveAnswerer):
         """The answerer, keeping the units it read for the last question (with the reader's scores)."""

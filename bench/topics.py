@@ -3,7 +3,7 @@
     python -m bench.topics [--set igg4 igg4-holdout malaria] [--reader bundled|none|PATH] [--json FILE] [--failures]
 
 Each set is a corpus and a question file (`SETS`); its index is built once under `var/topic-index/<set>` (papers
-already there are skipped). Every question is answered extractively, then scored twice: pass/fail per answer
+already there are skipped; the malaria and short-PubMed indexes are copied from `evals/indexes/` when they fit). Every question is answered extractively, then scored twice: pass/fail per answer
 type as `python app.py eval answers` does (`evals.answers.judge`), and by the grounding measures of
 `evals.grounding` (passage quoted, cited papers that answer, entities named, a direct line and a right one, the number stated,
 the yes/no verdict, refusals). The sealed sets (`hiv`, `influenza`) run only when named with `--sealed`: each is measured once per change
@@ -38,6 +38,12 @@ SETS = {  # name: (corpus paths; None = the sample corpus), questions
 # a set that is one split of its question file: (the index it shares with the other split, the split)
 SPLITS = {"pubmed-dev": ("pubmed", "dev"), "pubmed-heldout": ("pubmed", "heldout")}
 SEALED = {"hiv", "influenza"}
+# Indexes the CI gates read, built once and shipped (`python scripts/build_eval_indexes.py`): a fresh checkout copies
+# one into place instead of embedding its papers again, when it was built from the same papers, model and settings
+# (`index.sample_index.install`; else the papers are ingested as before). Each took a test run on an AVX2-only CPU
+# minutes of embedding (issue 31).
+SHIPPED_INDEXES = EVALS / "indexes"
+SHIPPED_SETS = {"malaria": "malaria", "pubmed": "pubmed-dev"}  # index name: a set it serves
 # the reader's full-text training questions (train/data/fulltext_qa: 41 CC BY eLife papers on ~30 topics, 486
 # questions written blind): `fulltext` all of them, `fulltext-dev` those on the 9 papers train.prepare holds out
 # (what a reader trained on the rest is measured on); both over one index of all 41 papers
@@ -92,19 +98,31 @@ def corpus_of(name: str, settings) -> list[str]:
     return [str(p) for p in extra]
 
 
-def run_set(name: str, settings, index_root: Path, progress: bool = True) -> dict[str, object]:
-    """Answer one set's questions on its own index; per-case rows with both scorings, and both summaries."""
-    from answer.extractive import ExtractiveAnswerer
+def open_set_index(index_name: str, corpus: list[str], settings, index_root: Path, progress: bool = True):
+    """The set's index under `index_root`, with every paper of `corpus` in it: the shipped copy installed when the
+    folder is new and the copy fits (`SHIPPED_INDEXES`), then whatever is missing ingested (nothing, when it fit)."""
     from app import ingest_with_progress, print_report
-    from evals.answers import judge, run_case
-    from evals.grounding import grade, summarise
     from index.corpus import CorpusIndex
+    from index.sample_index import install
 
-    index_name, corpus, cases = set_of(name, settings)
-    index = CorpusIndex.open(str(index_root / index_name), settings)
+    folder = index_root / index_name
+    if index_name in SHIPPED_SETS and not folder.exists():
+        install(settings, folder, SHIPPED_INDEXES / index_name, [Path(p) for p in corpus])
+    index = CorpusIndex.open(str(folder), settings)
     report = ingest_with_progress(index, corpus)
     if progress:
         print_report(report)
+    return index
+
+
+def run_set(name: str, settings, index_root: Path, progress: bool = True) -> dict[str, object]:
+    """Answer one set's questions on its own index; per-case rows with both scorings, and both summaries."""
+    from answer.extractive import ExtractiveAnswerer
+    from evals.answers import judge, run_case
+    from evals.grounding import grade, summarise
+
+    index_name, corpus, cases = set_of(name, settings)
+    index = open_set_index(index_name, corpus, settings, index_root, progress)
     answerer = ExtractiveAnswerer(index)
 
     def document_text(doc_id: str) -> str:

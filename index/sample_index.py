@@ -1,5 +1,8 @@
 """The sample corpus's index, built once and shipped in `data/sample-index/`, so a fresh clone's first run builds nothing.
 
+The same holds for the evaluation sets' indexes the CI gates read (`evals/indexes/<name>/`, see `bench.topics`): each
+function takes the corpus the shipped folder stands for, the sample corpus when none is given.
+
 `python app.py` with no index copies it into place (`install`) when this checkout would build the same index: the same
 sample files (their bytes), the same embedding model (its fingerprint), the same ingest settings and vector layout, the
 same index format and the FAISS store. Anything else, and the index is built from the files as before; nothing is
@@ -26,7 +29,6 @@ from pathlib import Path
 
 from index.catalog import FORMAT_VERSION
 from index.embedding import model_fingerprint, model_source
-from index.faiss_store import SEGMENTS_DIR
 from settings import PROJECT_DIR, Settings
 
 SHIPPED = PROJECT_DIR / "data" / "sample-index"
@@ -48,14 +50,15 @@ def corpus_digest(paths: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
-def expected_stamp(settings: Settings) -> dict[str, object]:
-    """What the shipped index must have been built with to stand for a build from these settings."""
+def expected_stamp(settings: Settings, corpus: list[Path] | None = None) -> dict[str, object]:
+    """What a shipped index must have been built with to stand for a build of `corpus` (the sample corpus when None)
+    with these settings."""
     retrieval = settings.retrieval
     return {
         "index_format": FORMAT_VERSION,
         "store": settings.store,
         "model": model_fingerprint(model_source(settings.embedding)),
-        "corpus": corpus_digest(settings.paths.sample_corpus),
+        "corpus": corpus_digest(settings.paths.sample_corpus if corpus is None else corpus),
         "ingest": settings.ingest.model_dump(mode="json"),
         "vectors": {"vector_index": retrieval.vector_index, "ivf_threshold": retrieval.ivf_threshold,
                     "vector_precision": retrieval.vector_precision},
@@ -69,20 +72,22 @@ def shipped_stamp(folder: Path = SHIPPED) -> dict[str, object] | None:
         return None
 
 
-def mismatches(settings: Settings, folder: Path = SHIPPED) -> list[str]:
+def mismatches(settings: Settings, folder: Path = SHIPPED, corpus: list[Path] | None = None) -> list[str]:
     """The stamp fields where the shipped index differs from what these settings would build (empty: it fits)."""
     shipped = shipped_stamp(folder)
     if shipped is None:
         return ["no shipped index"]
-    wanted = expected_stamp(settings)
+    wanted = expected_stamp(settings, corpus)
     return [key for key in MATCHED if shipped.get(key) != wanted[key]]
 
 
-def install(settings: Settings, target: Path, folder: Path = SHIPPED) -> dict[str, object] | None:
-    """Copy the shipped index to `target` (which holds no index) if it fits these settings; its stamp, or None.
+def install(settings: Settings, target: Path, folder: Path = SHIPPED,
+            corpus: list[Path] | None = None) -> dict[str, object] | None:
+    """Copy the shipped index of `corpus` to `target` (which holds no index) if it fits these settings; its stamp,
+    or None.
 
     The copy is written beside `target` and renamed into place: an interrupted copy leaves no half index."""
-    if settings.store != "faiss" or mismatches(settings, folder):
+    if settings.store != "faiss" or mismatches(settings, folder, corpus):
         return None
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
