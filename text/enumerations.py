@@ -18,6 +18,12 @@ from dataclasses import dataclass
 
 from text.common_words import is_common
 
+# verbs that papers begin a clause with ("murine models, suggest childhood immunization and ..."): what follows is a
+# claim, not another item of a list (nor an answer phrase: answer.direct)
+CLAUSE_VERBS = frozenset("""
+suggest suggests suggested indicate indicates indicated demonstrate demonstrates demonstrated reveal reveals revealed
+confirm confirms confirmed show shows showed shown remain remains remained appear appears appeared seem seems seemed
+""".split())
 # words that end an item: verbs, prepositions, determiners and adverbs that begin or join clauses
 _STOP = frozenset("""
 a an the this that these those its their his her our your which who whom whose what when where while whereas
@@ -28,7 +34,9 @@ included like versus vs via per each all any some most more less many much sever
 very well respectively e.g. i.e. et al although though because if however thus therefore whether
 called termed named known designated namely
 particularly especially notably mainly mostly chiefly primarily predominantly largely typically
-""".split())
+despite unlike besides against toward towards upon across along beyond throughout except excluding regardless
+whereby thereby
+""".split()) | CLAUSE_VERBS
 _TOKEN = re.compile(r"[^\s,;:()\[\]{}—–]+|[,;:()\[\]{}—–]")
 _CONJUNCTION = {"and", "or", "and/or"}
 _DASHES = "-‐‑"  # a suspended hyphen
@@ -97,7 +105,8 @@ def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[l
             items = _items(sentence, words, groups, anchor)
             # "low- and middle-income countries", "Gram-positive and -negative": one compound's halves, not items;
             # "rapidly and efficiently": manners, not things
-            if any(item.text[:1] in _DASHES or item.text[-1:] in _DASHES or _ADVERB.fullmatch(item.text) for item in items):
+            if any(item.text[:1] in _DASHES or item.text[-1:] in _DASHES or _ADVERB.fullmatch(item.text) for item in items) \
+                    or _shared_compound(items):
                 i = groups[-1][0]  # its last half may begin a real enumeration
                 continue
             found.append(items)
@@ -107,6 +116,13 @@ def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[l
     found += [e for e in _parenthesised(sentence) if not any(_overlaps(e, f) for f in found)]
     found.sort(key=lambda e: e[0].start)
     return [e for e in found if len(e) >= 2]
+
+
+def _shared_compound(items: list[Item]) -> bool:
+    """"low and middle-income countries", "first and second-line drugs": one lower-case word, then a compound whose
+    first half is lower case too; the word stands for that half ("low-income"), written without the suspended hyphen."""
+    first, second = items[0].text, items[-1].text.split()
+    return len(items) == 2 and first.isalpha() and first.islower() and bool(re.fullmatch(r"[a-z]+-[a-z]+", second[0]))
 
 
 PARENTHESISED_ITEMS = 3  # "antigens (ESAT-6, CFP-10, TB 10.3, AlaDH)": a list in parentheses needs no "and"

@@ -382,3 +382,29 @@ def test_of_several_means_the_line_is_the_one_beside_what_was_asked_and_never_a_
     circular = "IKK kinases may dampen lipolysis by reducing catecholamine signaling in fat cells."
     assert means_line([_unit("a", circular, Reading(0.8))], [_quote(1, "a", circular)],
                       "how do IKK kinases dampen catecholamine signaling in fat cells?") is None
+
+
+def test_a_span_line_is_a_phrase_never_a_clause_a_reference_or_the_next_sentence():
+    # eLife, train/data/fulltext_qa/docs/neuro_enteric_mechanosensory_food_intake_2014.txt: the reader's span ran
+    # on past a reference into the next sentence
+    text = ("We next investigated this directly using the capillary feeding assay (Ja et al., 2007). Silencing the PENs "
+            "dramatically increased food intake (Figure 2A).")
+    span = (text.index("capillary"), text.index(" dramatically"))
+    line = span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
+    assert line.text == "Capillary feeding assay [1]." and line.verified
+    # after eLife, evals/tuberculosis/docs/tb_wgs_malawi_insight_2015.txt: a span naming authors; a second quote's
+    # span is the answer
+    authors = "Guerra-Assunção et al. used an approach called whole genome sequencing to study the spread."
+    answer = "Lineage-2 spread fastest in the district."
+    units = [_unit("a", authors, Reading(0.9, span=(0, authors.index(" to study")), span_prob=0.6), score=0.9),
+             _unit("b", answer, Reading(0.8, span=(0, 9), span_prob=0.5), score=0.8)]
+    line = span_line(units, [_quote(1, "a", authors), _quote(2, "b", answer)])
+    assert line.text == "Lineage-2 [2]."
+    # a clause is what the quote says, not a phrase that answers (after a SciFact abstract in evals/pubmed_short)
+    clause = "Breast cancer mortality during years 5-14 was 12.2% in the tamoxifen group."
+    reading = Reading(0.9, span=(0, clause.index(" in the")), span_prob=0.6)
+    assert span_line([_unit("a", clause, reading)], [_quote(1, "a", clause)]) is None
+    initials = "Approval came from the U.S. Food and Drug Administration in 2019."
+    span = (initials.index("U.S."), initials.index(" in 2019"))
+    line = span_line([_unit("a", initials, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", initials)])
+    assert line.text == "U.S. Food and Drug Administration [1]."

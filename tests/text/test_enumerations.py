@@ -49,6 +49,22 @@ def test_a_suspended_hyphen_joins_the_halves_of_one_compound_not_items():
     assert enumerations("We grew Gram-positive and -negative bacteria.") == []
     assert enumerations("Parasites were killed rapidly and efficiently by the drug.") == []
     assert [[i.text for i in e] for e in enumerations("It binds FcRL3 and FcRL5 differentially.")] == [["FcRL3", "FcRL5"]]
+    # eLife, malaria_vitamin_a_children_2015: the line named "Low [3] and middle-income countries [3]"
+    assert enumerations("household surveys conducted in low and middle-income countries.") == []
+    assert enumerations("Patients received first and second-line drugs.") == []
+    assert _texts("Patients had fever and arthralgia.") == [["fever", "arthralgia"]]
+
+
+def test_a_verb_or_preposition_after_a_comma_begins_a_clause_not_an_item():
+    # eLife, malaria_vitamin_a_children_2015: the line named "murine models [1] and suggest childhood immunization [1]"
+    s = ("Recent studies, partly based on murine models, suggest childhood immunization and vitamin A supplements may "
+         "confer protection against malaria infection")
+    assert _texts(s) == [["immunization", "vitamin A"]]  # cut to the inner items' length: no span to say more
+    i, j = s.index("childhood"), s.index(" may")
+    assert [x.text for x in enumeration_around(s, i, j)] == ["childhood immunization", "vitamin A supplements"]
+    # eLife, tb_card_open_complex_2015: "Tth CarD structures [3], despite high sequence [3] and ..."
+    s = "very different from the one in our Tth CarD structures, despite high sequence and structural similarity"
+    assert all("Tth CarD structures" not in [i.text for i in e] for e in enumerations(s))
 
 
 def test_a_list_in_parentheses_needs_no_and_but_references_statistics_and_panels_are_not_lists():
