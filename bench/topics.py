@@ -3,11 +3,12 @@
     python -m bench.topics [--set igg4 igg4-holdout malaria] [--reader bundled|none|PATH] [--json FILE] [--failures]
 
 Each set is a corpus and a question file (`SETS`); its index is built once under `var/topic-index/<set>` (papers
-already there are skipped; the malaria and short-PubMed indexes are copied from `evals/indexes/` when they fit). Every question is answered extractively, then scored twice: pass/fail per answer
-type as `python app.py eval answers` does (`evals.answers.judge`), and by the grounding measures of
-`evals.grounding` (passage quoted, cited papers that answer, entities named, a direct line and a right one, the number stated,
-the yes/no verdict, refusals). The sealed sets (`hiv`, `influenza`) run only when named with `--sealed`: each is measured once per change
-worth reporting, at the end of a round, and never tuned on.
+already there are skipped; the malaria and short-PubMed indexes are copied from `evals/indexes/` when they fit). Every
+question is answered extractively, then scored twice: pass/fail per answer type as `python app.py eval answers` does
+(`evals.answers.judge`), and by the grounding measures of `evals.grounding` (passage quoted, cited papers that answer,
+entities named, a direct line and a right one, the number stated, the yes/no verdict, refusals). The sealed sets
+(`hiv`, `influenza`) run only when named with `--sealed`: each is measured once per change worth reporting, at the end
+of a round, and never tuned on.
 """
 
 from __future__ import annotations
