@@ -9,12 +9,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from bench.topics import SHIPPED_INDEXES, SHIPPED_SETS, corpus_of, open_set_index
 from index.sample_index import install, mismatches, shipped_stamp
 from settings import load_settings
+from tests.shipped_index import assert_holds_fresh_build, assert_vectors_are_this_models
 
 
 def corpus(name: str) -> list[Path]:
@@ -58,31 +58,16 @@ def test_each_shipped_index_holds_what_a_fresh_build_holds(name, tmp_path, hash_
     fresh = CorpusIndex.open(tmp_path / "fresh", settings)
     report = ingest(fresh, [str(p) for p in corpus(name)])
     assert report.count("failed") == 0, report.summary()
-    rebuild = f"rebuild it with `.venv/bin/python scripts/build_eval_indexes.py {name}`"
-    assert shipped.stats() == fresh.stats(), rebuild
-    docs = lambda index: {d.doc_id: (d.title, d.source, d.content_hash, d.text, d.metadata) for d in index.documents()}  # noqa: E731
-    assert docs(shipped) == docs(fresh), f"evals/indexes/{name} documents differ from a fresh build: {rebuild}"
-    ids = [c for d in sorted(docs(fresh)) for c in fresh.chunk_ids_of(d)]
-    spans = lambda index: [(n.node_id, n.start_char_idx, n.end_char_idx, n.text) for n in index.chunks(ids)]  # noqa: E731
-    assert spans(shipped) == spans(fresh), f"evals/indexes/{name} chunks differ from a fresh build: {rebuild}"
-    query = "which drugs were given to children?"
-    assert [h.chunk_id for h in shipped.search(query, mode="bm25")] == [h.chunk_id for h in fresh.search(query, mode="bm25")]
+    rebuild = f"rebuild evals/indexes/{name} with `.venv/bin/python scripts/build_eval_indexes.py {name}`"
+    assert_holds_fresh_build(shipped, fresh, ["which drugs were given to children?"], rebuild)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(SHIPPED_SETS))
 def test_the_shipped_vectors_are_the_real_models_on_this_cpu(name, tmp_path):
-    """60 chunks drawn at random (seeded), embedded now with the variant this CPU runs: the shipped vectors (the
-    building machine's variant) stay within the variant bar, cosine >= 0.99 at the 5th percentile."""
-    from index.chunks import embedding_text
+    """60 chunks of each copy, embedded now with this CPU's variant, stay within the variant bar."""
     from index.corpus import CorpusIndex
-    from index.embedding import QUALITY_P5
 
     settings = load_settings()
     assert install(settings, tmp_path / name, SHIPPED_INDEXES / name, corpus(name))
-    index = CorpusIndex.open(tmp_path / name, settings, must_exist=True)
-    ids = [c for d in index.documents() for c in d.chunk_ids]
-    ids = [ids[i] for i in sorted(np.random.default_rng(2026).choice(len(ids), 60, replace=False))]
-    now = np.asarray(index.embed_model.get_text_embedding_batch([embedding_text(n) for n in index.chunks(ids)]))
-    cosines = np.sum(index.store_vectors(ids).astype("float32") * now.astype("float32"), axis=1)
-    assert np.percentile(cosines, 5) >= QUALITY_P5, f"shipped vectors are off (p5 cosine {np.percentile(cosines, 5)})"
+    assert_vectors_are_this_models(CorpusIndex.open(tmp_path / name, settings, must_exist=True), 60)

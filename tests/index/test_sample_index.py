@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from index.sample_index import CHECKOUT, SHIPPED, STAMP_FILE, expected_stamp, install, mismatches, shipped_stamp
 from ingest.pipeline import ingest
 from settings import load_settings
+from tests.shipped_index import assert_holds_fresh_build, assert_vectors_are_this_models
 
 REBUILD = "rebuild it with `.venv/bin/python scripts/build_sample_index.py` (from a checkout of committed code only)"
 SEEDS = Path(__file__).resolve().parents[2] / "data" / "sample" / "seeds"
@@ -95,30 +95,16 @@ def test_the_shipped_index_holds_what_a_fresh_build_holds(fresh_build: Path, tmp
     assert install(settings, tmp_path / "index")  # as a fresh checkout gets it: the documents' paths are this checkout's
     shipped = CorpusIndex.open(tmp_path / "index", settings, must_exist=True)
     fresh = CorpusIndex.open(fresh_build, settings, must_exist=True)
-    assert shipped.stats() == fresh.stats(), REBUILD
-    docs = lambda index: {d.doc_id: (d.title, d.source, d.content_hash, d.text, d.metadata) for d in index.documents()}  # noqa: E731
-    assert docs(shipped) == docs(fresh), f"the shipped documents differ from a fresh build: {REBUILD}"
-    ids = [c for d in sorted(docs(fresh)) for c in fresh.chunk_ids_of(d)]
-    spans = lambda index: [(n.node_id, n.start_char_idx, n.end_char_idx, n.text) for n in index.chunks(ids)]  # noqa: E731
-    assert spans(shipped) == spans(fresh), f"the shipped chunks differ from a fresh build: {REBUILD}"
-    for query in ("which biologics target Th2?", "storiform fibrosis obliterative phlebitis"):
-        assert [h.chunk_id for h in shipped.search(query, mode="bm25")] == [h.chunk_id for h in fresh.search(query, mode="bm25")]
+    assert_holds_fresh_build(shipped, fresh, ["which biologics target Th2?", "storiform fibrosis obliterative phlebitis"],
+                             REBUILD)
 
 
 @pytest.mark.slow
 def test_the_shipped_vectors_are_the_real_models_on_this_cpu(sample_index_dir: Path):
-    """400 chunks drawn at random (seeded), embedded now with the variant this CPU runs: the shipped vectors (the
-    building machine's variant) stay within the variant bar, cosine >= 0.99 at the 5th percentile."""
-    from index.chunks import embedding_text
+    """400 chunks of the shipped index, embedded now with this CPU's variant, stay within the variant bar."""
     from index.corpus import CorpusIndex
-    from index.embedding import QUALITY_P5
 
-    index = CorpusIndex.open(sample_index_dir, load_settings(), must_exist=True)
-    ids = [c for d in index.documents() for c in d.chunk_ids]
-    ids = [ids[i] for i in sorted(np.random.default_rng(2026).choice(len(ids), 400, replace=False))]
-    now = np.asarray(index.embed_model.get_text_embedding_batch([embedding_text(n) for n in index.chunks(ids)]))
-    cosines = np.sum(index.store_vectors(ids).astype("float32") * now.astype("float32"), axis=1)
-    assert np.percentile(cosines, 5) >= QUALITY_P5, f"shipped vectors are off (p5 cosine {np.percentile(cosines, 5)})"
+    assert_vectors_are_this_models(CorpusIndex.open(sample_index_dir, load_settings(), must_exist=True), 400)
 
 
 @pytest.mark.slow
