@@ -138,7 +138,7 @@ _TRAILING_REFERENCE = re.compile(r"\s*\([^()]*\b(?:et al\.?|19\d\d|20\d\d)[^()]*
 # cancer mortality during years 5–14 was 12·2%", "Guerra-Assunção et al. used an approach called whole genome
 # sequencing"). Measured (`python -m bench.topics`, 2026-12-07): on the development sets no right line was lost and
 # the members right rose (pubmed-dev 81 -> 89 %); held out, no pass changed. With the clause verbs of
-# `text.enumerations.CLAUSE_VERBS` too, one held-out IgG4 list line that was right went ("Contrast-enhanced computed
+# `text.enumerations._CLAIM_VERBS` too, one held-out IgG4 list line that was right went ("Contrast-enhanced computed
 # tomography typically shows multiple small low-density lesions ...", then a wrong quote's members): left out.
 _CLAUSE = re.compile(r"\b(?:is|are|was|were|has|have|had|et al)\b")
 

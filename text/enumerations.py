@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from text.common_words import is_common
 
-# verbs that papers begin a clause with ("murine models, suggest childhood immunization and ..."): what follows is a
-# claim, not another item of a list (nor an answer phrase: answer.direct)
-CLAUSE_VERBS = frozenset("""
+# verbs that papers begin a claim with ("murine models, suggest childhood immunization and ..."): what follows is a
+# claim, not another item of a list
+_CLAIM_VERBS = frozenset("""
 suggest suggests suggested indicate indicates indicated demonstrate demonstrates demonstrated reveal reveals revealed
 confirm confirms confirmed show shows showed shown remain remains remained appear appears appeared seem seems seemed
 """.split())
@@ -36,7 +36,7 @@ called termed named known designated namely
 particularly especially notably mainly mostly chiefly primarily predominantly largely typically
 despite unlike besides against toward towards upon across along beyond throughout except excluding regardless
 whereby thereby
-""".split()) | CLAUSE_VERBS
+""".split()) | _CLAIM_VERBS
 _TOKEN = re.compile(r"[^\s,;:()\[\]{}—–]+|[,;:()\[\]{}—–]")
 _CONJUNCTION = {"and", "or", "and/or"}
 _DASHES = "-‐‑"  # a suspended hyphen
