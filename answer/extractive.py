@@ -39,8 +39,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from answer.direct import (Evidence, lean_tally, list_line, mark_leans, means_line, names_line, number_line, span_line,
-                           verdict_line)
+from answer.direct import (
+    Evidence,
+    lean_tally,
+    list_line,
+    mark_leans,
+    means_line,
+    names_line,
+    number_line,
+    span_line,
+    verdict_line,
+)
 from answer.followup import resolve_followup
 from answer.lists import GENERIC_RELATION, linked_members, member_key, mentions
 from answer.models import AnswerPart, Citation, CitedAnswer, RetrievedPassage
@@ -147,7 +156,7 @@ class _Paper:
         defines."""
         for short, long in self.abbreviations.items():
             if long.lower() not in text.lower():
-                text = re.sub(rf"\b{re.escape(short)}s?\b", lambda m: f"{m.group(0)} ({long})", text, count=1)
+                text = re.sub(rf"\b{re.escape(short)}s?\b", lambda m, long=long: f"{m.group(0)} ({long})", text, count=1)
         return text
 
     def abbreviation_tokens(self, text: str) -> set[str]:

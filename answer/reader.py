@@ -33,8 +33,19 @@ from pathlib import Path
 import numpy as np
 
 from errors import ModelLoadError
-from index.embedding import (SHORT, Variant, cpu_key, fastest_with_margin, file_lock, model_fingerprint,
-                             openvino_config, quantize_int8, save_ir, say, shape_groups)
+from index.embedding import (
+    SHORT,
+    Variant,
+    cpu_key,
+    fastest_with_margin,
+    file_lock,
+    model_fingerprint,
+    openvino_config,
+    quantize_int8,
+    save_ir,
+    say,
+    shape_groups,
+)
 
 READER_FORMAT = "biocite-reader-v1"
 VERDICTS = ("yes", "no", "maybe")

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import os
 import json
 import math
+import os
 import random
 import re
 import sys
@@ -356,7 +356,7 @@ def print_figures(figures: dict[str, dict]) -> None:
                   f"{r['unrelated_called_relevant']:.1%} | - |")
             continue
 
-        def pair(key: str) -> str:
+        def pair(key: str, r: dict = r) -> str:
             return f"{r[key]:.3f}" + (f" ({r['cosine_' + key]:.3f})" if "cosine_" + key in r else "")
         verdict = f"{r['accuracy']:.3f} ({r['verdicts']})" if r["verdicts"] else "-"
         span = f"{r['exact']:.3f} / {r['f1']:.3f} ({r['spans']})" if r["spans"] else "-"

@@ -17,9 +17,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from answer.reader import (AGREEMENT, MAX_QUESTION_TOKENS, Variant, stems, best_span, bundled_reader_path,
-                           calibration_pairs, choose_variant, encode_pairs, load_reader, pick_reader_variant,
-                           reader_kind, restates, span_probability)
+from answer.reader import (
+    AGREEMENT,
+    MAX_QUESTION_TOKENS,
+    Variant,
+    best_span,
+    bundled_reader_path,
+    calibration_pairs,
+    choose_variant,
+    encode_pairs,
+    load_reader,
+    pick_reader_variant,
+    reader_kind,
+    restates,
+    span_probability,
+    stems,
+)
 from errors import ModelLoadError
 
 # (question, sentence that answers it, sentence on the same topic that does not), written for these tests

@@ -140,7 +140,8 @@ def test_pubmed_abstract_floors(name, topic_root):
 def test_where_the_answering_unit_ranks_is_counted_on_the_units_read(malaria_run, topic_root):
     """`python -m bench.ranking` on the index malaria_run built (its first 8 questions, a few seconds): each question's
     answering unit is found among the units read, and the top-k shares grow with k and stay within the share read."""
-    from bench.ranking import TOPS, run_set as rank_set
+    from bench.ranking import TOPS
+    from bench.ranking import run_set as rank_set
     from settings import load_settings
 
     result = rank_set("malaria", load_settings(), topic_root, limit=8)

@@ -355,7 +355,7 @@ def test_embedding_cache_with_the_real_model(tmp_path, settings):
 def test_ingest_reports_every_phase_up_to_the_end_of_the_save(tmp_path, settings, hash_model):
     calls = []
     papers = {f"p{i}": f"Paper {i}\n\nFinding {i} about IL-{i}." for i in range(60)}
-    ingest(CorpusIndex.open(settings.paths.index_dir, settings), 
+    ingest(CorpusIndex.open(settings.paths.index_dir, settings),
         [write_corpus(tmp_path / "p", papers)], progress=lambda phase, done, total: calls.append((phase, done, total)))
     phases = [p for i, (p, _, _) in enumerate(calls) if i == 0 or calls[i - 1][0] != p]
     assert phases == ["Reading", "Embedding", "Saving"]
