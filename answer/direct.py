@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from answer.models import AnswerPart, Citation
 from answer.question import FORMS, ROUTE, UNIT_AMOUNT
 from answer.reader import Reading, restates, stems
+from text.concepts import defined_abbreviations
 from text.enumerations import enumeration_around, enumerations
 from text.numbers import FRACTION_WORD, NUMBER_WORD, numbers_in
 from text.participants import PEOPLE
@@ -132,7 +133,9 @@ def _line(text: str, cites: list[int], quotes: dict[int, str], kind_reason: str 
 
 # where a span runs on into the next sentence ("Capillary feeding assay (Ja et al., 2007). Silencing the PENs"), and
 # a reference at its end: neither is part of the answer
-_NEXT_SENTENCE = re.compile(r"(?<=[a-z0-9)\]%])[.!?]\s+(?=[A-Z])")  # not after an initial: "U.S. Army", "P. Smith"
+# where the next sentence begins: a capital, or a figure panel's label ("Cloned pigs. (B) EGFP fluorescence");
+# not after an initial ("U.S. Army", "P. Smith")
+_NEXT_SENTENCE = re.compile(r"(?<=[a-z0-9)\]%])[.!?]\s+(?=[A-Z]|\([A-Za-z0-9]{1,2}\)\s)")
 _TRAILING_REFERENCE = re.compile(r"\s*\([^()]*\b(?:et al\.?|19\d\d|20\d\d)[^()]*\)\s*$")
 # an answer is a phrase: a span holding a form of "be" or "have", or an author, is a clause or a reference ("Breast
 # cancer mortality during years 5–14 was 12·2%", "Guerra-Assunção et al. used an approach called whole genome
@@ -162,7 +165,26 @@ def _span_text(unit: Evidence, confident: float = SPAN_CONFIDENT) -> str | None:
     words = text.split()
     if not words or len(words) > MAX_SPAN_WORDS or not text.strip(_EDGE):
         return None
-    return text
+    return _as_defined(text, unit.text)
+
+
+def _as_defined(span: str, text: str) -> str:
+    """The span with the definition the quote gives it, as the quote writes it: "PDE3B" or "phosphodiesterase 3B" ->
+    "phosphodiesterase 3B (PDE3B)" when the quote says "Phosphodiesterase 3B (PDE3B) is ..."; else the span.
+    An abbreviation alone means little to a reader who has not read the paper, and either half alone may not be
+    how the user knows it. Not for a one-word long form: "LY2405319" is clearer than "LY2405319 (LY)"."""
+    def plain(words: str) -> str:  # a long form's hyphens come back from defined_abbreviations as spaces
+        return words.strip(_EDGE).lower().replace("-", " ")
+
+    for short, long in defined_abbreviations(text, digit_words=True).items():
+        if plain(span) not in (plain(short), plain(short) + "s", long.lower()):
+            continue
+        if " " not in long:  # a code and its own short form ("LY2405319 (LY)") tell the reader nothing more
+            return span
+        written = r"[ -]".join(map(re.escape, long.split(" ")))
+        if m := re.search(rf"(?i:{written})\s*\({re.escape(short)}s?\)", text):
+            return m.group(0) if len(m.group(0).split()) <= MAX_SPAN_WORDS else span
+    return span
 
 
 def _phrase_span(unit: Evidence, confident: float = SPAN_CONFIDENT) -> str | None:
@@ -354,13 +376,14 @@ def span_line(units: list[Evidence], citations: list[Citation], kind: list[str] 
     """The reader's span in the best answering quote ("Intramuscularly [2]."); a name written next to the kind of
     thing asked (`kind`, `question.asked_kind`) in that quote before it ("AlaDH antigen [1]." for "which antigen
     ...?", where the reader's span was "IL-2 based ELISPOT")."""
-    for unit in sorted(units, key=lambda u: -u.score):
-        if not unit.reading or unit.reading.relevance < SPAN_LINE_READS:
-            continue
-        span = typed_name(unit.text, kind or [], question) or _phrase_span(unit, SPAN_LINE_CONFIDENT)
-        n = _citation(unit, citations)
-        if span is not None and n is not None:
-            return _line(span, [n], {c.n: c.quote for c in citations})
+    read = [u for u in sorted(units, key=lambda u: -u.score) if u.reading and u.reading.relevance >= SPAN_LINE_READS]
+    # a name written next to the kind asked, in any quote, before the reader's span in the best one: "the
+    # mechanosensory ion channel, PPK1" in the third quote, not "Ion" the reader marked in the first
+    for find in (lambda u: typed_name(u.text, kind or [], question), lambda u: _phrase_span(u, SPAN_LINE_CONFIDENT)):
+        for unit in read:
+            span, n = find(unit), _citation(unit, citations)
+            if span is not None and n is not None:
+                return _line(span, [n], {c.n: c.quote for c in citations})
     return None
 
 
@@ -374,18 +397,22 @@ _FIGURE = re.compile(r"(?:fig(?:ure)?s?\.?|table|panel)\s*$", re.I)
 
 def typed_name(text: str, kind: list[str], question: str = "") -> str | None:
     """A name written next to a word of the asked kind in `text`: before it ("AlaDH antigen", "PPK1 ion channel")
-    or after it ("the kinase ZAK", "protein, Cas9"): the text's own phrase, so the line is checked like any other.
+    or after it ("the kinase ZAK", "protein, Cas9"), or with it said after a comma ("I-BET151, a small-molecule
+    inhibitor"): the text's own phrase, so the line is checked like any other.
     Not a name the question itself says ("Cas9" for "which gene did they target with Cas9?")."""
     asked = {w.lower() for w in re.findall(r"[\w-]+", question)}
-    for word in kind:
+    for word in kind[-1:]:  # the head noun: a modifier before it ("mechanosensory", "surface") names no kind
         if not word.isalpha() or len(word) < 3:
             continue
         stem = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
         noun = rf"(?i:{re.escape(stem)}(?:s|es)?)\b"  # the kind in any case, one or many; the name as written
-        for m in re.finditer(rf"({_NAME})(?:\s+[a-z][\w-]*)?\s+{noun}|\b{noun}(,?\s+\(?)({_NAME})", text):
-            name = m.group(1) or m.group(3)
+        for m in re.finditer(rf"({_NAME})(?:\s+[a-z][\w-]*)?\s+{noun}|\b{noun}(,?\s+\(?)({_NAME})"
+                             rf"|({_NAME}),\s+an?\s+(?:[\w-]+\s+){{0,2}}{noun}", text):
+            name = m.group(1) or m.group(3) or m.group(4)
             if name.lower() in asked or _NOT_A_NAME.search(name) or _FIGURE.search(text[: m.start()]):
                 continue
+            if m.group(4):  # "I-BET151, a small-molecule inhibitor": the name, said before what it is
+                return name
             if m.group(1) or m.group(2) != " ":  # "AlaDH antigen"; "Cas9" of "protein, Cas9" or "cells (VD60"
                 return m.group(0) if m.group(1) else name
             return m.group(0)  # "RNase T1", "kinase ZAK": the kind is part of how the name is said

@@ -250,7 +250,10 @@ _SINGULAR_NEXT = frozenset("is was has it this that these those them the a an".s
 _AUXILIARY = frozenset("is are was were do does did has have had can could may might will would should".split())
 
 
-_KIND_STOP = frozenset("of in on at by for from to with within into among between than as and or the a an".split())
+# words that end the kind asked: prepositions and articles, and the adverbs a question's verb comes after ("which
+# marker best told ...", "which drug most often ...")
+_KIND_STOP = frozenset("of in on at by for from to with within into among between than as and or the a an "
+                       "best most least more less first last also still often only".split())
 
 
 def asked_kind(question: str) -> list[str]:
@@ -259,7 +262,8 @@ def asked_kind(question: str) -> list[str]:
     useful ...?" -> ["antigen"], "which mechanosensory channel in enteric neurons ...?" -> ["mechanosensory",
     "channel"], "which kinase phosphorylates it?" -> ["kinase"], "what is ...?" -> []). A paper names the answer
     next to its kind ("AlaDH antigen", "the kinase ZAK"): `direct.typed_name`."""
-    m = re.search(r"\b(?:which|what)\s+(.*)", _core(question), re.I)
+    # an organism's binomial says what the thing asked is of: "which P. falciparum isolate ...?" -> ["isolate"]
+    m = re.search(r"\b(?:which|what)\s+(?:[A-Z]\.\s*[a-z]+\s+)?(.*)", _core(question), re.I)
     if not m:
         return []
     kind = []

@@ -154,17 +154,23 @@ def named_entities(text: str) -> list[str]:
 
 # the short form may open with one lower-case letter before its capitals: "mediastinal lymph nodes (mLNs)", "mAb"
 _DEFINED_ABBREVIATION = re.compile(r"((?:[A-Za-z][\w'-]*[ -]){0,8}?[A-Za-z][\w'-]*)\s+\(([a-z]?[A-Z][A-Za-z0-9]{1,9}s?)\)")
+# ... and with long forms whose later words may begin with a digit ("phosphodiesterase 3B (PDE3B)"): for showing a
+# definition (`answer.direct`), not for a paper's terms: read so, the papers' abbreviations moved answers' rankings
+# (`python -m bench.topics`, 2026-12-07: a right full-text line lost, none gained)
+_DEFINED_ABBREVIATION_DIGITS = re.compile(
+    r"((?:[A-Za-z0-9][\w'-]*[ -]){0,8}?[A-Za-z0-9][\w'-]*)\s+\(([a-z]?[A-Z][A-Za-z0-9]{1,9}s?)\)")
 
 
-def defined_abbreviations(text: str) -> dict[str, str]:
+def defined_abbreviations(text: str, digit_words: bool = False) -> dict[str, str]:
     """Abbreviations a document defines, "left ventricular hypertrophy (LVH)" -> {"LVH": "left ventricular hypertrophy"}.
 
     The long form is the shortest run of words before the parenthesis whose initials spell the abbreviation
     (Schwartz & Hearst 2003, simplified). Used within one document only: corpus-wide expansion of short forms
     is ambiguous and measured worse on SciFact (evals/README.md), inside the paper that defines them it is not.
+    `digit_words` also reads long forms with a word beginning with a digit ("phosphodiesterase 3B").
     """
     found: dict[str, str] = {}
-    for m in _DEFINED_ABBREVIATION.finditer(text):
+    for m in (_DEFINED_ABBREVIATION_DIGITS if digit_words else _DEFINED_ABBREVIATION).finditer(text):
         short = m.group(2).rstrip("s") if m.group(2).endswith("s") and len(m.group(2)) > 2 else m.group(2)
         letters = [c.lower() for c in short if c.isalpha()]
         words = re.split(r"[ -]", m.group(1))

@@ -12,7 +12,7 @@ import pytest
 
 from answer.direct import Evidence, number_line, span_line, verdict_line
 from answer.models import Citation
-from answer.question import states_quantity
+from answer.question import asked_kind, states_quantity
 from answer.reader import Reading
 
 
@@ -304,7 +304,7 @@ def test_a_span_never_leaves_a_parenthesis_open():
     inside = "Phosphodiesterase 3B (PDE3B) is the major PDE isoform expressed in adipocytes."
     begun = inside.index("PDE3B)")  # the span begins inside the parenthesis: it ends where the parenthesis does
     line = span_line([_unit("a", inside, Reading(0.9, span=(begun, len(inside) - 1), span_prob=0.6))], [_quote(1, "a", inside)])
-    assert line.text == "PDE3B [1]." and line.verified
+    assert line.text == "Phosphodiesterase 3B (PDE3B) [1]." and line.verified  # with the definition it ends
 
 
 def test_a_list_line_never_names_a_figure_or_video_as_a_member():
@@ -330,8 +330,6 @@ def test_a_list_line_never_names_a_bare_number_as_a_member():
 def test_a_name_written_next_to_the_asked_kind_is_the_line_before_the_readers_span():
     """"Which marker ...?" is answered by the name the quote writes as a marker, not by the reader's span elsewhere
     in the sentence (the method: "flow cytometry"); the line is the quote's own words, so it is checked as usual."""
-    from answer.question import asked_kind
-
     question = "Which marker best told responders from non-responders?"
     text = "Using flow cytometry, the CD27 marker separated responders from non-responders in both cohorts."
     span = (text.index("flow"), text.index(","))
@@ -341,11 +339,30 @@ def test_a_name_written_next_to_the_asked_kind_is_the_line_before_the_readers_sp
     assert line.text == "CD27 marker [1]." and line.verified
 
 
+def test_a_name_beside_the_asked_kind_in_any_quote_comes_before_the_readers_span_in_the_best():
+    # train/data/fulltext_qa/docs/neuro_enteric_mechanosensory_food_intake_2014.txt: the best quote's span was "ion"
+    question = "which mechanosensory channel in enteric neurons controls feeding?"
+    best = ("Together, our study provides the first molecular genetic evidence that mechanosensory ion channels in the "
+            "enteric neurons are involved in regulating feeding.")
+    named = "Together, these data indicate that the mechanosensory ion channel, PPK1, plays a critical role in the PENs."
+    span = (best.index("ion"), best.index(" channels"))
+    units = [_unit("a", best, Reading(0.9, span=span, span_prob=0.6), score=0.9),
+             _unit("b", named, Reading(0.8, span=(0, 8), span_prob=0.1), score=0.8)]
+    quotes = [_quote(1, "a", best), _quote(2, "b", named)]
+    assert span_line(units, quotes).text == "Ion [1]."  # no kind asked: the reader's span in the best quote
+    line = span_line(units, quotes, asked_kind(question), question)
+    assert line.text == "PPK1 [2]." and line.verified
+
+
 @pytest.mark.parametrize(("text", "kind", "question", "name"), [
     ("The kinase ZAK was inhibited at nanomolar doses.", ["kinase"], "which kinase was inhibited?", "kinase ZAK"),
     ("The bacterial enzyme, Cas9, cuts both strands.", ["enzyme"], "which enzyme cuts DNA?", "Cas9"),
     ("Virus was grown on complementing cells (VD60) to high titres.", ["cells"], "what cells was it grown on?", "VD60"),
     ("Deleting the PPK1 ion channel increased feeding.", ["channel"], "which channel controls feeding?", "PPK1 ion channel"),
+    # train/data/fulltext_qa/batch4/docs/endo_type1_diabetes_bet_inhibitor_2014.txt: the name, then what it is
+    ("We report that a short treatment with I-BET151, a small-molecule inhibitor of a family of bromodomain-containing "
+     "transcriptional regulators, irreversibly suppressed development of type-1 diabetes in NOD mice.",
+     ["bromodomain", "inhibitor"], "what bromodomain inhibitor given briefly prevented diabetes in NOD mice?", "I-BET151"),
     # not a name: a word joined to one, a name the question already says, a figure's label, a plain word
     ("Three risk loci--RGS1 and IL18RAP--were shared.", ["risk"], "which risk loci are shared?", None),
     ("A CO2-dependent dye entered the cells.", ["dye"], "which dye was used?", None),
@@ -392,6 +409,33 @@ def test_a_span_line_is_a_phrase_never_a_clause_a_reference_or_the_next_sentence
     span = (text.index("capillary"), text.index(" dramatically"))
     line = span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
     assert line.text == "Capillary feeding assay [1]." and line.verified
+    # train/data/fulltext_qa/docs/viro_fmdv_shrna_transgenic_pigs_2015.txt, a figure legend: the next panel's label
+    # begins a sentence as a capital does
+    legend = ("Non-TG: non-TG pig as negative control. 11, 19, 24, 45, 49, 69, 78 and 101: cloned pigs. (B) EGFP "
+              "fluorescence of transgenic pigs.")
+    span = (legend.index("cloned pigs"), legend.index(" of transgenic"))
+    line = span_line([_unit("a", legend, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", legend)])
+    assert line.text == "Cloned pigs [1]." and line.verified
+
+
+
+def test_a_span_line_gives_an_abbreviation_with_the_definition_its_quote_writes():
+    # train/data/fulltext_qa/docs/metab_obesity_catecholamine_resistance_pde3b_2013.txt: the reader's span was the
+    # short form; the long form begins with a word that begins with a digit's neighbour ("3B")
+    text = "Phosphodiesterase 3B (PDE3B) is the major PDE isoform expressed in adipocytes (Zmuda-Trzebiatowska et al., 2006)."
+    span = (text.index("PDE3B"), text.index(") is"))
+    line = span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
+    assert line.text == "Phosphodiesterase 3B (PDE3B) [1]." and line.verified
+    # train/data/fulltext_qa/batch5/docs/metab_pdz_rhogef_obesity_diabetes_2015.txt: the long form as the span
+    text = ("While PDZ-RhoGEF KO livers remained normal, wild type mice developed non-alcoholic fatty liver (NAFL) "
+            "(Figure 6F), a pathological consequence of ectopic fat deposition due to adipose hypertrophy.")
+    span = (text.index("non-alcoholic"), text.index(" (NAFL)"))
+    line = span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
+    assert line.text == "Non-alcoholic fatty liver (NAFL) [1]." and line.verified
+    # a short form the quote does not define stays as it is
+    span = (text.index("PDZ-RhoGEF"), text.index(" KO"))
+    line = span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
+    assert line.text == "PDZ-RhoGEF [1]."
     # after eLife, evals/tuberculosis/docs/tb_wgs_malawi_insight_2015.txt: a span naming authors; a second quote's
     # span is the answer
     authors = "Guerra-Assunção et al. used an approach called whole genome sequencing to study the spread."

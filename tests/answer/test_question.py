@@ -172,6 +172,8 @@ def test_proper_names_inside_a_question(question: str, names: list[str]):
     ("Which antigen looked most useful for telling the groups apart?", ["antigen"]),  # a past-tense verb ends it
     ("which mechanosensory channel in gut neurons controls feeding?", ["mechanosensory", "channel"]),
     ("which kinase phosphorylates the receptor?", ["kinase"]),  # a second word ending in -s is the verb
+    ("Which P. falciparum isolate was used to map var gene switching?", ["isolate"]),  # not the organism's name
+    ("Which marker best told responders from non-responders?", ["marker"]),  # an adverb before the verb ends it
     ("and which cells actually prime the T cells?", ["cells"]),
     ("What protein does the parasite use to bind factor H?", ["protein"]),
     ("What is the half-life of emetine?", []),
