@@ -373,12 +373,12 @@ def lean_tally(citations: list[Citation]) -> tuple[str, list[int]]:
 
 def span_line(units: list[Evidence], citations: list[Citation], kind: list[str] | None = None,
               question: str = "") -> AnswerPart | None:
-    """The reader's span in the best answering quote ("Intramuscularly [2]."); a name written next to the kind of
-    thing asked (`kind`, `question.asked_kind`) in that quote before it ("AlaDH antigen [1]." for "which antigen
-    ...?", where the reader's span was "IL-2 based ELISPOT")."""
+    """The reader's span in the best answering quote ("Intramuscularly [2]."); before it, a name written next to
+    the kind of thing asked (`kind`, `question.asked_kind`) in any quote the reader read as answering, best quote
+    first ("AlaDH antigen [1]." for "which antigen ...?", where the reader's span was "IL-2 based ELISPOT"; "PPK1
+    [3]." from "the mechanosensory ion channel, PPK1" in the third quote, not "Ion" the reader marked in the first).
+    Measured on the development sets before and after (docs/measurements.md, 2026-12-07, twenty-second session)."""
     read = [u for u in sorted(units, key=lambda u: -u.score) if u.reading and u.reading.relevance >= SPAN_LINE_READS]
-    # a name written next to the kind asked, in any quote, before the reader's span in the best one: "the
-    # mechanosensory ion channel, PPK1" in the third quote, not "Ion" the reader marked in the first
     for find in (lambda u: typed_name(u.text, kind or [], question), lambda u: _phrase_span(u, SPAN_LINE_CONFIDENT)):
         for unit in read:
             span, n = find(unit), _citation(unit, citations)
@@ -396,7 +396,7 @@ _FIGURE = re.compile(r"(?:fig(?:ure)?s?\.?|table|panel)\s*$", re.I)
 
 
 def typed_name(text: str, kind: list[str], question: str = "") -> str | None:
-    """A name written next to a word of the asked kind in `text`: before it ("AlaDH antigen", "PPK1 ion channel")
+    """A name written next to the asked kind's head noun (its last word) in `text`: before it ("AlaDH antigen", "PPK1 ion channel")
     or after it ("the kinase ZAK", "protein, Cas9"), or with it said after a comma ("I-BET151, a small-molecule
     inhibitor"): the text's own phrase, so the line is checked like any other.
     Not a name the question itself says ("Cas9" for "which gene did they target with Cas9?")."""
