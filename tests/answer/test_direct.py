@@ -24,6 +24,13 @@ def _unit(doc: str, text: str, reading: Reading | None, score: float = 0.8, star
     return Evidence(text, doc, start, start + len(text), reading, score)
 
 
+def _one_quote_line(text: str, start: str, end: str):
+    """The span line of one quote whose confident reader span runs from `start` (its first words) to just before
+    `end`."""
+    span = (text.index(start), text.index(end))
+    return span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
+
+
 def test_a_confident_span_is_the_line_capitalised_and_cited():
     text = "The vaccine was given intramuscularly in two doses."
     span = (text.index("intramuscularly"), text.index("intramuscularly") + len("intramuscularly"))
@@ -406,36 +413,15 @@ def test_a_span_line_is_a_phrase_never_a_clause_a_reference_or_the_next_sentence
     # on past a reference into the next sentence
     text = ("We next investigated this directly using the capillary feeding assay (Ja et al., 2007). Silencing the PENs "
             "dramatically increased food intake (Figure 2A).")
-    span = (text.index("capillary"), text.index(" dramatically"))
-    line = span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
+    line = _one_quote_line(text, "capillary", " dramatically")
     assert line.text == "Capillary feeding assay [1]." and line.verified
     # train/data/fulltext_qa/docs/viro_fmdv_shrna_transgenic_pigs_2015.txt, a figure legend: the next panel's label
     # begins a sentence as a capital does
     legend = ("Non-TG: non-TG pig as negative control. 11, 19, 24, 45, 49, 69, 78 and 101: cloned pigs. (B) EGFP "
               "fluorescence of transgenic pigs.")
-    span = (legend.index("cloned pigs"), legend.index(" of transgenic"))
-    line = span_line([_unit("a", legend, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", legend)])
+    line = _one_quote_line(legend, "cloned pigs", " of transgenic")
     assert line.text == "Cloned pigs [1]." and line.verified
 
-
-
-def test_a_span_line_gives_an_abbreviation_with_the_definition_its_quote_writes():
-    # train/data/fulltext_qa/docs/metab_obesity_catecholamine_resistance_pde3b_2013.txt: the reader's span was the
-    # short form; the long form begins with a word that begins with a digit's neighbour ("3B")
-    text = "Phosphodiesterase 3B (PDE3B) is the major PDE isoform expressed in adipocytes (Zmuda-Trzebiatowska et al., 2006)."
-    span = (text.index("PDE3B"), text.index(") is"))
-    line = span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
-    assert line.text == "Phosphodiesterase 3B (PDE3B) [1]." and line.verified
-    # train/data/fulltext_qa/batch5/docs/metab_pdz_rhogef_obesity_diabetes_2015.txt: the long form as the span
-    text = ("While PDZ-RhoGEF KO livers remained normal, wild type mice developed non-alcoholic fatty liver (NAFL) "
-            "(Figure 6F), a pathological consequence of ectopic fat deposition due to adipose hypertrophy.")
-    span = (text.index("non-alcoholic"), text.index(" (NAFL)"))
-    line = span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
-    assert line.text == "Non-alcoholic fatty liver (NAFL) [1]." and line.verified
-    # a short form the quote does not define stays as it is
-    span = (text.index("PDZ-RhoGEF"), text.index(" KO"))
-    line = span_line([_unit("a", text, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", text)])
-    assert line.text == "PDZ-RhoGEF [1]."
     # after eLife, evals/tuberculosis/docs/tb_wgs_malawi_insight_2015.txt: a span naming authors; a second quote's
     # span is the answer
     authors = "Guerra-Assunção et al. used an approach called whole genome sequencing to study the spread."
@@ -449,6 +435,21 @@ def test_a_span_line_gives_an_abbreviation_with_the_definition_its_quote_writes(
     reading = Reading(0.9, span=(0, clause.index(" in the")), span_prob=0.6)
     assert span_line([_unit("a", clause, reading)], [_quote(1, "a", clause)]) is None
     initials = "Approval came from the U.S. Food and Drug Administration in 2019."
-    span = (initials.index("U.S."), initials.index(" in 2019"))
-    line = span_line([_unit("a", initials, Reading(0.9, span=span, span_prob=0.6))], [_quote(1, "a", initials)])
+    line = _one_quote_line(initials, "U.S.", " in 2019")
     assert line.text == "U.S. Food and Drug Administration [1]."
+
+
+def test_a_span_line_gives_an_abbreviation_with_the_definition_its_quote_writes():
+    # train/data/fulltext_qa/docs/metab_obesity_catecholamine_resistance_pde3b_2013.txt: the reader's span was the
+    # short form; a word of the long form begins with a digit ("3B")
+    text = "Phosphodiesterase 3B (PDE3B) is the major PDE isoform expressed in adipocytes (Zmuda-Trzebiatowska et al., 2006)."
+    line = _one_quote_line(text, "PDE3B", ") is")
+    assert line.text == "Phosphodiesterase 3B (PDE3B) [1]." and line.verified
+    # train/data/fulltext_qa/batch5/docs/metab_pdz_rhogef_obesity_diabetes_2015.txt: the long form as the span
+    text = ("While PDZ-RhoGEF KO livers remained normal, wild type mice developed non-alcoholic fatty liver (NAFL) "
+            "(Figure 6F), a pathological consequence of ectopic fat deposition due to adipose hypertrophy.")
+    line = _one_quote_line(text, "non-alcoholic", " (NAFL)")
+    assert line.text == "Non-alcoholic fatty liver (NAFL) [1]." and line.verified
+    # a short form the quote does not define stays as it is
+    line = _one_quote_line(text, "PDZ-RhoGEF", " KO")
+    assert line.text == "PDZ-RhoGEF [1]."
