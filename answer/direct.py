@@ -396,26 +396,26 @@ _FIGURE = re.compile(r"(?:fig(?:ure)?s?\.?|table|panel)\s*$", re.I)
 
 
 def typed_name(text: str, kind: list[str], question: str = "") -> str | None:
-    """A name written next to the asked kind's head noun (its last word) in `text`: before it ("AlaDH antigen", "PPK1 ion channel")
-    or after it ("the kinase ZAK", "protein, Cas9"), or with it said after a comma ("I-BET151, a small-molecule
-    inhibitor"): the text's own phrase, so the line is checked like any other.
+    """A name written next to the asked kind's head noun (its last word) in `text`: before it ("AlaDH antigen",
+    "PPK1 ion channel") or after it ("the kinase ZAK", "protein, Cas9"), or with it said after a comma ("I-BET151, a
+    small-molecule inhibitor"): the text's own phrase, so the line is checked like any other.
     Not a name the question itself says ("Cas9" for "which gene did they target with Cas9?")."""
     asked = {w.lower() for w in re.findall(r"[\w-]+", question)}
-    for word in kind[-1:]:  # the head noun: a modifier before it ("mechanosensory", "surface") names no kind
-        if not word.isalpha() or len(word) < 3:
+    word = kind[-1] if kind else ""  # the head noun: a modifier before it ("mechanosensory", "surface") names no kind
+    if not word.isalpha() or len(word) < 3:
+        return None
+    stem = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    noun = rf"(?i:{re.escape(stem)}(?:s|es)?)\b"  # the kind in any case, one or many; the name as written
+    for m in re.finditer(rf"({_NAME})(?:\s+[a-z][\w-]*)?\s+{noun}|\b{noun}(,?\s+\(?)({_NAME})"
+                         rf"|({_NAME}),\s+an?\s+(?:[\w-]+\s+){{0,2}}{noun}", text):
+        name = m.group(1) or m.group(3) or m.group(4)
+        if name.lower() in asked or _NOT_A_NAME.search(name) or _FIGURE.search(text[: m.start()]):
             continue
-        stem = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-        noun = rf"(?i:{re.escape(stem)}(?:s|es)?)\b"  # the kind in any case, one or many; the name as written
-        for m in re.finditer(rf"({_NAME})(?:\s+[a-z][\w-]*)?\s+{noun}|\b{noun}(,?\s+\(?)({_NAME})"
-                             rf"|({_NAME}),\s+an?\s+(?:[\w-]+\s+){{0,2}}{noun}", text):
-            name = m.group(1) or m.group(3) or m.group(4)
-            if name.lower() in asked or _NOT_A_NAME.search(name) or _FIGURE.search(text[: m.start()]):
-                continue
-            if m.group(4):  # "I-BET151, a small-molecule inhibitor": the name, said before what it is
-                return name
-            if m.group(1) or m.group(2) != " ":  # "AlaDH antigen"; "Cas9" of "protein, Cas9" or "cells (VD60"
-                return m.group(0) if m.group(1) else name
-            return m.group(0)  # "RNase T1", "kinase ZAK": the kind is part of how the name is said
+        if m.group(4):  # "I-BET151, a small-molecule inhibitor": the name, said before what it is
+            return name
+        if m.group(1) or m.group(2) != " ":  # "AlaDH antigen"; "Cas9" of "protein, Cas9" or "cells (VD60"
+            return m.group(0) if m.group(1) else name
+        return m.group(0)  # "RNase T1", "kinase ZAK": the kind is part of how the name is said
     return None
 
 

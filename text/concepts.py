@@ -152,13 +152,18 @@ def named_entities(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(0) for m in _NAMED_ENTITY_RE.finditer(text)))
 
 
-# the short form may open with one lower-case letter before its capitals: "mediastinal lymph nodes (mLNs)", "mAb"
-_DEFINED_ABBREVIATION = re.compile(r"((?:[A-Za-z][\w'-]*[ -]){0,8}?[A-Za-z][\w'-]*)\s+\(([a-z]?[A-Z][A-Za-z0-9]{1,9}s?)\)")
+def _definitions(word_start: str) -> re.Pattern:
+    """"long form (SHORT)" with the long form's words beginning with `word_start`; the short form may open with one
+    lower-case letter before its capitals ("mediastinal lymph nodes (mLNs)", "mAb")."""
+    word = rf"{word_start}[\w'-]*"
+    return re.compile(rf"((?:{word}[ -]){{0,8}}?{word})\s+\(([a-z]?[A-Z][A-Za-z0-9]{{1,9}}s?)\)")
+
+
+_DEFINED_ABBREVIATION = _definitions("[A-Za-z]")
 # ... and with long forms whose later words may begin with a digit ("phosphodiesterase 3B (PDE3B)"): for showing a
 # definition (`answer.direct`), not for a paper's terms: read so, the papers' abbreviations moved answers' rankings
 # (`python -m bench.topics`, 2026-12-07: a right full-text line lost, none gained)
-_DEFINED_ABBREVIATION_DIGITS = re.compile(
-    r"((?:[A-Za-z0-9][\w'-]*[ -]){0,8}?[A-Za-z0-9][\w'-]*)\s+\(([a-z]?[A-Z][A-Za-z0-9]{1,9}s?)\)")
+_DEFINED_ABBREVIATION_DIGITS = _definitions("[A-Za-z0-9]")
 
 
 def defined_abbreviations(text: str, digit_words: bool = False) -> dict[str, str]:
