@@ -366,7 +366,7 @@ def git_show(src: dict, path: str) -> bytes:
 
 def write_set(articles: dict[str, tuple[dict, str]], here: Path) -> None:
     """Convert each article into `here`/docs/<id>.txt and list their metadata and provenance in sources.json
-    (the influenza and tuberculosis sets call this with their own article lists)."""
+    (the HIV, influenza and tuberculosis sets call this with their own article lists)."""
     (here / "docs").mkdir(exist_ok=True)
     sources = []
     for doc_id, (src, path) in articles.items():
