@@ -94,12 +94,17 @@ def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[l
                 j = k + 1
             else:
                 break
-            if joined:  # the item after the conjunction is the last one
-                k2 = j
-                while k2 < len(words) and not _is_stop(words[k2][0]) and words[k2][0].lower() not in _CONJUNCTION:
-                    k2 += 1
+            if joined:  # the item after the conjunction is the last one ...
+                k2 = _run_end(words, j)
                 if k2 > j:
                     groups.append((j, k2))
+                # ... unless a comma list goes on after it: "the pancreas, bile ducts, salivary and lacrimal glands,
+                # retroperitoneum and kidneys", where that "and" joined the words of one item
+                if k2 > j and len(groups) >= 3 and words[j - 1][0].lower() in _CONJUNCTION \
+                        and words[j - 2][0] != "," and _list_goes_on(words, k2):
+                    groups[-2:] = [(groups[-2][0], k2)]
+                    j, joined = k2 + 1, False
+                    continue
                 break
         if joined and len(groups) >= 2:
             items = _items(sentence, words, groups, anchor)
@@ -116,6 +121,21 @@ def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[l
     found += [e for e in _parenthesised(sentence) if not any(_overlaps(e, f) for f in found)]
     found.sort(key=lambda e: e[0].start)
     return [e for e in found if len(e) >= 2]
+
+
+def _run_end(words: list[tuple[str, int, int]], j: int) -> int:
+    """Where the run of item words that begins at `j` ends: at a function word, a separator or a conjunction."""
+    while j < len(words) and not _is_stop(words[j][0]) and words[j][0].lower() not in _CONJUNCTION:
+        j += 1
+    return j
+
+
+def _list_goes_on(words: list[tuple[str, int, int]], k: int) -> bool:
+    """After an item ending at `k`: a comma, another item, and then a comma or a conjunction."""
+    if k >= len(words) or words[k][0] != ",":
+        return False
+    end = _run_end(words, k + 1)
+    return end > k + 1 and end < len(words) and (words[end][0] == "," or words[end][0].lower() in _CONJUNCTION)
 
 
 def _shared_compound(items: list[Item]) -> bool:

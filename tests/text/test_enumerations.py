@@ -67,6 +67,20 @@ def test_a_verb_or_preposition_after_a_comma_begins_a_clause_not_an_item():
     assert all("Tth CarD structures" not in [i.text for i in e] for e in enumerations(s))
 
 
+def test_a_comma_after_the_item_that_follows_and_continues_the_list():
+    # data/sample/pages/pmc_rituximab_trial.txt: the list ended at "salivary" and "lacrimal glands", and
+    # "which organs are most often involved?" named four organs of the six
+    s = ("IgG4-related disease is an immune-mediated fibroinflammatory condition that can involve almost any organ, "
+         "most often the pancreas, bile ducts, salivary and lacrimal glands, retroperitoneum and kidneys.")
+    assert _texts(s) == [["pancreas", "bile ducts", "salivary and lacrimal glands", "retroperitoneum", "kidneys"]]
+    # a comma list only: two items joined by "and", then another list, stay two lists
+    assert _texts("Patients received rituximab and glucocorticoids, methotrexate or azathioprine.") == \
+        [["rituximab", "glucocorticoids"], ["methotrexate", "azathioprine"]]
+    # a clause after the comma is no item of the list
+    assert _texts("We measured IL-4, IL-5 and IL-13, and found that they rose.") == [["IL-4", "IL-5", "IL-13"]]
+    assert _texts("It was given in Mali, Burkina Faso and Ghana, where malaria is endemic.") == \
+        [["Mali", "Burkina Faso", "Ghana"]]
+
 def test_a_list_in_parentheses_needs_no_and_but_references_statistics_and_panels_are_not_lists():
     antigens = ("ELISPOT assays used recombinant M. tuberculosis antigens (ESAT-6, CFP-10, TB 10.3, AlaDH, Ag85B, "
                 "PstS1, HspX (16 kDa) protein), provided by Lionex (Braunschweig, Germany).")
