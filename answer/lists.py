@@ -37,7 +37,9 @@ _WITHDRAWN_AFTER = re.compile(r"^\w*\s+(?:(?:is|are|was|were|had been|have been|
                               r"dependen|side[- ]effect|exposure)\w*", re.I)
 _WITHDRAWN_BEFORE = re.compile(r"\b(?:taper(?:ing|ed)?|withdrawal|withdrawing|stopp(?:ing|ed)|discontinu(?:ation|ing|ed)|"
                                r"reduc(?:tion|ing|ed)|cessation)\s+(?:of\s+)?(?:the\s+)?(?:\w+\s+)?$", re.I)
-_COORDINATION = re.compile(r"^[\s,]*(?:,|and|or|as well as|plus)?[\s,]*(?:and|or)?[\s,]*$", re.I)
+# What stands between two members listed together: commas, "and", "or", and a modifier the next member shares with
+# one the list leaves out ("the pancreas, bile ducts, salivary and lacrimal glands, retroperitoneum and kidneys")
+_COORDINATION = re.compile(r"^[\s,]*(?:,|and|or|as well as|plus)?[\s,]*(?:and|or)?[\s,]*(?:(?-i:[a-z]+) (?:and|or) )?$", re.I)
 # Verbs that say only "acts on": the relation is carried by what they act on.
 GENERIC_RELATION = frozenset(tokenize(
     "target targets targeting targeted block blocks blocking inhibit inhibits inhibiting inhibitor act acts acting "

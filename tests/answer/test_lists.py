@@ -9,6 +9,7 @@ from text.concepts import question_class
 
 BIOLOGIC = question_class("which biologics")
 DRUG = question_class("which drugs")
+ORGAN = question_class("which organs")
 
 
 @pytest.mark.parametrize(
@@ -44,6 +45,11 @@ DRUG = question_class("which drugs")
         # a relation term only the paper's title holds
         (DRUG, ["spare"], "Azathioprine and mycophenolate mofetil have been used as steroid-sparing agents.",
          ["Azathioprine", "mycophenolate"]),
+        # a modifier the next member shares does not end the list (data/sample/pages/pmc_rituximab_trial.txt: the list
+        # stopped at "bile ducts", and "which organs are most often involved?" named two of its six organs)
+        (ORGAN, ["involv"], "IgG4-related disease can involve almost any organ, most often the pancreas, bile ducts, "
+         "salivary and lacrimal glands, retroperitoneum and kidneys.",
+         ["pancreas", "bile ducts", "lacrimal glands", "retroperitoneum", "kidneys"]),
     ],
 )
 def test_linked_members(cls, relation, sentence, expected):
