@@ -80,9 +80,7 @@ def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[l
         # an enumeration is: item (sep item)* where sep is "," | "and" | "or" | ", and" | ", or", ending in a conjunction
         groups, j, joined = [], i, False
         while j < len(words):
-            k = j
-            while k < len(words) and not _is_stop(words[k][0]) and words[k][0].lower() not in _CONJUNCTION:
-                k += 1
+            k = _run_end(words, j)
             if k == j:
                 break
             groups.append((j, k))
@@ -98,10 +96,10 @@ def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[l
                 k2 = _run_end(words, j)
                 if k2 > j:
                     groups.append((j, k2))
-                # ... unless a comma list goes on after it: "the pancreas, bile ducts, salivary and lacrimal glands,
-                # retroperitoneum and kidneys", where that "and" joined the words of one item
-                if k2 > j and len(groups) >= 3 and words[j - 1][0].lower() in _CONJUNCTION \
-                        and words[j - 2][0] != "," and _list_goes_on(words, k2):
+                # ... unless a comma list goes on after it and that "and" joined a modifier to the next item's
+                # words: "the pancreas, bile ducts, salivary and lacrimal glands, retroperitoneum and kidneys"
+                if k2 > j and len(groups) >= 3 and words[j - 2][0] != "," and _shares_its_noun(words, groups[-2], groups[-1]) \
+                        and _list_goes_on(words, k2):
                     groups[-2:] = [(groups[-2][0], k2)]
                     j, joined = k2 + 1, False
                     continue
@@ -128,6 +126,13 @@ def _run_end(words: list[tuple[str, int, int]], j: int) -> int:
     while j < len(words) and not _is_stop(words[j][0]) and words[j][0].lower() not in _CONJUNCTION:
         j += 1
     return j
+
+
+def _shares_its_noun(words: list[tuple[str, int, int]], modifier: tuple[int, int], item: tuple[int, int]) -> bool:
+    """One lower-case word, then a conjunction, then a short item it modifies with it ("salivary and lacrimal
+    glands"): one item of a list, not the list's last two."""
+    (a, b), (c, d) = modifier, item
+    return b - a == 1 and bool(re.fullmatch(r"[a-z]+", words[a][0])) and 2 <= d - c <= MAX_ITEM_WORDS - 2
 
 
 def _list_goes_on(words: list[tuple[str, int, int]], k: int) -> bool:

@@ -68,11 +68,22 @@ def test_a_verb_or_preposition_after_a_comma_begins_a_clause_not_an_item():
 
 
 def test_a_comma_after_the_item_that_follows_and_continues_the_list():
-    # data/sample/pages/pmc_rituximab_trial.txt: the list ended at "salivary" and "lacrimal glands", and
-    # "which organs are most often involved?" named four organs of the six
+    # data/sample/pages/pmc_rituximab_trial.txt: read as two lists, "pancreas" ... "salivary", "lacrimal glands" and
+    # "retroperitoneum and kidneys"
     s = ("IgG4-related disease is an immune-mediated fibroinflammatory condition that can involve almost any organ, "
          "most often the pancreas, bile ducts, salivary and lacrimal glands, retroperitoneum and kidneys.")
     assert _texts(s) == [["pancreas", "bile ducts", "salivary and lacrimal glands", "retroperitoneum", "kidneys"]]
+    # data/sample/pages/classification_criteria_2019.txt: the eight domains, two of them written with "and"
+    s = ("Eight weighted domains are scored: histopathology, immunostaining, serum IgG4 concentration, bilateral "
+         "lacrimal, parotid, sublingual and submandibular glands, chest, pancreas and biliary tree, kidney, and "
+         "retroperitoneum.")
+    assert _texts(s)[0][-5:] == ["sublingual and submandibular glands", "chest", "pancreas and biliary tree", "kidney",
+                                 "retroperitoneum"]
+    # not when what comes before "and" is more than a modifier (eLife, malaria_gap_vaccine_b9_slarp_2014: two lists
+    # read "respectively"), nor when the item would be long
+    assert _texts("digested with BsiWI, BssHII and NcoI, XmaI, respectively") == [["BsiWI", "BssHII", "NcoI"]]
+    assert ["reduced circulating insulin", "IGF-1 concentrations"] in [e[-2:] for e in _texts(
+        "mice show small size, reduced circulating insulin and IGF-1 concentrations, increased adiponectin and infertility")]
     # a comma list only: two items joined by "and", then another list, stay two lists
     assert _texts("Patients received rituximab and glucocorticoids, methotrexate or azathioprine.") == \
         [["rituximab", "glucocorticoids"], ["methotrexate", "azathioprine"]]
@@ -80,6 +91,7 @@ def test_a_comma_after_the_item_that_follows_and_continues_the_list():
     assert _texts("We measured IL-4, IL-5 and IL-13, and found that they rose.") == [["IL-4", "IL-5", "IL-13"]]
     assert _texts("It was given in Mali, Burkina Faso and Ghana, where malaria is endemic.") == \
         [["Mali", "Burkina Faso", "Ghana"]]
+
 
 def test_a_list_in_parentheses_needs_no_and_but_references_statistics_and_panels_are_not_lists():
     antigens = ("ELISPOT assays used recombinant M. tuberculosis antigens (ESAT-6, CFP-10, TB 10.3, AlaDH, Ag85B, "
