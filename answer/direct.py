@@ -469,10 +469,54 @@ def names_line(named: list[tuple[str, int]], citations: list[Citation], sentence
                       names=list(named))
 
 
-def list_line(question: str, units: list[Evidence], citations: list[Citation]) -> AnswerPart | None:
-    """The members a plural question asks for: in each of the best quotes (up to LIST_QUOTES, within LIST_MARGIN
-    of the best one), the enumeration around the reader's span, or the span alone when it is confident; names the
-    question already gives ("besides malaria, which ...") are not members."""
+# what joins a class's head noun to the enumeration of its members: "antigens (ESAT-6, CFP-10, ...)", "domains: ...",
+# "lipids, such as ...", "genes including ..."
+_INTRODUCES_MEMBERS = re.compile(r"\s*(?:\(|:|,?\s+(?:such\s+as|including|namely)\s+)\s*$", re.I)
+
+
+def typed_enumeration(text: str, kind: list[str], question: str = "") -> list[str] | None:
+    """The members of the asked kind a quote enumerates right after its head noun: "recombinant M. tuberculosis
+    antigens (ESAT-6, CFP-10, TB 10.3, AlaDH, Ag85B, PstS1, HspX (16 kDa) protein)" for "which antigens ...?". At
+    least LIST_ITEMS items; none the question names. As `typed_name` does for one name, the kind's own word, not
+    the reader's span, says which enumeration of the quote is the answer."""
+    word = kind[-1] if kind else ""
+    if not word.isalpha() or len(word) < 3:
+        return None
+    stem = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
+    asked = question.lower()
+    for noun in re.finditer(rf"\b(?i:{re.escape(stem)}(?:s|es)?)\b", text):
+        for items in enumerations(text):
+            if len(items) < LIST_ITEMS or items[0].start < noun.end() \
+                    or not _INTRODUCES_MEMBERS.fullmatch(text[noun.end():items[0].start]):
+                continue
+            members = []
+            for item in items:  # a unit of two sentences: the list ends with the first ("... and AIDS. Currently")
+                end = re.search(r"[.!?]\s", item.text)
+                members.append(item.text[: end.start()] if end else item.text)
+                if end:
+                    break
+            if len(members) < LIST_ITEMS or any(re.search(rf"(?<!\w){re.escape(m.lower())}(?!\w)", asked) for m in members):
+                continue
+            return members
+    return None
+
+
+def list_line(question: str, units: list[Evidence], citations: list[Citation], kind: list[str] | None = None
+              ) -> AnswerPart | None:
+    """The members a plural question asks for: first, an enumeration written right after the asked kind's noun in
+    a quote the reader read as answering (`typed_enumeration`); else in each of the best quotes (up to LIST_QUOTES,
+    within LIST_MARGIN of the best one), the enumeration around the reader's span, or the span alone when it is
+    confident; names the question already gives ("besides malaria, which ...") are not members."""
+    typed = []  # (members, citation) of every answering quote that has such an enumeration, the best quote first
+    for unit in sorted(units, key=lambda u: -u.score):
+        n = _citation(unit, citations)
+        if n is not None and unit.reading and unit.reading.relevance >= LIST_READS:
+            members = typed_enumeration(unit.text, kind or [], question)
+            if members:
+                typed.append((members, n))
+    if typed:  # the fullest: "other antigens (Ag85B, PstS1, HpsX)" of one quote is part of another's seven
+        members, n = max(typed, key=lambda t: len(t[0]))
+        return names_line([(m, n) for m in members], citations, sentence_case=False)
     asked = question.lower()
     named: list[tuple[str, int]] = []
     best, used = None, 0

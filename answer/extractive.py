@@ -461,7 +461,7 @@ class ExtractiveAnswerer:
         # read as a mechanism for ranking ("What does inebilizumab target?", "What is emetine used to treat?")
         if analysis.answer_type in ("other", "list") or not asks_how_or_why(question):
             if asks_for_several(question):            # the members the best quotes enumerate
-                return list_line(question, evidence, citations)
+                return list_line(question, evidence, citations, asked_kind(question))
             return span_line(evidence, citations, asked_kind(question), question)  # one thing asked: its span
         if asks_how(question):  # the means a quote states: "By blocking ... [1]."
             return means_line(evidence, citations, question)

@@ -223,6 +223,44 @@ def test_a_later_quote_adds_members_only_when_the_reader_reads_it_as_answering()
     assert all(n != 3 for _, n in list_line(question, [first, second(0.9), third], cites).names)  # two quotes at most
 
 
+def test_a_list_question_takes_the_fullest_enumeration_written_after_the_asked_kinds_noun():
+    """The sentences of evals/tuberculosis (tb_elispot_children_latent_active_2012, CC BY): the reader's span in the
+    best quote was "Mycobacterium" ("a panel of Mycobacterium tuberculosis antigens"); the panel itself is written
+    after "antigens" in a weaker quote, and part of it in another ("other mycobacterial antigens (Ag85B, ...)")."""
+    from answer.direct import LIST_READS, list_line, typed_enumeration
+
+    best = ("Children at risk for TB infection were evaluated by in-house IFN-γ and IL-2 based ELISPOT assays "
+            "using a panel of Mycobacterium tuberculosis antigens.")
+    panel = ("In-house ELIPOT assay detecting IFN-gamma and IL-2 responses were performed using recombinant M. "
+             "tuberculosis antigens (ESAT-6, CFP-10, TB 10.3, AlaDH, Ag85B, PstS1, HspX (16 kDa) protein), provided "
+             "by Lionex Diagnostics & Therapeutics GmbH (Braunschweig, Germany), as previously reported.")
+    part = ("No difference in responses to ESAT-6, CFP-10 and other mycobacterial antigens (Ag85B, PstS1, HpsX) was "
+            "found between children with latent and active tuberculosis.")
+    span = (best.index("Mycobacterium"), best.index("Mycobacterium") + 13)
+    units = [_unit("a", best, Reading(0.9, span=span, span_prob=0.6), score=0.8),
+             _unit("b", part, Reading(0.5, span=(0, 2), span_prob=0.1), score=0.7),
+             _unit("c", panel, Reading(LIST_READS, span=(0, 2), span_prob=0.1), score=0.6)]
+    cites = [_quote(1, "a", best), _quote(2, "b", part), _quote(3, "c", panel)]
+    question = "which M. tb antigens were on the in-house ELISPOT panel they tested in kids?"
+    line = list_line(question, units, cites, ["antigens"])
+    assert line.text == ("ESAT-6 [3], CFP-10 [3], TB 10.3 [3], AlaDH [3], Ag85B [3], PstS1 [3] and "
+                         "HspX (16 kDa) protein [3]."), line.text
+    assert line.verified
+    # without the asked kind (or below the reader's bar) the reader's span leads, as before
+    assert list_line(question, units, cites).text.startswith("Mycobacterium [1]")
+    units[1].reading, units[2].reading = Reading(0.2), Reading(0.2)
+    assert list_line(question, units, cites, ["antigens"]).text.startswith("Mycobacterium [1]")
+    # a two-sentence unit: the list ends with its sentence (eLife, appetite drugs, CC BY)
+    two = ("Pharmacological interventions on appetite stimulation and suppression are important for many diseases "
+           "including obesity, cancer, and AIDS. Currently, all three FDA-approved weight-loss drugs have "
+           "significant side-effects.")
+    assert typed_enumeration(two, ["diseases"], "what diseases could benefit from appetite drugs?") == \
+        ["obesity", "cancer", "AIDS"]
+    # a list the question names a member of is not its answer; nor a list not joined to the noun
+    assert typed_enumeration(two, ["diseases"], "besides cancer, which diseases could benefit?") is None
+    assert typed_enumeration("Diseases were rare; obesity, cancer and AIDS were not.", ["diseases"]) is None
+
+
 def test_a_list_line_leaves_out_what_the_question_names_and_never_widens_an_unrelated_span():
     from answer.direct import list_line
 
