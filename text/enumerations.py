@@ -32,7 +32,7 @@ in on at to from by with without within into onto over under between among throu
 until of for as than then also both either neither not no nor but yet so such including include includes
 included like versus vs via per each all any some most more less many much several other others only just
 very well respectively e.g. i.e. et al although though because if however thus therefore whether
-called termed named known designated namely
+called termed named known designated namely comprising consisting
 particularly especially notably mainly mostly chiefly primarily predominantly largely typically
 despite unlike besides against toward towards upon across along beyond throughout except excluding regardless
 whereby thereby
@@ -116,7 +116,13 @@ def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[l
             i = groups[-1][1]
         else:
             i += 1
-    found += [e for e in _parenthesised(sentence) if not any(_overlaps(e, f) for f in found)]
+    for e in _parenthesised(sentence):
+        # bounded by its parentheses, such a list is exact where the run above guessed its outer items' length:
+        # "(deletions, inversions, and tandem duplications)", not "... and tandem"
+        inside = [f for f in found if e[0].start <= f[0].start and f[-1].end <= e[-1].end and len(f) <= len(e)]
+        found = [f for f in found if not any(f is g for g in inside)]
+        if not any(_overlaps(e, f) for f in found):
+            found.append(e)
     found.sort(key=lambda e: e[0].start)
     return [e for e in found if len(e) >= 2]
 
@@ -177,6 +183,8 @@ def _parenthesised(sentence: str) -> list[list[Item]]:
 
 
 def _comma_items(sentence: str, start: int, end: int) -> list[Item] | None:
+    """The comma-separated items between `start` and `end`; the last may follow "and"/"or" ("X, Y, and Z",
+    "X, Y and Z")."""
     parts, depth, begin = [], 0, start
     for i in range(start, end + 1):
         c = sentence[i] if i < end else ","
@@ -184,12 +192,24 @@ def _comma_items(sentence: str, start: int, end: int) -> list[Item] | None:
         if c == "," and depth == 0:
             parts.append((begin, i))
             begin = i + 1
+    if len(parts) >= 2:
+        a, b = parts[-1]
+        joined = re.match(r"(\s*(?:.*?\s)?)(?:and|or)\s+(?=\S)", sentence[a:b])
+        if joined and "(" not in joined.group(0):
+            tail = (a + joined.end(), b)
+            parts[-1:] = [(a, a + len(joined.group(1)))] if joined.group(1).strip() else []
+            # the last item may run on into the clause ("and OTU934 combined relative abundance"): no more than
+            # one word longer than the longest other item
+            if len(sentence[tail[0]:tail[1]].split()) > 1 + max(len(sentence[x:y].split()) for x, y in parts):
+                return None
+            parts.append(tail)
     items = []
     for a, b in parts:
         text = sentence[a:b].strip()
         words = text.split()
         if not words or len(words) > MAX_ITEM_WORDS or any(_is_stop(w) or w.lower() in _CONJUNCTION for w in words) \
-                or len(text) < 2 or not re.search(r"[A-Za-z]", text) or re.search(r"[=<>≤≥±%;]", text) or _REFERENCE.match(text):
+                or len(text) < 2 or not re.search(r"[A-Za-z]", text) or re.search(r"[=<>≤≥±%;]", text) or _REFERENCE.match(text) \
+                or text.count("[") != text.count("]"):
             return None
         lead = a + len(sentence[a:b]) - len(sentence[a:b].lstrip())
         items.append(Item(text, lead, lead + len(text)))

@@ -104,3 +104,23 @@ def test_a_list_in_parentheses_needs_no_and_but_references_statistics_and_panels
                        "As reported (Smith, 2010; Jones, 2011; Lee, 2012).", "Figure 2 (A, B, C) shows it.",
                        "Two sites (Kenya, Malawi) enrolled patients."):
         assert enumerations(not_a_list) == [], not_a_list
+
+
+def test_a_list_in_parentheses_ends_at_its_parenthesis_whatever_joins_its_last_item():
+    """"(deletions, inversions, and tandem duplications)": the parentheses bound the last item, where the run outside
+    them guessed its length from the one-word items before it ("tandem"). Sentences of bundled papers (eLife,
+    onco_spop_prostate_cancer_genomic_instability_2015; PubMed abstracts), CC BY."""
+    s = ("a less frequent 'high-rearrangement' population primarily driven by intrachromosomal rearrangements "
+         "(deletions, inversions, and tandem duplications), rather than balanced interchromosomal rearrangements.")
+    assert _texts(s)[-1] == ["deletions", "inversions", "tandem duplications"]
+    assert _texts("vital parameters (systolic blood pressure, pulse, and oxygen saturation) at ED presentation") == \
+        [["systolic blood pressure", "pulse", "oxygen saturation"]]
+    assert _texts("detected in somatic (fat body, muscle and neural tissues) and germ line cells")[0] == \
+        ["fat body", "muscle", "neural tissues"]
+    # a last item that runs on into the clause is not taken whole: the run outside keeps its guess
+    assert _texts("abundance of P. copri (OTU4, OTU12, and OTU934 combined relative abundance).") == \
+        [["OTU4", "OTU12", "OTU934"]]
+    # nor an item with a bracket it does not close, nor the verb that introduces the members
+    assert _texts("tubes (Microvette 300, Sarstedt [Nümbrecht, Germany]) were used") == []
+    assert _texts("The Class III family of RTKs (comprising FLT3, KIT, CSF1R, PDGFRα, and PDGFRβ) regulate it.") == \
+        [["FLT3", "KIT", "CSF1R", "PDGFRα", "PDGFRβ"]]
