@@ -3,14 +3,19 @@
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -m "not slow"` for the fast inner loop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
-bash scripts/install_llm_server.sh   # a real LLM server for the LLM-path tests (wheel built once, cached)
+# Debian's chromium for the browser tests installs (network and disk) while the LLM server's wheel builds (CPU), not
+# after it: on a cold machine both are one-off minutes of the run (docs/tests.md, twenty-fourth session).
+chromium=""
 if [ ! -x /usr/bin/chromium ]; then
   echo "installing Debian's chromium for the browser tests" >&2
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  ( $SUDO apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null ) &
+  chromium=$!
 fi
+bash scripts/install.sh
+bash scripts/install_llm_server.sh   # a real LLM server for the LLM-path tests (wheel built once, cached)
+[ -z "$chromium" ] || wait "$chromium" || { echo "installing chromium failed: see apt-get's message above" >&2; exit 1; }
 export HF_HUB_OFFLINE=1 GRADIO_ANALYTICS_ENABLED=False
 unset PYTHONDONTWRITEBYTECODE  # bytecode is cached, as in scripts/run.sh (why: there); the tests start dozens of processes
 # Two workers (pytest-xdist), each taking whole modules, so a module's fixtures are built once; they share one
