@@ -483,9 +483,9 @@ def typed_enumeration(text: str, kind: list[str], question: str = "") -> list[st
     if not word.isalpha() or len(word) < 3:
         return None
     stem = word[:-1] if word.endswith("s") and not word.endswith("ss") else word
-    asked = question.lower()
+    asked, lists = question.lower(), enumerations(text)
     for noun in re.finditer(rf"\b(?i:{re.escape(stem)}(?:s|es)?)\b", text):
-        for items in enumerations(text):
+        for items in lists:
             if len(items) < LIST_ITEMS or items[0].start < noun.end() \
                     or not _INTRODUCES_MEMBERS.fullmatch(text[noun.end():items[0].start]):
                 continue

@@ -163,10 +163,10 @@ _REFERENCE = re.compile(r"(?:see|cf|e\.g|i\.e|fig|figure|figs|table|supplementar
 
 
 def _parenthesised(sentence: str) -> list[list[Item]]:
-    """Lists written in parentheses with commas alone, as papers name a class's members: "recombinant antigens
-    (ESAT-6, CFP-10, TB 10.3, AlaDH, Ag85B)". At least PARENTHESISED_ITEMS items, each of one to MAX_ITEM_WORDS
-    words with no function word ("(see Methods, Table 2, ...)" and "(p < 0.05, n = 12, ...)" are not lists); a
-    parenthesis inside an item ("HspX (16 kDa) protein") is part of it."""
+    """Lists written in parentheses, with commas alone or "and"/"or" before the last item, as papers name a class's
+    members: "recombinant antigens (ESAT-6, CFP-10, TB 10.3, AlaDH, Ag85B)". At least PARENTHESISED_ITEMS items,
+    each of one to MAX_ITEM_WORDS words with no function word ("(see Methods, Table 2, ...)" and "(p < 0.05, n = 12,
+    ...)" are not lists); a parenthesis inside an item ("HspX (16 kDa) protein") is part of it."""
     out, depth, opened = [], 0, -1
     for i, c in enumerate(sentence):
         if c == "(":
