@@ -119,8 +119,7 @@ def enumerations(sentence: str, anchor: tuple[int, int] | None = None) -> list[l
     for e in _parenthesised(sentence):
         # bounded by its parentheses, such a list is exact where the run above guessed its outer items' length:
         # "(deletions, inversions, and tandem duplications)", not "... and tandem"
-        inside = [f for f in found if e[0].start <= f[0].start and f[-1].end <= e[-1].end and len(f) <= len(e)]
-        found = [f for f in found if not any(f is g for g in inside)]
+        found = [f for f in found if not (e[0].start <= f[0].start and f[-1].end <= e[-1].end and len(f) <= len(e))]
         if not any(_overlaps(e, f) for f in found):
             found.append(e)
     found.sort(key=lambda e: e[0].start)
